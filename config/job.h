@@ -1,0 +1,144 @@
+// Job: a crawl job as loaded from its TOML file, validated, with its regexes
+// compiled. Every value that later stages may still reject (seeds, CSS
+// selectors) keeps the file:line it came from.
+#pragma once
+
+#include <re2/re2.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace crawlbox::config {
+
+// Where a value was written: the job file and the 1-based line and column of
+// the value. line == 0 means "the file as a whole" (unreadable, or a key that
+// is missing).
+struct SourceLocation {
+  std::string file;
+  int line = 0;
+  int column = 0;
+};
+
+// One problem in a job file. Printed as "file:line:col: key: expected
+// <expected>, got <got>".
+struct JobProblem {
+  SourceLocation where;
+  std::string key;       // dotted TOML path, e.g. "rules[0].fields.score.type"
+  std::string expected;  // what a valid value looks like
+  std::string got;  // what the file holds (quoted/shortened) or why it failed
+  std::string ToString() const;
+};
+
+// A start URL as written (after ${VAR} expansion). parser/ checks that it is a
+// URL.
+struct Seed {
+  std::string url;
+  SourceLocation where;
+};
+
+// Value type of a field, and of the column of the rule's SQL view.
+enum class FieldType { kText, kInt, kReal };
+
+const char* FieldTypeName(FieldType type);
+
+// How one field of a record is built from the regex match.
+// Order of operations: take the source (group or template) → trim →
+// strip_prefix → strip_suffix → trim again if trim is set → convert to `type`.
+// A value that does not convert to int/real becomes null in the record.
+struct Field {
+  std::string name;  // column name in the rule's view; [a-z_][a-z0-9_]*
+  std::string
+      group;  // named group the value comes from; default: the field's name
+  std::string format;  // "template": "{integer}{fraction}" joins groups; empty
+                       // = use `group`
+  bool trim = true;    // strip ASCII and Unicode whitespace at both ends
+  std::string
+      strip_prefix;  // removed once from the start when present (after trim)
+  std::string
+      strip_suffix;  // removed once from the end when present (after trim)
+  FieldType type = FieldType::kText;
+  SourceLocation where;
+};
+
+// A rule: which pages it parses, how it turns them into records, and which
+// links it follows.
+struct Rule {
+  std::string
+      name;  // also the name of the SQL view over its records; [a-z_][a-z0-9_]*
+  // Pages whose (final) URL this pattern matches anywhere (RE2 partial match)
+  // are parsed by the rule. Never null after loading: a rule without `url`
+  // matches every page.
+  std::shared_ptr<const re2::RE2> url;
+  // Record pattern with named groups, run over the page body with `.` matching
+  // newlines (DOTALL); every non-overlapping match is one record. Null for a
+  // rule that only follows links.
+  std::shared_ptr<const re2::RE2> pattern;
+  std::vector<Field> fields;  // in file order; empty with a pattern = one field
+                              // per named group
+  // Resolved links on matching pages that match any of these (partial match)
+  // are enqueued, subject to the job's scope and limits. Empty = the rule
+  // follows no links.
+  std::vector<std::shared_ptr<const re2::RE2>> follow;
+  // When non-empty, only links inside elements matching this CSS selector are
+  // followed. Compiled by parser/ (CompileJob), which reports a bad selector at
+  // follow_within_where.
+  std::string follow_within;
+  SourceLocation follow_within_where;
+  SourceLocation where;
+};
+
+// Which URLs belong to the crawl at all. A discovered link is enqueued only
+// when its host is allowed, it matches `allow` (if any pattern is given) and
+// matches no `deny` pattern.
+struct Scope {
+  // Host names (lowercase, no port) links may point to. Empty: the hosts of the
+  // seeds.
+  std::vector<std::string> allowed_hosts;
+  std::vector<std::shared_ptr<const re2::RE2>>
+      allow;  // partial match on the full URL
+  std::vector<std::shared_ptr<const re2::RE2>>
+      deny;  // partial match; deny wins over allow
+};
+
+struct Limits {
+  int64_t max_pages =
+      0;  // pages fetched by the job, resumed runs included; 0 = no limit
+  int max_depth =
+      -1;  // link hops from a seed (seeds are depth 0); -1 = no limit
+};
+
+// How pages are fetched. Defaults suit a polite crawl of one site.
+struct FetchSettings {
+  int concurrency = 16;  // transfers in flight at once, all hosts together
+  int64_t connect_timeout_ms = 10'000;  // TCP+TLS connect
+  int64_t timeout_ms = 30'000;          // whole transfer, redirects included
+  std::string user_agent =
+      "crawlbox/0.1 (+https://github.com/crawlbox/crawlbox)";
+  int64_t max_body_bytes =
+      10 * 1024 * 1024;   // larger bodies are dropped with reason too_large
+  int max_redirects = 5;  // more is an error: too_many_redirects
+};
+
+// Parse-stage settings.
+struct ParseSettings {
+  int threads = 0;  // parallel parse callbacks; 0 = one per core
+};
+
+struct Job {
+  std::string name;  // [A-Za-z0-9_.-]+; recorded with each crawl run
+  std::string file;  // path of the job file it was loaded from
+  std::string text;  // the file's bytes, recorded with each crawl run
+  std::vector<Seed> seeds;
+  std::string database;  // SQLite file; relative paths are relative to the
+                         // working directory
+  SourceLocation database_where;
+  Scope scope;
+  Limits limits;
+  FetchSettings fetch;
+  ParseSettings parse;
+  std::vector<Rule> rules;
+};
+
+}  // namespace crawlbox::config

@@ -1,0 +1,364 @@
+// Job files: reading, TOML parsing, and the schema of every table but [[rules]]
+// (rule_loader.cc).
+#include "config/job_loader.h"
+
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <climits>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <system_error>
+#include <utility>
+
+#include "config/rule_loader.h"
+#include "config/toml_reader.h"
+
+namespace crawlbox::config {
+
+namespace {
+
+constexpr const char* kJobNameExpected =
+    "a job name of letters, digits, '_', '.' and '-'";
+constexpr const char* kEnvExpected =
+    "${NAME} or ${NAME:-default}, NAME of letters, digits and '_' not starting "
+    "with a digit";
+
+bool IsJobName(std::string_view name) {
+  if (name.empty()) return false;
+  for (char c : name) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+              (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+bool IsEnvName(std::string_view name) {
+  if (name.empty() || (name[0] >= '0' && name[0] <= '9')) return false;
+  for (char c : name) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+              (c >= '0' && c <= '9') || c == '_';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+// A host as parsed URLs carry it: a domain or IPv4 address, or an IPv6 address
+// in brackets; no scheme, user, port, path, query or fragment. The characters
+// refused are the WHATWG URL standard's forbidden domain code points.
+bool IsHost(std::string_view host) {
+  if (host.empty()) return false;
+  if (host.front() == '[') {
+    if (host.size() < 3 || host.back() != ']') return false;
+    for (char c : host.substr(1, host.size() - 2)) {
+      bool ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+                (c >= 'A' && c <= 'F') || c == ':' || c == '.';
+      if (!ok) return false;
+    }
+    return true;
+  }
+  for (char c : host) {
+    auto u = static_cast<unsigned char>(c);
+    if (u <= 0x20 || u == 0x7F) return false;
+    if (std::string_view("#%/:<>?@[\\]^|").find(c) != std::string_view::npos)
+      return false;
+  }
+  return true;
+}
+
+std::string AsciiLower(std::string text) {
+  for (char& c : text) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return text;
+}
+
+// Replaces ${NAME} and ${NAME:-default} in `value` from the environment, as a
+// shell does: the default is used when NAME is unset or empty. Adds one problem
+// per reference that cannot be expanded (an unset NAME without default, a
+// malformed reference) and then leaves `value` as is.
+bool ExpandEnvironment(ProblemList* problems, const std::string& key,
+                       const SourceLocation& where, std::string* value) {
+  const std::string& in = *value;
+  std::string out;
+  bool ok = true;
+  size_t i = 0;
+  while (i < in.size()) {
+    size_t start = in.find("${", i);
+    if (start == std::string::npos) {
+      out.append(in, i, std::string::npos);
+      break;
+    }
+    out.append(in, i, start - i);
+    size_t close = in.find('}', start + 2);
+    if (close == std::string::npos) {
+      problems->Add(where, key, kEnvExpected,
+                    "an unclosed '${' in " + Quote(in));
+      return false;
+    }
+    std::string_view body(in.data() + start + 2, close - start - 2);
+    size_t separator = body.find(":-");
+    bool has_default = separator != std::string_view::npos;
+    std::string name(body.substr(0, separator));
+    i = close + 1;
+    if (!IsEnvName(name)) {
+      problems->Add(where, key, kEnvExpected,
+                    Quote(in.substr(start, close - start + 1)));
+      ok = false;
+      continue;
+    }
+    const char* env = std::getenv(name.c_str());
+    if (env != nullptr && (*env != '\0' || !has_default)) {
+      out += env;
+    } else if (has_default) {
+      out += body.substr(separator + 2);
+    } else {
+      problems->Add(where, key,
+                    "environment variable " + name +
+                        " to be set, or a default: ${" + name + ":-default}",
+                    name + " is not set");
+      ok = false;
+    }
+  }
+  if (ok) *value = std::move(out);
+  return ok;
+}
+
+// The root table `[key]`, or null when it is absent or not a table (`*usable`
+// false: a problem was added and the section is not checked further).
+const toml::table* Section(ProblemList* problems, const toml::table& root,
+                           std::string_view key, bool* usable) {
+  *usable = true;
+  const toml::node* node = root.get(key);
+  if (node == nullptr) return nullptr;
+  if (const toml::table* table = node->as_table()) return table;
+  problems->Add(problems->At(*node), std::string(key), "a table",
+                TypeName(*node));
+  *usable = false;
+  return nullptr;
+}
+
+TableReader SectionReader(ProblemList* problems, const toml::table* table,
+                          std::string path) {
+  return TableReader(
+      problems, table, std::move(path),
+      table != nullptr ? problems->At(*table) : problems->Whole());
+}
+
+// [job]: name (required), start_urls (required), database.
+void LoadJobSection(ProblemList* problems, const toml::table& root, Job* job) {
+  bool usable;
+  const toml::table* table = Section(problems, root, "job", &usable);
+  if (!usable) return;
+  TableReader reader = SectionReader(problems, table, "job");
+  reader.CheckKnownKeys({"name", "start_urls", "database"});
+
+  // name: required string, [A-Za-z0-9_.-]+.
+  SourceLocation name_where = reader.where();
+  std::string name;
+  if (reader.Require("name", kJobNameExpected) &&
+      reader.ReadString("name", /*non_empty=*/false, &name, &name_where)) {
+    if (IsJobName(name)) {
+      job->name = name;
+    } else {
+      problems->Add(name_where, reader.PathOf("name"), kJobNameExpected,
+                    Quote(name));
+    }
+  }
+
+  // start_urls: required non-empty array of strings, ${VAR}-expanded; parser/
+  // checks the URLs.
+  std::vector<LocatedString> urls;
+  if (reader.Require("start_urls", "a non-empty array of strings") &&
+      reader.ReadStringArray("start_urls", /*non_empty=*/true, &urls)) {
+    for (LocatedString& url : urls) {
+      std::string key =
+          reader.PathOf("start_urls") + "[" + std::to_string(url.index) + "]";
+      if (ExpandEnvironment(problems, key, url.where, &url.value)) {
+        job->seeds.push_back(Seed{std::move(url.value), std::move(url.where)});
+      }
+    }
+  }
+
+  // database: optional non-empty string, ${VAR}-expanded; default "<name>.db",
+  // located at name.
+  std::string database;
+  SourceLocation database_where;
+  if (reader.ReadString("database", /*non_empty=*/true, &database,
+                        &database_where)) {
+    if (ExpandEnvironment(problems, reader.PathOf("database"), database_where,
+                          &database)) {
+      if (database.empty()) {
+        problems->Add(database_where, reader.PathOf("database"),
+                      "a non-empty path",
+                      "an empty path after ${...} expansion");
+      } else {
+        job->database = std::move(database);
+        job->database_where = std::move(database_where);
+      }
+    }
+  } else if (reader.Find("database") == nullptr && !job->name.empty()) {
+    job->database = job->name + ".db";
+    job->database_where = name_where;
+  }
+}
+
+// [scope]: allowed_hosts, allow, deny.
+void LoadScopeSection(ProblemList* problems, const toml::table& root,
+                      Scope* scope) {
+  bool usable;
+  const toml::table* table = Section(problems, root, "scope", &usable);
+  if (!usable) return;
+  TableReader reader = SectionReader(problems, table, "scope");
+  reader.CheckKnownKeys({"allowed_hosts", "allow", "deny"});
+
+  // allowed_hosts: optional array of host names, lowercased; default: the
+  // seeds' hosts.
+  std::vector<LocatedString> hosts;
+  reader.ReadStringArray("allowed_hosts", /*non_empty=*/false, &hosts);
+  for (LocatedString& host : hosts) {
+    if (!IsHost(host.value)) {
+      problems->Add(
+          host.where,
+          reader.PathOf("allowed_hosts") + "[" + std::to_string(host.index) +
+              "]",
+          "a host name without scheme, port or path (e.g. example.com)",
+          Quote(host.value));
+      continue;
+    }
+    scope->allowed_hosts.push_back(AsciiLower(std::move(host.value)));
+  }
+  // allow, deny: optional arrays of RE2 patterns (partial match on the URL).
+  scope->allow = reader.ReadRegexArray("allow");
+  scope->deny = reader.ReadRegexArray("deny");
+}
+
+// [limits]: max_pages, max_depth.
+void LoadLimitsSection(ProblemList* problems, const toml::table& root,
+                       Limits* limits) {
+  bool usable;
+  const toml::table* table = Section(problems, root, "limits", &usable);
+  if (!usable) return;
+  TableReader reader = SectionReader(problems, table, "limits");
+  reader.CheckKnownKeys({"max_pages", "max_depth"});
+  // max_pages: integer >= 0, default 0 (no limit).
+  reader.ReadInt("max_pages", int64_t{0}, INT64_MAX, &limits->max_pages);
+  // max_depth: integer >= -1, default -1 (no limit).
+  reader.ReadInt("max_depth", -1, INT_MAX, &limits->max_depth);
+}
+
+// [fetch]: concurrency, timeouts, user agent, body and redirect limits.
+void LoadFetchSection(ProblemList* problems, const toml::table& root,
+                      FetchSettings* fetch) {
+  bool usable;
+  const toml::table* table = Section(problems, root, "fetch", &usable);
+  if (!usable) return;
+  TableReader reader = SectionReader(problems, table, "fetch");
+  reader.CheckKnownKeys({"concurrency", "connect_timeout_ms", "timeout_ms",
+                         "user_agent", "max_body_bytes", "max_redirects"});
+  // concurrency: 1..10000, default 16.
+  reader.ReadInt("concurrency", 1, 10'000, &fetch->concurrency);
+  // connect_timeout_ms: 1..3600000 (an hour), default 10000.
+  reader.ReadInt("connect_timeout_ms", int64_t{1}, int64_t{3'600'000},
+                 &fetch->connect_timeout_ms);
+  // timeout_ms: 1..86400000 (a day), default 30000.
+  reader.ReadInt("timeout_ms", int64_t{1}, int64_t{86'400'000},
+                 &fetch->timeout_ms);
+  // user_agent: non-empty string without CR, LF or NUL (it goes into a header
+  // line).
+  std::string user_agent;
+  SourceLocation user_agent_where;
+  if (reader.ReadString("user_agent", /*non_empty=*/true, &user_agent,
+                        &user_agent_where)) {
+    if (user_agent.find_first_of(std::string_view("\r\n\0", 3)) !=
+        std::string::npos) {
+      problems->Add(user_agent_where, reader.PathOf("user_agent"),
+                    "a user agent without CR, LF or NUL", Quote(user_agent));
+    } else {
+      fetch->user_agent = std::move(user_agent);
+    }
+  }
+  // max_body_bytes: 1..2^31, default 10 MiB.
+  reader.ReadInt("max_body_bytes", int64_t{1}, int64_t{1} << 31,
+                 &fetch->max_body_bytes);
+  // max_redirects: 0..50, default 5.
+  reader.ReadInt("max_redirects", 0, 50, &fetch->max_redirects);
+}
+
+// [parse]: threads.
+void LoadParseSection(ProblemList* problems, const toml::table& root,
+                      ParseSettings* parse) {
+  bool usable;
+  const toml::table* table = Section(problems, root, "parse", &usable);
+  if (!usable) return;
+  TableReader reader = SectionReader(problems, table, "parse");
+  reader.CheckKnownKeys({"threads"});
+  // threads: 0..1024, default 0 (one per core).
+  reader.ReadInt("threads", 0, 1024, &parse->threads);
+}
+
+}  // namespace
+
+LoadedJob LoadJobText(std::string_view text, const std::string& file_name) {
+  LoadedJob loaded;
+  loaded.job.file = file_name;
+  loaded.job.text = std::string(text);
+  ProblemList problems(file_name, &loaded.problems);
+
+  toml::table root;
+  try {
+    root = toml::parse(text, std::string_view(file_name));
+  } catch (const toml::parse_error& error) {
+    problems.Add(problems.At(error.source()), "(syntax)", "valid TOML",
+                 std::string(error.description()));
+    return loaded;
+  }
+
+  TableReader root_reader(&problems, &root, "", problems.Whole());
+  root_reader.CheckKnownKeys(
+      {"job", "scope", "limits", "fetch", "parse", "rules"});
+  LoadJobSection(&problems, root, &loaded.job);
+  LoadScopeSection(&problems, root, &loaded.job.scope);
+  LoadLimitsSection(&problems, root, &loaded.job.limits);
+  LoadFetchSection(&problems, root, &loaded.job.fetch);
+  LoadParseSection(&problems, root, &loaded.job.parse);
+  loaded.job.rules = LoadRules(&problems, root.get("rules"));
+
+  // Sections are checked in a fixed order; the user reads the file top to
+  // bottom.
+  std::stable_sort(loaded.problems.begin(), loaded.problems.end(),
+                   [](const JobProblem& a, const JobProblem& b) {
+                     return std::pair(a.where.line, a.where.column) <
+                            std::pair(b.where.line, b.where.column);
+                   });
+  return loaded;
+}
+
+LoadedJob LoadJobFile(const std::string& path) {
+  std::string text;
+  std::FILE* file = std::fopen(path.c_str(), "rb");
+  int error = file == nullptr ? errno : 0;
+  if (file != nullptr) {
+    char buffer[64 * 1024];
+    size_t n;
+    while ((n = std::fread(buffer, 1, sizeof buffer, file)) > 0)
+      text.append(buffer, n);
+    // A directory opens but fails to read (EISDIR).
+    if (std::ferror(file)) error = errno != 0 ? errno : EIO;
+    std::fclose(file);
+  }
+  if (error != 0) {
+    LoadedJob loaded;
+    loaded.job.file = path;
+    loaded.problems.push_back(
+        JobProblem{SourceLocation{path, 0, 0}, "(file)", "a readable job file",
+                   std::generic_category().message(error)});
+    return loaded;
+  }
+  return LoadJobText(text, path);
+}
+
+}  // namespace crawlbox::config

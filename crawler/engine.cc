@@ -1,0 +1,285 @@
+// The crawl run: seeds and resumed URLs into the frontier, the fetcher thread
+// feeding a oneTBB flow graph, and the engine thread watching for the end, for
+// signals and for fatal errors.
+#include "crawler/engine.h"
+
+#include <oneapi/tbb/concurrent_queue.h>
+#include <oneapi/tbb/flow_graph.h>
+#include <oneapi/tbb/global_control.h>
+#include <oneapi/tbb/task_arena.h>
+
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "config/log.h"
+#include "crawler/fetcher.h"
+#include "crawler/frontier.h"
+#include "crawler/item_json.h"
+#include "crawler/scope.h"
+
+namespace crawlbox::crawler {
+
+using config::LogLevel;
+using config::Result;
+using config::Status;
+namespace flow = oneapi::tbb::flow;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Stored pages per transaction at most: large enough to amortize the commit,
+// small enough to keep the frontier fed while a batch is written.
+constexpr size_t kMaxBatch = 512;
+
+double SecondsSince(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+}  // namespace
+
+Engine::Engine(const config::Job& job, const parser::PageParser& parser,
+               storage::Store* store, EngineOptions options)
+    : job_(job), parser_(parser), store_(store), options_(std::move(options)) {}
+
+Engine::~Engine() = default;
+
+Result<CrawlSummary> Engine::Run() {
+  const Clock::time_point start = Clock::now();
+  Status s = store_->EnsureViews(job_);
+  if (!s.ok()) return s;
+  auto crawl_id = store_->BeginCrawl(job_);
+  if (!crawl_id.ok()) return crawl_id.status();
+
+  // Seeds join the durable frontier (no-ops for seeds already there), then
+  // every URL still queued — seeds and whatever an earlier, interrupted run
+  // left — is handed to the Frontier.
+  std::vector<storage::NewUrl> seeds;
+  for (const parser::Url& seed : parser_.seeds()) {
+    seeds.push_back({parser::NormalizeForCrawl(seed), seed.host, 0, 0});
+  }
+  std::vector<storage::QueuedUrl> queued;
+  s = store_->AddUrls(seeds, &queued);
+  if (!s.ok()) return s;
+  queued.clear();
+  s = store_->LoadQueued(&queued);
+  if (!s.ok()) return s;
+  int64_t budget = -1;
+  if (job_.limits.max_pages > 0) {
+    auto fetched = store_->CountFetched();
+    if (!fetched.ok()) return fetched.status();
+    budget = std::max<int64_t>(0, job_.limits.max_pages - *fetched);
+  }
+  const int concurrency = job_.fetch.concurrency;
+  const int pending = options_.max_pending_responses > 0
+                          ? options_.max_pending_responses
+                          : 2 * concurrency;
+  Frontier frontier(budget, concurrency + pending);
+  const size_t resumed = queued.size();
+  frontier.Add(std::move(queued));
+  config::Log(LogLevel::kInfo, "engine",
+              "crawl " + std::to_string(*crawl_id) + " of job '" + job_.name +
+                  "': " + std::to_string(resumed) + " URLs queued");
+
+  Scope scope(job_.scope, parser_.seeds());
+
+  // Parse callbacks run on their own arena so that `parse.threads` workers
+  // really run in parallel; the fetcher thread only puts messages in.
+  const int parse_threads =
+      job_.parse.threads > 0
+          ? job_.parse.threads
+          : static_cast<int>(std::thread::hardware_concurrency());
+  oneapi::tbb::global_control parallelism(
+      oneapi::tbb::global_control::max_allowed_parallelism,
+      static_cast<size_t>(parse_threads) + 1);
+  // One slot beyond the workers is reserved for this thread's final
+  // wait_for_all.
+  oneapi::tbb::task_arena arena(parse_threads + 1, 1);
+
+  oneapi::tbb::concurrent_queue<storage::PageResult> ready;
+  std::atomic<bool> fatal{false};
+  Status fatal_status;
+  std::mutex fatal_mu;
+  std::atomic<int64_t> pages{0}, failed{0}, items{0}, bytes{0};
+  std::unique_ptr<Fetcher> fetcher;
+
+  using ResponsePtr = std::shared_ptr<Response>;
+  std::unique_ptr<flow::graph> graph;
+  std::unique_ptr<flow::function_node<ResponsePtr, flow::continue_msg>>
+      parse_node;
+  std::unique_ptr<flow::function_node<flow::continue_msg>> store_node;
+
+  auto parse = [&](const ResponsePtr& response) -> flow::continue_msg {
+    const Response& r = *response;
+    storage::PageResult result;
+    storage::PageRecord& page = result.page;
+    page.url_id = r.request.url_id;
+    page.url = r.request.url;
+    page.final_url = r.final_url;
+    page.status = r.status;
+    page.content_type = r.content_type;
+    page.bytes = static_cast<int64_t>(r.body.size());
+    page.total_ms = r.timings.total_ms;
+    page.ttfb_ms = r.timings.ttfb_ms;
+    try {
+      if (!r.ok()) {
+        page.error = FetchErrorName(r.error);
+        result.failed = true;
+        counters_.Add(std::string("fetch/error/") + page.error);
+        config::Log(
+            LogLevel::kDebug, "fetcher",
+            r.request.url + ": " + page.error + " (" + r.error_detail + ")");
+      } else {
+        counters_.Add("fetch/status/" + std::to_string(r.status));
+        counters_.Add("fetch/bytes", page.bytes);
+        if (r.status >= 200 && r.status < 300 &&
+            parser::IsTextContent(r.content_type)) {
+          parser::Parsed parsed =
+              parser_.Parse(r.final_url, r.content_type, r.body);
+          for (const parser::Item& item : parsed.items) {
+            result.items.push_back({item.rule, ItemToJson(item)});
+          }
+          if (parsed.bad_links > 0)
+            counters_.Add("parse/bad_url", parsed.bad_links);
+          const int depth = r.request.depth + 1;
+          const bool too_deep =
+              job_.limits.max_depth >= 0 && depth > job_.limits.max_depth;
+          for (parser::Link& link : parsed.links) {
+            if (too_deep) {
+              counters_.Add("frontier/too_deep");
+            } else if (!scope.Allows(link.url, link.host)) {
+              counters_.Add("frontier/out_of_scope");
+            } else {
+              result.links.push_back({std::move(link.url), std::move(link.host),
+                                      depth, r.request.url_id});
+            }
+          }
+        }
+      }
+    } catch (const std::exception& e) {
+      // A page must never take the crawl down: it is stored as failed with the
+      // reason.
+      page.error = std::string("parse_error: ") + e.what();
+      result.failed = true;
+      result.items.clear();
+      result.links.clear();
+      counters_.Add("parse/error");
+    }
+    ready.push(std::move(result));
+    return flow::continue_msg();
+  };
+
+  auto store = [&](const flow::continue_msg&) {
+    std::vector<storage::PageResult> batch;
+    storage::PageResult next;
+    while (true) {
+      batch.clear();
+      while (batch.size() < kMaxBatch && ready.try_pop(next))
+        batch.push_back(std::move(next));
+      if (batch.empty()) return;
+      std::vector<storage::QueuedUrl> added;
+      Status st = fatal.load() ? Status::Ok()
+                               : store_->CommitPages(*crawl_id, batch, &added);
+      if (!st.ok()) {
+        std::lock_guard<std::mutex> lock(fatal_mu);
+        fatal_status = st;
+        fatal.store(true);
+        frontier.Close();
+      } else if (!fatal.load()) {
+        for (const storage::PageResult& p : batch) {
+          pages.fetch_add(1);
+          if (p.failed) failed.fetch_add(1);
+          items.fetch_add(static_cast<int64_t>(p.items.size()));
+          bytes.fetch_add(p.page.bytes);
+        }
+        counters_.Add("store/pages", static_cast<int64_t>(batch.size()));
+        counters_.Add("store/new_urls", static_cast<int64_t>(added.size()));
+        counters_.Add("store/transactions");
+      }
+      frontier.Complete(batch.size(), std::move(added));
+      if (fetcher != nullptr) fetcher->Wakeup();
+    }
+  };
+
+  arena.execute([&] {
+    graph = std::make_unique<flow::graph>();
+    parse_node =
+        std::make_unique<flow::function_node<ResponsePtr, flow::continue_msg>>(
+            *graph, static_cast<size_t>(parse_threads), parse);
+    store_node = std::make_unique<flow::function_node<flow::continue_msg>>(
+        *graph, flow::serial, store);
+    flow::make_edge(*parse_node, *store_node);
+  });
+
+  fetcher = std::make_unique<Fetcher>(job_.fetch, &frontier, [&](Response&& r) {
+    // try_put from this foreign thread spawns the parse task into the graph's
+    // arena; the shared_ptr keeps the body from being copied on its way through
+    // the graph.
+    parse_node->try_put(std::make_shared<Response>(std::move(r)));
+  });
+  s = fetcher->Start();
+  if (!s.ok()) return s;
+
+  // Wait for the end: frontier idle (done or limits), a signal, or a fatal
+  // store error.
+  std::string state = "finished";
+  int seen_signals = 0;
+  Clock::time_point last_progress = Clock::now();
+  while (!frontier.WaitIdle(std::chrono::milliseconds(100))) {
+    if (fatal.load()) break;
+    int signals =
+        options_.stop_signals != nullptr ? options_.stop_signals->load() : 0;
+    if (signals > seen_signals) {
+      seen_signals = signals;
+      state = "stopped";
+      if (signals == 1) {
+        config::Log(LogLevel::kWarning, "engine",
+                    "stopping: finishing " +
+                        std::to_string(frontier.outstanding()) +
+                        " pages in flight (signal again to stop at once)");
+        frontier.Close();
+      } else {
+        break;
+      }
+    }
+    if (options_.on_progress &&
+        Clock::now() - last_progress >=
+            std::chrono::milliseconds(options_.progress_interval_ms)) {
+      last_progress = Clock::now();
+      options_.on_progress(Progress{pages.load(), items.load(), failed.load(),
+                                    frontier.queued(), frontier.outstanding(),
+                                    SecondsSince(start)});
+    }
+  }
+  // No new responses after this; whatever is already in the graph is parsed and
+  // committed.
+  fetcher->Stop();
+  arena.execute([&] { graph->wait_for_all(); });
+  fetcher.reset();
+
+  CrawlSummary summary;
+  summary.crawl_id = *crawl_id;
+  summary.state = state;
+  summary.pages = pages.load();
+  summary.failed = failed.load();
+  summary.items = items.load();
+  summary.bytes = bytes.load();
+  summary.seconds = SecondsSince(start);
+  summary.left_queued = frontier.queued();
+  if (options_.on_progress) {
+    options_.on_progress(Progress{summary.pages, summary.items, summary.failed,
+                                  frontier.queued(), 0, summary.seconds});
+  }
+  if (fatal.load()) {
+    store_->FinishCrawl(*crawl_id, "failed", counters_.ToJson()).ok();
+    return fatal_status;
+  }
+  s = store_->FinishCrawl(*crawl_id, state, counters_.ToJson());
+  if (!s.ok()) return s;
+  return summary;
+}
+
+}  // namespace crawlbox::crawler

@@ -1,0 +1,241 @@
+// Rule application: RE2 record extraction with field transforms, and link
+// selection over the gumbo DOM (built once per page, only when a matching rule
+// follows links).
+#include "parser/page_parser.h"
+
+#include <gumbo.h>
+#include <strings.h>
+
+#include <algorithm>
+#include <unordered_set>
+
+#include "parser/dom.h"
+#include "parser/fields.h"
+
+namespace crawlbox::parser {
+
+namespace {
+
+bool StartsWithNoCase(std::string_view text, std::string_view prefix) {
+  return text.size() >= prefix.size() &&
+         strncasecmp(text.data(), prefix.data(), prefix.size()) == 0;
+}
+
+// The media type without parameters, e.g. "text/html" of "text/html;
+// charset=utf-8".
+std::string_view MediaType(std::string_view content_type) {
+  size_t semi = content_type.find(';');
+  if (semi != std::string_view::npos)
+    content_type = content_type.substr(0, semi);
+  return TrimSpace(content_type);
+}
+
+}  // namespace
+
+bool IsHtmlContent(std::string_view content_type) {
+  std::string_view type = MediaType(content_type);
+  return type.empty() || StartsWithNoCase(type, "text/html") ||
+         StartsWithNoCase(type, "application/xhtml+xml");
+}
+
+bool IsTextContent(std::string_view content_type) {
+  std::string_view type = MediaType(content_type);
+  if (type.empty() || StartsWithNoCase(type, "text/")) return true;
+  for (std::string_view textual :
+       {"application/xhtml+xml", "application/xml", "application/json",
+        "application/javascript", "application/ld+json", "application/rss+xml",
+        "application/atom+xml"}) {
+    if (StartsWithNoCase(type, textual)) return true;
+  }
+  return type.ends_with("+xml") || type.ends_with("+json");
+}
+
+std::unique_ptr<PageParser> PageParser::Compile(
+    const config::Job& job, std::vector<config::JobProblem>* problems) {
+  std::unique_ptr<PageParser> parser(new PageParser(job));
+  for (size_t i = 0; i < job.seeds.size(); ++i) {
+    const config::Seed& seed = job.seeds[i];
+    auto url = ParseUrl(seed.url);
+    std::string key = "job.start_urls[" + std::to_string(i) + "]";
+    if (!url.ok()) {
+      problems->push_back(
+          {seed.where, key, "an absolute http or https URL",
+           "'" + seed.url + "' (" + url.status().message() + ")"});
+    } else if (!url->IsHttp()) {
+      problems->push_back(
+          {seed.where, key, "an http or https URL",
+           "scheme '" + url->scheme + "' in '" + seed.url + "'"});
+    } else {
+      parser->seeds_.push_back(std::move(url).value());
+    }
+  }
+  for (size_t r = 0; r < job.rules.size(); ++r) {
+    const config::Rule& rule = job.rules[r];
+    CompiledRule compiled;
+    compiled.rule = &rule;
+    if (rule.pattern != nullptr) {
+      compiled.group_names.resize(
+          static_cast<size_t>(rule.pattern->NumberOfCapturingGroups()) + 1);
+      for (const auto& [name, index] : rule.pattern->NamedCapturingGroups()) {
+        compiled.group_names[static_cast<size_t>(index)] = name;
+      }
+      for (const config::Field& field : rule.fields) {
+        int index = 0;
+        if (field.format.empty()) {
+          auto it = rule.pattern->NamedCapturingGroups().find(field.group);
+          if (it != rule.pattern->NamedCapturingGroups().end())
+            index = it->second;
+        }
+        compiled.group_of_field.push_back(index);
+      }
+    }
+    if (!rule.follow_within.empty()) {
+      auto selector = Selector::Parse(rule.follow_within);
+      if (!selector.ok()) {
+        problems->push_back({rule.follow_within_where,
+                             "rules[" + std::to_string(r) + "].follow_within",
+                             "a CSS selector", selector.status().message()});
+      } else {
+        compiled.follow_within =
+            std::make_unique<Selector>(std::move(selector).value());
+      }
+    }
+    parser->rules_.push_back(std::move(compiled));
+  }
+  return parser;
+}
+
+bool PageParser::HasRule(std::string_view name) const {
+  return std::any_of(rules_.begin(), rules_.end(), [&](const CompiledRule& r) {
+    return r.rule->name == name;
+  });
+}
+
+Parsed PageParser::Parse(std::string_view url, std::string_view content_type,
+                         std::string_view body,
+                         std::string_view only_rule) const {
+  Parsed out;
+  std::vector<const CompiledRule*> followers;
+  re2::StringPiece url_text(url.data(), url.size());
+  for (const CompiledRule& compiled : rules_) {
+    const config::Rule& rule = *compiled.rule;
+    if (!only_rule.empty()) {
+      if (rule.name != only_rule) continue;
+    } else if (!re2::RE2::PartialMatch(url_text, *rule.url)) {
+      continue;
+    }
+    if (rule.pattern != nullptr) ExtractItems(compiled, body, &out);
+    if (!rule.follow.empty()) followers.push_back(&compiled);
+  }
+  if (!followers.empty() && IsHtmlContent(content_type)) {
+    ExtractLinks(followers, url, body, &out);
+  }
+  return out;
+}
+
+void PageParser::ExtractItems(const CompiledRule& compiled,
+                              std::string_view body, Parsed* out) const {
+  const config::Rule& rule = *compiled.rule;
+  const re2::RE2& re = *rule.pattern;
+  const size_t ngroups = compiled.group_names.size();
+  std::vector<re2::StringPiece> groups(ngroups);
+  re2::StringPiece text(body.data(), body.size());
+  size_t pos = 0;
+  while (pos <= body.size() &&
+         re.Match(text, pos, body.size(), re2::RE2::UNANCHORED, groups.data(),
+                  static_cast<int>(ngroups))) {
+    Item item;
+    item.rule = rule.name;
+    for (size_t f = 0; f < rule.fields.size(); ++f) {
+      const config::Field& field = rule.fields[f];
+      if (!field.format.empty()) {
+        std::string joined =
+            ExpandTemplate(field.format, [&](std::string_view name) {
+              for (size_t g = 1; g < ngroups; ++g) {
+                if (compiled.group_names[g] == name &&
+                    groups[g].data() != nullptr) {
+                  return std::string(groups[g].data(), groups[g].size());
+                }
+              }
+              return std::string();
+            });
+        item.fields.emplace_back(field.name, ApplyField(field, joined, true));
+      } else {
+        const re2::StringPiece& g =
+            groups[static_cast<size_t>(compiled.group_of_field[f])];
+        bool present = compiled.group_of_field[f] > 0 && g.data() != nullptr;
+        item.fields.emplace_back(
+            field.name,
+            ApplyField(field,
+                       present ? std::string_view(g.data(), g.size()) : "",
+                       present));
+      }
+    }
+    out->items.push_back(std::move(item));
+    size_t end =
+        static_cast<size_t>(groups[0].data() - body.data()) + groups[0].size();
+    // An empty match must still move forward, or the loop would never end.
+    pos = end > pos ? end : pos + 1;
+  }
+}
+
+void PageParser::ExtractLinks(const std::vector<const CompiledRule*>& rules,
+                              std::string_view url, std::string_view body,
+                              Parsed* out) const {
+  auto page_url = ParseUrl(url);
+  if (!page_url.ok()) return;
+  Document doc = Document::Parse(body);
+  out->parsed_html = true;
+
+  // <base href> (the first one with an href) changes what relative links
+  // resolve against.
+  Url base = *page_url;
+  std::vector<std::pair<const GumboNode*, std::string_view>> hrefs;
+  bool have_base = false;
+  ForEachElement(doc.root(), [&](const GumboNode* node) {
+    GumboTag tag = node->v.element.tag;
+    if (tag == GUMBO_TAG_A || tag == GUMBO_TAG_AREA) {
+      if (const char* href = Attribute(node, "href"))
+        hrefs.emplace_back(node, href);
+    } else if (tag == GUMBO_TAG_BASE && !have_base) {
+      if (const char* href = Attribute(node, "href")) {
+        auto resolved = ParseUrl(href, &*page_url);
+        if (resolved.ok()) {
+          base = std::move(resolved).value();
+          have_base = true;
+        }
+      }
+    }
+  });
+
+  std::unordered_set<std::string> seen;
+  for (const auto& [node, href] : hrefs) {
+    auto resolved = ParseUrl(href, &base);
+    if (!resolved.ok() || !resolved->IsHttp()) {
+      // javascript:, mailto: and friends are not errors, just not ours to
+      // follow.
+      if (!resolved.ok()) ++out->bad_links;
+      continue;
+    }
+    std::string normalized = NormalizeForCrawl(*resolved);
+    re2::StringPiece text(normalized);
+    bool follow = false;
+    for (const CompiledRule* compiled : rules) {
+      if (compiled->follow_within != nullptr &&
+          !compiled->follow_within->MatchesSelfOrAncestor(node)) {
+        continue;
+      }
+      for (const auto& pattern : compiled->rule->follow) {
+        if (re2::RE2::PartialMatch(text, *pattern)) {
+          follow = true;
+          break;
+        }
+      }
+      if (follow) break;
+    }
+    if (!follow || !seen.insert(normalized).second) continue;
+    out->links.push_back({std::move(normalized), resolved->host});
+  }
+}
+
+}  // namespace crawlbox::parser

@@ -1,0 +1,74 @@
+// PageParser: a job's rules applied to one response — records by RE2 pattern,
+// links by gumbo DOM walk — plus the parts of a job that config/ cannot check
+// (seed URLs, CSS selectors).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "config/job.h"
+#include "parser/css_selector.h"
+#include "parser/parsed.h"
+#include "parser/url.h"
+
+namespace crawlbox::parser {
+
+// Immutable after Compile; Parse is const and safe to call from many threads at
+// once.
+class PageParser {
+ public:
+  // Compiles each rule's follow_within selector and parses each seed as a URL.
+  // Appends one problem per bad selector or seed (at its file:line) to
+  // *problems. The returned parser is usable only when no problem was appended.
+  // `job` must outlive the parser.
+  static std::unique_ptr<PageParser> Compile(
+      const config::Job& job, std::vector<config::JobProblem>* problems);
+
+  // Seeds as parsed URLs (valid http/https), in file order.
+  const std::vector<Url>& seeds() const { return seeds_; }
+
+  // Runs the rules whose URL pattern matches `url` over `body`: every match of
+  // a rule's pattern becomes an Item; links of HTML pages are resolved against
+  // `url` (and <base href>) and kept when a matching rule follows them. The DOM
+  // is built only when some matching rule follows links. When `only_rule` is
+  // non-empty, just that rule runs, whatever its URL pattern. Never fails:
+  // unparseable markup yields what can be recovered.
+  Parsed Parse(std::string_view url, std::string_view content_type,
+               std::string_view body, std::string_view only_rule = {}) const;
+
+  // True when a rule of that name exists.
+  bool HasRule(std::string_view name) const;
+
+ private:
+  struct CompiledRule {
+    const config::Rule* rule;
+    std::vector<int>
+        group_of_field;  // capture index per field (0 = none / template)
+    std::vector<std::string>
+        group_names;  // capture index → name ("" when unnamed)
+    std::unique_ptr<Selector> follow_within;
+  };
+
+  explicit PageParser(const config::Job& job) : job_(job) {}
+  void ExtractItems(const CompiledRule& rule, std::string_view body,
+                    Parsed* out) const;
+  void ExtractLinks(const std::vector<const CompiledRule*>& rules,
+                    std::string_view url, std::string_view body,
+                    Parsed* out) const;
+
+  const config::Job& job_;
+  std::vector<Url> seeds_;
+  std::vector<CompiledRule> rules_;
+};
+
+// Whether a body of this Content-Type is worth running text rules on (HTML,
+// XML, JSON, text/*; an empty type counts as text). Binary types (images,
+// archives, PDF, octet-stream) are not.
+bool IsTextContent(std::string_view content_type);
+// Whether the body is HTML (text/html, application/xhtml+xml, or no type
+// given).
+bool IsHtmlContent(std::string_view content_type);
+
+}  // namespace crawlbox::parser

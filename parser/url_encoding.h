@@ -1,0 +1,58 @@
+// Percent-encoding and percent-decoding as the WHATWG URL Standard defines them
+// (§1.3), over bytes: a non-ASCII byte is always encoded, so encoding UTF-8
+// text byte by byte is the spec's "UTF-8 percent-encode", and stray invalid
+// UTF-8 bytes come out as their own %XX.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace crawlbox::parser {
+
+// The standard's nested percent-encode sets; each one includes all of the ones
+// before it, except that kSpecialQuery and kPath both extend kQuery.
+enum class PercentEncodeSet {
+  kC0Control,     // C0 controls (0x00-0x1F) and every byte above 0x7E
+  kFragment,      // C0 control + space " < > `
+  kQuery,         // C0 control + space " # < >
+  kSpecialQuery,  // query + '   (query of http, https, ws, wss, ftp, file)
+  kPath,          // query + ? ^ ` { }
+  kUserinfo,      // path + / : ; = @ [ \ ] |
+};
+
+// True when `byte` must be written as %XX in a component that uses `set`.
+bool InPercentEncodeSet(unsigned char byte, PercentEncodeSet set);
+
+// Appends `byte` to `*out`, as "%XX" (uppercase hex) when it is in `set`, else
+// as itself.
+void AppendPercentEncoded(unsigned char byte, PercentEncodeSet set,
+                          std::string* out);
+
+// Appends every byte of `bytes` to `*out` as AppendPercentEncoded does.
+void AppendPercentEncoded(std::string_view bytes, PercentEncodeSet set,
+                          std::string* out);
+
+// Returns `input` with every "%XX" (X a hex digit, either case) replaced by the
+// byte it names; a '%' not followed by two hex digits is kept as is. Never
+// fails.
+std::string PercentDecode(std::string_view input);
+
+// ASCII character classes the URL parser needs (locale-independent, unlike
+// <cctype>).
+inline bool IsAsciiAlpha(int c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+inline bool IsAsciiDigit(int c) { return c >= '0' && c <= '9'; }
+inline bool IsAsciiHexDigit(int c) {
+  return IsAsciiDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+inline char AsciiLower(char c) {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
+// The value 0-15 of a hex digit; precondition: IsAsciiHexDigit(c).
+inline int HexDigitValue(int c) {
+  if (c <= '9') return c - '0';
+  return (c | 0x20) - 'a' + 10;
+}
+
+}  // namespace crawlbox::parser

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs the Debian packages crawlbox builds, tests and demos with; installs only what is missing,
+# so running it again is cheap. Uses sudo when not root.
+set -euo pipefail
+
+packages=(
+  build-essential cmake pkg-config clang-format
+  libcurl4-openssl-dev libgumbo-dev libre2-dev libsqlite3-dev libtbb-dev
+  libtomlplusplus-dev nlohmann-json3-dev libcpp-httplib-dev libcli11-dev
+  libgtest-dev libgmock-dev sqlite3
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+echo "setup: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Quick start 2: installs what is missing, builds with -Werror, and runs every test with ctest.
+# Environment: BUILD_DIR (default build/), SANITIZE=1 for an ASan+UBSan build (default build-asan/).
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+bash scripts/setup.sh
+if [ "${SANITIZE:-0}" = "1" ]; then
+  build="${BUILD_DIR:-$root/build-asan}"
+  bash scripts/build.sh "$build" -DCRAWLBOX_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
+  export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1"
+  export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+else
+  build="${BUILD_DIR:-$root/build}"
+  bash scripts/build.sh "$build"
+fi
+cd "$build"
+ctest --output-on-failure -j "$(nproc 2>/dev/null || echo 2)" --timeout 900

@@ -1,0 +1,110 @@
+// Read-only queries over a crawlbox database.
+#include "storage/reader.h"
+
+#include <filesystem>
+#include <utility>
+
+#include "storage/sqlite_util.h"
+
+namespace crawlbox::storage {
+
+using config::Result;
+using config::Status;
+
+Result<std::unique_ptr<Reader>> Reader::Open(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) {
+    return Status::NotFound("database " + path + " does not exist");
+  }
+  sqlite3* db = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &db,
+                           SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);
+  if (rc != SQLITE_OK) {
+    Status s = SqliteStatus(rc, db, "opening database " + path);
+    sqlite3_close(db);
+    return s;
+  }
+  sqlite3_busy_timeout(db, 5000);
+  std::unique_ptr<Reader> reader(new Reader(db));
+  // Touch the schema now so a non-database file fails at open, not at the first
+  // query.
+  Status s =
+      Exec(db, "PRAGMA query_only=1; SELECT count(*) FROM sqlite_master;");
+  if (!s.ok())
+    return Status::Corruption(
+        path + " is not a readable SQLite database: " + s.message());
+  return reader;
+}
+
+Reader::~Reader() { sqlite3_close(db_); }
+
+Status Reader::Query(
+    std::string_view sql,
+    const std::function<void(const std::vector<std::string>&)>& on_columns,
+    const std::function<void(const std::vector<Value>&)>& on_row) {
+  std::string_view tail;
+  auto stmt = Statement::Prepare(db_, sql, &tail);
+  if (!stmt.ok()) return stmt.status();
+  if (stmt->get() == nullptr)
+    return Status::InvalidArgument("empty SQL statement");
+  for (char c : tail) {
+    if (c != ' ' && c != '\t' && c != '\n' && c != '\r' && c != ';') {
+      return Status::InvalidArgument(
+          "only one SQL statement is allowed; found more after it");
+    }
+  }
+  sqlite3_stmt* st = stmt->get();
+  int n = sqlite3_column_count(st);
+  std::vector<std::string> columns;
+  for (int i = 0; i < n; ++i) columns.emplace_back(sqlite3_column_name(st, i));
+  on_columns(columns);
+  std::vector<Value> row(static_cast<size_t>(n));
+  int rc;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    for (int i = 0; i < n; ++i) {
+      switch (sqlite3_column_type(st, i)) {
+        case SQLITE_INTEGER:
+          row[i] = static_cast<int64_t>(sqlite3_column_int64(st, i));
+          break;
+        case SQLITE_FLOAT:
+          row[i] = sqlite3_column_double(st, i);
+          break;
+        case SQLITE_NULL:
+          row[i] = std::monostate{};
+          break;
+        default: {
+          // Text and blobs alike: bytes as stored.
+          const char* p = static_cast<const char*>(sqlite3_column_blob(st, i));
+          row[i] =
+              std::string(p != nullptr ? p : "",
+                          static_cast<size_t>(sqlite3_column_bytes(st, i)));
+        }
+      }
+    }
+    on_row(row);
+  }
+  return SqliteStatus(rc, db_, "running query");
+}
+
+Result<QueryResult> Reader::QueryAll(std::string_view sql) {
+  QueryResult result;
+  Status s = Query(
+      sql, [&](const std::vector<std::string>& cols) { result.columns = cols; },
+      [&](const std::vector<Value>& row) { result.rows.push_back(row); });
+  if (!s.ok()) return s;
+  return result;
+}
+
+Result<bool> Reader::HasRelation(std::string_view name) {
+  auto stmt = Statement::Prepare(db_,
+                                 "SELECT 1 FROM sqlite_master WHERE type IN "
+                                 "('table', 'view') AND name = ?1");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, name);
+  int rc = sqlite3_step(stmt->get());
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  return SqliteStatus(rc, db_, "looking up relation");
+}
+
+}  // namespace crawlbox::storage

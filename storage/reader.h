@@ -1,0 +1,49 @@
+// Reader: read-only access to a crawlbox database for `query`, `export` and the
+// status page. Safe to use while a crawl writes the same file (WAL snapshot
+// isolation per statement).
+#pragma once
+
+#include <sqlite3.h>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "config/status.h"
+#include "storage/records.h"
+
+namespace crawlbox::storage {
+
+// Not thread-safe: one thread per Reader (open one per thread).
+class Reader {
+ public:
+  // Opens an existing database read-only. NotFound if the file does not exist;
+  // IOError if it cannot be opened; Corruption if it is not an SQLite database.
+  static config::Result<std::unique_ptr<Reader>> Open(const std::string& path);
+  ~Reader();
+  Reader(const Reader&) = delete;
+  Reader& operator=(const Reader&) = delete;
+
+  // Runs one SQL statement and calls `on_row` for each row (columns first via
+  // `on_columns`). Statements that would write fail with IOError ("readonly").
+  // Trailing statements after the first are rejected (InvalidArgument) so that
+  // nothing runs half-way.
+  config::Status Query(
+      std::string_view sql,
+      const std::function<void(const std::vector<std::string>&)>& on_columns,
+      const std::function<void(const std::vector<Value>&)>& on_row);
+
+  // Convenience: collects every row in memory. Use Query for large results.
+  config::Result<QueryResult> QueryAll(std::string_view sql);
+
+  // True when a view or table of that name exists.
+  config::Result<bool> HasRelation(std::string_view name);
+
+ private:
+  explicit Reader(sqlite3* db) : db_(db) {}
+  sqlite3* db_;
+};
+
+}  // namespace crawlbox::storage

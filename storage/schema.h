@@ -1,0 +1,62 @@
+// The SQL schema of a crawlbox database, in one place so the writer and the
+// docs agree.
+#pragma once
+
+namespace crawlbox::storage {
+
+// Version stored in `PRAGMA user_version`; bumped with every incompatible
+// change.
+inline constexpr int kSchemaVersion = 1;
+
+// Idempotent DDL for a fresh or current database.
+inline constexpr const char* kSchemaSql = R"sql(
+CREATE TABLE IF NOT EXISTS crawls (
+  id          INTEGER PRIMARY KEY,
+  job_name    TEXT NOT NULL,
+  job_file    TEXT NOT NULL,
+  job_text    TEXT NOT NULL,
+  started_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+  finished_at TEXT,
+  state       TEXT NOT NULL DEFAULT 'running',
+  stats       TEXT
+);
+CREATE TABLE IF NOT EXISTS frontier (
+  id              INTEGER PRIMARY KEY,
+  url             TEXT NOT NULL UNIQUE,
+  host            TEXT NOT NULL,
+  depth           INTEGER NOT NULL,
+  state           TEXT NOT NULL DEFAULT 'queued',
+  attempts        INTEGER NOT NULL DEFAULT 0,
+  reason          TEXT,
+  discovered_from INTEGER,
+  added_at        TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+CREATE INDEX IF NOT EXISTS frontier_queued ON frontier(id) WHERE state = 'queued';
+CREATE TABLE IF NOT EXISTS pages (
+  id           INTEGER PRIMARY KEY,
+  url_id       INTEGER NOT NULL UNIQUE,
+  url          TEXT NOT NULL,
+  final_url    TEXT,
+  status       INTEGER,
+  content_type TEXT,
+  bytes        INTEGER,
+  total_ms     REAL,
+  ttfb_ms      REAL,
+  error        TEXT,
+  crawl_id     INTEGER,
+  fetched_at   TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+CREATE TABLE IF NOT EXISTS items (
+  id         INTEGER PRIMARY KEY,
+  rule       TEXT NOT NULL,
+  page_id    INTEGER NOT NULL,
+  url        TEXT NOT NULL,
+  record     TEXT NOT NULL,
+  crawl_id   INTEGER,
+  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+CREATE INDEX IF NOT EXISTS items_rule ON items(rule);
+CREATE INDEX IF NOT EXISTS items_page ON items(page_id);
+)sql";
+
+}  // namespace crawlbox::storage

@@ -1,0 +1,54 @@
+// Small RAII and error helpers over the sqlite3 C API, shared by the writer and
+// the reader.
+#pragma once
+
+#include <sqlite3.h>
+
+#include <string>
+#include <string_view>
+
+#include "config/status.h"
+
+namespace crawlbox::storage {
+
+// Translates a SQLite result code into a Status, with `context` (what we were
+// doing) and the connection's own message when `db` is given.
+// SQLITE_OK/ROW/DONE map to OK.
+config::Status SqliteStatus(int rc, sqlite3* db, std::string_view context);
+
+// A prepared statement, finalized on destruction. Not thread-safe (neither is
+// its connection).
+class Statement {
+ public:
+  Statement() = default;
+  ~Statement();
+  Statement(Statement&& other) noexcept;
+  Statement& operator=(Statement&& other) noexcept;
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  // Compiles the first statement of `sql`; *tail (if given) receives what
+  // follows it.
+  static config::Result<Statement> Prepare(sqlite3* db, std::string_view sql,
+                                           std::string_view* tail = nullptr);
+
+  sqlite3_stmt* get() const { return stmt_; }
+  // Resets and clears bindings so the statement can run again.
+  void Reset();
+
+  void Bind(int index, int64_t value);
+  void Bind(int index, double value);
+  // Text is bound SQLITE_TRANSIENT: SQLite copies it, the view need not outlive
+  // the call.
+  void Bind(int index, std::string_view value);
+  void BindNull(int index);
+
+ private:
+  explicit Statement(sqlite3_stmt* stmt) : stmt_(stmt) {}
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+// Runs SQL that returns no rows (may hold several statements).
+config::Status Exec(sqlite3* db, const char* sql);
+
+}  // namespace crawlbox::storage

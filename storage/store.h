@@ -1,0 +1,82 @@
+// Store: the single writer of a job's SQLite database (WAL mode). It owns the
+// schema, the frontier's durable state, pages, items and the per-rule views,
+// and writes fetched pages in batched transactions so the database is
+// consistent after any crash.
+#pragma once
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "config/job.h"
+#include "config/status.h"
+#include "storage/records.h"
+#include "storage/sqlite_util.h"
+
+namespace crawlbox::storage {
+
+// Not thread-safe: one thread (the store node) uses it at a time. Other
+// processes may read the file concurrently (WAL); a second Store on the same
+// file waits up to 5 s for the write lock.
+class Store {
+ public:
+  // Opens or creates the database at `path` and brings its schema up to date.
+  // Fails with IOError when the file cannot be opened or written, Corruption
+  // when it is not a crawlbox database.
+  static config::Result<std::unique_ptr<Store>> Open(const std::string& path);
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  // (Re)creates one view per rule of `job`, named after the rule, with one
+  // column per field (typed as the field), then `_url` (the page), `_crawl_id`
+  // and `_item_id`. Views of rules that no longer exist are left alone: their
+  // items stay queryable.
+  config::Status EnsureViews(const config::Job& job);
+
+  // Records the start of a crawl run of `job`; returns its id.
+  config::Result<int64_t> BeginCrawl(const config::Job& job);
+  // Records the end of a run: `state` is "finished", "stopped" or "failed";
+  // `stats_json` the run's counters as a JSON object.
+  config::Status FinishCrawl(int64_t crawl_id, std::string_view state,
+                             std::string_view stats_json);
+
+  // Inserts URLs not yet in the frontier (seeds or resumed links) in one
+  // transaction, and appends the ones that were new to *added.
+  config::Status AddUrls(std::span<const NewUrl> urls,
+                         std::vector<QueuedUrl>* added);
+
+  // Appends every frontier URL still queued (not fetched, or fetched but never
+  // committed) in discovery order: the work a crawl resumes with.
+  config::Status LoadQueued(std::vector<QueuedUrl>* out);
+
+  // Number of frontier URLs whose page is stored (done or failed).
+  config::Result<int64_t> CountFetched();
+
+  // Writes a batch in one transaction: each page row, its items, its newly
+  // discovered links (insert-or-ignore), and the frontier state change of the
+  // fetched URL. Appends the links that were new to *added (the caller queues
+  // them). On error nothing of the batch is written.
+  config::Status CommitPages(int64_t crawl_id,
+                             std::span<const PageResult> batch,
+                             std::vector<QueuedUrl>* added);
+
+ private:
+  explicit Store(sqlite3* db) : db_(db) {}
+  config::Status Init();
+  config::Status InsertUrl(const NewUrl& url, std::vector<QueuedUrl>* added);
+
+  sqlite3* db_;
+  Statement insert_url_;
+  Statement insert_page_;
+  Statement insert_item_;
+  Statement mark_url_;
+  Statement delete_items_;
+};
+
+}  // namespace crawlbox::storage

@@ -1,0 +1,548 @@
+// Tests of config/job_loader.h: a full and a minimal job, every kind of
+// mistake, problem order,
+// ${VAR} expansion, field order, syntax errors and unreadable files.
+#include "config/job_loader.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "config/job.h"
+#include "tests/support/temp_dir.h"
+
+namespace crawlbox::config {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+
+std::string ReadAll(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+// All problems, one per line, for failure messages.
+std::string Dump(const LoadedJob& loaded) {
+  std::string out;
+  for (const JobProblem& problem : loaded.problems)
+    out += problem.ToString() + "\n";
+  return out;
+}
+
+std::vector<std::string> FieldNames(const Rule& rule) {
+  std::vector<std::string> names;
+  for (const Field& field : rule.fields) names.push_back(field.name);
+  return names;
+}
+
+bool Matches(const std::shared_ptr<const re2::RE2>& re,
+             const std::string& text) {
+  return re != nullptr && re2::RE2::PartialMatch(text, *re);
+}
+
+TEST(JobProblemTest, ToStringWithAndWithoutLine) {
+  JobProblem problem{SourceLocation{"job.toml", 7, 15}, "fetch.concurrency",
+                     "an integer in 1..10000", "0"};
+  EXPECT_EQ(problem.ToString(),
+            "job.toml:7:15: fetch.concurrency: expected an integer in "
+            "1..10000, got 0");
+  problem.where = SourceLocation{"job.toml", 0, 0};
+  EXPECT_EQ(
+      problem.ToString(),
+      "job.toml: fetch.concurrency: expected an integer in 1..10000, got 0");
+}
+
+TEST(JobProblemTest, FieldTypeNames) {
+  EXPECT_STREQ(FieldTypeName(FieldType::kText), "text");
+  EXPECT_STREQ(FieldTypeName(FieldType::kInt), "int");
+  EXPECT_STREQ(FieldTypeName(FieldType::kReal), "real");
+}
+
+TEST(JobLoaderTest, LoadsFullJob) {
+  const std::string path = crawlbox::testing::TestDataPath("jobs/full.toml");
+  LoadedJob loaded = LoadJobFile(path);
+  ASSERT_TRUE(loaded.ok()) << Dump(loaded);
+  const Job& job = loaded.job;
+
+  EXPECT_EQ(job.name, "board");
+  EXPECT_EQ(job.file, path);
+  EXPECT_EQ(job.text, ReadAll(path));
+  ASSERT_EQ(job.seeds.size(), 2u);
+  EXPECT_EQ(job.seeds[0].url, "http://127.0.0.1:8000/board/4?offset=0");
+  EXPECT_EQ(job.seeds[0].where.file, path);
+  EXPECT_EQ(job.seeds[0].where.line, 4);
+  EXPECT_EQ(job.seeds[0].where.column, 15);
+  EXPECT_EQ(job.seeds[1].url, "http://127.0.0.1:8000/board/4?offset=10");
+  EXPECT_EQ(job.seeds[1].where.line, 5);
+  EXPECT_EQ(job.seeds[1].where.column, 15);
+  EXPECT_EQ(job.database, "out/board.db");
+  EXPECT_EQ(job.database_where.line, 6);
+
+  EXPECT_THAT(job.scope.allowed_hosts, ElementsAre("127.0.0.1", "example.com"));
+  ASSERT_EQ(job.scope.allow.size(), 1u);
+  EXPECT_EQ(job.scope.allow[0]->pattern(), "/board/");
+  ASSERT_EQ(job.scope.deny.size(), 2u);
+  EXPECT_EQ(job.scope.deny[0]->pattern(), "logout");
+  EXPECT_TRUE(Matches(job.scope.deny[1], "http://x/a.pdf"));
+
+  EXPECT_EQ(job.limits.max_pages, 100);
+  EXPECT_EQ(job.limits.max_depth, 3);
+
+  EXPECT_EQ(job.fetch.concurrency, 8);
+  EXPECT_EQ(job.fetch.connect_timeout_ms, 2000);
+  EXPECT_EQ(job.fetch.timeout_ms, 15000);
+  EXPECT_EQ(job.fetch.user_agent, "crawlbox-test/1.0");
+  EXPECT_EQ(job.fetch.max_body_bytes, 1048576);
+  EXPECT_EQ(job.fetch.max_redirects, 2);
+  EXPECT_EQ(job.parse.threads, 4);
+
+  ASSERT_EQ(job.rules.size(), 2u);
+  const Rule& board = job.rules[0];
+  EXPECT_EQ(board.name, "board");
+  EXPECT_EQ(board.where.line, 28);
+  EXPECT_TRUE(Matches(board.url, "http://127.0.0.1:8000/board/4?offset=10"));
+  EXPECT_FALSE(Matches(board.url, "http://127.0.0.1:8000/board/5"));
+  ASSERT_NE(board.pattern, nullptr);
+  // Compiled with dot_nl: `.` crosses the newline inside the record.
+  std::string rank, title;
+  EXPECT_TRUE(re2::RE2::PartialMatch(
+      "<dd><i class=\"board-index\">1</i>\n<a title=\"Farewell\">\n<p "
+      "class=\"star\">主演:A</p>"
+      "<p class=\"releasetime\">上映时间:1993</p><i class=\"integer\">9.</i>"
+      "<i class=\"fraction\">5</i></dd>",
+      *board.pattern, &rank, &title));
+  EXPECT_EQ(rank, "1");
+  EXPECT_EQ(title, "Farewell");
+  ASSERT_EQ(board.follow.size(), 1u);
+  EXPECT_TRUE(
+      Matches(board.follow[0], "http://127.0.0.1:8000/board/4?offset=20"));
+  EXPECT_FALSE(
+      Matches(board.follow[0], "http://127.0.0.1:8000/board/4?offset=20&x"));
+  EXPECT_EQ(board.follow_within, ".list-pager");
+  EXPECT_EQ(board.follow_within_where.line, 33);
+  EXPECT_EQ(board.follow_within_where.column, 17);
+
+  // File order, not toml++'s key order.
+  EXPECT_THAT(FieldNames(board),
+              ElementsAre("rank", "title", "actor", "time", "score", "name"));
+  const Field& rank_field = board.fields[0];
+  EXPECT_EQ(rank_field.group, "rank");
+  EXPECT_EQ(rank_field.type, FieldType::kInt);
+  EXPECT_TRUE(rank_field.trim);
+  EXPECT_EQ(rank_field.where.line, 36);
+  const Field& title_field = board.fields[1];
+  EXPECT_EQ(title_field.group, "title");
+  EXPECT_EQ(title_field.format, "");
+  EXPECT_EQ(title_field.type, FieldType::kText);
+  const Field& actor = board.fields[2];
+  EXPECT_EQ(actor.strip_prefix, "主演:");
+  EXPECT_EQ(actor.strip_suffix, "");
+  const Field& time = board.fields[3];
+  EXPECT_EQ(time.strip_prefix, "上映时间:");
+  EXPECT_EQ(time.strip_suffix, "(中国)");
+  EXPECT_FALSE(time.trim);
+  const Field& score = board.fields[4];
+  EXPECT_EQ(score.format, "{integer}{fraction}");
+  EXPECT_EQ(score.group, "");
+  EXPECT_EQ(score.type, FieldType::kReal);
+  const Field& name = board.fields[5];
+  EXPECT_EQ(name.group, "title");
+  EXPECT_EQ(name.where.line, 41);
+
+  const Rule& links = job.rules[1];
+  EXPECT_EQ(links.name, "links_only");
+  EXPECT_TRUE(Matches(links.url, "http://anything/"));
+  EXPECT_EQ(links.pattern, nullptr);
+  EXPECT_THAT(links.fields, IsEmpty());
+  ASSERT_EQ(links.follow.size(), 1u);
+  EXPECT_TRUE(links.follow_within.empty());
+}
+
+TEST(JobLoaderTest, MinimalJobGetsDefaults) {
+  LoadedJob loaded =
+      LoadJobFile(crawlbox::testing::TestDataPath("jobs/minimal.toml"));
+  ASSERT_TRUE(loaded.ok()) << Dump(loaded);
+  const Job& job = loaded.job;
+  const Job defaults;
+  EXPECT_EQ(job.name, "minimal");
+  ASSERT_EQ(job.seeds.size(), 1u);
+  EXPECT_EQ(job.seeds[0].url, "https://example.com/");
+  EXPECT_EQ(job.database, "minimal.db");
+  EXPECT_EQ(job.database_where.line, 2);  // where the name it derives from is
+  EXPECT_THAT(job.scope.allowed_hosts, IsEmpty());
+  EXPECT_THAT(job.scope.allow, IsEmpty());
+  EXPECT_THAT(job.scope.deny, IsEmpty());
+  EXPECT_EQ(job.limits.max_pages, 0);
+  EXPECT_EQ(job.limits.max_depth, -1);
+  EXPECT_EQ(job.fetch.concurrency, 16);
+  EXPECT_EQ(job.fetch.connect_timeout_ms, 10000);
+  EXPECT_EQ(job.fetch.timeout_ms, 30000);
+  EXPECT_EQ(job.fetch.user_agent, defaults.fetch.user_agent);
+  EXPECT_FALSE(job.fetch.user_agent.empty());
+  EXPECT_EQ(job.fetch.max_body_bytes, 10 * 1024 * 1024);
+  EXPECT_EQ(job.fetch.max_redirects, 5);
+  EXPECT_EQ(job.parse.threads, 0);
+  EXPECT_THAT(job.rules, IsEmpty());
+}
+
+TEST(JobLoaderTest, RuleDefaults) {
+  LoadedJob loaded = LoadJobText(R"([job]
+name = "j"
+start_urls = ["https://example.com/"]
+[[rules]]
+name = "r"
+pattern = '<b>(?P<zeta>.*?)</b><i>(?P<alpha>.*?)</i>'
+)",
+                                 "rule.toml");
+  ASSERT_TRUE(loaded.ok()) << Dump(loaded);
+  const Rule& rule = loaded.job.rules[0];
+  EXPECT_TRUE(Matches(rule.url, "https://example.com/any/page"));
+  // Without [rules.fields]: one text field per named group, in the pattern's
+  // order.
+  EXPECT_THAT(FieldNames(rule), ElementsAre("zeta", "alpha"));
+  for (const Field& field : rule.fields) {
+    EXPECT_EQ(field.group, field.name);
+    EXPECT_EQ(field.type, FieldType::kText);
+    EXPECT_TRUE(field.trim);
+    EXPECT_EQ(field.where.line, 6);
+  }
+  EXPECT_THAT(rule.follow, IsEmpty());
+}
+
+TEST(JobLoaderTest, KeepsFieldsInFileOrder) {
+  LoadedJob loaded = LoadJobText(R"([job]
+name = "j"
+start_urls = ["https://example.com/"]
+[[rules]]
+name = "r"
+pattern = '(?P<a>.)(?P<b>.)(?P<c>.)'
+[rules.fields]
+zulu = "c"
+alpha.group = "a"
+mike = { group = "b" }
+[rules.fields.bravo]
+template = "{{{a}-{b}}}"
+)",
+                                 "order.toml");
+  ASSERT_TRUE(loaded.ok()) << Dump(loaded);
+  const Rule& rule = loaded.job.rules[0];
+  EXPECT_THAT(FieldNames(rule), ElementsAre("zulu", "alpha", "mike", "bravo"));
+  EXPECT_EQ(rule.fields[0].group, "c");
+  EXPECT_EQ(rule.fields[1].group, "a");
+  EXPECT_EQ(rule.fields[3].format, "{{{a}-{b}}}");
+  EXPECT_EQ(rule.fields[3].where.line, 11);
+}
+
+TEST(JobLoaderTest, ExpandsEnvironmentVariables) {
+  setenv("CRAWLBOX_TEST_HOST", "h.example", 1);
+  setenv("CRAWLBOX_TEST_EMPTY", "", 1);
+  setenv("CRAWLBOX_TEST_DIR", "/var/crawl", 1);
+  unsetenv("CRAWLBOX_TEST_UNSET");
+  LoadedJob loaded = LoadJobText(R"([job]
+name = "env"
+start_urls = ["https://${CRAWLBOX_TEST_HOST}/a",
+              "https://${CRAWLBOX_TEST_UNSET:-fallback.example}/b",
+              "https://x/${CRAWLBOX_TEST_EMPTY:-dflt}/${CRAWLBOX_TEST_EMPTY}/$HOME/c",
+              "${CRAWLBOX_TEST_HOST}${CRAWLBOX_TEST_HOST:-x}"]
+database = "${CRAWLBOX_TEST_DIR}/${CRAWLBOX_TEST_UNSET:-env}.db"
+[fetch]
+user_agent = "${CRAWLBOX_TEST_HOST}"
+)",
+                                 "env.toml");
+  // Only job.start_urls and job.database are expanded.
+  ASSERT_TRUE(loaded.ok()) << Dump(loaded);
+  const Job& job = loaded.job;
+  ASSERT_EQ(job.seeds.size(), 4u);
+  EXPECT_EQ(job.seeds[0].url, "https://h.example/a");
+  EXPECT_EQ(job.seeds[1].url, "https://fallback.example/b");
+  EXPECT_EQ(job.seeds[2].url, "https://x/dflt//$HOME/c");
+  EXPECT_EQ(job.seeds[3].url, "h.exampleh.example");
+  EXPECT_EQ(job.seeds[1].where.line, 4);
+  EXPECT_EQ(job.database, "/var/crawl/env.db");
+  EXPECT_EQ(job.fetch.user_agent, "${CRAWLBOX_TEST_HOST}");
+  unsetenv("CRAWLBOX_TEST_HOST");
+  unsetenv("CRAWLBOX_TEST_EMPTY");
+  unsetenv("CRAWLBOX_TEST_DIR");
+}
+
+TEST(JobLoaderTest, UnsetVariableWithoutDefaultIsAProblem) {
+  unsetenv("CRAWLBOX_TEST_UNSET");
+  LoadedJob loaded = LoadJobText(R"([job]
+name = "env"
+start_urls = ["https://ok.example/",
+              "https://${CRAWLBOX_TEST_UNSET}/"]
+database = "${CRAWLBOX_TEST_UNSET}.db"
+)",
+                                 "env.toml");
+  ASSERT_EQ(loaded.problems.size(), 2u) << Dump(loaded);
+  EXPECT_EQ(loaded.problems[0].ToString(),
+            "env.toml:4:15: job.start_urls[1]: expected environment variable "
+            "CRAWLBOX_TEST_UNSET to be set, or a default: "
+            "${CRAWLBOX_TEST_UNSET:-default}, got "
+            "CRAWLBOX_TEST_UNSET is not set");
+  EXPECT_EQ(loaded.problems[1].key, "job.database");
+  EXPECT_EQ(loaded.problems[1].where.line, 5);
+}
+
+TEST(JobLoaderTest, ReportsSyntaxErrorWithLine) {
+  LoadedJob loaded = LoadJobText(
+      "[job]\nname = \"x\"\nstart_urls = [\"a\",\n\n[fetch]\n", "broken.toml");
+  ASSERT_EQ(loaded.problems.size(), 1u) << Dump(loaded);
+  const JobProblem& problem = loaded.problems[0];
+  EXPECT_EQ(problem.key, "(syntax)");
+  EXPECT_EQ(problem.expected, "valid TOML");
+  EXPECT_EQ(problem.where.file, "broken.toml");
+  EXPECT_EQ(problem.where.line, 5);
+  EXPECT_FALSE(problem.got.empty());
+  EXPECT_THAT(problem.ToString(), HasSubstr("broken.toml:5:"));
+  EXPECT_EQ(loaded.job.text,
+            "[job]\nname = \"x\"\nstart_urls = [\"a\",\n\n[fetch]\n");
+}
+
+TEST(JobLoaderTest, DuplicateKeyIsASyntaxError) {
+  LoadedJob loaded =
+      LoadJobText("[job]\nname = \"a\"\nname = \"b\"\n", "dup.toml");
+  ASSERT_EQ(loaded.problems.size(), 1u) << Dump(loaded);
+  EXPECT_EQ(loaded.problems[0].key, "(syntax)");
+  EXPECT_EQ(loaded.problems[0].where.line, 3);
+}
+
+TEST(JobLoaderTest, UnreadableFileIsOneProblemAtLineZero) {
+  crawlbox::testing::TempDir dir;
+  const std::string missing = dir.File("missing.toml");
+  LoadedJob loaded = LoadJobFile(missing);
+  ASSERT_EQ(loaded.problems.size(), 1u) << Dump(loaded);
+  EXPECT_EQ(loaded.problems[0].where.line, 0);
+  EXPECT_EQ(loaded.problems[0].ToString(),
+            missing +
+                ": (file): expected a readable job file, got No such file or "
+                "directory");
+  EXPECT_EQ(loaded.job.file, missing);
+
+  LoadedJob directory = LoadJobFile(dir.path().string());
+  ASSERT_EQ(directory.problems.size(), 1u) << Dump(directory);
+  EXPECT_EQ(directory.problems[0].key, "(file)");
+  EXPECT_EQ(directory.problems[0].got, "Is a directory");
+}
+
+TEST(JobLoaderTest, ThreeMistakesAreThreeProblemsInLineOrder) {
+  const std::string path =
+      crawlbox::testing::TestDataPath("jobs/three_mistakes.toml");
+  LoadedJob loaded = LoadJobFile(path);
+  ASSERT_EQ(loaded.problems.size(), 3u) << Dump(loaded);
+  EXPECT_EQ(loaded.problems[0].key, "job.colour");
+  EXPECT_EQ(loaded.problems[0].where.line, 5);
+  EXPECT_EQ(loaded.problems[0].got, "'colour'");
+  EXPECT_EQ(loaded.problems[0].expected, "one of name, start_urls, database");
+  EXPECT_EQ(
+      loaded.problems[1].ToString(),
+      path +
+          ":8:15: fetch.concurrency: expected an integer in 1..10000, got 0");
+  EXPECT_EQ(loaded.problems[2].key, "rules[0].pattern");
+  EXPECT_EQ(loaded.problems[2].where.line, 13);
+  EXPECT_EQ(loaded.problems[2].expected, "a valid RE2 regular expression");
+  EXPECT_THAT(loaded.problems[2].got, HasSubstr("missing ]"));
+}
+
+TEST(JobLoaderTest, CollectsEveryProblem) {
+  LoadedJob loaded = LoadJobText(R"([job]
+name = "bad name"
+start_urls = []
+[fetch]
+concurrency = 0
+timeout_ms = "slow"
+[[rules]]
+name = "Bad"
+[[rules]]
+pattern = '('
+)",
+                                 "many.toml");
+  std::vector<std::string> keys;
+  for (const JobProblem& problem : loaded.problems) keys.push_back(problem.key);
+  EXPECT_THAT(keys,
+              ElementsAre("job.name", "job.start_urls", "fetch.concurrency",
+                          "fetch.timeout_ms", "rules[0].name", "rules[1].name",
+                          "rules[1].pattern"))
+      << Dump(loaded);
+}
+
+// One job-file mistake per case. Unless `whole` is set, `body` follows a valid
+// three-line [job] table, so its first line is line 4 of the file.
+struct RejectCase {
+  const char* body;
+  const char* key;   // key of the (first) problem
+  int line;          // its line
+  size_t count = 1;  // problems expected in all
+  bool whole = false;
+};
+constexpr bool kWhole = true;  // the body is the whole file
+
+constexpr char kValidJob[] =
+    "[job]\nname = \"t\"\nstart_urls = [\"https://e.com/\"]\n";
+
+const RejectCase kRejectCases[] = {
+    // Unknown keys, in every kind of table.
+    {"colour = 1\n[job]\nname = \"t\"\nstart_urls = [\"a\"]\n", "colour", 1, 1,
+     kWhole},
+    {"[politeness]\ndelay_ms = 1\n", "politeness", 4},
+    {"[job]\nname = \"t\"\nstart_urls = [\"https://e.com/\"]\nseeds = []\n",
+     "job.seeds", 4, 1, kWhole},
+    {"[scope]\nhosts = []\n", "scope.hosts", 5},
+    {"[limits]\nmax_bytes = 1\n", "limits.max_bytes", 5},
+    {"[fetch]\nretries = 1\n", "fetch.retries", 5},
+    {"[parse]\nworkers = 1\n", "parse.workers", 5},
+    {"[[rules]]\nname = \"r\"\nselector = \"a\"\n", "rules[0].selector", 6},
+    {"[[rules]]\nname = \"r\"\npattern = '(?P<t>.)'\nfields.t.cast = "
+     "\"int\"\n",
+     "rules[0].fields.t.cast", 7},
+    // Missing required keys: at the table's line, or line 0 without the table.
+    {"[job]\nstart_urls = [\"https://e.com/\"]\n", "job.name", 1, 1, kWhole},
+    {"\n[job]\nname = \"t\"\n", "job.start_urls", 2, 1, kWhole},
+    {"[fetch]\n", "job.name", 0, 2, kWhole},
+    {"[[rules]]\nurl = 'x'\n", "rules[0].name", 4},
+    // Wrong types.
+    {"job = \"board\"\n", "job", 1, 1, kWhole},
+    {"[job]\nname = 7\nstart_urls = [\"https://e.com/\"]\n", "job.name", 2, 1,
+     kWhole},
+    {"[job]\nname = \"t\"\nstart_urls = \"https://e.com/\"\n", "job.start_urls",
+     3, 1, kWhole},
+    {"[job]\nname = \"t\"\nstart_urls = [\"https://e.com/\",\n  42]\n",
+     "job.start_urls[1]", 4, 1, kWhole},
+    {"[job]\nname = \"t\"\nstart_urls = [\"a\"]\ndatabase = 1\n",
+     "job.database", 4, 1, kWhole},
+    {"scope = []\n[job]\nname = \"t\"\nstart_urls = [\"a\"]\n", "scope", 1, 1,
+     kWhole},
+    {"[scope]\nallow = '/a/'\n", "scope.allow", 5},
+    {"[limits]\nmax_depth = 1.5\n", "limits.max_depth", 5},
+    {"[fetch]\nconcurrency = \"16\"\n", "fetch.concurrency", 5},
+    {"[fetch]\nuser_agent = false\n", "fetch.user_agent", 5},
+    {"[rules]\nname = \"r\"\n", "rules", 4},
+    {"rules = [1]\n[job]\nname = \"t\"\nstart_urls = [\"a\"]\n", "rules[0]", 1,
+     1, kWhole},
+    {"[[rules]]\nname = \"r\"\nfollow = 'a'\n", "rules[0].follow", 6},
+    {"[[rules]]\nname = \"r\"\npattern = '(?P<t>.)'\nfields = 3\n",
+     "rules[0].fields", 7},
+    {"[[rules]]\nname = \"r\"\npattern = '(?P<t>.)'\nfields.t = 3\n",
+     "rules[0].fields.t", 7},
+    {"[[rules]]\nname = \"r\"\npattern = '(?P<t>.)'\nfields.t.trim = "
+     "\"yes\"\n",
+     "rules[0].fields.t.trim", 7},
+    // Values out of range or badly formed.
+    {"[job]\nname = \"my job\"\nstart_urls = [\"a\"]\n", "job.name", 2, 1,
+     kWhole},
+    {"[job]\nname = \"t\"\nstart_urls = []\n", "job.start_urls", 3, 1, kWhole},
+    {"[job]\nname = \"t\"\nstart_urls = [\"a\"]\ndatabase = \"\"\n",
+     "job.database", 4, 1, kWhole},
+    {"[scope]\nallowed_hosts = [\"http://a.com\"]\n", "scope.allowed_hosts[0]",
+     5},
+    {"[scope]\nallowed_hosts = [\"a.com\", \"b.com:8080\"]\n",
+     "scope.allowed_hosts[1]", 5},
+    {"[scope]\nallowed_hosts = [\"a.com/x\"]\n", "scope.allowed_hosts[0]", 5},
+    {"[limits]\nmax_pages = -1\n", "limits.max_pages", 5},
+    {"[limits]\nmax_depth = -2\n", "limits.max_depth", 5},
+    {"[limits]\nmax_depth = 3000000000\n", "limits.max_depth", 5},
+    {"[fetch]\nconcurrency = 0\n", "fetch.concurrency", 5},
+    {"[fetch]\nconcurrency = 10001\n", "fetch.concurrency", 5},
+    {"[fetch]\nconnect_timeout_ms = 0\n", "fetch.connect_timeout_ms", 5},
+    {"[fetch]\nconnect_timeout_ms = 3600001\n", "fetch.connect_timeout_ms", 5},
+    {"[fetch]\ntimeout_ms = 86400001\n", "fetch.timeout_ms", 5},
+    {"[fetch]\nuser_agent = \"\"\n", "fetch.user_agent", 5},
+    {"[fetch]\nuser_agent = \"a\\r\\nX-Evil: 1\"\n", "fetch.user_agent", 5},
+    {"[fetch]\nmax_body_bytes = 0\n", "fetch.max_body_bytes", 5},
+    {"[fetch]\nmax_body_bytes = 2147483649\n", "fetch.max_body_bytes", 5},
+    {"[fetch]\nmax_redirects = 51\n", "fetch.max_redirects", 5},
+    {"[parse]\nthreads = 1025\n", "parse.threads", 5},
+    {"[parse]\nthreads = -1\n", "parse.threads", 5},
+    // Rule names: pattern, reserved, unique.
+    {"[[rules]]\nname = \"Board\"\n", "rules[0].name", 5},
+    {"[[rules]]\nname = \"1st\"\n", "rules[0].name", 5},
+    {"[[rules]]\nname = \"pages\"\n", "rules[0].name", 5},
+    {"[[rules]]\nname = \"sqlite_stat\"\n", "rules[0].name", 5},
+    {"[[rules]]\nname = \"r\"\n[[rules]]\nname = \"r\"\n", "rules[1].name", 7},
+    // Regular expressions.
+    {"[scope]\nallow = ['(']\n", "scope.allow[0]", 5},
+    {"[scope]\ndeny = ['ok', '[z-a]']\n", "scope.deny[1]", 5},
+    {"[[rules]]\nname = \"r\"\nurl = '*'\n", "rules[0].url", 6},
+    {"[[rules]]\nname = \"r\"\npattern = '(?P<t>'\n", "rules[0].pattern", 6},
+    {"[[rules]]\nname = \"r\"\nfollow = ['a', '\\']\n", "rules[0].follow[1]",
+     6},
+    {"[[rules]]\nname = \"r\"\npattern = '<b>(.*?)</b>'\n", "rules[0].pattern",
+     6},
+    {"[[rules]]\nname = \"r\"\npattern = '(?P<Title>.)'\n", "rules[0].pattern",
+     6},
+    {"[[rules]]\nname = \"r\"\nfollow_within = \"\"\n",
+     "rules[0].follow_within", 6},
+    // Fields.
+    {"[[rules]]\nname = \"r\"\n[rules.fields]\nt = {}\n", "rules[0].fields", 6},
+    {"[[rules]]\nname = \"r\"\npattern = "
+     "'(?P<t>.)'\n[rules.fields]\nTitle = \"t\"\n",
+     "rules[0].fields.Title", 8},
+    {"[[rules]]\nname = \"r\"\npattern = '(?P<t>.)'\n[rules.fields]\nu "
+     "= {}\n",
+     "rules[0].fields.u", 8},
+    {"[[rules]]\nname = \"r\"\npattern = '(?P<t>.)'\n[rules.fields]\nu "
+     "= \"v\"\n",
+     "rules[0].fields.u", 8},
+    {"[[rules]]\nname = \"r\"\npattern = '(?P<t>.)'\n[rules.fields]\nu "
+     "= { group = \"v\" }\n",
+     "rules[0].fields.u.group", 8},
+    {"[[rules]]\nname = \"r\"\npattern = '(?P<t>.)'\n[rules.fields]\nu "
+     "= { template = "
+     "\"{t}.{v}\" }\n",
+     "rules[0].fields.u.template", 8},
+    {"[[rules]]\nname = \"r\"\npattern = '(?P<t>.)'\n[rules.fields]\nu "
+     "= { template = "
+     "\"{t}}\" }\n",
+     "rules[0].fields.u.template", 8},
+    {"[[rules]]\nname = \"r\"\npattern = '(?P<t>.)'\n[rules.fields]\nu "
+     "= { template = "
+     "\"{t\" }\n",
+     "rules[0].fields.u.template", 8},
+    {"[[rules]]\nname = \"r\"\npattern = '(?P<t>.)'\n[rules.fields]\nu "
+     "= { group = \"t\", "
+     "template = \"{t}\" }\n",
+     "rules[0].fields.u.template", 8},
+    {"[[rules]]\nname = \"r\"\npattern = '(?P<t>.)'\n[rules.fields]\nt "
+     "= { type = "
+     "\"float\" }\n",
+     "rules[0].fields.t.type", 8},
+    {"[[rules]]\nname = \"r\"\npattern = '(?P<t>.)'\n[rules.fields]\nt "
+     "= \"\"\n",
+     "rules[0].fields.t", 8},
+    // ${VAR} references.
+    {"[job]\nname = \"t\"\nstart_urls = "
+     "[\"https://${CRAWLBOX_TEST_UNSET}/\"]\n",
+     "job.start_urls[0]", 3, 1, kWhole},
+    {"[job]\nname = \"t\"\nstart_urls = [\"https://${1X}/\"]\n",
+     "job.start_urls[0]", 3, 1, kWhole},
+    {"[job]\nname = \"t\"\nstart_urls = [\"a\"]\ndatabase = \"${DIR\"\n",
+     "job.database", 4, 1, kWhole},
+};
+
+TEST(JobLoaderTest, RejectsEachKindOfMistake) {
+  unsetenv("CRAWLBOX_TEST_UNSET");
+  for (const RejectCase& test : kRejectCases) {
+    std::string text = test.whole ? std::string(test.body)
+                                  : kValidJob + std::string(test.body);
+    LoadedJob loaded = LoadJobText(text, "bad.toml");
+    SCOPED_TRACE("input:\n" + text + "problems:\n" + Dump(loaded));
+    ASSERT_EQ(loaded.problems.size(), test.count);
+    const JobProblem& problem = loaded.problems[0];
+    EXPECT_EQ(problem.key, test.key);
+    EXPECT_EQ(problem.where.line, test.line);
+    EXPECT_EQ(problem.where.file, "bad.toml");
+    EXPECT_FALSE(problem.expected.empty());
+    EXPECT_FALSE(problem.got.empty());
+  }
+}
+
+}  // namespace
+}  // namespace crawlbox::config
