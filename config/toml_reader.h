@@ -6,11 +6,13 @@
 #include <re2/re2.h>
 #include <toml++/toml.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <initializer_list>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "config/job.h"
@@ -44,8 +46,8 @@ class ProblemList {
 struct LocatedString {
   std::string value;
   SourceLocation where;
-  size_t index =
-      0;  // position in its array (for "key[index]"), counting skipped elements
+  // Position in its array (for "key[index]"), counting skipped elements.
+  size_t index = 0;
 };
 
 // "a string", "an integer", "a table", ...: a node's type as the "got" part of
@@ -81,8 +83,7 @@ class TableReader {
  public:
   // `path` is the table's dotted key ("" for the root, "job", "rules[0]").
   // `where` is used for missing required keys: the table's location, or
-  // ProblemList::Whole() when it is absent
-  // (`table` null).
+  // ProblemList::Whole() when it is absent (`table` null).
   TableReader(ProblemList* problems, const toml::table* table, std::string path,
               SourceLocation where);
 

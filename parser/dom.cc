@@ -1,5 +1,5 @@
-// Document: gumbo parse with a tracking allocator (so freeing never recurses), and the node
-// helpers.
+// Document: gumbo parse with a tracking allocator (so freeing never recurses),
+// and the node helpers.
 #include "parser/dom.h"
 
 #include <gumbo.h>
@@ -14,8 +14,9 @@
 namespace crawlbox::parser {
 namespace {
 
-// Every block gumbo allocates for a Document starts with this header, which links it into the
-// Document's circular list of live blocks. The alignment keeps the payload malloc-aligned.
+// Every block gumbo allocates for a Document starts with this header, which
+// links it into the Document's circular list of live blocks. The alignment
+// keeps the payload malloc-aligned.
 struct alignas(alignof(std::max_align_t)) BlockHeader {
   BlockHeader* prev;
   BlockHeader* next;
@@ -23,10 +24,12 @@ struct alignas(alignof(std::max_align_t)) BlockHeader {
 
 void* AllocateBlock(void* userdata, size_t size) {
   auto* head = static_cast<BlockHeader*>(userdata);
-  void* raw = size <= SIZE_MAX - sizeof(BlockHeader) ? std::malloc(sizeof(BlockHeader) + size)
-                                                     : nullptr;
+  void* raw = size <= SIZE_MAX - sizeof(BlockHeader)
+                  ? std::malloc(sizeof(BlockHeader) + size)
+                  : nullptr;
   if (raw == nullptr) {
-    // gumbo dereferences what it allocates without a check; stopping here at least says why.
+    // gumbo dereferences what it allocates without a check; stopping here at
+    // least says why.
     std::fputs("crawlbox: out of memory while parsing HTML\n", stderr);
     std::abort();
   }
@@ -68,8 +71,9 @@ const GumboNode* ChildAt(const GumboVector& children, size_t i) {
   return static_cast<const GumboNode*>(children.data[i]);
 }
 
-// gumbo maintains index_within_parent through its tree surgery (foster parenting, the adoption
-// agency); the check costs one compare and keeps a stale index from sending a walk astray.
+// gumbo maintains index_within_parent through its tree surgery (foster
+// parenting, the adoption agency); the check costs one compare and keeps a
+// stale index from sending a walk astray.
 size_t IndexInParent(const GumboNode* node, const GumboVector& siblings) {
   size_t i = node->index_within_parent;
   if (i < siblings.length && ChildAt(siblings, i) == node) return i;
@@ -79,19 +83,25 @@ size_t IndexInParent(const GumboNode* node, const GumboVector& siblings) {
   return siblings.length;
 }
 
-// Pre-order successor of `node` within the subtree of `root`, following parent pointers.
-const GumboNode* NextInTree(const GumboNode* node, const GumboNode* root, bool elements_only) {
+// Pre-order successor of `node` within the subtree of `root`, following parent
+// pointers.
+const GumboNode* NextInTree(const GumboNode* node, const GumboNode* root,
+                            bool elements_only) {
   if (node == nullptr) return nullptr;
-  auto wanted = [elements_only](const GumboNode* n) { return !elements_only || IsElement(n); };
+  auto wanted = [elements_only](const GumboNode* n) {
+    return !elements_only || IsElement(n);
+  };
   if (const GumboVector* children = Children(node)) {
     for (size_t i = 0; i < children->length; ++i) {
       if (wanted(ChildAt(*children, i))) return ChildAt(*children, i);
     }
   }
-  for (const GumboNode* n = node; n != root && n->parent != nullptr; n = n->parent) {
+  for (const GumboNode* n = node; n != root && n->parent != nullptr;
+       n = n->parent) {
     const GumboVector* siblings = Children(n->parent);
     if (siblings == nullptr) break;
-    for (size_t i = IndexInParent(n, *siblings) + 1; i < siblings->length; ++i) {
+    for (size_t i = IndexInParent(n, *siblings) + 1; i < siblings->length;
+         ++i) {
       if (wanted(ChildAt(*siblings, i))) return ChildAt(*siblings, i);
     }
   }
@@ -105,7 +115,8 @@ std::string_view NameInTagText(const GumboStringPiece& tag) {
   size_t end = begin;
   while (end < tag.length) {
     char c = tag.data[end];
-    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '/' || c == '>') {
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
+        c == '/' || c == '>') {
       break;
     }
     ++end;
@@ -113,11 +124,14 @@ std::string_view NameInTagText(const GumboStringPiece& tag) {
   return std::string_view(tag.data + begin, end - begin);
 }
 
-char ToLowerAscii(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+char ToLowerAscii(char c) {
+  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+}
 
 bool EqualsIgnoreCase(const char* s, std::string_view name) {
   for (size_t i = 0; i < name.size(); ++i) {
-    if (s[i] == '\0' || ToLowerAscii(s[i]) != ToLowerAscii(name[i])) return false;
+    if (s[i] == '\0' || ToLowerAscii(s[i]) != ToLowerAscii(name[i]))
+      return false;
   }
   return s[name.size()] == '\0';
 }
@@ -127,7 +141,8 @@ bool EqualsIgnoreCase(const char* s, std::string_view name) {
 struct Document::State {
   State() { blocks.prev = blocks.next = &blocks; }
   ~State() {
-    // Frees the whole tree without gumbo_destroy_output(), which recurses per nesting level.
+    // Frees the whole tree without gumbo_destroy_output(), which recurses per
+    // nesting level.
     for (BlockHeader* block = blocks.next; block != &blocks;) {
       BlockHeader* next = block->next;
       std::free(block);
@@ -137,8 +152,9 @@ struct Document::State {
   State(const State&) = delete;
   State& operator=(const State&) = delete;
 
-  std::string html;    // gumbo's input; original_* pieces point into it
-  BlockHeader blocks;  // sentinel of the list of every live block gumbo allocated
+  std::string html;  // gumbo's input; original_* pieces point into it
+  BlockHeader
+      blocks;  // sentinel of the list of every live block gumbo allocated
   GumboOutput* output = nullptr;
 };
 
@@ -150,20 +166,24 @@ Document Document::Parse(std::string_view html) {
   options.allocator = &AllocateBlock;
   options.deallocator = &FreeBlock;
   options.userdata = &state->blocks;
-  // Parse errors are never read; recording none keeps a broken page from growing a vector of
-  // them.
+  // Parse errors are never read; recording none keeps a broken page from
+  // growing a vector of them.
   options.max_errors = 0;
   options.stop_on_first_error = false;
-  state->output = gumbo_parse_with_options(&options, state->html.data(), state->html.size());
+  state->output = gumbo_parse_with_options(&options, state->html.data(),
+                                           state->html.size());
 
-  // Unknown tags keep only their source text, so TagName() reads the name from there; lowering it
-  // in place once lets TagName() return a view instead of building a string per call.
+  // Unknown tags keep only their source text, so TagName() reads the name from
+  // there; lowering it in place once lets TagName() return a view instead of
+  // building a string per call.
   char* buffer = state->html.data();
   const char* buffer_end = buffer + state->html.size();
   ForEachElement(state->output->document, [&](const GumboNode* node) {
     if (node->v.element.tag != GUMBO_TAG_UNKNOWN) return;
     std::string_view name = NameInTagText(node->v.element.original_tag);
-    if (name.empty() || name.data() < buffer || name.data() + name.size() > buffer_end) return;
+    if (name.empty() || name.data() < buffer ||
+        name.data() + name.size() > buffer_end)
+      return;
     char* p = buffer + (name.data() - buffer);
     std::transform(p, p + name.size(), p, ToLowerAscii);
   });
@@ -184,18 +204,20 @@ const GumboNode* Document::document() const {
 }
 
 std::string_view Document::html() const {
-  return state_ != nullptr ? std::string_view(state_->html) : std::string_view();
+  return state_ != nullptr ? std::string_view(state_->html)
+                           : std::string_view();
 }
 
 bool IsElement(const GumboNode* node) {
-  return node != nullptr &&
-         (node->type == GUMBO_NODE_ELEMENT || node->type == GUMBO_NODE_TEMPLATE);
+  return node != nullptr && (node->type == GUMBO_NODE_ELEMENT ||
+                             node->type == GUMBO_NODE_TEMPLATE);
 }
 
 std::string_view TagName(const GumboNode* node) {
   if (!IsElement(node)) return {};
   const GumboElement& element = node->v.element;
-  if (element.tag != GUMBO_TAG_UNKNOWN) return gumbo_normalized_tagname(element.tag);
+  if (element.tag != GUMBO_TAG_UNKNOWN)
+    return gumbo_normalized_tagname(element.tag);
   return NameInTagText(element.original_tag);
 }
 
@@ -203,7 +225,8 @@ const char* Attribute(const GumboNode* node, std::string_view name) {
   if (!IsElement(node)) return nullptr;
   const GumboVector& attributes = node->v.element.attributes;
   for (size_t i = 0; i < attributes.length; ++i) {
-    const auto* attribute = static_cast<const GumboAttribute*>(attributes.data[i]);
+    const auto* attribute =
+        static_cast<const GumboAttribute*>(attributes.data[i]);
     if (EqualsIgnoreCase(attribute->name, name)) return attribute->value;
   }
   return nullptr;
@@ -212,7 +235,8 @@ const char* Attribute(const GumboNode* node, std::string_view name) {
 std::string TextContent(const GumboNode* node) {
   std::string text;
   if (node == nullptr) return text;
-  if (IsTextLike(node) || node->type == GUMBO_NODE_COMMENT) return node->v.text.text;
+  if (IsTextLike(node) || node->type == GUMBO_NODE_COMMENT)
+    return node->v.text.text;
   for (const GumboNode* n = NextInTree(node, node, false); n != nullptr;
        n = NextInTree(n, node, false)) {
     if (IsTextLike(n)) text += n->v.text.text;
@@ -225,7 +249,8 @@ const GumboNode* ParentElement(const GumboNode* node) {
 }
 
 const GumboNode* PreviousElementSibling(const GumboNode* node) {
-  const GumboVector* siblings = node != nullptr ? Children(node->parent) : nullptr;
+  const GumboVector* siblings =
+      node != nullptr ? Children(node->parent) : nullptr;
   if (siblings == nullptr) return nullptr;
   size_t index = IndexInParent(node, *siblings);
   if (index == siblings->length) return nullptr;
@@ -236,9 +261,11 @@ const GumboNode* PreviousElementSibling(const GumboNode* node) {
 }
 
 const GumboNode* NextElementSibling(const GumboNode* node) {
-  const GumboVector* siblings = node != nullptr ? Children(node->parent) : nullptr;
+  const GumboVector* siblings =
+      node != nullptr ? Children(node->parent) : nullptr;
   if (siblings == nullptr) return nullptr;
-  for (size_t i = IndexInParent(node, *siblings) + 1; i < siblings->length; ++i) {
+  for (size_t i = IndexInParent(node, *siblings) + 1; i < siblings->length;
+       ++i) {
     if (IsElement(ChildAt(*siblings, i))) return ChildAt(*siblings, i);
   }
   return nullptr;

@@ -1,14 +1,17 @@
-// Smoke tests of tests/support/test_server.h, the demo board and the generated site, talking to
-// the server with cpp-httplib's client. (tests/support has no test binary of its own.)
-// GCC 12 reports a false -Wmaybe-uninitialized inside libstdc++'s <regex> when building with
-// -O2 -fsanitize=address (CRAWLBOX_SANITIZE); it must be silenced before <regex> is included.
+// Smoke tests of tests/support/test_server.h, the demo board and the generated
+// site, talking to the server with cpp-httplib's client. (tests/support has no
+// test binary of its own.)
+//
+// GCC 12 reports a false -Wmaybe-uninitialized inside libstdc++'s <regex> when
+// building with -O2 -fsanitize=address (CRAWLBOX_SANITIZE); it must be
+// silenced before <regex> is included.
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #endif
 #include "tests/support/test_server.h"
 
-#include <httplib.h>
 #include <gtest/gtest.h>
+#include <httplib.h>
 
 #include <atomic>
 #include <chrono>
@@ -28,8 +31,8 @@
 namespace crawlbox::testing {
 namespace {
 
-// The extraction regex of the classic Maoyan scraping example (Python's (?P<name>) groups
-// written as plain groups; [\s\S] stands for DOTALL's dot).
+// The extraction regex of the classic Maoyan scraping example (Python's
+// (?P<name>) groups written as plain groups; [\s\S] stands for DOTALL's dot).
 const std::regex& BoardEntryRegex() {
   static const std::regex re(
       R"re(<dd>[\s\S]*?board-index[\s\S]*?>(\d+)</i>[\s\S]*?title="([^"]*)"[\s\S]*?)re"
@@ -47,8 +50,9 @@ std::string Trim(const std::string& s) {
 
 std::vector<Film> ExtractFilms(const std::string& html) {
   std::vector<Film> films;
-  for (std::sregex_iterator it(html.begin(), html.end(), BoardEntryRegex()), end; it != end;
-       ++it) {
+  for (std::sregex_iterator it(html.begin(), html.end(), BoardEntryRegex()),
+       end;
+       it != end; ++it) {
     const std::smatch& m = *it;
     Film film;
     film.rank = std::stoi(m[1].str());
@@ -82,7 +86,8 @@ TEST(TestServerTest, ServesBoardPagesWithTenEntries) {
     ASSERT_EQ(res->status, 200) << path;
     EXPECT_EQ(CountOf(res->body, "<dd>"), 10) << path;
     EXPECT_NE(res->body.find("<meta charset=\"utf-8\">"), std::string::npos);
-    EXPECT_EQ(res->body.find("page_next") != std::string::npos, offset < 90) << path;
+    EXPECT_EQ(res->body.find("page_next") != std::string::npos, offset < 90)
+        << path;
     std::vector<Film> extracted = ExtractFilms(res->body);
     ASSERT_EQ(extracted.size(), 10u) << path;
     for (int j = 0; j < 10; ++j) {
@@ -96,21 +101,26 @@ TEST(TestServerTest, ServesBoardPagesWithTenEntries) {
   }
   auto first = client.Get("/board/4?offset=0");
   ASSERT_TRUE(first);
-  EXPECT_NE(first->body.find(RenderBoardEntry(films[0], {"/films/1", "/img/1.png"})),
-            std::string::npos);
-  EXPECT_NE(first->body.find("<p class=\"star\">\n                主演:张国荣,张丰毅,巩俐\n"),
-            std::string::npos);
-  EXPECT_NE(first->body.find("<i class=\"integer\">9.</i><i class=\"fraction\">5</i>"),
+  EXPECT_NE(
+      first->body.find(RenderBoardEntry(films[0], {"/films/1", "/img/1.png"})),
+      std::string::npos);
+  EXPECT_NE(
+      first->body.find(
+          "<p class=\"star\">\n                主演:张国荣,张丰毅,巩俐\n"),
+      std::string::npos);
+  EXPECT_NE(first->body.find(
+                "<i class=\"integer\">9.</i><i class=\"fraction\">5</i>"),
             std::string::npos);
 }
 
 TEST(TestServerTest, RejectsUnknownBoardOffsetsAndFilms) {
   TestServer server;
   httplib::Client client("127.0.0.1", server.port());
-  for (const char* path : {"/board/4?offset=100", "/board/4?offset=5", "/board/4",
-                           "/board/4?offset=-10", "/board/4?offset=abc", "/films/0",
-                           "/films/101", "/nowhere", "/data/../CMakeLists.txt",
-                           "/data/board/../../CMakeLists.txt", "/data/%2e%2e/CMakeLists.txt"}) {
+  for (const char* path :
+       {"/board/4?offset=100", "/board/4?offset=5", "/board/4",
+        "/board/4?offset=-10", "/board/4?offset=abc", "/films/0", "/films/101",
+        "/nowhere", "/data/../CMakeLists.txt",
+        "/data/board/../../CMakeLists.txt", "/data/%2e%2e/CMakeLists.txt"}) {
     auto res = client.Get(path);
     ASSERT_TRUE(res) << path;
     EXPECT_EQ(res->status, 404) << path;
@@ -118,12 +128,14 @@ TEST(TestServerTest, RejectsUnknownBoardOffsetsAndFilms) {
   auto film = client.Get("/films/1");
   ASSERT_TRUE(film);
   EXPECT_EQ(film->status, 200);
-  EXPECT_NE(film->body.find("<h1 class=\"name\">霸王别姬</h1>"), std::string::npos);
+  EXPECT_NE(film->body.find("<h1 class=\"name\">霸王别姬</h1>"),
+            std::string::npos);
   EXPECT_NE(film->body.find("href=\"/board/4?offset=0\""), std::string::npos);
   auto tsv = client.Get("/data/board/films.tsv");
   ASSERT_TRUE(tsv);
   EXPECT_EQ(tsv->status, 200);
-  EXPECT_EQ(tsv->get_header_value("Content-Type"), "text/tab-separated-values; charset=utf-8");
+  EXPECT_EQ(tsv->get_header_value("Content-Type"),
+            "text/tab-separated-values; charset=utf-8");
 }
 
 TEST(TestServerTest, CountsHitsAndConcurrency) {
@@ -181,10 +193,12 @@ TEST(TestServerTest, MockEndpoints) {
   EXPECT_EQ(bytes->body.size(), 100000u);
   auto binary = client.Get("/binary");
   ASSERT_TRUE(binary);
-  EXPECT_EQ(binary->get_header_value("Content-Type"), "application/octet-stream");
+  EXPECT_EQ(binary->get_header_value("Content-Type"),
+            "application/octet-stream");
   EXPECT_NE(binary->body.find('\0'), std::string::npos);
 
-  // Plain without Accept-Encoding; gzip (magic 1f 8b) with it; never brotli on its own.
+  // Plain without Accept-Encoding; gzip (magic 1f 8b) with it; never brotli on
+  // its own.
   auto plain = client.Get("/gzip");
   ASSERT_TRUE(plain);
   EXPECT_FALSE(plain->has_header("Content-Encoding"));
@@ -219,19 +233,21 @@ TEST(TestServerTest, MockEndpoints) {
   const auto start = std::chrono::steady_clock::now();
   auto delayed = client.Get("/delay/100");
   ASSERT_TRUE(delayed);
-  EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(100));
+  EXPECT_GE(std::chrono::steady_clock::now() - start,
+            std::chrono::milliseconds(100));
 
-  server.Get(R"(/custom/(\w+))", [](const httplib::Request&, const std::smatch& m,
-                                    httplib::Response& res) {
-    res.set_content("custom " + m[1].str(), "text/plain");
-  });
+  server.Get(R"(/custom/(\w+))",
+             [](const httplib::Request&, const std::smatch& m,
+                httplib::Response& res) {
+               res.set_content("custom " + m[1].str(), "text/plain");
+             });
   auto custom = client.Get("/custom/abc");
   ASSERT_TRUE(custom);
   EXPECT_EQ(custom->body, "custom abc");
 }
 
-// Resolves an href found on /site/<i>.html the way a browser would, for the hrefs the generator
-// writes; returns the page number, or -1 for anything else.
+// Resolves an href found on /site/<i>.html the way a browser would, for the
+// hrefs the generator writes; returns the page number, or -1 for anything else.
 int ResolveSiteHref(int from, const std::string& href) {
   std::string path = href.substr(0, href.find('#'));
   if (path.empty()) return from;
@@ -260,20 +276,25 @@ TEST(GeneratedSiteTest, EveryPageIsReachableAndBoardEntriesMatch) {
     const int i = queue.front();
     queue.pop_front();
     const std::string html = site.PageHtml(i);
-    EXPECT_EQ(html, site.PageHtml(i)) << "page " << i << " is not deterministic";
+    EXPECT_EQ(html, site.PageHtml(i))
+        << "page " << i << " is not deterministic";
     EXPECT_GE(static_cast<int>(html.size()), options.min_bytes) << i;
     EXPECT_LE(static_cast<int>(html.size()), options.max_bytes) << i;
-    for (std::sregex_iterator it(html.begin(), html.end(), href_re), end; it != end; ++it) {
+    for (std::sregex_iterator it(html.begin(), html.end(), href_re), end;
+         it != end; ++it) {
       const int target = ResolveSiteHref(i, (*it)[1].str());
-      ASSERT_GE(target, 0) << "page " << i << " links outside the site: " << (*it)[1].str();
-      ASSERT_LT(target, options.pages) << "page " << i << ": " << (*it)[1].str();
+      ASSERT_GE(target, 0) << "page " << i
+                           << " links outside the site: " << (*it)[1].str();
+      ASSERT_LT(target, options.pages)
+          << "page " << i << ": " << (*it)[1].str();
       if (!seen[target]) {
         seen[target] = true;
         queue.push_back(target);
       }
     }
     std::vector<Film> films = ExtractFilms(html);
-    ASSERT_EQ(static_cast<int>(films.size()), site.BoardEntries(i)) << "page " << i;
+    ASSERT_EQ(static_cast<int>(films.size()), site.BoardEntries(i))
+        << "page " << i;
     std::vector<Film> want = site.PageFilms(i);
     for (size_t j = 0; j < films.size(); ++j) {
       EXPECT_EQ(films[j].rank, want[j].rank);
@@ -283,7 +304,8 @@ TEST(GeneratedSiteTest, EveryPageIsReachableAndBoardEntriesMatch) {
     }
     entries += static_cast<int>(films.size());
   }
-  for (int i = 0; i < options.pages; ++i) EXPECT_TRUE(seen[i]) << "page " << i << " unreachable";
+  for (int i = 0; i < options.pages; ++i)
+    EXPECT_TRUE(seen[i]) << "page " << i << " unreachable";
   EXPECT_EQ(entries, site.TotalBoardEntries());
   EXPECT_EQ(static_cast<int>(ranks.size()), site.TotalBoardEntries());
   EXPECT_EQ(site.TotalBoardEntries(), 300);
@@ -308,10 +330,12 @@ TEST(GeneratedSiteTest, ServedAndWrittenToDisk) {
   TempDir dir;
   ASSERT_OK(site.WriteTo(dir.path().string()));
   std::ifstream in(dir.File("site/49.html"), std::ios::binary);
-  std::string written((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string written((std::istreambuf_iterator<char>(in)),
+                      std::istreambuf_iterator<char>());
   EXPECT_EQ(written, site.PageHtml(49));
   std::ifstream manifest(dir.File("manifest.json"));
-  std::string json((std::istreambuf_iterator<char>(manifest)), std::istreambuf_iterator<char>());
+  std::string json((std::istreambuf_iterator<char>(manifest)),
+                   std::istreambuf_iterator<char>());
   EXPECT_NE(json.find("\"pages\": 50"), std::string::npos) << json;
   EXPECT_NE(json.find("\"board_entries\": 50"), std::string::npos) << json;
 }

@@ -1,5 +1,6 @@
-// Tests for parser/css_selector.h: every supported construct against one fixture page, the
-// rejected selectors with their messages, broken and hostile pages, and concurrent use.
+// Tests for parser/css_selector.h: every supported construct against one
+// fixture page, the rejected selectors with their messages, broken and hostile
+// pages, and concurrent use.
 #include "parser/css_selector.h"
 
 #include <gmock/gmock.h>
@@ -47,10 +48,12 @@ constexpr const char* kFixture = R"html(<!DOCTYPE html>
 )html";
 
 constexpr const char* kAll =
-    "html head title body main h p1 p2 s1 p3 a1 p4 a2 list l1 l2 l3 l4 l5 l6 sec up w1 solo i1 "
+    "html head title body main h p1 p2 s1 p3 a1 p4 a2 list l1 l2 l3 l4 l5 l6 "
+    "sec up w1 solo i1 "
     "outer inner e1 md:flex svg cp";
 
-// The ids (or, for elements without one, the tag names) of `nodes`, space-separated.
+// The ids (or, for elements without one, the tag names) of `nodes`,
+// space-separated.
 std::string Describe(const std::vector<const GumboNode*>& nodes) {
   std::string out;
   for (const GumboNode* node : nodes) {
@@ -76,7 +79,8 @@ const GumboNode* FindById(const Document& doc, std::string_view id) {
   return found;
 }
 
-// Runs `fn` on a thread with a small stack, so recursion per nesting level would crash.
+// Runs `fn` on a thread with a small stack, so recursion per nesting level
+// would crash.
 void RunWithSmallStack(const std::function<void()>& fn) {
   pthread_attr_t attr;
   ASSERT_EQ(pthread_attr_init(&attr), 0);
@@ -86,7 +90,8 @@ void RunWithSmallStack(const std::function<void()>& fn) {
     (*static_cast<const std::function<void()>*>(arg))();
     return nullptr;
   };
-  ASSERT_EQ(pthread_create(&thread, &attr, trampoline, const_cast<std::function<void()>*>(&fn)),
+  ASSERT_EQ(pthread_create(&thread, &attr, trampoline,
+                           const_cast<std::function<void()>*>(&fn)),
             0);
   pthread_join(thread, nullptr);
   pthread_attr_destroy(&attr);
@@ -236,7 +241,8 @@ const SelectCase kSelectCases[] = {
 TEST(SelectorTest, SelectsFixture) {
   Document doc = Document::Parse(kFixture);
   std::vector<const GumboNode*> all;
-  ForEachElement(doc.root(), [&](const GumboNode* node) { all.push_back(node); });
+  ForEachElement(doc.root(),
+                 [&](const GumboNode* node) { all.push_back(node); });
   ASSERT_EQ(Describe(all), kAll);
   for (const SelectCase& row : kSelectCases) {
     auto selector = Selector::Parse(row.selector);
@@ -251,7 +257,8 @@ TEST(SelectorTest, SelectsFixture) {
     for (const GumboNode* node : all) {
       if (selector->Matches(node)) matched.push_back(node);
     }
-    EXPECT_EQ(Describe(matched), row.expected) << "selector (Matches): " << row.selector;
+    EXPECT_EQ(Describe(matched), row.expected)
+        << "selector (Matches): " << row.selector;
   }
 }
 
@@ -261,31 +268,46 @@ struct RejectCase {
 };
 
 const RejectCase kRejectCases[] = {
-    {"", "expected a selector (tag, *, #id, .class, [attribute] or :pseudo-class), found the end "
-         "of the selector at column 1 of \"\""},
+    {"",
+     "expected a selector (tag, *, #id, .class, [attribute] or :pseudo-class), "
+     "found the end "
+     "of the selector at column 1 of \"\""},
     {"   ", "found the end of the selector at column 4"},
-    {"a[=x]", "expected an attribute name, found \"=\" at column 3 of \"a[=x]\""},
-    {"a[", "expected an attribute name, found the end of the selector at column 3"},
-    {"\xC3\xA9[", "expected an attribute name, found the end of the selector at column 3"},
-    {"a[href", "expected \"]\" or an operator (=, ~=, |=, ^=, $=, *=), found the end"},
-    {"a[x!=y]", "expected \"]\" or an operator (=, ~=, |=, ^=, $=, *=), found \"!\" at column 4"},
-    {"a[href='x'", "expected \"]\", found the end of the selector at column 11"},
+    {"a[=x]",
+     "expected an attribute name, found \"=\" at column 3 of \"a[=x]\""},
+    {"a[",
+     "expected an attribute name, found the end of the selector at column 3"},
+    {"\xC3\xA9[",
+     "expected an attribute name, found the end of the selector at column 3"},
+    {"a[href",
+     "expected \"]\" or an operator (=, ~=, |=, ^=, $=, *=), found the end"},
+    {"a[x!=y]",
+     "expected \"]\" or an operator (=, ~=, |=, ^=, $=, *=), found \"!\" at "
+     "column 4"},
+    {"a[href='x'",
+     "expected \"]\", found the end of the selector at column 11"},
     {"a[href='x]", "expected the closing quote of the string, found the end"},
-    {"[a='x\nb']", "before the line break, found \"\\x0A\" at column 6 of \"[a='x\\x0Ab']\""},
-    {"a[x=1]", "expected an identifier or a quoted string, found \"1\" at column 5"},
+    {"[a='x\nb']",
+     "before the newline, found \"\\x0A\" at column 6 of \"[a='x\\x0Ab']\""},
+    {"a[x=1]",
+     "expected an identifier or a quoted string, found \"1\" at column 5"},
     {"a[x=]", "expected an identifier or a quoted string, found \"]\""},
     {"a[x=y z]", "expected \"]\" or the flag i or s, found \"z\" at column 7"},
     {"a[x=y i j]", "expected \"]\", found \"j\" at column 9"},
     {"a[ns|x]", "expected \"]\" or an operator"},
-    {"a]", "expected a combinator, \",\" or the end of the selector, found \"]\" at column 2"},
+    {"a]",
+     "expected a combinator, \",\" or the end of the selector, found \"]\" at "
+     "column 2"},
     {"a)", "found \")\" at column 2"},
     {"a|b", "found \"|\" at column 2"},
     {"*div", "found \"d\" at column 2"},
     {"a/*c*/", "found \"/\" at column 2"},
     {"a\\", "found \"\\\" at column 2"},
     {"a\x01", "found \"\\x01\" at column 2"},
-    {"a >", "expected a selector (tag, *, #id, .class, [attribute] or :pseudo-class), found the "
-            "end of the selector at column 4"},
+    {"a >",
+     "expected a selector (tag, *, #id, .class, [attribute] or :pseudo-class), "
+     "found the "
+     "end of the selector at column 4"},
     {"a > > b", "found \">\" at column 5"},
     {"> a", "found \">\" at column 1"},
     {"a,,b", "found \",\" at column 3"},
@@ -296,27 +318,36 @@ const RejectCase kRejectCases[] = {
     {".123", "expected a class name after \".\", found \"1\" at column 2"},
     {"#", "expected an id after \"#\""},
     {"#1a", "expected an id after \"#\", found \"1\""},
-    {"a:hover", "expected a supported pseudo-class (:first-child, :last-child, :only-child, "
-                ":nth-child(), :nth-last-child() or :not()), found \":hover\" at column 2"},
+    {"a:hover",
+     "expected a supported pseudo-class (:first-child, :last-child, "
+     ":only-child, "
+     ":nth-child(), :nth-last-child() or :not()), found \":hover\" at column "
+     "2"},
     {"a:nth-of-type(1)", "found \":nth-of-type(\" at column 2"},
     {":first-child(1)", "found \":first-child(\" at column 1"},
     {":nth-child", "found \":nth-child\" at column 1"},
     {":not", "found \":not\""},
     {"a:", "expected a pseudo-class name, found the end"},
-    {"a::before", "pseudo-elements such as ::before are not supported"},
-    {"li:nth-child(", "expected An+B (such as 2n+1, -n+3 or 4), odd or even, found the end"},
-    {"li:nth-child()", "expected An+B (such as 2n+1, -n+3 or 4), odd or even, found \")\""},
-    {"li:nth-child(2n+)", "expected a number after the sign of B in An+B, found \")\""},
-    {"li:nth-child(2n+-1)", "expected a number after the sign of B in An+B, found \"-\""},
+    {"a::before",
+     "expected a pseudo-class name (pseudo-elements are unsupported), found "
+     "\":\" at column 3"},
+    {"li:nth-child(",
+     "expected An+B (such as 2n+1, -n+3 or 4), odd or even, found the end"},
+    {"li:nth-child()",
+     "expected An+B (such as 2n+1, -n+3 or 4), odd or even, found \")\""},
+    {"li:nth-child(2n+)", "expected a number after the sign, found \")\""},
+    {"li:nth-child(2n+-1)", "expected a number after the sign, found \"-\""},
     {"li:nth-child(+ 2)", "odd or even, found \" \" at column 15"},
     {"li:nth-child(- n)", "odd or even, found \" \""},
-    {"li:nth-child(2 n)", "expected \")\" after An+B, found \"n\" at column 16"},
+    {"li:nth-child(2 n)",
+     "expected \")\" after An+B, found \"n\" at column 16"},
     {"li:nth-child(n2)", "expected \")\" after An+B, found \"2\""},
     {"li:nth-child(odd 1)", "expected \")\" after An+B, found \"1\""},
     {"li:nth-child(oddity)", "odd or even, found \"o\""},
     {"li:nth-child(2n+1 of p)", "expected \")\" after An+B, found \"o\""},
     {"li:nth-child(2", "expected \")\" after An+B, found the end"},
-    {"li:nth-child(99999999999)", "expected a number up to 1000000000, found \"9999999999...\""},
+    {"li:nth-child(99999999999)",
+     "expected a number up to 1000000000, found \"9999999999...\""},
     {":not()", "expected a selector (tag"},
     {":not(a b)", "expected \",\" or \")\" in :not(), found \"b\""},
     {":not(a > b)", "expected \",\" or \")\" in :not(), found \">\""},
@@ -338,7 +369,8 @@ TEST(SelectorTest, RejectsInvalidSelectors) {
 }
 
 TEST(SelectorTest, AcceptsEightNestedNots) {
-  auto selector = Selector::Parse(":not(:not(:not(:not(:not(:not(:not(:not(p))))))))");
+  auto selector =
+      Selector::Parse(":not(:not(:not(:not(:not(:not(:not(:not(p))))))))");
   ASSERT_OK(selector);
   Document doc = Document::Parse(kFixture);
   EXPECT_EQ(SelectIds(*selector, doc.root()), "p1 p2 p3 p4");
@@ -350,7 +382,8 @@ TEST(SelectorTest, SelectIsScopedToRootButMatchesInContext) {
   ASSERT_NE(list, nullptr);
   auto body_li = Selector::Parse("body li:nth-child(-n+2)");
   ASSERT_OK(body_li);
-  EXPECT_EQ(SelectIds(*body_li, list), "l1 l2");  // body lies outside the root, still counts
+  EXPECT_EQ(SelectIds(*body_li, list),
+            "l1 l2");  // body lies outside the root, still counts
   auto ul = Selector::Parse("ul, #main");
   ASSERT_OK(ul);
   EXPECT_EQ(SelectIds(*ul, list), "list");  // the root itself can match
@@ -368,7 +401,8 @@ TEST(SelectorTest, MatchesSelfOrAncestor) {
   Document doc = Document::Parse(kFixture);
   const GumboNode* a1 = FindById(doc, "a1");
   ASSERT_NE(a1, nullptr);
-  const auto* a1_text = static_cast<const GumboNode*>(a1->v.element.children.data[0]);
+  const auto* a1_text =
+      static_cast<const GumboNode*>(a1->v.element.children.data[0]);
   auto main_p = Selector::Parse("#main > p");
   ASSERT_OK(main_p);
   EXPECT_TRUE(main_p->MatchesSelfOrAncestor(a1));
@@ -413,7 +447,8 @@ TEST(SelectorTest, ConcurrentConstUse) {
   for (size_t t = 0; t < results.size(); ++t) {
     threads.emplace_back([&, t] {
       Selector own_copy = *selector;
-      for (int i = 0; i < 200; ++i) results[t] = SelectIds(i % 2 ? own_copy : *selector, doc.root());
+      for (int i = 0; i < 200; ++i)
+        results[t] = SelectIds(i % 2 ? own_copy : *selector, doc.root());
     });
   }
   for (std::thread& thread : threads) thread.join();
@@ -432,8 +467,10 @@ TEST(SelectorTest, MalformedHtml) {
       {"</div><p id=a>x</div></p></span><p id=b>", "body > p", "a b"},
       {"<p id=a>1<p id=b>2", "p + p", "b"},
       {"<div id=a><span id=b>unclosed<div id=c>", "span > div", "c"},
-      {"<table id=t><tr><td id=c>x</td></tr><div id=f>y</div></table>", "div + table", "t"},
-      {"<table id=t><tr><td id=c>x</td></tr><div id=f>y</div></table>", "table td", "c"},
+      {"<table id=t><tr><td id=c>x</td></tr><div id=f>y</div></table>",
+       "div + table", "t"},
+      {"<table id=t><tr><td id=c>x</td></tr><div id=f>y</div></table>",
+       "table td", "c"},
       {"<b id=a><p id=c>x</b>y</p>", "p > b", "a"},
       {"<a id=a href=x><a id=b href=y>z</a>", "a + a", "b"},
       {"<p id=a class=\"x\x01y\">\xFF</p>", "p", "a"},
@@ -462,7 +499,8 @@ TEST(SelectorTest, DeepAndWidePagesNeedNoStackNorQuadraticTime) {
       {&deep, "div:only-child", 10000},
       {&deep, ":not(div) > div", 1},
       {&deep, "p div", 0},
-      // Without memoising, each div would try every combination of div ancestors.
+      // Without memoising, each div would try every combination of div
+      // ancestors.
       {&deep, "span div div div div", 0},
       {&deep, "div div div div div", 9996},
       {&deep, "div:first-child div:last-child > div", 9998},
@@ -488,11 +526,13 @@ TEST(SelectorTest, DeepAndWidePagesNeedNoStackNorQuadraticTime) {
         counts.push_back(SIZE_MAX);
         continue;
       }
-      selector->Select((row.html == &deep ? deep_doc : wide_doc).root(), &found);
+      selector->Select((row.html == &deep ? deep_doc : wide_doc).root(),
+                       &found);
       counts.push_back(found.size());
     }
     const GumboNode* innermost = nullptr;
-    ForEachElement(deep_doc.root(), [&](const GumboNode* node) { innermost = node; });
+    ForEachElement(deep_doc.root(),
+                   [&](const GumboNode* node) { innermost = node; });
     auto outer = Selector::Parse("body > div:first-child");
     inside = outer.ok() && outer->MatchesSelfOrAncestor(innermost);
   });

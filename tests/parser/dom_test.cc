@@ -1,11 +1,12 @@
-// Tests for parser/dom.h: Document ownership, the node helpers, and pages that are broken or
-// nested far deeper than any stack would allow a recursive walk.
+// Tests for parser/dom.h: Document ownership, the node helpers, and pages that
+// are broken or nested far deeper than any stack would allow a recursive walk.
 #include "parser/dom.h"
 
 #include <gtest/gtest.h>
 #include <pthread.h>
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -38,8 +39,8 @@ std::string Outline(const GumboNode* root) {
   return out;
 }
 
-// Runs `fn` on a thread with a small stack, so a walk that recursed once per nesting level
-// would crash instead of passing by luck on an 8 MiB main stack.
+// Runs `fn` on a thread with a small stack, so a walk that recursed once per
+// nesting level would crash instead of passing by luck on an 8 MiB main stack.
 void RunWithSmallStack(const std::function<void()>& fn) {
   pthread_attr_t attr;
   ASSERT_EQ(pthread_attr_init(&attr), 0);
@@ -49,7 +50,8 @@ void RunWithSmallStack(const std::function<void()>& fn) {
     (*static_cast<const std::function<void()>*>(arg))();
     return nullptr;
   };
-  ASSERT_EQ(pthread_create(&thread, &attr, trampoline, const_cast<std::function<void()>*>(&fn)),
+  ASSERT_EQ(pthread_create(&thread, &attr, trampoline,
+                           const_cast<std::function<void()>*>(&fn)),
             0);
   pthread_join(thread, nullptr);
   pthread_attr_destroy(&attr);
@@ -79,13 +81,15 @@ TEST(DomTest, EmptyInputStillHasARoot) {
 }
 
 TEST(DomTest, InputNeedNotOutliveTheDocument) {
-  auto html = std::make_unique<std::string>("<My-Widget data-k='v'>text</My-Widget>");
+  auto html =
+      std::make_unique<std::string>("<My-Widget data-k='v'>text</My-Widget>");
   // Not NUL-terminated where the view ends: Parse must honour the size.
   std::string_view view(*html);
   Document doc = Document::Parse(view.substr(0, view.size() - 3));
   html.reset();
-  std::string outline = Outline(doc.root());
-  EXPECT_EQ(outline, "html head body my-widget");
+  EXPECT_EQ(Outline(doc.root()), "html head body my-widget");
+  // The Document's copy holds the lowercased name of the unknown tag.
+  EXPECT_EQ(doc.html(), "<my-widget data-k='v'>text</My-Widg");
   ForEachElement(doc.root(), [&](const GumboNode* node) {
     if (TagName(node) == "my-widget") {
       ASSERT_NE(Attribute(node, "data-k"), nullptr);
@@ -100,7 +104,8 @@ TEST(DomTest, MoveKeepsNodesValid) {
   const GumboNode* p = FindById(first.root(), "a");
   ASSERT_NE(p, nullptr);
   Document second(std::move(first));
-  EXPECT_EQ(first.root(), nullptr);  // NOLINT(bugprone-use-after-move): documented state
+  // A moved-from Document is empty, as documented.
+  EXPECT_EQ(first.root(), nullptr);  // NOLINT(bugprone-use-after-move)
   EXPECT_EQ(first.document(), nullptr);
   EXPECT_EQ(first.html(), "");
   EXPECT_EQ(TextContent(p), "one");
@@ -147,15 +152,18 @@ TEST(DomTest, AttributeLookup) {
   ASSERT_NE(a, nullptr);
   ASSERT_NE(Attribute(a, "href"), nullptr);
   EXPECT_STREQ(Attribute(a, "href"), "/x?a=1&b=2");  // entities decoded
-  EXPECT_STREQ(Attribute(a, "HREF"), "/x?a=1&b=2");  // names are case-insensitive
-  EXPECT_STREQ(Attribute(a, "data-flag"), "");       // present without a value
-  EXPECT_STREQ(Attribute(a, "class"), "one");        // a repeated attribute keeps the first
+  EXPECT_STREQ(Attribute(a, "HREF"),
+               "/x?a=1&b=2");                   // names are case-insensitive
+  EXPECT_STREQ(Attribute(a, "data-flag"), "");  // present without a value
+  EXPECT_STREQ(Attribute(a, "class"),
+               "one");  // a repeated attribute keeps the first
   EXPECT_EQ(Attribute(a, "hre"), nullptr);
   EXPECT_EQ(Attribute(a, "hrefx"), nullptr);
   EXPECT_EQ(Attribute(a, "title"), nullptr);
   EXPECT_EQ(Attribute(nullptr, "id"), nullptr);
   EXPECT_EQ(Attribute(doc.document(), "id"), nullptr);
-  const GumboNode* text = static_cast<const GumboNode*>(a->v.element.children.data[0]);
+  const GumboNode* text =
+      static_cast<const GumboNode*>(a->v.element.children.data[0]);
   EXPECT_EQ(Attribute(text, "id"), nullptr);
 }
 
@@ -199,9 +207,11 @@ TEST(DomTest, TextContentOfNonElements) {
 
 TEST(DomTest, ForEachElementWalksSubtreesInDocumentOrder) {
   Document doc = Document::Parse(
-      "<div id=a><p id=b><i id=c></i></p>text<p id=d></p></div><div id=e><p id=f></p></div>");
+      "<div id=a><p id=b><i id=c></i></p>text<p id=d></p></div><div id=e><p "
+      "id=f></p></div>");
   EXPECT_EQ(Outline(doc.root()), "html head body div#a p#b i#c p#d div#e p#f");
-  EXPECT_EQ(Outline(FindById(doc.root(), "a")), "div#a p#b i#c p#d");  // stops at the subtree
+  EXPECT_EQ(Outline(FindById(doc.root(), "a")),
+            "div#a p#b i#c p#d");  // stops at the subtree
   EXPECT_EQ(Outline(FindById(doc.root(), "c")), "i#c");
   EXPECT_EQ(Outline(nullptr), "");
 
@@ -213,13 +223,15 @@ TEST(DomTest, ForEachElementWalksSubtreesInDocumentOrder) {
   EXPECT_EQ(visited, 6);
 
   const GumboNode* a = FindById(doc.root(), "a");
-  const GumboNode* text = static_cast<const GumboNode*>(a->v.element.children.data[1]);
+  const GumboNode* text =
+      static_cast<const GumboNode*>(a->v.element.children.data[1]);
   ASSERT_EQ(text->type, GUMBO_NODE_TEXT);
   EXPECT_EQ(Outline(text), "");
 }
 
 TEST(DomTest, SiblingAndParentHelpersSkipNonElements) {
-  Document doc = Document::Parse("<ul id=u> <li id=a>1</li> <!--c--> <li id=b>2</li> x </ul>");
+  Document doc = Document::Parse(
+      "<ul id=u> <li id=a>1</li> <!--c--> <li id=b>2</li> x </ul>");
   const GumboNode* a = FindById(doc.root(), "a");
   const GumboNode* b = FindById(doc.root(), "b");
   EXPECT_EQ(NextElementSibling(a), b);
@@ -227,15 +239,17 @@ TEST(DomTest, SiblingAndParentHelpersSkipNonElements) {
   EXPECT_EQ(PreviousElementSibling(a), nullptr);
   EXPECT_EQ(NextElementSibling(b), nullptr);
   EXPECT_EQ(ParentElement(a), FindById(doc.root(), "u"));
-  EXPECT_EQ(ParentElement(doc.root()), nullptr);  // its parent is the document node
+  EXPECT_EQ(ParentElement(doc.root()),
+            nullptr);  // its parent is the document node
   EXPECT_EQ(PreviousElementSibling(nullptr), nullptr);
   EXPECT_EQ(NextElementSibling(doc.document()), nullptr);
   EXPECT_EQ(NextElement(b, FindById(doc.root(), "u")), nullptr);
   EXPECT_EQ(NextElement(a, doc.root()), b);
 }
 
-// gumbo's recovery moves nodes around (foster parenting, the adoption agency); the walk relies on
-// parent pointers and index_within_parent staying consistent through that.
+// gumbo's recovery moves nodes around (foster parenting, the adoption agency);
+// the walk relies on parent pointers and index_within_parent staying consistent
+// through that.
 TEST(DomTest, MalformedHtmlGivesAConsistentTree) {
   struct Case {
     const char* html;
@@ -245,19 +259,23 @@ TEST(DomTest, MalformedHtmlGivesAConsistentTree) {
   const Case kCases[] = {
       {"<div id=a><p id=b>x</div>y", "body div#a p#b", "xy"},
       {"</div></div><p id=a>x</p></div></span>", "body p#a", "x"},
-      {"<b id=a><p id=c>x</b>y</p>", "body b#a p#c b#a", "xy"},  // b is cloned, id and all
-      {"<table id=t><tr><td>x</td></tr><div id=f>y</div></table>", "body div#f table#t tbody tr td",
-       "yx"},
+      {"<b id=a><p id=c>x</b>y</p>", "body b#a p#c b#a",
+       "xy"},  // b is cloned, id and all
+      {"<table id=t><tr><td>x</td></tr><div id=f>y</div></table>",
+       "body div#f table#t tbody tr td", "yx"},
       {"<ul><li id=a>1<li id=b>2</ul>", "body ul li#a li#b", "12"},
       {"<p id=a>1<p id=b>2<div id=c>3", "body p#a p#b div#c", "123"},
       {"<a id=a href=x><a id=b href=y>z</a>", "body a#a a#b", "z"},
       {"<div <p>x</div", "body div", "x"},
-      {"<select><option id=o>1<option>2</select>", "body select option#o option", "12"},
-      {"\xFF\xFE<p id=a>\x80</p>", "body p#a", "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD"},
+      {"<select><option id=o>1<option>2</select>",
+       "body select option#o option", "12"},
+      {"\xFF\xFE<p id=a>\x80</p>", "body p#a",
+       "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD"},
   };
   for (const Case& row : kCases) {
     Document doc = Document::Parse(row.html);
-    const GumboNode* body = NextElementSibling(NextElement(doc.root(), doc.root()));
+    const GumboNode* body =
+        NextElementSibling(NextElement(doc.root(), doc.root()));
     ASSERT_NE(body, nullptr) << "html: " << row.html;
     EXPECT_EQ(Outline(body), row.outline) << "html: " << row.html;
     EXPECT_EQ(TextContent(body), row.text) << "html: " << row.html;
@@ -273,9 +291,10 @@ TEST(DomTest, MalformedHtmlGivesAConsistentTree) {
 }
 
 TEST(DomTest, DeepNestingNeedsNoStack) {
-  // 10,000 nested <div> (gumbo's tree construction is quadratic in this depth, so the test
-  // stays at 10k), and 300,000 nested unknown elements, which gumbo builds in linear time and
-  // whose recursive gumbo_destroy_output() would overflow even an 8 MiB stack.
+  // 10,000 nested <div> (gumbo's tree construction is quadratic in this depth,
+  // so the test stays at 10k), and 300,000 nested unknown elements, which gumbo
+  // builds in linear time and whose recursive gumbo_destroy_output() would
+  // overflow even an 8 MiB stack.
   const std::string divs = "<body>" + Repeat("<div>", 10000) + "deep";
   const std::string unknown = Repeat("<x-a>", 300000) + "deeper";
   size_t div_count = 0, unknown_count = 0;

@@ -107,7 +107,7 @@ TEST(PageParserTest, FollowWithinLimitsLinksToSelectedElements) {
 TEST(PageParserTest, SurvivesMalformedHtml) {
   auto c = CompileText(kJob);
   std::string deep;
-  for (int i = 0; i < 20000; ++i) deep += "<div><span>";
+  for (int i = 0; i < 3000; ++i) deep += "<div><span>";
   deep += "<a href='/list/7'>deep</a>";
   const std::string cases[] = {
       "<a href='/list/4'>unclosed <a href=/list/5>no quotes</div></p></a>",

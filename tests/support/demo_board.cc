@@ -37,7 +37,8 @@ bool ParseScore(const std::string& text, double* out) {
   if (text.empty() || text.size() > 4) return false;
   char* end = nullptr;
   double value = std::strtod(text.c_str(), &end);
-  if (end != text.c_str() + text.size() || value < 0 || value >= 10) return false;
+  if (end != text.c_str() + text.size() || value < 0 || value >= 10)
+    return false;
   *out = value;
   return true;
 }
@@ -48,7 +49,8 @@ std::string ScoreText(double score) {
   return buf;
 }
 
-// The link soup of a real site's header: what a crawler must filter out or resolve.
+// The link soup of a real site's header: what a crawler must filter out or
+// resolve.
 constexpr std::string_view kNav =
     "<div class=\"header\">\n"
     "  <nav class=\"navbar\">\n"
@@ -86,7 +88,9 @@ constexpr std::string_view kPageFoot =
     "</body>\n"
     "</html>\n";
 
-std::string BoardHref(int offset) { return "/board/4?offset=" + std::to_string(offset); }
+std::string BoardHref(int offset) {
+  return "/board/4?offset=" + std::to_string(offset);
+}
 
 }  // namespace
 
@@ -124,10 +128,12 @@ std::string RenderBoardEntry(const Film& film, const BoardEntryLinks& links) {
   const std::string fraction = score.substr(dot + 1);
   std::string out;
   out.reserve(1024);
-  out += "<dd>\n  <i class=\"board-index board-index-" + rank + "\">" + rank + "</i>\n";
+  out += "<dd>\n  <i class=\"board-index board-index-" + rank + "\">" + rank +
+         "</i>\n";
   out += "  <a href=\"" + href + "\" title=\"" + title +
-         "\" class=\"image-link\" data-act=\"boarditem-click\" data-val=\"{movieId:" + rank +
-         "}\">\n";
+         "\" class=\"image-link\" data-act=\"boarditem-click\" "
+         "data-val=\"{movieId:" +
+         rank + "}\">\n";
   out += "    <img src=\"" + HtmlEscape(links.image_src) + "\" alt=\"" + title +
          "\" class=\"board-img\" />\n";
   out += "  </a>\n";
@@ -135,11 +141,13 @@ std::string RenderBoardEntry(const Film& film, const BoardEntryLinks& links) {
   out += "    <div class=\"board-item-content\">\n";
   out += "      <div class=\"movie-item-info\">\n";
   out += "        <p class=\"name\"><a href=\"" + href + "\" title=\"" + title +
-         "\" data-act=\"boarditem-click\" data-val=\"{movieId:" + rank + "}\">" + title +
-         "</a></p>\n";
-  out += "        <p class=\"star\">\n                主演:" + HtmlEscape(film.actors) +
-         "\n        </p>\n";
-  out += "        <p class=\"releasetime\">上映时间:" + HtmlEscape(film.release) + "</p>\n";
+         "\" data-act=\"boarditem-click\" data-val=\"{movieId:" + rank +
+         "}\">" + title + "</a></p>\n";
+  out += "        <p class=\"star\">\n                主演:" +
+         HtmlEscape(film.actors) + "\n        </p>\n";
+  out +=
+      "        <p class=\"releasetime\">上映时间:" + HtmlEscape(film.release) +
+      "</p>\n";
   out += "      </div>\n";
   out += "      <div class=\"movie-item-number score-num\">\n";
   out += "        <p class=\"score\"><i class=\"integer\">" + integer +
@@ -164,39 +172,45 @@ config::Result<std::vector<Film>> LoadFilms(const std::string& path) {
     const std::string where = path + ":" + std::to_string(line_no) + ": ";
     std::vector<std::string> fields = SplitTabs(line);
     if (fields.size() != 5) {
-      return config::Status::InvalidArgument(where + "expected 5 tab-separated fields, found " +
-                                             std::to_string(fields.size()));
+      return config::Status::InvalidArgument(
+          where + "expected 5 tab-separated fields, found " +
+          std::to_string(fields.size()));
     }
     Film film;
     if (!ParseInt(fields[0], &film.rank) ||
         film.rank != static_cast<int>(films.size()) + 1) {
       return config::Status::InvalidArgument(where + "expected rank " +
-                                             std::to_string(films.size() + 1) + ", found '" +
-                                             fields[0] + "'");
+                                             std::to_string(films.size() + 1) +
+                                             ", found '" + fields[0] + "'");
     }
     film.title = fields[1];
     film.actors = fields[2];
     film.release = fields[3];
-    if (film.title.empty() || film.title.find_first_of("\"<&") != std::string::npos) {
-      return config::Status::InvalidArgument(where + "title is empty or has '\"', '<' or '&'");
+    if (film.title.empty() ||
+        film.title.find_first_of("\"<&") != std::string::npos) {
+      return config::Status::InvalidArgument(
+          where + "title is empty or has '\"', '<' or '&'");
     }
     if (!ParseScore(fields[4], &film.score)) {
-      return config::Status::InvalidArgument(where + "expected a score like 9.5, found '" +
-                                             fields[4] + "'");
+      return config::Status::InvalidArgument(
+          where + "expected a score like 9.5, found '" + fields[4] + "'");
     }
     films.push_back(std::move(film));
   }
   return films;
 }
 
-std::string DefaultDataDir() { return std::string(CRAWLBOX_SOURCE_DIR) + "/tests/data"; }
+std::string DefaultDataDir() {
+  return std::string(CRAWLBOX_SOURCE_DIR) + "/tests/data";
+}
 
 const std::vector<Film>& DemoFilms() {
   static const std::vector<Film>* const films = [] {
     const std::string path = DefaultDataDir() + "/board/films.tsv";
     config::Result<std::vector<Film>> loaded = LoadFilms(path);
     if (!loaded.ok()) {
-      std::fprintf(stderr, "DemoFilms: %s\n", loaded.status().ToString().c_str());
+      std::fprintf(stderr, "DemoFilms: %s\n",
+                   loaded.status().ToString().c_str());
       std::abort();
     }
     return new std::vector<Film>(std::move(loaded).value());
@@ -209,15 +223,16 @@ config::Result<DemoBoard> DemoBoard::Load(const std::string& data_dir) {
   config::Result<std::vector<Film>> films = LoadFilms(path);
   if (!films.ok()) return films.status();
   if (films->empty() || films->size() % kPageSize != 0) {
-    return config::Status::InvalidArgument(path + ": expected a multiple of " +
-                                           std::to_string(kPageSize) + " films, found " +
-                                           std::to_string(films->size()));
+    return config::Status::InvalidArgument(
+        path + ": expected a multiple of " + std::to_string(kPageSize) +
+        " films, found " + std::to_string(films->size()));
   }
   return DemoBoard(std::move(films).value());
 }
 
 std::optional<std::string> DemoBoard::BoardPage(int offset) const {
-  if (offset < 0 || offset % kPageSize != 0 || offset >= static_cast<int>(films_.size())) {
+  if (offset < 0 || offset % kPageSize != 0 ||
+      offset >= static_cast<int>(films_.size())) {
     return std::nullopt;
   }
   std::string out = PageHead("TOP100榜 - 演示影院");
@@ -225,8 +240,11 @@ std::optional<std::string> DemoBoard::BoardPage(int offset) const {
       "<div class=\"content\">\n"
       "  <div class=\"wrapper\">\n"
       "    <div class=\"main\">\n"
-      "      <p class=\"update-time\">2018-06-01<span class=\"has-fresh-text\">已更新</span></p>\n"
-      "      <p class=\"board-content\">榜单规则：将演示影院库中的经典影片，按照评分和评分人数从高"
+      "      <p class=\"update-time\">2018-06-01<span "
+      "class=\"has-fresh-text\">已更新</span></p>\n"
+      "      <p "
+      "class=\"board-content\">"
+      "榜单规则：将演示影院库中的经典影片，按照评分和评分人数从高"
       "到低综合排序取前100名，每天上午10点更新。</p>\n"
       "      <dl class=\"board-wrapper\">\n";
   for (int i = offset; i < offset + kPageSize; ++i) {
@@ -241,8 +259,10 @@ std::optional<std::string> DemoBoard::BoardPage(int offset) const {
       "      <ul class=\"list-pager\">\n";
   for (int page = 0; page < page_count(); ++page) {
     const std::string page_offset = std::to_string(page * kPageSize);
-    out += page * kPageSize == offset ? "        <li class=\"active\">" : "        <li>";
-    out += "<a href=\"?offset=" + page_offset + "\">" + std::to_string(page + 1) + "</a></li>\n";
+    out += page * kPageSize == offset ? "        <li class=\"active\">"
+                                      : "        <li>";
+    out += "<a href=\"?offset=" + page_offset + "\">" +
+           std::to_string(page + 1) + "</a></li>\n";
   }
   if (offset + kPageSize < static_cast<int>(films_.size())) {
     out += "        <li><a class=\"page_next\" href=\"?offset=" +
@@ -266,16 +286,18 @@ std::optional<std::string> DemoBoard::FilmPage(int rank) const {
   std::string out = PageHead(film.title + " - 演示影院");
   out += "<div class=\"movie-detail\">\n";
   out += "  <h1 class=\"name\">" + HtmlEscape(film.title) + "</h1>\n";
-  out += "  <img src=\"/img/" + std::to_string(rank) + ".png\" alt=\"" + HtmlEscape(film.title) +
-         "\" class=\"poster\" />\n";
+  out += "  <img src=\"/img/" + std::to_string(rank) + ".png\" alt=\"" +
+         HtmlEscape(film.title) + "\" class=\"poster\" />\n";
   out += "  <ul class=\"info\">\n";
   out += "    <li class=\"rank\">排名:" + std::to_string(rank) + "</li>\n";
   out += "    <li class=\"star\">主演:" + HtmlEscape(film.actors) + "</li>\n";
-  out += "    <li class=\"releasetime\">上映时间:" + HtmlEscape(film.release) + "</li>\n";
-  out += "    <li class=\"score\">评分:<span class=\"score-num\">" + ScoreText(film.score) +
-         "</span></li>\n";
+  out += "    <li class=\"releasetime\">上映时间:" + HtmlEscape(film.release) +
+         "</li>\n";
+  out += "    <li class=\"score\">评分:<span class=\"score-num\">" +
+         ScoreText(film.score) + "</span></li>\n";
   out += "  </ul>\n";
-  out += "  <p class=\"back\"><a href=\"" + BoardHref((rank - 1) / kPageSize * kPageSize) +
+  out += "  <p class=\"back\"><a href=\"" +
+         BoardHref((rank - 1) / kPageSize * kPageSize) +
          "\">返回榜单</a></p>\n";
   out += "  <div class=\"related\">\n    <h2>相关影片</h2>\n";
   for (const Film* other : {&previous, &next}) {
@@ -317,7 +339,8 @@ std::string DemoBoard::LoginPage() const {
       "<div class=\"content\">\n"
       "  <h1>登录</h1>\n"
       "  <form method=\"post\" action=\"/login\">\n"
-      "    <input type=\"text\" name=\"user\"> <input type=\"password\" name=\"password\">\n"
+      "    <input type=\"text\" name=\"user\"> <input type=\"password\" "
+      "name=\"password\">\n"
       "    <button type=\"submit\">登录</button>\n"
       "  </form>\n"
       "</div>\n";

@@ -1,4 +1,5 @@
-// The generated site: page HTML from a seeded PRNG, and writing the whole site to disk.
+// The generated site: page HTML from a seeded PRNG, and writing the whole site
+// to disk.
 #include "tests/support/site_generator.h"
 
 #include <array>
@@ -13,13 +14,15 @@
 namespace crawlbox::testing {
 namespace {
 
-// splitmix64: tiny, fast and identical on every platform, unlike std:: distributions.
+// splitmix64: tiny, fast and identical on every platform, unlike std::
+// distributions.
 class Rng {
  public:
-  // One independent stream per (seed, subject, purpose), so a page's films do not change when
-  // its link count does.
+  // One independent stream per (seed, subject, purpose), so a page's films do
+  // not change when its link count does.
   Rng(uint64_t seed, uint64_t subject, uint64_t purpose)
-      : state_(seed ^ (subject + 1) * 0x9E3779B97F4A7C15ULL ^ (purpose + 1) * 0xD1B54A32D192ED03ULL) {
+      : state_(seed ^ (subject + 1) * 0x9E3779B97F4A7C15ULL ^
+               (purpose + 1) * 0xD1B54A32D192ED03ULL) {
     Next();
   }
   uint64_t Next() {
@@ -29,7 +32,9 @@ class Rng {
     return z ^ (z >> 31);
   }
   // Uniform enough in [0, n) for test data; n > 0.
-  int Below(int n) { return static_cast<int>(Next() % static_cast<uint64_t>(n)); }
+  int Below(int n) {
+    return static_cast<int>(Next() % static_cast<uint64_t>(n));
+  }
   template <typename T, size_t N>
   const T& Pick(const std::array<T, N>& items) {
     return items[Below(static_cast<int>(N))];
@@ -42,43 +47,54 @@ class Rng {
 enum Purpose : uint64_t { kLinks = 1, kFilm = 2, kPadding = 3, kSize = 4 };
 
 constexpr std::array<std::string_view, 24> kTitleHeads = {
-    "长河", "孤城", "春风", "少年", "归途", "海上", "山河", "烈火", "白鹿", "秋水", "北方", "夜航",
-    "雪国", "远山", "旧梦", "星海", "南城", "无声", "燕归", "风起", "花影", "天涯", "空谷", "月光"};
+    "长河", "孤城", "春风", "少年", "归途", "海上", "山河", "烈火",
+    "白鹿", "秋水", "北方", "夜航", "雪国", "远山", "旧梦", "星海",
+    "南城", "无声", "燕归", "风起", "花影", "天涯", "空谷", "月光"};
 constexpr std::array<std::string_view, 24> kTitleTails = {
-    "之歌", "往事", "行动", "传说", "之旅", "奇缘", "计划", "密码", "故事", "来信", "时代", "之恋",
-    "人家", "别传", "记忆", "谜案", "岁月", "少年", "归来", "之城", "日记", "漂流", "风云", "物语"};
+    "之歌", "往事", "行动", "传说", "之旅", "奇缘", "计划", "密码",
+    "故事", "来信", "时代", "之恋", "人家", "别传", "记忆", "谜案",
+    "岁月", "少年", "归来", "之城", "日记", "漂流", "风云", "物语"};
 constexpr std::array<std::string_view, 30> kSurnames = {
-    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "周", "吴", "徐", "孙", "马", "朱", "胡",
-    "林", "郭", "何", "高", "罗", "郑", "梁", "谢", "宋", "唐", "许", "韩", "冯", "邓", "曹"};
+    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "周", "吴",
+    "徐", "孙", "马", "朱", "胡", "林", "郭", "何", "高", "罗",
+    "郑", "梁", "谢", "宋", "唐", "许", "韩", "冯", "邓", "曹"};
 constexpr std::array<std::string_view, 30> kGivenNames = {
-    "伟",   "芳",   "娜",   "秀英", "敏",   "静",   "丽",   "强",   "磊",   "军",
-    "洋",   "勇",   "艳",   "杰",   "娟",   "涛",   "明",   "超",   "秀兰", "霞",
-    "平",   "刚",   "桂英", "晓东", "子怡", "家辉", "嘉欣", "志明", "雨桐", "浩然"};
+    "伟", "芳", "娜",   "秀英", "敏",   "静",   "丽",   "强",   "磊",   "军",
+    "洋", "勇", "艳",   "杰",   "娟",   "涛",   "明",   "超",   "秀兰", "霞",
+    "平", "刚", "桂英", "晓东", "子怡", "家辉", "嘉欣", "志明", "雨桐", "浩然"};
 constexpr std::array<std::string_view, 8> kRegions = {
-    "(中国香港)", "(美国)", "(法国)", "(日本)", "(意大利)", "(英国)", "(韩国)", "(中国台湾)"};
+    "(中国香港)", "(美国)", "(法国)", "(日本)",
+    "(意大利)",   "(英国)", "(韩国)", "(中国台湾)"};
 constexpr std::array<std::string_view, 40> kWords = {
-    "crawler", "frontier", "page",    "link",    "index",   "river",   "mountain", "city",
-    "letter",  "archive", "morning", "evening", "garden",  "station", "window",   "market",
-    "signal",  "harbor",  "lantern", "bridge",  "quiet",   "bright",  "distant",  "early",
-    "narrow",  "golden",  "silver",  "hidden",  "open",    "ordinary", "careful", "patient",
-    "walks",   "returns", "follows", "records", "crosses", "keeps",   "finds",    "leaves"};
+    "crawler",  "frontier", "page",   "link",    "index",   "river",
+    "mountain", "city",     "letter", "archive", "morning", "evening",
+    "garden",   "station",  "window", "market",  "signal",  "harbor",
+    "lantern",  "bridge",   "quiet",  "bright",  "distant", "early",
+    "narrow",   "golden",   "silver", "hidden",  "open",    "ordinary",
+    "careful",  "patient",  "walks",  "returns", "follows", "records",
+    "crosses",  "keeps",    "finds",  "leaves"};
 constexpr std::array<std::string_view, 6> kChineseSentences = {
-    "夜色渐深，城市的灯一盏一盏亮起来。", "他在车站等了很久，直到最后一班车开走。",
-    "这部影片讲述了一个关于成长与告别的故事。", "雨停以后，街道上只剩下安静的风。",
-    "她把旧信件整理好，放回抽屉最里面。", "海边的小镇每年夏天都会迎来许多游客。"};
+    "夜色渐深，城市的灯一盏一盏亮起来。",
+    "他在车站等了很久，直到最后一班车开走。",
+    "这部影片讲述了一个关于成长与告别的故事。",
+    "雨停以后，街道上只剩下安静的风。",
+    "她把旧信件整理好，放回抽屉最里面。",
+    "海边的小镇每年夏天都会迎来许多游客。"};
 
 Film MakeFilm(uint64_t seed, int rank) {
   Rng rng(seed, static_cast<uint64_t>(rank), kFilm);
   Film film;
   film.rank = rank;
-  film.title = std::string(rng.Pick(kTitleHeads)) + std::string(rng.Pick(kTitleTails));
+  film.title =
+      std::string(rng.Pick(kTitleHeads)) + std::string(rng.Pick(kTitleTails));
   for (int i = 0; i < 3; ++i) {
     if (i > 0) film.actors += ",";
-    film.actors += std::string(rng.Pick(kSurnames)) + std::string(rng.Pick(kGivenNames));
+    film.actors +=
+        std::string(rng.Pick(kSurnames)) + std::string(rng.Pick(kGivenNames));
   }
   char date[16];
-  std::snprintf(date, sizeof(date), "%04d-%02d-%02d", 1950 + rng.Below(71), 1 + rng.Below(12),
-                1 + rng.Below(28));
+  std::snprintf(date, sizeof(date), "%04d-%02d-%02d", 1950 + rng.Below(71),
+                1 + rng.Below(12), 1 + rng.Below(28));
   film.release = date;
   if (rng.Below(2) == 0) film.release += rng.Pick(kRegions);
   film.score = (80 + rng.Below(17)) / 10.0;  // 8.0 .. 9.6
@@ -107,8 +123,8 @@ std::string Paragraph(Rng& rng) {
   return out;
 }
 
-// An href for page `target` as seen from a page in /site/, in one of the spellings a crawler
-// must resolve to the same URL.
+// An href for page `target` as seen from a page in /site/, in one of the
+// spellings a crawler must resolve to the same URL.
 std::string Href(int target, Rng& rng) {
   const std::string name = std::to_string(target) + ".html";
   std::string href;
@@ -170,11 +186,15 @@ std::string GeneratedSite::PageHtml(int i) const {
   std::string out;
   out.reserve(static_cast<size_t>(options_.max_bytes) + 4096);
   out +=
-      "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Page " +
-      number + " - crawlbox generated site</title>\n</head>\n<body>\n<a id=\"top\"></a>\n";
+      "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta "
+      "charset=\"utf-8\">\n<title>Page " +
+      number +
+      " - crawlbox generated site</title>\n</head>\n<body>\n<a "
+      "id=\"top\"></a>\n";
   out += "<header><h1 class=\"page-title\">Page " + number + "</h1></header>\n";
 
-  // The link list: tree links first (reachability), then random pages, some repeated verbatim.
+  // The link list: tree links first (reachability), then random pages, some
+  // repeated verbatim.
   Rng link_rng(options_.seed, static_cast<uint64_t>(i), kLinks);
   std::vector<std::string> hrefs;
   for (int child : {2 * i + 1, 2 * i + 2}) {
@@ -206,12 +226,15 @@ std::string GeneratedSite::PageHtml(int i) const {
   out += "<main>\n";
 
   const std::string tail =
-      "</main>\n<footer><a href=\"#top\">Back to top</a></footer>\n</body>\n</html>\n";
+      "</main>\n<footer><a href=\"#top\">Back to "
+      "top</a></footer>\n</body>\n</html>\n";
   Rng size_rng(options_.seed, static_cast<uint64_t>(i), kSize);
   const size_t target = static_cast<size_t>(
-      options_.min_bytes + size_rng.Below(options_.max_bytes - options_.min_bytes + 1));
+      options_.min_bytes +
+      size_rng.Below(options_.max_bytes - options_.min_bytes + 1));
   Rng text_rng(options_.seed, static_cast<uint64_t>(i), kPadding);
-  size_t remaining = target > out.size() + tail.size() ? target - out.size() - tail.size() : 0;
+  size_t remaining =
+      target > out.size() + tail.size() ? target - out.size() - tail.size() : 0;
   while (remaining > 0) {
     std::string paragraph = Paragraph(text_rng);
     if (paragraph.size() > remaining) break;
@@ -223,7 +246,8 @@ std::string GeneratedSite::PageHtml(int i) const {
   if (remaining >= kFillOpen.size() + kFillClose.size()) {
     size_t fill = remaining - kFillOpen.size() - kFillClose.size();
     out += kFillOpen;
-    for (size_t k = 0; k < fill; ++k) out += (k % 6 == 5) ? ' ' : "filler"[k % 6];
+    for (size_t k = 0; k < fill; ++k)
+      out += (k % 6 == 5) ? ' ' : "filler"[k % 6];
     out += kFillClose;
   } else {
     out.append(remaining, '\n');
@@ -238,7 +262,8 @@ config::Status GeneratedSite::WriteTo(const std::string& dir) const {
   std::error_code ec;
   fs::create_directories(site_dir, ec);
   if (ec) {
-    return config::Status::IOError("cannot create " + site_dir.string() + ": " + ec.message());
+    return config::Status::IOError("cannot create " + site_dir.string() + ": " +
+                                   ec.message());
   }
   uint64_t total_bytes = 0;
   for (int i = 0; i < options_.pages; ++i) {
@@ -252,7 +277,8 @@ config::Status GeneratedSite::WriteTo(const std::string& dir) const {
   }
   const fs::path manifest = fs::path(dir) / "manifest.json";
   std::ofstream out(manifest, std::ios::binary | std::ios::trunc);
-  out << "{\"pages\": " << options_.pages << ", \"board_entries\": " << TotalBoardEntries()
+  out << "{\"pages\": " << options_.pages
+      << ", \"board_entries\": " << TotalBoardEntries()
       << ", \"total_bytes\": " << total_bytes << "}\n";
   out.close();
   if (!out) return config::Status::IOError("cannot write " + manifest.string());

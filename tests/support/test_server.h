@@ -1,6 +1,7 @@
-// TestServer: a local HTTP server for tests, the demo and benchmarks. It wraps cpp-httplib, binds
-// 127.0.0.1 on a free port, serves from its own threads and mounts scrapy-mockserver-style
-// endpoints, the demo movie board and an optional generated site.
+// TestServer: a local HTTP server for tests, the demo and benchmarks. It wraps
+// cpp-httplib, binds 127.0.0.1 on a free port, serves from its own threads and
+// mounts scrapy-mockserver-style endpoints, the demo movie board and an
+// optional generated site.
 #pragma once
 
 #include <httplib.h>
@@ -28,71 +29,84 @@ namespace crawlbox::testing {
 struct TestServerOptions {
   // Address to bind. Tests never change it; crawlbox-testsite serves on it too.
   std::string host = "127.0.0.1";
-  // 0 (the default, and the only value tests should use) = any free port; see port().
+  // 0 (the default, and the only value tests should use): any free port, see
+  // port().
   int port = 0;
-  // Directory holding board/films.tsv and the files served under /data/. Default: the
-  // repository's tests/data.
+  // Directory holding board/films.tsv and the files served under /data/.
+  // Default: the repository's tests/data.
   std::string data_dir = DefaultDataDir();
   // When set, the generated site is served under /site/ (see EnableSite).
   std::optional<SiteOptions> site;
-  // Worker threads. An open keep-alive connection holds one, so this bounds how many
-  // connections are served at once; the rest wait in the accept queue.
+  // Worker threads. An open keep-alive connection holds one, so this bounds how
+  // many connections are served at once; the rest wait in the accept queue.
   int threads = 64;
-  // Seconds an idle keep-alive connection stays open. Stop() waits up to this long for a client
-  // that keeps a connection open, so it is short.
+  // Seconds an idle keep-alive connection stays open. Stop() waits up to this
+  // long for a client that keeps a connection open, so it is short.
   int keep_alive_timeout_sec = 1;
 };
 
 // One request as the server saw it, in arrival order.
 struct RequestRecord {
   std::string method;
-  std::string target;      // path and "?query" exactly as requested (not decoded)
-  std::string user_agent;  // empty when the client sent none
+  // Path and "?query" exactly as requested (not decoded).
+  std::string target;
+  // Empty when the client sent none.
+  std::string user_agent;
   std::chrono::steady_clock::time_point arrived;
 };
 
 // A running HTTP server on the loopback interface.
 //
-// Built-in GET/HEAD endpoints (patterns match the decoded path; unknown paths → 404):
-//   /status/<code>          that status (200..599) with a short text body; 204/304 have none;
-//                           other codes → 400
-//   /delay/<ms>             200 after ms milliseconds (at most 600000; cut short by Stop())
-//   /redirect/<n>           302 to /redirect/<n-1>; /redirect/0 → 200 "done"
-//   /redirect-loop          302 to itself
-//   /redirect-to?url=<u>[&status=301|302|303|307|308]   redirect to u (default 302); no url → 400
-//   /gzip                   an HTML page; gzip-compressed with Content-Encoding: gzip only if
-//                           the request's Accept-Encoding allows gzip, else plain
-//   /bytes/<n>              exactly n bytes of HTML-ish ASCII text (streamed; any size)
-//   /binary                 1024 bytes of application/octet-stream including NUL bytes
-//   /headers                the request headers, one "Name: value" line each, text/plain
-//   /robots.txt             the text set by SetRobotsTxt (default allows everything)
-//   /data/<file>            <data_dir>/<file>, content type from the extension; paths with
-//                           "..", "." or empty segments → 404
-//   /, /about, /login       small demo pages; / and /about link to /board/4?offset=0
-//   /board/4?offset=N       the demo board page (N = 0, 10, ..., 90; anything else → 404)
-//   /films/<rank>           a film's detail page; /img/<rank>.png its 1x1 PNG poster
-//   /site/<i>.html          page i of the generated site, when one is enabled
+// Built-in GET/HEAD endpoints (patterns match the decoded path; anything else
+// is a 404):
+//   /status/<code>      that status (200..599) with a short text body; 204 and
+//                       304 have none; other codes are a 400
+//   /delay/<ms>         200 after ms milliseconds (at most 600000); Stop()
+//                       cuts the wait short
+//   /redirect/<n>       302 to /redirect/<n-1>; /redirect/0 is 200 "done\n"
+//   /redirect-loop      302 to itself
+//   /redirect-to?url=<u>[&status=301|302|303|307|308]
+//                       a redirect to u (default 302); no url is a 400
+//   /gzip               an HTML page, gzip-compressed with Content-Encoding:
+//                       gzip only if the request's Accept-Encoding allows gzip
+//   /bytes/<n>          exactly n bytes of HTML-ish ASCII (streamed, any size)
+//   /binary             1024 bytes of application/octet-stream, NULs included
+//   /headers            the request headers as "Name: value" lines, text/plain
+//   /robots.txt         the text set by SetRobotsTxt (default allows all)
+//   /data/<file>        <data_dir>/<file>, content type from its extension;
+//                       a path with "..", "." or empty segments is a 404
+//   /, /about, /login   small demo pages; / and /about link to the board
+//   /board/4?offset=N   the demo board page, N = 0, 10, ..., 90 (else 404)
+//   /films/<rank>       a film's detail page
+//   /img/<rank>.png     a film's poster (a 1x1 PNG)
+//   /site/<i>.html      page i of the generated site, when one is enabled
 // Handlers added with Get() are tried first, in the order added.
 //
-// Every response body is sent exactly as the handler produced it: the server never compresses
-// on its own (cpp-httplib would otherwise gzip or brotli any text/* body the client accepts).
+// Every response body is sent exactly as the handler produced it: the server
+// never compresses on its own (cpp-httplib would otherwise gzip or brotli any
+// text/* body the client accepts).
 //
-// Thread-safe: every public method may be called from any thread while the server runs.
+// Thread-safe: every public method may be called from any thread while the
+// server runs.
 class TestServer {
  public:
-  // A handler for Get(). `match` holds the pattern's captures over req.path and is valid only
-  // during the call. Set res.status (default 200) and the body with res.set_content.
-  using Handler = std::function<void(const httplib::Request& req, const std::smatch& match,
-                                     httplib::Response& res)>;
+  // A handler for Get(). `match` holds the pattern's captures over req.path and
+  // is valid only during the call. Set res.status (default 200) and the body
+  // with res.set_content.
+  using Handler =
+      std::function<void(const httplib::Request& req, const std::smatch& match,
+                         httplib::Response& res)>;
 
-  // Starts serving with default options (or `options`) and returns once the server accepts
-  // connections. Aborts with a message on stderr if it cannot start (a broken test machine or
-  // checkout: missing tests/data/board/films.tsv, no loopback). Use Create() to get an error.
+  // Starts serving with default options (or `options`) and returns once the
+  // server accepts connections. Aborts with a message on stderr if it cannot
+  // start (a broken test machine or checkout: missing
+  // tests/data/board/films.tsv, no loopback). Use Create() to get an error.
   TestServer();
   explicit TestServer(TestServerOptions options);
-  // Like the constructor, but reports failure: kNotFound/kInvalidArgument for the board data,
-  // kUnavailable if the address cannot be bound (port taken).
-  static config::Result<std::unique_ptr<TestServer>> Create(TestServerOptions options);
+  // Like the constructor, but reports failure: kNotFound/kInvalidArgument for
+  // the board data, kUnavailable if the address cannot be bound (port taken).
+  static config::Result<std::unique_ptr<TestServer>> Create(
+      TestServerOptions options);
 
   // Stops and joins (see Stop).
   ~TestServer();
@@ -104,13 +118,15 @@ class TestServer {
   // "http://127.0.0.1:<port>" + path_and_query, e.g. Url("/status/404").
   std::string Url(std::string_view path_and_query) const;
 
-  // Adds a GET/HEAD handler for paths fully matching the ECMAScript regex `pattern`, tried
-  // before the built-in endpoints. May be called while serving. Precondition: pattern compiles.
+  // Adds a GET/HEAD handler for paths fully matching the ECMAScript regex
+  // `pattern`, tried before the built-in endpoints. May be called while
+  // serving. Precondition: pattern compiles.
   void Get(const std::string& pattern, Handler handler);
 
   // Serves (or replaces) the generated site under /site/.
   void EnableSite(SiteOptions options);
-  // The site being served, or nullptr. The pointer stays valid as long as it is held.
+  // The site being served, or nullptr. The pointer stays valid as long as it is
+  // held.
   std::shared_ptr<const GeneratedSite> site() const;
   // The demo board; valid for the life of this server.
   const DemoBoard& board() const { return board_; }
@@ -118,26 +134,30 @@ class TestServer {
   // Sets the body of /robots.txt; nullopt makes it answer 404. Default
   // "User-agent: *\nDisallow:\n".
   void SetRobotsTxt(std::optional<std::string> text);
-  // Delays every response (built-in or added) by `latency` before its handler runs, so that a
-  // politeness test sees requests overlap if the crawler sends them concurrently. Default 0.
+  // Delays every response (built-in or added) by `latency` before its handler
+  // runs, so that a politeness test sees requests overlap if the crawler sends
+  // them concurrently. Default 0.
   void SetLatency(std::chrono::milliseconds latency);
 
-  // Requests received for path_and_query exactly as requested ("/board/4?offset=10"), any
-  // method, any outcome (404s count). 0 if never requested.
+  // Requests received for path_and_query exactly as requested
+  // ("/board/4?offset=10"), any method, any outcome (404s count). 0 if never
+  // requested.
   int Hits(const std::string& path_and_query) const;
   int64_t TotalHits() const;
   // Every path_and_query requested, with its count.
   std::map<std::string, int> AllHits() const;
-  // The most requests that were being handled at the same moment (latency included).
+  // The most requests that were being handled at the same moment (latency
+  // included).
   int MaxConcurrent() const;
   // The first 100000 requests, in arrival order.
   std::vector<RequestRecord> RequestLog() const;
   // Forgets hits, the request log and MaxConcurrent.
   void ResetCounts();
 
-  // Stops accepting, ends pending /delay and latency waits, waits for open requests and
-  // connections (up to keep_alive_timeout_sec for idle keep-alive ones) and joins the threads.
-  // Idempotent; afterwards connecting to port() fails.
+  // Stops accepting, ends pending /delay and latency waits, waits for open
+  // requests and connections (up to keep_alive_timeout_sec for idle keep-alive
+  // ones) and joins the threads. Idempotent; afterwards connecting to port()
+  // fails.
   void Stop();
 
  private:
@@ -177,6 +197,8 @@ class TestServer {
   std::mutex stop_mu_;
   std::condition_variable stop_cv_;
   bool stopping_ = false;
+  // Serializes Stop() callers around the join; not held by handlers.
+  std::mutex join_mu_;
 };
 
 }  // namespace crawlbox::testing

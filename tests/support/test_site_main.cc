@@ -1,11 +1,12 @@
-// crawlbox-testsite: serves the demo board and a generated site on 127.0.0.1 for the demo and the
-// benchmarks, or writes the generated site to a directory.
+// crawlbox-testsite: serves the demo board and a generated site on 127.0.0.1
+// for the demo and the benchmarks, or writes the generated site to a directory.
 //
-//   crawlbox-testsite [--port P] [--site-pages N] [--links K] [--seed S] [--data-dir DIR]
-//                     [--write-site DIR]
+//   crawlbox-testsite [--port P] [--site-pages N] [--links K] [--seed S]
+//                     [--data-dir DIR] [--write-site DIR]
 //
-// Serving prints exactly one line, "listening on http://127.0.0.1:PORT", then runs until SIGINT
-// or SIGTERM and exits 0. Exit 2 on bad arguments, 1 if it cannot start or write.
+// Serving prints exactly one line, "listening on http://127.0.0.1:PORT", then
+// runs until SIGINT or SIGTERM and exits 0. Exit 2 on bad arguments, 1 if it
+// cannot start or write.
 #include <signal.h>
 
 #include <cstdint>
@@ -21,14 +22,18 @@
 namespace {
 
 constexpr char kUsage[] =
-    "usage: crawlbox-testsite [--port P] [--site-pages N] [--links K] [--seed S]\n"
+    "usage: crawlbox-testsite [--port P] [--site-pages N] [--links K] [--seed "
+    "S]\n"
     "                         [--data-dir DIR] [--write-site DIR]\n"
     "  --port P         port on 127.0.0.1 (default 0 = any free port)\n"
-    "  --site-pages N   pages of the generated site under /site/ (default 2000)\n"
+    "  --site-pages N   pages of the generated site under /site/ (default "
+    "2000)\n"
     "  --links K        links per generated page (default 40)\n"
     "  --seed S         seed of the generated site (default 1)\n"
-    "  --data-dir DIR   directory with board/films.tsv and /data/ files (default tests/data)\n"
-    "  --write-site DIR write DIR/site/<i>.html and DIR/manifest.json, then exit\n";
+    "  --data-dir DIR   directory with board/films.tsv and /data/ files "
+    "(default tests/data)\n"
+    "  --write-site DIR write DIR/site/<i>.html and DIR/manifest.json, then "
+    "exit\n";
 
 struct Args {
   int port = 0;
@@ -37,11 +42,13 @@ struct Args {
   std::string write_site_dir;
 };
 
-bool ParseInt(const std::string& text, long long min, long long max, long long* out) {
+bool ParseInt(const std::string& text, long long min, long long max,
+              long long* out) {
   if (text.empty()) return false;
   char* end = nullptr;
   const long long value = std::strtoll(text.c_str(), &end, 10);
-  if (end != text.c_str() + text.size() || value < min || value > max) return false;
+  if (end != text.c_str() + text.size() || value < min || value > max)
+    return false;
   *out = value;
   return true;
 }
@@ -55,7 +62,8 @@ bool ParseArgs(int argc, char** argv, Args* args) {
       std::exit(0);
     }
     if (i + 1 >= argc) {
-      std::fprintf(stderr, "crawlbox-testsite: %s needs a value\n%s", argv[i], kUsage);
+      std::fprintf(stderr, "crawlbox-testsite: %s needs a value\n%s", argv[i],
+                   kUsage);
       return false;
     }
     const std::string value = argv[++i];
@@ -78,12 +86,13 @@ bool ParseArgs(int argc, char** argv, Args* args) {
     } else if (flag == "--write-site") {
       args->write_site_dir = value;
     } else {
-      std::fprintf(stderr, "crawlbox-testsite: unknown option %s\n%s", argv[i - 1], kUsage);
+      std::fprintf(stderr, "crawlbox-testsite: unknown option %s\n%s",
+                   argv[i - 1], kUsage);
       return false;
     }
     if (!ok || value.empty()) {
-      std::fprintf(stderr, "crawlbox-testsite: bad value for %s: '%s'\n", argv[i - 1],
-                   value.c_str());
+      std::fprintf(stderr, "crawlbox-testsite: bad value for %s: '%s'\n",
+                   argv[i - 1], value.c_str());
       return false;
     }
   }
@@ -100,14 +109,15 @@ int main(int argc, char** argv) {
     crawlbox::testing::GeneratedSite site(args.site);
     crawlbox::config::Status status = site.WriteTo(args.write_site_dir);
     if (!status.ok()) {
-      std::fprintf(stderr, "crawlbox-testsite: %s\n", status.ToString().c_str());
+      std::fprintf(stderr, "crawlbox-testsite: %s\n",
+                   status.ToString().c_str());
       return 1;
     }
     return 0;
   }
 
-  // Block the stop signals before any thread starts, so every server thread inherits the mask
-  // and only sigwait below receives them.
+  // Block the stop signals before any thread starts, so every server thread
+  // inherits the mask and only sigwait below receives them.
   sigset_t stop_signals;
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGINT);
@@ -120,7 +130,8 @@ int main(int argc, char** argv) {
   options.site = args.site;
   auto server = crawlbox::testing::TestServer::Create(options);
   if (!server.ok()) {
-    std::fprintf(stderr, "crawlbox-testsite: %s\n", server.status().ToString().c_str());
+    std::fprintf(stderr, "crawlbox-testsite: %s\n",
+                 server.status().ToString().c_str());
     return 1;
   }
   std::printf("listening on http://127.0.0.1:%d\n", (*server)->port());
