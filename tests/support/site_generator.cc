@@ -92,7 +92,7 @@ Film MakeFilm(uint64_t seed, int rank) {
     film.actors +=
         std::string(rng.Pick(kSurnames)) + std::string(rng.Pick(kGivenNames));
   }
-  char date[16];
+  char date[40];
   std::snprintf(date, sizeof(date), "%04d-%02d-%02d", 1950 + rng.Below(71),
                 1 + rng.Below(12), 1 + rng.Below(28));
   film.release = date;

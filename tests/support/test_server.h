@@ -156,8 +156,9 @@ class TestServer {
 
   // Stops accepting, ends pending /delay and latency waits, waits for open
   // requests and connections (up to keep_alive_timeout_sec for idle keep-alive
-  // ones) and joins the threads. Idempotent; afterwards connecting to port()
-  // fails.
+  // ones) and joins the threads. A response still being sent is cut off (the
+  // client sees the connection close). Idempotent; afterwards connecting to
+  // port() fails.
   void Stop();
 
  private:
