@@ -7,7 +7,7 @@ cd "$root"
 bash scripts/setup.sh
 if [ "${SANITIZE:-0}" = "1" ]; then
   build="${BUILD_DIR:-$root/build-asan}"
-  bash scripts/build.sh "$build" -DCRAWLBOX_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
+  bash scripts/build.sh "$build" -DCRAWLBOX_SANITIZE=ON
   export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1"
   export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 else

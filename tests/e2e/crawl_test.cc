@@ -137,27 +137,39 @@ score = { template = "{integer}{fraction}", type = "real" }
 )toml" + extra;
 }
 
-TEST(GeneratedSiteCrawlTest, EveryPageOfA2000PageSiteIsFetchedExactlyOnce) {
+// Crawls a generated site of `pages` pages and checks that each was fetched
+// exactly once and stored with its records.
+void CrawlWholeSite(int pages) {
   testing::TestServerOptions options;
   options.site = testing::SiteOptions{};
-  options.site->pages = 2000;
+  options.site->pages = pages;
   TestServer server(options);
   TempDir dir;
   const std::string db = dir.File("site.db");
   CrawlOutcome outcome =
       Crawl(config::LoadJobText(SiteJob(server, ""), "site.toml"), db);
   const auto& site = *server.site();
-  EXPECT_EQ(outcome.summary.pages, 2000);
+  EXPECT_EQ(outcome.summary.pages, pages);
   EXPECT_EQ(outcome.summary.failed, 0);
   for (int i = 0; i < site.page_count(); ++i) {
     ASSERT_EQ(server.Hits(site.PagePath(i)), 1) << site.PagePath(i);
   }
-  EXPECT_EQ(server.TotalHits(), 2000);
-  EXPECT_EQ(Count(db, "SELECT count(*) FROM pages"), 2000);
+  EXPECT_EQ(server.TotalHits(), pages);
+  EXPECT_EQ(Count(db, "SELECT count(*) FROM pages"), pages);
   EXPECT_EQ(Count(db, "SELECT count(*) FROM frontier WHERE state != 'done'"),
             0);
   EXPECT_EQ(Count(db, "SELECT count(*) FROM board"), site.TotalBoardEntries());
   EXPECT_EQ(Count(db, "SELECT count(*) FROM pages WHERE status != 200"), 0);
+  std::printf("crawled %d pages in %.2f s: %.0f pages/s\n", pages,
+              outcome.summary.seconds, pages / outcome.summary.seconds);
+}
+
+TEST(GeneratedSiteCrawlTest, EveryPageOfA2000PageSiteIsFetchedExactlyOnce) {
+  CrawlWholeSite(2000);
+}
+
+TEST(GeneratedSiteCrawlTest, EveryPageOfA10000PageSiteIsFetchedExactlyOnce) {
+  CrawlWholeSite(10000);
 }
 
 TEST(GeneratedSiteCrawlTest, LimitsStopAtMaxPagesAndMaxDepth) {

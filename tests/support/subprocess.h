@@ -22,6 +22,33 @@ ProcessResult RunProcess(const std::vector<std::string>& argv,
                          const std::map<std::string, std::string>& env = {},
                          int timeout_ms = 120'000);
 
+// A program running in the background, its output going to files, so a test can
+// signal it while it runs. The destructor kills (SIGKILL) and reaps it if the
+// test did not wait.
+class ChildProcess {
+ public:
+  // Starts argv[0] with the arguments and extra environment; output goes to
+  // files in `dir`.
+  ChildProcess(const std::vector<std::string>& argv,
+               const std::map<std::string, std::string>& env,
+               const std::string& dir);
+  ~ChildProcess();
+  ChildProcess(const ChildProcess&) = delete;
+  ChildProcess& operator=(const ChildProcess&) = delete;
+
+  int pid() const { return pid_; }
+  void Signal(int signal_number);
+  // Waits up to timeout_ms for the exit (then SIGKILLs, exit_code 137) and
+  // returns its outcome.
+  ProcessResult Wait(int timeout_ms = 120'000);
+
+ private:
+  int pid_ = -1;
+  bool reaped_ = false;
+  std::string out_path_;
+  std::string err_path_;
+};
+
 // Path of a program built into the build tree's root (crawlbox,
 // crawlbox-testsite).
 std::string BuiltProgram(const std::string& name);
