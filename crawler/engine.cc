@@ -19,6 +19,7 @@
 #include "crawler/frontier.h"
 #include "crawler/item_json.h"
 #include "crawler/scope.h"
+#include "crawler/seen_urls.h"
 
 namespace crawlbox::crawler {
 
@@ -34,6 +35,9 @@ using Clock = std::chrono::steady_clock;
 // Stored pages per transaction at most: large enough to amortize the commit,
 // small enough to keep the frontier fed while a batch is written.
 constexpr size_t kMaxBatch = 512;
+
+// Queued URLs the Frontier keeps in memory at least; the rest wait in SQLite.
+constexpr size_t kMinWindow = 4096;
 
 double SecondsSince(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
@@ -54,18 +58,15 @@ Result<CrawlSummary> Engine::Run() {
   auto crawl_id = store_->BeginCrawl(job_);
   if (!crawl_id.ok()) return crawl_id.status();
 
-  // Seeds join the durable frontier (no-ops for seeds already there), then
-  // every URL still queued — seeds and whatever an earlier, interrupted run
-  // left — is handed to the Frontier.
+  // Seeds join the durable frontier (no-ops for seeds already there); the
+  // Frontier's window then starts with the oldest queued URLs — seeds, or what
+  // an interrupted run left.
   std::vector<storage::NewUrl> seeds;
   for (const parser::Url& seed : parser_.seeds()) {
     seeds.push_back({parser::NormalizeForCrawl(seed), seed.host, 0, 0});
   }
   std::vector<storage::QueuedUrl> queued;
   s = store_->AddUrls(seeds, &queued);
-  if (!s.ok()) return s;
-  queued.clear();
-  s = store_->LoadQueued(&queued);
   if (!s.ok()) return s;
   int64_t budget = -1;
   if (job_.limits.max_pages > 0) {
@@ -77,12 +78,20 @@ Result<CrawlSummary> Engine::Run() {
   const int pending = options_.max_pending_responses > 0
                           ? options_.max_pending_responses
                           : 2 * concurrency;
-  Frontier frontier(budget, concurrency + pending);
-  const size_t resumed = queued.size();
-  frontier.Add(std::move(queued));
+  const size_t window =
+      std::max<size_t>(kMinWindow, 8 * static_cast<size_t>(concurrency));
+  auto total_queued = store_->CountQueued();
+  if (!total_queued.ok()) return total_queued.status();
+  queued.clear();
+  s = store_->LoadQueued(0, window, &queued);
+  if (!s.ok()) return s;
+  Frontier frontier(budget, concurrency + pending, window);
+  const int64_t beyond_window =
+      *total_queued - static_cast<int64_t>(queued.size());
+  frontier.Start(std::move(queued), beyond_window);
   config::Log(LogLevel::kInfo, "engine",
               "crawl " + std::to_string(*crawl_id) + " of job '" + job_.name +
-                  "': " + std::to_string(resumed) + " URLs queued");
+                  "': " + std::to_string(*total_queued) + " URLs queued");
 
   Scope scope(job_.scope, parser_.seeds());
 
@@ -172,6 +181,22 @@ Result<CrawlSummary> Engine::Run() {
     return flow::continue_msg();
   };
 
+  SeenUrls seen;  // used by the store node only
+  auto refill = [&] {
+    if (fatal.load()) return;
+    if (auto want = frontier.RefillWanted()) {
+      std::vector<storage::QueuedUrl> more;
+      Status st = store_->LoadQueued(want->after_id, want->limit, &more);
+      if (st.ok()) {
+        frontier.Refill(*want, std::move(more));
+      } else {
+        std::lock_guard<std::mutex> lock(fatal_mu);
+        fatal_status = st;
+        fatal.store(true);
+        frontier.Close();
+      }
+    }
+  };
   auto store = [&](const flow::continue_msg&) {
     std::vector<storage::PageResult> batch;
     storage::PageResult next;
@@ -179,7 +204,20 @@ Result<CrawlSummary> Engine::Run() {
       batch.clear();
       while (batch.size() < kMaxBatch && ready.try_pop(next))
         batch.push_back(std::move(next));
-      if (batch.empty()) return;
+      if (batch.empty()) {
+        refill();
+        if (fetcher != nullptr) fetcher->Wakeup();
+        return;
+      }
+      // Links already known never reach SQLite: most of a page's links are.
+      int64_t known = 0;
+      for (storage::PageResult& p : batch) {
+        known += static_cast<int64_t>(
+            std::erase_if(p.links, [&](const storage::NewUrl& l) {
+              return seen.CheckAndInsert(l.url);
+            }));
+      }
+      counters_.Add("frontier/known_links", known);
       std::vector<storage::QueuedUrl> added;
       Status st = fatal.load() ? Status::Ok()
                                : store_->CommitPages(*crawl_id, batch, &added);
@@ -200,6 +238,7 @@ Result<CrawlSummary> Engine::Run() {
         counters_.Add("store/transactions");
       }
       frontier.Complete(batch.size(), std::move(added));
+      refill();
       if (fetcher != nullptr) fetcher->Wakeup();
     }
   };
@@ -230,6 +269,9 @@ Result<CrawlSummary> Engine::Run() {
   Clock::time_point last_progress = Clock::now();
   while (!frontier.WaitIdle(std::chrono::milliseconds(100))) {
     if (fatal.load()) break;
+    // A window drained while nothing was being stored: let the store node load
+    // the next one.
+    if (frontier.RefillWanted()) store_node->try_put(flow::continue_msg());
     int signals =
         options_.stop_signals != nullptr ? options_.stop_signals->load() : 0;
     if (signals > seen_signals) {

@@ -7,10 +7,12 @@
 #include <strings.h>
 
 #include <algorithm>
+#include <optional>
 #include <unordered_set>
 
 #include "parser/dom.h"
 #include "parser/fields.h"
+#include "parser/link_scanner.h"
 
 namespace crawlbox::parser {
 
@@ -184,29 +186,42 @@ void PageParser::ExtractLinks(const std::vector<const CompiledRule*>& rules,
                               Parsed* out) const {
   auto page_url = ParseUrl(url);
   if (!page_url.ok()) return;
-  Document doc = Document::Parse(body);
-  out->parsed_html = true;
+  const bool need_dom = std::any_of(
+      rules.begin(), rules.end(),
+      [](const CompiledRule* r) { return r->follow_within != nullptr; });
 
-  // <base href> (the first one with an href) changes what relative links
-  // resolve against.
-  Url base = *page_url;
-  std::vector<std::pair<const GumboNode*, std::string_view>> hrefs;
-  bool have_base = false;
-  ForEachElement(doc.root(), [&](const GumboNode* node) {
-    GumboTag tag = node->v.element.tag;
-    if (tag == GUMBO_TAG_A || tag == GUMBO_TAG_AREA) {
-      if (const char* href = Attribute(node, "href"))
-        hrefs.emplace_back(node, href);
-    } else if (tag == GUMBO_TAG_BASE && !have_base) {
-      if (const char* href = Attribute(node, "href")) {
-        auto resolved = ParseUrl(href, &*page_url);
-        if (resolved.ok()) {
-          base = std::move(resolved).value();
-          have_base = true;
-        }
+  // Each href with the element it came from (the element only when a DOM was
+  // built).
+  std::vector<std::pair<const GumboNode*, std::string>> hrefs;
+  std::optional<std::string> base_href;
+  std::optional<Document> doc;
+  if (need_dom) {
+    doc.emplace(Document::Parse(body));
+    out->parsed_html = true;
+    ForEachElement(doc->root(), [&](const GumboNode* node) {
+      GumboTag tag = node->v.element.tag;
+      if (tag == GUMBO_TAG_A || tag == GUMBO_TAG_AREA) {
+        if (const char* href = Attribute(node, "href"))
+          hrefs.emplace_back(node, href);
+      } else if (tag == GUMBO_TAG_BASE && !base_href) {
+        if (const char* href = Attribute(node, "href")) base_href = href;
       }
-    }
-  });
+    });
+  } else {
+    ScannedLinks scanned = ScanLinks(body);
+    hrefs.reserve(scanned.hrefs.size());
+    for (std::string& href : scanned.hrefs)
+      hrefs.emplace_back(nullptr, std::move(href));
+    base_href = std::move(scanned.base_href);
+  }
+
+  // <base href> changes what relative links resolve against (when it resolves
+  // itself).
+  Url base = *page_url;
+  if (base_href) {
+    auto resolved = ParseUrl(*base_href, &*page_url);
+    if (resolved.ok()) base = std::move(resolved).value();
+  }
 
   std::unordered_set<std::string> seen;
   for (const auto& [node, href] : hrefs) {

@@ -94,6 +94,7 @@ Store::~Store() {
   insert_item_ = Statement();
   mark_url_ = Statement();
   delete_items_ = Statement();
+  load_queued_ = Statement();
   sqlite3_close(db_);
 }
 
@@ -154,6 +155,12 @@ Status Store::Init() {
        "INSERT INTO items (rule, page_id, url, record, crawl_id) VALUES (?1, "
        "?2, ?3, ?4, ?5)"},
       {&delete_items_, "DELETE FROM items WHERE page_id = ?1"},
+      // The partial index frontier_queued makes this a range scan however large
+      // the frontier.
+      {&load_queued_,
+       "SELECT id, url, depth FROM frontier WHERE state = 'queued' AND id > ?1 "
+       "ORDER BY id "
+       "LIMIT ?2"},
       {&mark_url_,
        "UPDATE frontier SET state = ?2, attempts = attempts + 1, reason = ?3 "
        "WHERE id = ?1"},
@@ -263,20 +270,29 @@ Status Store::AddUrls(std::span<const NewUrl> urls,
   return s;
 }
 
-Status Store::LoadQueued(std::vector<QueuedUrl>* out) {
-  auto stmt = Statement::Prepare(
-      db_,
-      "SELECT id, url, depth FROM frontier WHERE state = 'queued' ORDER BY id");
-  if (!stmt.ok()) return stmt.status();
+Status Store::LoadQueued(int64_t after_id, size_t limit,
+                         std::vector<QueuedUrl>* out) {
+  load_queued_.Bind(1, after_id);
+  load_queued_.Bind(2, static_cast<int64_t>(limit));
+  sqlite3_stmt* st = load_queued_.get();
   int rc;
-  while ((rc = sqlite3_step(stmt->get())) == SQLITE_ROW) {
-    sqlite3_stmt* st = stmt->get();
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
     out->push_back(
         QueuedUrl{sqlite3_column_int64(st, 0),
                   reinterpret_cast<const char*>(sqlite3_column_text(st, 1)),
                   sqlite3_column_int(st, 2)});
   }
+  load_queued_.Reset();
   return SqliteStatus(rc, db_, "loading queued URLs");
+}
+
+Result<int64_t> Store::CountQueued() {
+  auto stmt = Statement::Prepare(
+      db_, "SELECT count(*) FROM frontier WHERE state = 'queued'");
+  if (!stmt.ok()) return stmt.status();
+  int rc = sqlite3_step(stmt->get());
+  if (rc != SQLITE_ROW) return SqliteStatus(rc, db_, "counting queued URLs");
+  return static_cast<int64_t>(sqlite3_column_int64(stmt->get(), 0));
 }
 
 Result<int64_t> Store::CountFetched() {

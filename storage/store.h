@@ -51,9 +51,13 @@ class Store {
   config::Status AddUrls(std::span<const NewUrl> urls,
                          std::vector<QueuedUrl>* added);
 
-  // Appends every frontier URL still queued (not fetched, or fetched but never
-  // committed) in discovery order: the work a crawl resumes with.
-  config::Status LoadQueued(std::vector<QueuedUrl>* out);
+  // Appends up to `limit` frontier URLs still queued (not fetched, or fetched but never
+  // committed) whose id is above `after_id`, in discovery (id) order: the work a crawl resumes
+  // with, loaded a window at a time.
+  config::Status LoadQueued(int64_t after_id, size_t limit, std::vector<QueuedUrl>* out);
+
+  // Number of frontier URLs still queued.
+  config::Result<int64_t> CountQueued();
 
   // Number of frontier URLs whose page is stored (done or failed).
   config::Result<int64_t> CountFetched();
@@ -77,6 +81,7 @@ class Store {
   Statement insert_item_;
   Statement mark_url_;
   Statement delete_items_;
+  Statement load_queued_;
 };
 
 }  // namespace crawlbox::storage

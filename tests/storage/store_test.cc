@@ -152,12 +152,38 @@ TEST(StoreTest, ReopenKeepsCommittedStateAndQueuedUrls) {
   auto store = Store::Open(path);
   ASSERT_OK(store);
   std::vector<QueuedUrl> queued;
-  ASSERT_OK((*store)->LoadQueued(&queued));
+  ASSERT_OK((*store)->LoadQueued(0, 100, &queued));
   ASSERT_EQ(queued.size(), 1u);
   EXPECT_EQ(queued[0].url, "http://h/2");
+  auto count = (*store)->CountQueued();
+  ASSERT_OK(count);
+  EXPECT_EQ(*count, 1);
   auto fetched = (*store)->CountFetched();
   ASSERT_OK(fetched);
   EXPECT_EQ(*fetched, 1);
+}
+
+TEST(StoreTest, LoadsQueuedUrlsAWindowAtATime) {
+  TempDir dir;
+  auto store = Store::Open(dir.File("w.db"));
+  ASSERT_OK(store);
+  std::vector<NewUrl> urls;
+  for (int i = 0; i < 25; ++i)
+    urls.push_back({"http://h/" + std::to_string(i), "h", 0, 0});
+  std::vector<QueuedUrl> added;
+  ASSERT_OK((*store)->AddUrls(urls, &added));
+  std::vector<QueuedUrl> all;
+  int64_t after = 0;
+  while (true) {
+    std::vector<QueuedUrl> window;
+    ASSERT_OK((*store)->LoadQueued(after, 10, &window));
+    if (window.empty()) break;
+    EXPECT_LE(window.size(), 10u);
+    after = window.back().id;
+    all.insert(all.end(), window.begin(), window.end());
+  }
+  ASSERT_EQ(all.size(), 25u);
+  for (size_t i = 0; i < all.size(); ++i) EXPECT_EQ(all[i].url, urls[i].url);
 }
 
 TEST(StoreTest, ReaderSeesCommittedDataWhileWriterIsOpen) {

@@ -2,6 +2,8 @@
 // for the demo and the benchmarks, or writes the generated site to a directory.
 //
 //   crawlbox-testsite [--port P] [--site-pages N] [--links K] [--seed S]
+//                     [--min-bytes B] [--max-bytes B] [--board-every K]
+//                     [--latency-ms MS] [--threads T]
 //                     [--data-dir DIR] [--write-site DIR]
 //
 // Serving prints exactly one line, "listening on http://127.0.0.1:PORT", then
@@ -9,6 +11,7 @@
 // cannot start or write.
 #include <signal.h>
 
+#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -24,12 +27,25 @@ namespace {
 constexpr char kUsage[] =
     "usage: crawlbox-testsite [--port P] [--site-pages N] [--links K] [--seed "
     "S]\n"
+    "                         [--min-bytes B] [--max-bytes B] [--board-every "
+    "K]\n"
+    "                         [--latency-ms MS] [--threads T]\n"
     "                         [--data-dir DIR] [--write-site DIR]\n"
     "  --port P         port on 127.0.0.1 (default 0 = any free port)\n"
     "  --site-pages N   pages of the generated site under /site/ (default "
     "2000)\n"
     "  --links K        links per generated page (default 40)\n"
     "  --seed S         seed of the generated site (default 1)\n"
+    "  --min-bytes B    smallest generated page, in bytes (default 8000)\n"
+    "  --max-bytes B    largest generated page, in bytes (default 20000; "
+    "pages\n"
+    "                   whose links alone exceed it stay larger)\n"
+    "  --board-every K  every K-th page is a board page with 10 <dd> "
+    "entries\n"
+    "                   (default 10; 0 = none)\n"
+    "  --latency-ms MS  delay every response by MS milliseconds (default 0)\n"
+    "  --threads T      server worker threads = connections served at once\n"
+    "                   (default 64)\n"
     "  --data-dir DIR   directory with board/films.tsv and /data/ files "
     "(default tests/data)\n"
     "  --write-site DIR write DIR/site/<i>.html and DIR/manifest.json, then "
@@ -37,6 +53,8 @@ constexpr char kUsage[] =
 
 struct Args {
   int port = 0;
+  int latency_ms = 0;
+  int threads = crawlbox::testing::TestServerOptions().threads;
   crawlbox::testing::SiteOptions site;
   std::string data_dir = crawlbox::testing::DefaultDataDir();
   std::string write_site_dir;
@@ -81,6 +99,21 @@ bool ParseArgs(int argc, char** argv, Args* args) {
     } else if (flag == "--seed") {
       ok = ParseInt(value, 0, INT64_MAX, &number);
       args->site.seed = static_cast<uint64_t>(number);
+    } else if (flag == "--min-bytes") {
+      ok = ParseInt(value, 1, 100000000, &number);
+      args->site.min_bytes = static_cast<int>(number);
+    } else if (flag == "--max-bytes") {
+      ok = ParseInt(value, 1, 100000000, &number);
+      args->site.max_bytes = static_cast<int>(number);
+    } else if (flag == "--board-every") {
+      ok = ParseInt(value, 0, 100000000, &number);
+      args->site.board_every = static_cast<int>(number);
+    } else if (flag == "--latency-ms") {
+      ok = ParseInt(value, 0, 600000, &number);
+      args->latency_ms = static_cast<int>(number);
+    } else if (flag == "--threads") {
+      ok = ParseInt(value, 1, 10000, &number);
+      args->threads = static_cast<int>(number);
     } else if (flag == "--data-dir") {
       args->data_dir = value;
     } else if (flag == "--write-site") {
@@ -95,6 +128,13 @@ bool ParseArgs(int argc, char** argv, Args* args) {
                    argv[i - 1], value.c_str());
       return false;
     }
+  }
+  if (args->site.min_bytes > args->site.max_bytes) {
+    std::fprintf(stderr,
+                 "crawlbox-testsite: --min-bytes %d is larger than "
+                 "--max-bytes %d\n",
+                 args->site.min_bytes, args->site.max_bytes);
+    return false;
   }
   return true;
 }
@@ -128,12 +168,14 @@ int main(int argc, char** argv) {
   options.port = args.port;
   options.data_dir = args.data_dir;
   options.site = args.site;
+  options.threads = args.threads;
   auto server = crawlbox::testing::TestServer::Create(options);
   if (!server.ok()) {
     std::fprintf(stderr, "crawlbox-testsite: %s\n",
                  server.status().ToString().c_str());
     return 1;
   }
+  (*server)->SetLatency(std::chrono::milliseconds(args.latency_ms));
   std::printf("listening on http://127.0.0.1:%d\n", (*server)->port());
   std::fflush(stdout);
 

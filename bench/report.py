@@ -1,0 +1,591 @@
+#!/usr/bin/env python3
+"""Turns one bench/run.sh session into the report: <name>.md plus one PNG chart per scenario
+(gnuplot), and prints a summary table. Exit 1 when a completeness check failed, else 0.
+
+Inputs, all in the session's work directory (--work): results.tsv (one row per measured run,
+written by run.sh), main-manifest.json, latency.json, frontier.json, parse.json (each present
+only when its scenario ran).
+"""
+
+import argparse
+import csv
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+
+MB = 1024.0  # maxrss is in KB; the report's MB are 2^20 bytes
+
+TARGET_MAIN_PAGES_PER_S = 1200
+TARGET_STRETCH_PAGES_PER_S = 2000
+TARGET_VS_SCRAPY = 20.0
+TARGET_MAIN_RSS_MB = 64
+TARGET_FRONTIER_RSS_RATIO = 1.3
+TARGET_LATENCY_SHARE = 0.90
+TARGET_PARSE_SPEEDUP = 1.7
+
+SYSTEMS = [("crawlbox", "crawlbox"), ("scrapy", "Scrapy"), ("wget", "wget -r"), ("wrk", "wrk")]
+COLORS = {"crawlbox": "#2b6cb0", "scrapy": "#c05621", "wget": "#718096", "wrk": "#2f855a",
+          "frontier": "#6b46c1", "1": "#2b6cb0", "2": "#2c7a7b"}
+
+
+# --- inputs -----------------------------------------------------------------------------------
+
+def load_rows(work):
+    rows = []
+    with open(os.path.join(work, "results.tsv"), encoding="utf-8") as f:
+        for row in csv.DictReader(f, delimiter="\t"):
+            for key in ("wall_s", "cpu_s", "pages_per_s"):
+                row[key] = float(row[key] or 0)
+            for key in ("maxrss_kb", "pages", "run"):
+                row[key] = int(float(row[key] or 0))
+            row["details"] = dict(
+                part.split("=", 1) for part in row["detail"].split() if "=" in part)
+            rows.append(row)
+    return rows
+
+
+def load_json(work, name):
+    path = os.path.join(work, name)
+    if not os.path.exists(path) or os.path.getsize(path) == 0:
+        return None
+    with open(path, encoding="utf-8") as f:
+        try:
+            return json.load(f)
+        except json.JSONDecodeError:
+            return None
+
+
+def runs_of(rows, scenario, system):
+    return [r for r in rows if r["scenario"] == scenario and r["system"] == system]
+
+
+def stats(values):
+    """(median, min, max), or None for no values."""
+    if not values:
+        return None
+    return statistics.median(values), min(values), max(values)
+
+
+# --- machine and versions ---------------------------------------------------------------------
+
+def command_output(args):
+    try:
+        done = subprocess.run(args, capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return ""
+    return (done.stdout + done.stderr).strip()
+
+
+def git_revision(root):
+    """The checked-out commit, read from .git without running git."""
+    git = os.path.join(root, ".git")
+    try:
+        if os.path.isfile(git):  # a worktree: "gitdir: PATH"
+            with open(git, encoding="utf-8") as f:
+                git = os.path.join(root, f.read().split(":", 1)[1].strip())
+        with open(os.path.join(git, "HEAD"), encoding="utf-8") as f:
+            head = f.read().strip()
+        if not head.startswith("ref:"):
+            return head[:12]
+        ref = head[4:].strip()
+        common = git
+        commondir = os.path.join(git, "commondir")
+        if os.path.exists(commondir):
+            with open(commondir, encoding="utf-8") as f:
+                common = os.path.join(git, f.read().strip())
+        for base in (git, common):
+            path = os.path.join(base, ref)
+            if os.path.exists(path):
+                with open(path, encoding="utf-8") as f:
+                    return f"{f.read().strip()[:12]} ({ref.split('/')[-1]})"
+        with open(os.path.join(common, "packed-refs"), encoding="utf-8") as f:
+            for line in f:
+                if line.strip().endswith(" " + ref):
+                    return f"{line.split()[0][:12]} ({ref.split('/')[-1]})"
+    except (OSError, IndexError):
+        pass
+    return "unknown"
+
+
+def machine_info():
+    cpu = "unknown"
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    memory = "unknown"
+    try:
+        with open("/proc/meminfo", encoding="utf-8") as f:
+            kb = int(f.readline().split()[1])
+            memory = f"{kb / MB / MB:.1f} GiB"
+    except (OSError, ValueError, IndexError):
+        pass
+    os_name = "unknown"
+    try:
+        with open("/etc/os-release", encoding="utf-8") as f:
+            for line in f:
+                if line.startswith("PRETTY_NAME="):
+                    os_name = line.split("=", 1)[1].strip().strip('"')
+    except OSError:
+        pass
+    return [("CPUs (nproc)", str(os.cpu_count())), ("CPU model", cpu), ("memory", memory),
+            ("kernel", platform.release()), ("OS", os_name)]
+
+
+def first_match(pattern, text, default="unknown"):
+    m = re.search(pattern, text)
+    return m.group(1) if m else default
+
+
+def versions(root):
+    build_type = "unknown"
+    try:
+        with open(os.path.join(root, "build", "CMakeCache.txt"), encoding="utf-8") as f:
+            build_type = first_match(r"CMAKE_BUILD_TYPE:STRING=(\S+)", f.read())
+    except OSError:
+        pass
+    return [
+        ("crawlbox", f"{git_revision(root)}, {build_type} build"),
+        ("compiler", command_output(["c++", "--version"]).splitlines()[0]
+         if command_output(["c++", "--version"]) else "unknown"),
+        ("Scrapy", first_match(r"Scrapy ([\d.]+)", command_output(["scrapy", "version"]))
+         + f" (Python {platform.python_version()})"),
+        ("wget", first_match(r"GNU Wget ([\d.]+)", command_output(["wget", "--version"]))),
+        ("wrk", first_match(r"wrk ([\d.]+)", command_output(["wrk", "-v"]))),
+        ("nginx", first_match(r"nginx/([\d.]+)", command_output(["nginx", "-v"])
+                              or command_output(["/usr/sbin/nginx", "-v"]))),
+        ("gnuplot", first_match(r"gnuplot ([\d.]+ patchlevel \d+)",
+                                command_output(["gnuplot", "--version"]))),
+    ]
+
+
+# --- charts -----------------------------------------------------------------------------------
+
+def gp_string(text):
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def bar_panel(work, tag, bars, title, ylabel, log=False, lines=(), fmt="%.0f"):
+    """gnuplot commands for one bar chart. bars: [(label, median, low, high, color key)];
+    lines: [(y, label, color)] drawn across the chart."""
+    data = os.path.join(work, f"chart-{tag}.dat")
+    with open(data, "w", encoding="utf-8") as f:
+        for label, median, low, high, color in bars:
+            rgb = int(COLORS.get(color, "#4a5568")[1:], 16)
+            f.write(f"{gp_string(label)} {median} {low} {high} {rgb}\n")
+    values = [b[3] for b in bars] + [line[0] for line in lines]
+    top = max(values) if values else 1
+    cmds = [f"set title {gp_string(title)}", f"set ylabel {gp_string(ylabel)}",
+            "unset key", "set grid ytics", "set boxwidth 0.6",
+            "set style fill solid 0.85 border -1", f"set xrange [-0.6:{len(bars) - 0.4}]",
+            "set xtics nomirror scale 0", "unset arrow", "unset label"]
+    if log:
+        low = min([b[2] for b in bars if b[2] > 0] or [1])
+        bottom = 10 ** int(f"{low:e}".split("e")[1])
+        cmds += ["set logscale y", f"set yrange [{bottom}:{top * 3}]"]
+    else:
+        cmds += ["unset logscale y", f"set yrange [0:{top * 1.2}]"]
+    for y, label, color in lines:
+        cmds.append(f"set arrow from graph 0, first {y} to graph 1, first {y} nohead "
+                    f"lw 2 dt 2 lc rgb {gp_string(color)} front")
+        cmds.append(f"set label {gp_string(label)} at graph 0.01, first {y} offset 0,0.6 "
+                    f"tc rgb {gp_string(color)} front")
+    cmds.append(
+        f"plot {gp_string(data)} using 0:2:(0.6):5:xtic(1) with boxes lc rgb variable, "
+        f"'' using 0:2:3:4 with yerrorbars lc rgb 'black' pt -1 lw 1.5, "
+        f"'' using 0:4:(sprintf({gp_string(fmt)}, $2)) with labels offset 0,0.8 font ',10'")
+    return cmds
+
+
+def render(work, out_path, panels, width=900, height=480):
+    """Draws the panels side by side into out_path; returns False (with a warning) when gnuplot
+    is missing or fails."""
+    if not shutil.which("gnuplot"):
+        print("report: gnuplot not found; no charts", file=sys.stderr)
+        return False
+    script = [f"set terminal pngcairo size {width * len(panels)},{height} font 'sans,11'",
+              f"set output {gp_string(out_path)}"]
+    if len(panels) > 1:
+        script.append(f"set multiplot layout 1,{len(panels)}")
+    for panel in panels:
+        script += panel
+    if len(panels) > 1:
+        script.append("unset multiplot")
+    path = os.path.join(work, "chart.gp")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("\n".join(script) + "\n")
+    done = subprocess.run(["gnuplot", path], capture_output=True, text=True)
+    if done.returncode != 0:
+        print(f"report: gnuplot failed for {out_path}:\n{done.stderr}", file=sys.stderr)
+        return False
+    return True
+
+
+# --- formatting -------------------------------------------------------------------------------
+
+def num(value, digits=0):
+    if value is None:
+        return "n/a"
+    return f"{value:,.{digits}f}"
+
+
+def triple(values, digits=0):
+    s = stats(values)
+    return ["n/a"] * 3 if s is None else [num(v, digits) for v in s]
+
+
+def verdict(ok):
+    return "n/a" if ok is None else ("PASS" if ok else "FAIL")
+
+
+def md_table(header, rows):
+    lines = ["| " + " | ".join(header) + " |",
+             "| " + " | ".join("---" if i == 0 else "---:" for i in range(len(header))) + " |"]
+    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def text_table(header, rows):
+    widths = [max(len(str(x)) for x in col) for col in zip(header, *rows)]
+    out = ["  ".join(str(h).ljust(w) for h, w in zip(header, widths))]
+    out.append("  ".join("-" * w for w in widths))
+    out += ["  ".join(str(c).ljust(w) for c, w in zip(row, widths)) for row in rows]
+    return "\n".join(out)
+
+
+# --- the report -------------------------------------------------------------------------------
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    for flag in ("--root", "--work", "--out-dir", "--name", "--command", "--started"):
+        ap.add_argument(flag, required=True)
+    ap.add_argument("--seconds", type=int, default=0)
+    ap.add_argument("--wrk-seconds", type=int, default=10)
+    args = ap.parse_args()
+
+    rows = load_rows(args.work)
+    manifest = load_json(args.work, "main-manifest.json")
+    latency = load_json(args.work, "latency.json")
+    frontier = load_json(args.work, "frontier.json")
+    parse = load_json(args.work, "parse.json")
+    parse_ran = os.path.exists(os.path.join(args.work, "parse.json"))
+
+    md = []  # the report's sections, in order
+    targets = []  # (target, measured, PASS/FAIL/n/a)
+    summary = []  # rows for stdout
+    charts = {}
+
+    def chart_file(tag):
+        return f"{args.name}-{tag}.png"
+
+    # Main scenario.
+    main_rows = [r for r in rows if r["scenario"] == "main"]
+    main_cb = runs_of(rows, "main", "crawlbox")
+    cb_rate = stats([r["pages_per_s"] for r in main_cb])
+    cb_rss = stats([r["maxrss_kb"] / MB for r in main_cb])
+    if main_rows:
+        per_system = []
+        medians = {}
+        bars, rss_bars = [], []
+        for key, label in SYSTEMS:
+            runs = runs_of(rows, "main", key)
+            if not runs:
+                continue
+            rates = [r["pages_per_s"] for r in runs]
+            cpu = [r["cpu_s"] for r in runs]
+            rss = [r["maxrss_kb"] / MB for r in runs]
+            cpu_ms_per_page = [1000 * r["cpu_s"] / r["pages"] for r in runs if r["pages"] > 0]
+            medians[key] = statistics.median(rates)
+            per_system.append([label, len(runs), num(statistics.median([r["pages"] for r in runs]))]
+                              + triple(rates) + triple(cpu, 2) + triple(rss, 1)
+                              + [num(stats(cpu_ms_per_page)[0], 3) if cpu_ms_per_page else "n/a",
+                                 num(statistics.median([r["wall_s"] for r in runs]), 2)])
+            s = stats(rates)
+            bars.append((label, *s, key))
+            rss_bars.append((label, *stats(rss), key))
+            summary.append(["main", label, num(s[0]), f"{num(s[1])}–{num(s[2])}",
+                            num(stats(cpu)[0], 2), num(stats(rss)[0], 1)])
+        ratios = []
+        for key, label in SYSTEMS[1:]:
+            if "crawlbox" in medians and medians.get(key):
+                ratios.append((f"crawlbox / {label}", medians["crawlbox"] / medians[key]))
+        n_runs = max(r["run"] for r in main_rows)
+        ok = render(args.work, os.path.join(args.out_dir, chart_file("main")), [
+            bar_panel(args.work, "main-rate", bars,
+                      f"Main scenario: pages/s (median, min-max of {n_runs} runs)",
+                      "pages/s (log scale)", log=True,
+                      lines=[(TARGET_MAIN_PAGES_PER_S, "target 1,200", "#c53030")]),
+            bar_panel(args.work, "main-rss", rss_bars, "Peak RSS (median, min-max)", "MB",
+                      lines=[(TARGET_MAIN_RSS_MB, "crawlbox target 64 MB", "#c53030")],
+                      fmt="%.1f")], width=760)
+        charts["main"] = ok
+        site = ""
+        if manifest:
+            site = (f"{manifest['pages']:,} pages ({manifest['total_bytes'] / MB / MB:.0f} MB, "
+                    f"8–20 KB each, ~40 links per page), {manifest['board_entries']:,} board "
+                    "entries; ")
+        section = [
+            "## Main scenario: the synthetic movie site over nginx",
+            "",
+            f"The site: {site}served by Debian's nginx on 127.0.0.1 (1 worker process, "
+            "keep-alive with unlimited requests per connection, no access log). Runs are "
+            "interleaved: round 1 runs crawlbox, Scrapy, wget, wrk, then round 2, and so on. "
+            "crawlbox runs `bench/crawlbox.toml` (concurrency 64) into a fresh database; Scrapy "
+            "runs `bench/scrapy_spider.py` (64 concurrent requests, SQLite pipeline committing "
+            "every 500 items); wget is `wget -r -l inf -np` (one connection, no extraction); "
+            f"wrk is 2 threads × 64 connections for {args.wrk_seconds} s cycling through every "
+            "page URL: the raw HTTP ceiling of this server on this machine. pages/s = pages "
+            "stored (crawlbox), responses parsed (Scrapy), files saved (wget), requests (wrk) "
+            "divided by wall time; CPU = user + system seconds of the process and its children; "
+            "peak RSS = GNU time's maxrss.",
+            "",
+            md_table(["system", "runs", "pages", "pages/s median", "min", "max", "CPU s median",
+                      "min", "max", "peak RSS MB median", "min", "max", "CPU ms/page",
+                      "wall s"], per_system),
+            "",
+            "Ratios of the medians (pages/s):",
+            "",
+            md_table(["ratio", "pages/s"], [[name, f"{value:.2f}×"] for name, value in ratios]),
+        ]
+        if ok:
+            section += ["", f"![main scenario]({chart_file('main')})"]
+        md.append("\n".join(section))
+        scrapy_ratio = dict(ratios).get("crawlbox / Scrapy")
+        targets.append(("main: crawlbox ≥ 1,200 pages/s (median)",
+                        f"{num(cb_rate[0])} pages/s" if cb_rate else "n/a",
+                        verdict(cb_rate[0] >= TARGET_MAIN_PAGES_PER_S if cb_rate else None)))
+        targets.append(("main: crawlbox ≥ 20× Scrapy (medians, same session)",
+                        f"{scrapy_ratio:.1f}×" if scrapy_ratio else "n/a",
+                        verdict(scrapy_ratio >= TARGET_VS_SCRAPY if scrapy_ratio else None)))
+    if cb_rss:
+        targets.append(("main: crawlbox peak RSS ≤ 64 MB (highest of the runs)",
+                        f"{cb_rss[2]:.1f} MB (median {cb_rss[0]:.1f})",
+                        verdict(cb_rss[2] <= TARGET_MAIN_RSS_MB)))
+
+    # Latency-bound scenario.
+    lat_runs = runs_of(rows, "latency", "crawlbox")
+    if lat_runs and latency:
+        ideal = latency["concurrency"] / (latency["latency_ms"] / 1000.0)
+        rates = [r["pages_per_s"] for r in lat_runs]
+        s = stats(rates)
+        table = []
+        bars = []
+        for r in lat_runs:
+            span = float(r["details"].get("span_s") or 0)
+            span_rate = r["pages"] / span if span > 0 else None
+            table.append([r["run"], num(r["pages"]), num(r["wall_s"], 2), num(r["pages_per_s"]),
+                          f"{100 * r['pages_per_s'] / ideal:.1f}%",
+                          num(span_rate), f"{100 * span_rate / ideal:.1f}%" if span_rate else "n/a",
+                          num(r["cpu_s"], 2), num(r["maxrss_kb"] / MB, 1)])
+            bars.append((f"run {r['run']}", r["pages_per_s"], r["pages_per_s"], r["pages_per_s"],
+                         "crawlbox"))
+        bars.append(("median", *s, "crawlbox"))
+        ok = render(args.work, os.path.join(args.out_dir, chart_file("latency")), [
+            bar_panel(args.work, "latency", bars,
+                      f"Latency-bound: {latency['pages']:,} pages, {latency['latency_ms']} ms "
+                      f"per response, concurrency {latency['concurrency']}",
+                      "pages/s", lines=[(ideal, f"ideal {ideal:,.0f}", "#2f855a"),
+                                        (ideal * TARGET_LATENCY_SHARE, "target 90%", "#c53030")])])
+        charts["latency"] = ok
+        section = [
+            "## Latency-bound scenario",
+            "",
+            f"{latency['pages']:,} pages of ~1 KB (10 links each, no board entries) from "
+            f"`crawlbox-testsite --latency-ms {latency['latency_ms']} --threads 256`: every "
+            f"response is delayed {latency['latency_ms']} ms; crawlbox runs `bench/latency.toml` "
+            f"(concurrency {latency['concurrency']}; crawlbox has no per-host limit to lift). "
+            f"Ideal: concurrency / latency = {ideal:,.0f} pages/s. The crawl span is the crawl's "
+            "own start-to-finish time from its `crawls` row (no process start-up or exit); both "
+            "include the ramp-up from the single start page, which needs a few 100 ms round "
+            "trips before 200 transfers are in flight.",
+            "",
+            md_table(["run", "pages", "wall s", "pages/s", "% of ideal", "pages/s (crawl span)",
+                      "% of ideal (span)", "CPU s", "peak RSS MB"], table),
+            "",
+            f"Median: {num(s[0])} pages/s = {100 * s[0] / ideal:.1f}% of the ideal.",
+        ]
+        if ok:
+            section += ["", f"![latency-bound scenario]({chart_file('latency')})"]
+        md.append("\n".join(section))
+        targets.append(("latency-bound: ≥ 90% of the ideal (median, wall time)",
+                        f"{100 * s[0] / ideal:.1f}% ({num(s[0])} of {num(ideal)} pages/s)",
+                        verdict(s[0] >= TARGET_LATENCY_SHARE * ideal)))
+        summary.append(["latency", "crawlbox", num(s[0]), f"{num(s[1])}–{num(s[2])}",
+                        num(stats([r['cpu_s'] for r in lat_runs])[0], 2),
+                        num(stats([r['maxrss_kb'] / MB for r in lat_runs])[0], 1)])
+
+    # Frontier-memory scenario.
+    fr_runs = runs_of(rows, "frontier", "crawlbox")
+    if fr_runs and frontier:
+        rss = stats([r["maxrss_kb"] / MB for r in fr_runs])
+        ratio = rss[0] / cb_rss[0] if cb_rss else None
+        table = [[r["run"], num(r["pages"]), num(int(r["details"].get("frontier", 0))),
+                  num(r["pages_per_s"]), num(r["cpu_s"], 2), num(r["maxrss_kb"] / MB, 1)]
+                 for r in fr_runs]
+        bars = []
+        if cb_rss:
+            bars.append(("main (10,000-page site)", *cb_rss, "crawlbox"))
+        bars.append((f"frontier ({frontier['site_pages']:,}-page site)", *rss, "frontier"))
+        lines = [(TARGET_MAIN_RSS_MB, "64 MB", "#718096")]
+        if cb_rss:
+            lines.append((cb_rss[0] * TARGET_FRONTIER_RSS_RATIO, "target 1.3× main", "#c53030"))
+        ok = render(args.work, os.path.join(args.out_dir, chart_file("frontier")), [
+            bar_panel(args.work, "frontier", bars, "Frontier memory: crawlbox peak RSS "
+                      "(median, min-max)", "MB", lines=lines, fmt="%.1f")])
+        charts["frontier"] = ok
+        section = [
+            "## Frontier-memory scenario",
+            "",
+            f"`crawlbox-testsite --site-pages {frontier['site_pages']:,} --links "
+            f"{frontier['links']}` (pages generated on request, 8–20 KB, each linking to "
+            f"{frontier['links']} pseudo-random pages) crawled by `bench/frontier.toml` with "
+            f"`max_pages = {frontier['max_pages']:,}`: the Frontier column is how many distinct "
+            "URLs the crawl discovered (rows of `frontier`). Peak RSS is compared with the main "
+            "scenario's crawlbox runs (the plain 10,000-page crawl).",
+            "",
+            md_table(["run", "pages", "frontier URLs", "pages/s", "CPU s", "peak RSS MB"], table),
+            "",
+            f"Peak RSS median {rss[0]:.1f} MB against the main scenario's "
+            + (f"{cb_rss[0]:.1f} MB: {ratio:.2f}×." if ratio else "(not measured)."),
+        ]
+        if ok:
+            section += ["", f"![frontier-memory scenario]({chart_file('frontier')})"]
+        md.append("\n".join(section))
+        targets.append(("frontier memory: peak RSS ≤ 1.3× the main scenario's (medians)",
+                        f"{ratio:.2f}× ({rss[0]:.1f} / {cb_rss[0]:.1f} MB)" if ratio else "n/a",
+                        verdict(ratio <= TARGET_FRONTIER_RSS_RATIO if ratio else None)))
+        summary.append(["frontier", "crawlbox",
+                        num(stats([r['pages_per_s'] for r in fr_runs])[0]),
+                        f"{num(min(r['pages_per_s'] for r in fr_runs))}–"
+                        f"{num(max(r['pages_per_s'] for r in fr_runs))}",
+                        num(stats([r['cpu_s'] for r in fr_runs])[0], 2), num(rss[0], 1)])
+
+    # Parse-scaling scenario.
+    parse_failed = parse_ran and not parse
+    if parse:
+        by_threads = {r["threads"]: r for r in parse["results"]}
+        table = [[t, *triple(r["pages_per_s"]),
+                  num(r["median"] * parse["bytes"] / parse["pages"] / MB / MB, 1)]
+                 for t, r in sorted(by_threads.items())]
+        speedup = (by_threads[2]["median"] / by_threads[1]["median"]
+                   if 1 in by_threads and 2 in by_threads else None)
+        bars = [(f"{t} thread{'s' if t > 1 else ''}", r["median"], r["min"], r["max"], str(t))
+                for t, r in sorted(by_threads.items())]
+        lines = []
+        if 1 in by_threads:
+            lines.append((by_threads[1]["median"] * TARGET_PARSE_SPEEDUP, "target 1.7× 1 thread",
+                          "#c53030"))
+        ok = render(args.work, os.path.join(args.out_dir, chart_file("parse")), [
+            bar_panel(args.work, "parse", bars,
+                      f"Parse stage: pages/s (median, min-max of {parse['rounds']} rounds)",
+                      "pages/s", lines=lines)])
+        charts["parse"] = ok
+        want_items = manifest["board_entries"] if manifest else None
+        section = [
+            "## Parse-scaling scenario",
+            "",
+            f"`build/crawlbox-parse-bench` loads `bench/crawlbox.toml`, reads the main site's "
+            f"{parse['pages']:,} pages ({parse['bytes'] / MB / MB:.0f} MB) into memory and runs "
+            "`PageParser::Parse` over all of them with `tbb::parallel_for` inside a "
+            f"`tbb::task_arena` of 1 and of 2 threads, {parse['rounds']} timed rounds each "
+            "(interleaved, after one warm-up round). Each round finds "
+            f"{parse['items']:,} records and {parse['links']:,} links"
+            + (f" (the manifest has {want_items:,} board entries)." if want_items else "."),
+            "",
+            md_table(["threads", "pages/s median", "min", "max", "MB/s (median)"], table),
+            "",
+            f"2 threads / 1 thread: {speedup:.2f}×." if speedup else "",
+        ]
+        if ok:
+            section += ["", f"![parse-scaling scenario]({chart_file('parse')})"]
+        md.append("\n".join(section))
+        targets.append(("parse scaling: 2 threads ≥ 1.7× 1 thread (medians)",
+                        f"{speedup:.2f}×" if speedup else "n/a",
+                        verdict(speedup >= TARGET_PARSE_SPEEDUP if speedup else None)))
+        for t, r in sorted(by_threads.items()):
+            summary.append(["parse", f"{t} thread{'s' if t > 1 else ''}", num(r["median"]),
+                            f"{num(r['min'])}–{num(r['max'])}", "", ""])
+    if cb_rate:
+        targets.append(("stretch: main ≥ 2,000 pages/s (median)", f"{num(cb_rate[0])} pages/s",
+                        verdict(cb_rate[0] >= TARGET_STRETCH_PAGES_PER_S)))
+
+    # Completeness.
+    failures = [r for r in rows if r["check"] != "ok"]
+    if parse and manifest and parse["items"] != manifest["board_entries"]:
+        failures.append({"scenario": "parse", "system": "parse-bench", "run": "-",
+                         "detail": f"items={parse['items']} want {manifest['board_entries']}"})
+    if parse_failed:
+        failures.append({"scenario": "parse", "system": "parse-bench", "run": "-",
+                         "detail": "crawlbox-parse-bench failed (see the run's output)"})
+    expect = {
+        ("main", "crawlbox"): "pages = status 200 = manifest pages; board rows = board_entries",
+        ("main", "scrapy"): "pages parsed = manifest pages; SQLite board rows = board_entries",
+        ("main", "wget"): "files saved = manifest pages",
+        ("main", "wrk"): "no socket errors, no non-2xx responses",
+        ("latency", "crawlbox"): "pages = status 200 = site pages",
+        ("frontier", "crawlbox"): "pages = status 200 = max_pages",
+    }
+    completeness = [[r["scenario"], r["system"], r["run"], expect.get((r["scenario"], r["system"]), ""),
+                     r["detail"], "ok" if r["check"] == "ok" else "**FAIL**"] for r in rows]
+
+    # Assemble.
+    head = [f"# crawlbox benchmark, {args.name}", ""]
+    if failures:
+        head += [f"**COMPLETENESS CHECK FAILED for {len(failures)} run(s): "
+                 + "; ".join(f"{f['scenario']} {f['system']} run {f['run']} ({f['detail']})"
+                             for f in failures) + "**", ""]
+    head += [f"`{args.command}`, started {args.started}, took {args.seconds // 60} min "
+             f"{args.seconds % 60} s.", "",
+             "## Machine", "", md_table(["", ""], machine_info()), "",
+             "## Versions", "", md_table(["", ""], versions(args.root)), "",
+             "## Targets (issue 3)", "",
+             md_table(["target", "measured", "result"], targets), ""]
+    parse_note = ""
+    if parse:
+        parse_note = (f"parse bench: {parse['items']:,} records per round (want "
+                      f"{manifest['board_entries']:,})" if manifest else "")
+    body = "\n\n".join(md)
+    tail = ["", "## Completeness", "",
+            md_table(["scenario", "system", "run", "expected", "found", "result"], completeness)]
+    if parse_note:
+        tail += ["", parse_note + (" ok" if not failures or all(
+            f["scenario"] != "parse" for f in failures) else " **FAIL**") + "."]
+    raw = [[r["scenario"], r["system"], r["run"], num(r["pages"]), num(r["wall_s"], 2),
+            num(r["cpu_s"], 2), num(r["maxrss_kb"] / MB, 1), num(r["pages_per_s"], 1)]
+           for r in rows]
+    tail += ["", "## Every run", "",
+             md_table(["scenario", "system", "run", "pages", "wall s", "CPU s", "peak RSS MB",
+                       "pages/s"], raw), ""]
+    report = "\n".join(head) + "\n" + body + "\n" + "\n".join(tail)
+    os.makedirs(args.out_dir, exist_ok=True)
+    md_path = os.path.join(args.out_dir, args.name + ".md")
+    with open(md_path, "w", encoding="utf-8") as f:
+        f.write(report)
+
+    print()
+    print(text_table(["scenario", "system", "pages/s median", "min–max", "CPU s", "peak RSS MB"],
+                     summary))
+    print()
+    print(text_table(["target", "measured", "result"], targets))
+    print()
+    print(f"report: {md_path}")
+    if failures:
+        print(f"\nCOMPLETENESS CHECK FAILED for {len(failures)} run(s):", file=sys.stderr)
+        for f in failures:
+            print(f"  {f['scenario']} {f['system']} run {f['run']}: {f['detail']}",
+                  file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,329 @@
+// The tokenizer states that matter for links: data, tag open, tag name,
+// attributes, comments, bogus comments and raw text (RCDATA/RAWTEXT/script
+// data). Tree construction is not modelled: it only moves elements around, it
+// does not change which start tags carry which hrefs.
+#include "parser/link_scanner.h"
+
+#include <cstdint>
+#include <cstring>
+
+namespace crawlbox::parser {
+
+namespace {
+
+bool IsSpace(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r';
+}
+bool IsAlpha(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+bool IsAlnum(char c) { return IsAlpha(c) || (c >= '0' && c <= '9'); }
+char Lower(char c) {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
+bool EqualsNoCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (Lower(a[i]) != Lower(b[i])) return false;
+  }
+  return true;
+}
+
+// Elements whose content is text up to their own end tag, not markup.
+bool IsRawTextElement(std::string_view tag) {
+  static constexpr std::string_view kRaw[] = {"script",  "style",   "textarea",
+                                              "title",   "xmp",     "iframe",
+                                              "noembed", "noframes"};
+  for (std::string_view raw : kRaw) {
+    if (EqualsNoCase(tag, raw)) return true;
+  }
+  return false;
+}
+
+void AppendUtf8(uint32_t cp, std::string* out) {
+  if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) cp = 0xFFFD;
+  if (cp < 0x80) {
+    *out += static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    *out += static_cast<char>(0xC0 | (cp >> 6));
+    *out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else if (cp < 0x10000) {
+    *out += static_cast<char>(0xE0 | (cp >> 12));
+    *out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    *out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else {
+    *out += static_cast<char>(0xF0 | (cp >> 18));
+    *out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+    *out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    *out += static_cast<char>(0x80 | (cp & 0x3F));
+  }
+}
+
+struct NamedReference {
+  std::string_view name;
+  uint32_t code_point;
+  bool legacy;  // recognised without the trailing semicolon
+};
+
+// The references that occur in URLs in practice; an unknown name is left as
+// written, which is what the tokenizer does with names it does not know.
+constexpr NamedReference kNamed[] = {
+    {"amp", '&', true},     {"lt", '<', true},      {"gt", '>', true},
+    {"quot", '"', true},    {"apos", '\'', false},  {"nbsp", 0xA0, true},
+    {"copy", 0xA9, true},   {"reg", 0xAE, true},    {"sol", '/', false},
+    {"colon", ':', false},  {"period", '.', false}, {"quest", '?', false},
+    {"equals", '=', false}, {"num", '#', false},    {"percnt", '%', false},
+    {"lpar", '(', false},   {"rpar", ')', false},   {"comma", ',', false},
+    {"plus", '+', false},   {"hyphen", '-', false}, {"lowbar", '_', false},
+    {"tilde", '~', false},  {"excl", '!', false},   {"dollar", '$', false},
+    {"ast", '*', false},    {"semi", ';', false},   {"commat", '@', false},
+    {"lsqb", '[', false},   {"rsqb", ']', false},   {"verbar", '|', false},
+    {"bsol", '\\', false},  {"Tab", '\t', false},   {"NewLine", '\n', false},
+};
+
+// Windows-1252 meanings of &#128;..&#159;, as the tokenizer maps them.
+constexpr uint16_t kC1Replacements[32] = {
+    0x20AC, 0x81,   0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+    0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0x8D,   0x017D, 0x8F,
+    0x90,   0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+    0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x9D,   0x017E, 0x0178};
+
+}  // namespace
+
+std::string DecodeAttributeValue(std::string_view v) {
+  if (v.find('&') == std::string_view::npos &&
+      v.find('\0') == std::string_view::npos) {
+    return std::string(v);
+  }
+  std::string out;
+  out.reserve(v.size());
+  size_t i = 0;
+  while (i < v.size()) {
+    char c = v[i];
+    if (c == '\0') {
+      AppendUtf8(0xFFFD, &out);
+      ++i;
+      continue;
+    }
+    if (c != '&') {
+      out += c;
+      ++i;
+      continue;
+    }
+    // Numeric reference.
+    if (i + 1 < v.size() && v[i + 1] == '#') {
+      size_t j = i + 2;
+      bool hex = j < v.size() && (v[j] == 'x' || v[j] == 'X');
+      if (hex) ++j;
+      size_t digits_start = j;
+      uint64_t value = 0;
+      while (j < v.size()) {
+        char d = v[j];
+        int digit = -1;
+        if (d >= '0' && d <= '9') {
+          digit = d - '0';
+        } else if (hex && d >= 'a' && d <= 'f') {
+          digit = d - 'a' + 10;
+        } else if (hex && d >= 'A' && d <= 'F') {
+          digit = d - 'A' + 10;
+        }
+        if (digit < 0) break;
+        if (value <= 0x10FFFF)
+          value = value * (hex ? 16 : 10) + static_cast<uint64_t>(digit);
+        ++j;
+      }
+      if (j == digits_start) {  // "&#" or "&#x" without digits: not a reference
+        out += c;
+        ++i;
+        continue;
+      }
+      if (j < v.size() && v[j] == ';') ++j;
+      uint32_t cp = value > 0x10FFFF ? 0xFFFD : static_cast<uint32_t>(value);
+      if (cp >= 0x80 && cp <= 0x9F) cp = kC1Replacements[cp - 0x80];
+      AppendUtf8(cp, &out);
+      i = j;
+      continue;
+    }
+    // Named reference: the longest known name that matches.
+    const NamedReference* best = nullptr;
+    size_t best_len = 0;
+    for (const NamedReference& ref : kNamed) {
+      std::string_view rest = v.substr(i + 1);
+      if (rest.size() >= ref.name.size() &&
+          rest.compare(0, ref.name.size(), ref.name) == 0) {
+        bool has_semicolon =
+            rest.size() > ref.name.size() && rest[ref.name.size()] == ';';
+        if (!has_semicolon) {
+          // In attributes a legacy name without ';' followed by [A-Za-z0-9=]
+          // stays literal.
+          char next =
+              rest.size() > ref.name.size() ? rest[ref.name.size()] : '\0';
+          if (!ref.legacy || IsAlnum(next) || next == '=') continue;
+        }
+        size_t len = ref.name.size() + (has_semicolon ? 1 : 0);
+        if (len > best_len) {
+          best = &ref;
+          best_len = len;
+        }
+      }
+    }
+    if (best == nullptr) {
+      out += c;
+      ++i;
+      continue;
+    }
+    AppendUtf8(best->code_point, &out);
+    i += 1 + best_len;
+  }
+  return out;
+}
+
+ScannedLinks ScanLinks(std::string_view html) {
+  ScannedLinks out;
+  const size_t n = html.size();
+  size_t i = 0;
+  while (i < n) {
+    const char* lt =
+        static_cast<const char*>(std::memchr(html.data() + i, '<', n - i));
+    if (lt == nullptr) break;
+    i = static_cast<size_t>(lt - html.data()) + 1;
+    if (i >= n) break;
+    char c = html[i];
+    if (c == '!') {
+      if (html.compare(i, 3, "!--") == 0) {
+        // "<!-->" and "<!--->" are complete (empty) comments.
+        size_t body = i + 3;
+        if (html.compare(body, 1, ">") == 0) {
+          i = body + 1;
+        } else if (html.compare(body, 2, "->") == 0) {
+          i = body + 2;
+        } else {
+          size_t end = html.find("-->", body);
+          // "--!>" also closes a comment.
+          size_t bang = html.find("--!>", body);
+          if (bang < end) end = bang + 1;
+          i = end == std::string_view::npos ? n : end + 3;
+        }
+      } else {
+        size_t end = html.find('>', i);
+        i = end == std::string_view::npos ? n : end + 1;
+      }
+      continue;
+    }
+    if (c == '?') {
+      size_t end = html.find('>', i);
+      i = end == std::string_view::npos ? n : end + 1;
+      continue;
+    }
+    bool end_tag = false;
+    if (c == '/') {
+      end_tag = true;
+      ++i;
+      if (i >= n) break;
+      if (html[i] == '>') {  // "</>" is ignored
+        ++i;
+        continue;
+      }
+      if (!IsAlpha(html[i])) {  // "</ ..." is a bogus comment up to '>'
+        size_t end = html.find('>', i);
+        i = end == std::string_view::npos ? n : end + 1;
+        continue;
+      }
+    } else if (!IsAlpha(c)) {
+      continue;  // '<' followed by anything else is text
+    }
+
+    // Tag name.
+    size_t name_start = i;
+    while (i < n && !IsSpace(html[i]) && html[i] != '/' && html[i] != '>') ++i;
+    std::string_view tag = html.substr(name_start, i - name_start);
+    const bool is_link =
+        !end_tag && (EqualsNoCase(tag, "a") || EqualsNoCase(tag, "area"));
+    const bool is_base = !end_tag && EqualsNoCase(tag, "base");
+    bool href_seen = false;
+
+    // Attributes, up to '>' (or the end of input, which drops the unfinished
+    // tag).
+    bool closed = false;
+    std::optional<std::string> href;
+    while (i < n) {
+      char a = html[i];
+      if (IsSpace(a) || a == '/') {
+        ++i;
+        continue;
+      }
+      if (a == '>') {
+        closed = true;
+        ++i;
+        break;
+      }
+      size_t attr_start = i;
+      ++i;  // the first character may be '=' and still belong to the name
+      while (i < n && !IsSpace(html[i]) && html[i] != '/' && html[i] != '>' &&
+             html[i] != '=') {
+        ++i;
+      }
+      std::string_view attr = html.substr(attr_start, i - attr_start);
+      while (i < n && IsSpace(html[i])) ++i;
+      std::string_view value;
+      bool has_value = false;
+      if (i < n && html[i] == '=') {
+        ++i;
+        while (i < n && IsSpace(html[i])) ++i;
+        if (i < n && (html[i] == '"' || html[i] == '\'')) {
+          char quote = html[i++];
+          size_t end = html.find(quote, i);
+          if (end == std::string_view::npos) {
+            i = n;
+            break;
+          }
+          value = html.substr(i, end - i);
+          i = end + 1;
+        } else {
+          size_t start = i;
+          while (i < n && !IsSpace(html[i]) && html[i] != '>') ++i;
+          value = html.substr(start, i - start);
+        }
+        has_value = true;
+      }
+      // Of duplicated attributes the first one counts.
+      if ((is_link || is_base) && !href_seen && EqualsNoCase(attr, "href")) {
+        href_seen = true;
+        href = has_value ? DecodeAttributeValue(value) : std::string();
+      }
+    }
+    if (!closed) break;
+    if (href) {
+      if (is_link) {
+        out.hrefs.push_back(std::move(*href));
+      } else if (is_base && !out.base_href) {
+        out.base_href = std::move(*href);
+      }
+    }
+    if (end_tag) continue;
+    if (EqualsNoCase(tag, "plaintext")) break;  // everything after it is text
+    if (IsRawTextElement(tag)) {
+      // Skip to the matching end tag: "</tag" followed by a space, '/' or '>'.
+      size_t pos = i;
+      bool found = false;
+      while (pos < n) {
+        size_t end = html.find("</", pos);
+        if (end == std::string_view::npos) break;
+        size_t after = end + 2 + tag.size();
+        if (after <= n && EqualsNoCase(html.substr(end + 2, tag.size()), tag) &&
+            (after == n || IsSpace(html[after]) || html[after] == '/' ||
+             html[after] == '>')) {
+          i = end;
+          found = true;
+          break;
+        }
+        pos = end + 2;
+      }
+      if (!found) break;
+    }
+  }
+  return out;
+}
+
+}  // namespace crawlbox::parser
