@@ -10,6 +10,7 @@
 #include <oneapi/tbb/blocked_range.h>
 #include <oneapi/tbb/parallel_for.h>
 #include <oneapi/tbb/task_arena.h>
+#include <sys/resource.h>
 
 #include <algorithm>
 #include <atomic>
@@ -154,8 +155,17 @@ bool LoadPages(const Args& args, std::vector<Page>* pages) {
   return true;
 }
 
+// User + system CPU seconds of this process so far, all threads.
+double ProcessCpuSeconds() {
+  rusage usage = {};
+  getrusage(RUSAGE_SELF, &usage);
+  auto seconds = [](const timeval& t) { return t.tv_sec + t.tv_usec / 1e6; };
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
+
 struct RoundResult {
   double seconds = 0;
+  double cpu_seconds = 0;  // of the whole process during the round
   int64_t items = 0;
   int64_t links = 0;
 };
@@ -165,6 +175,7 @@ RoundResult ParseAll(const crawlbox::parser::PageParser& parser,
                      const std::vector<Page>& pages, int threads) {
   std::atomic<int64_t> items{0}, links{0};
   tbb::task_arena arena(threads);
+  const double cpu_start = ProcessCpuSeconds();
   const auto start = std::chrono::steady_clock::now();
   arena.execute([&] {
     tbb::parallel_for(
@@ -183,7 +194,8 @@ RoundResult ParseAll(const crawlbox::parser::PageParser& parser,
   });
   const std::chrono::duration<double> elapsed =
       std::chrono::steady_clock::now() - start;
-  return {elapsed.count(), items.load(), links.load()};
+  return {elapsed.count(), ProcessCpuSeconds() - cpu_start, items.load(),
+          links.load()};
 }
 
 double Median(std::vector<double> values) {
@@ -228,6 +240,9 @@ int main(int argc, char** argv) {
   // Rounds interleave the thread counts, so a slow moment of the machine
   // does not land on one count only.
   std::vector<std::vector<double>> rates(args.threads.size());
+  // CPU seconds per wall second: how many cores the round really had. Below
+  // the thread count when other programs compete for the CPUs.
+  std::vector<std::vector<double>> cores(args.threads.size());
   for (int round = 0; round < args.rounds; ++round) {
     for (size_t t = 0; t < args.threads.size(); ++t) {
       const RoundResult result = ParseAll(*parser, pages, args.threads[t]);
@@ -243,6 +258,7 @@ int main(int argc, char** argv) {
         return 1;
       }
       rates[t].push_back(static_cast<double>(pages.size()) / result.seconds);
+      cores[t].push_back(result.cpu_seconds / result.seconds);
     }
   }
 
@@ -258,10 +274,11 @@ int main(int argc, char** argv) {
     for (size_t r = 0; r < rates[t].size(); ++r) {
       std::printf("%s%.1f", r == 0 ? "" : ", ", rates[t][r]);
     }
-    std::printf("], \"median\": %.1f, \"min\": %.1f, \"max\": %.1f}",
-                Median(rates[t]),
-                *std::min_element(rates[t].begin(), rates[t].end()),
-                *std::max_element(rates[t].begin(), rates[t].end()));
+    std::printf(
+        "], \"median\": %.1f, \"min\": %.1f, \"max\": %.1f, \"cores_used\": "
+        "%.2f}",
+        Median(rates[t]), *std::min_element(rates[t].begin(), rates[t].end()),
+        *std::max_element(rates[t].begin(), rates[t].end()), Median(cores[t]));
   }
   std::printf("]}\n");
   return 0;

@@ -39,12 +39,14 @@ def load_rows(work):
     rows = []
     with open(os.path.join(work, "results.tsv"), encoding="utf-8") as f:
         for row in csv.DictReader(f, delimiter="\t"):
-            for key in ("wall_s", "cpu_s", "pages_per_s"):
+            for key in ("wall_s", "cpu_s", "pages_per_s", "server_cpu_s", "machine_cpu_s"):
                 row[key] = float(row[key] or 0)
+            # Busy CPU time of every other process on the machine during the run.
+            row["other_cpu_s"] = max(0.0, row["machine_cpu_s"] - row["cpu_s"] - row["server_cpu_s"])
             for key in ("maxrss_kb", "pages", "run"):
                 row[key] = int(float(row[key] or 0))
             row["details"] = dict(
-                part.split("=", 1) for part in row["detail"].split() if "=" in part)
+                part.split("=", 1) for part in (row["detail"] or "").split() if "=" in part)
             rows.append(row)
     return rows
 
@@ -160,7 +162,7 @@ def versions(root):
         ("Scrapy", first_match(r"Scrapy ([\d.]+)", command_output(["scrapy", "version"]))
          + f" (Python {platform.python_version()})"),
         ("wget", first_match(r"GNU Wget ([\d.]+)", command_output(["wget", "--version"]))),
-        ("wrk", first_match(r"wrk ([\d.]+)", command_output(["wrk", "-v"]))),
+        ("wrk", first_match(r"wrk (?:debian/)?([\d.]+)", command_output(["wrk", "-v"]))),
         ("nginx", first_match(r"nginx/([\d.]+)", command_output(["nginx", "-v"])
                               or command_output(["/usr/sbin/nginx", "-v"]))),
         ("gnuplot", first_match(r"gnuplot ([\d.]+ patchlevel \d+)",
@@ -187,21 +189,23 @@ def bar_panel(work, tag, bars, title, ylabel, log=False, lines=(), fmt="%.0f"):
     cmds = [f"set title {gp_string(title)}", f"set ylabel {gp_string(ylabel)}",
             "unset key", "set grid ytics", "set boxwidth 0.6",
             "set style fill solid 0.85 border -1", f"set xrange [-0.6:{len(bars) - 0.4}]",
-            "set xtics nomirror scale 0", "unset arrow", "unset label"]
+            "set xtics nomirror scale 0", "unset arrow", "unset label",
+            "set style textbox opaque noborder"]
     if log:
         low = min([b[2] for b in bars if b[2] > 0] or [1])
-        bottom = 10 ** int(f"{low:e}".split("e")[1])
+        # At least a third of a decade below the shortest bar, so that it stays visible.
+        bottom = 10 ** int(f"{low / 3:e}".split("e")[1])
         cmds += ["set logscale y", f"set yrange [{bottom}:{top * 3}]"]
     else:
         cmds += ["unset logscale y", f"set yrange [0:{top * 1.2}]"]
     for y, label, color in lines:
         cmds.append(f"set arrow from graph 0, first {y} to graph 1, first {y} nohead "
                     f"lw 2 dt 2 lc rgb {gp_string(color)} front")
-        cmds.append(f"set label {gp_string(label)} at graph 0.01, first {y} offset 0,0.6 "
-                    f"tc rgb {gp_string(color)} front")
+        cmds.append(f"set label {gp_string(label)} at graph 0.01, first {y} offset 0,0.7 "
+                    f"tc rgb {gp_string(color)} boxed front")
     cmds.append(
         f"plot {gp_string(data)} using 0:2:(0.6):5:xtic(1) with boxes lc rgb variable, "
-        f"'' using 0:2:3:4 with yerrorbars lc rgb 'black' pt -1 lw 1.5, "
+        f"'' using 0:2:3:4 with yerrorbars lc rgb 'black' pt 7 ps 0 lw 1.5, "
         f"'' using 0:4:(sprintf({gp_string(fmt)}, $2)) with labels offset 0,0.8 font ',10'")
     return cmds
 
@@ -230,6 +234,23 @@ def render(work, out_path, panels, width=900, height=480):
     return True
 
 
+def load_note(rows):
+    """How much CPU the rest of the machine used during the measured runs."""
+    timed = [r for r in rows if r["wall_s"] > 0]
+    if not timed:
+        return ""
+    cores = [(r["other_cpu_s"] / r["wall_s"], r) for r in timed]
+    total = sum(r["other_cpu_s"] for r in timed) / sum(r["wall_s"] for r in timed)
+    worst, worst_row = max(cores, key=lambda c: c[0])
+    text = (f"Other processes (not the measured program, not its server) used {total:.2f} cores on "
+            f"average during the measured runs, at most {worst:.2f} ({worst_row['scenario']} "
+            f"{worst_row['system']} run {worst_row['run']}).")
+    if worst > 0.25:
+        text = ("**The machine was not idle:** " + text
+                + " Runs with much other CPU are slower than on a quiet machine.")
+    return text
+
+
 # --- formatting -------------------------------------------------------------------------------
 
 def num(value, digits=0):
@@ -247,9 +268,11 @@ def verdict(ok):
     return "n/a" if ok is None else ("PASS" if ok else "FAIL")
 
 
-def md_table(header, rows):
+def md_table(header, rows, numbers_from=1):
+    """A Markdown table; columns from `numbers_from` on are right-aligned."""
     lines = ["| " + " | ".join(header) + " |",
-             "| " + " | ".join("---" if i == 0 else "---:" for i in range(len(header))) + " |"]
+             "| " + " | ".join("---" if i < numbers_from else "---:"
+                               for i in range(len(header))) + " |"]
     lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
     return "\n".join(lines)
 
@@ -308,7 +331,8 @@ def main():
             per_system.append([label, len(runs), num(statistics.median([r["pages"] for r in runs]))]
                               + triple(rates) + triple(cpu, 2) + triple(rss, 1)
                               + [num(stats(cpu_ms_per_page)[0], 3) if cpu_ms_per_page else "n/a",
-                                 num(statistics.median([r["wall_s"] for r in runs]), 2)])
+                                 num(statistics.median([r["wall_s"] for r in runs]), 2),
+                                 num(statistics.median([r["server_cpu_s"] for r in runs]), 2)])
             s = stats(rates)
             bars.append((label, *s, key))
             rss_bars.append((label, *stats(rss), key))
@@ -321,7 +345,8 @@ def main():
         n_runs = max(r["run"] for r in main_rows)
         ok = render(args.work, os.path.join(args.out_dir, chart_file("main")), [
             bar_panel(args.work, "main-rate", bars,
-                      f"Main scenario: pages/s (median, min-max of {n_runs} runs)",
+                      f"Main scenario: pages/s (median, min-max of {n_runs} "
+                      f"run{'s' if n_runs > 1 else ''})",
                       "pages/s (log scale)", log=True,
                       lines=[(TARGET_MAIN_PAGES_PER_S, "target 1,200", "#c53030")]),
             bar_panel(args.work, "main-rss", rss_bars, "Peak RSS (median, min-max)", "MB",
@@ -346,15 +371,16 @@ def main():
             "page URL: the raw HTTP ceiling of this server on this machine. pages/s = pages "
             "stored (crawlbox), responses parsed (Scrapy), files saved (wget), requests (wrk) "
             "divided by wall time; CPU = user + system seconds of the process and its children; "
-            "peak RSS = GNU time's maxrss.",
+            "peak RSS = GNU time's maxrss; nginx CPU = its worker's CPU seconds during the run "
+            "(medians).",
             "",
             md_table(["system", "runs", "pages", "pages/s median", "min", "max", "CPU s median",
                       "min", "max", "peak RSS MB median", "min", "max", "CPU ms/page",
-                      "wall s"], per_system),
+                      "wall s", "nginx CPU s"], per_system),
             "",
             "Ratios of the medians (pages/s):",
             "",
-            md_table(["ratio", "pages/s"], [[name, f"{value:.2f}×"] for name, value in ratios]),
+            md_table(["ratio", "of the pages/s medians"], [[name, f"{value:.2f}×"] for name, value in ratios]),
         ]
         if ok:
             section += ["", f"![main scenario]({chart_file('main')})"]
@@ -425,6 +451,7 @@ def main():
 
     # Frontier-memory scenario.
     fr_runs = runs_of(rows, "frontier", "crawlbox")
+    main_pages = f"{manifest['pages']:,}" if manifest else "main"
     if fr_runs and frontier:
         rss = stats([r["maxrss_kb"] / MB for r in fr_runs])
         ratio = rss[0] / cb_rss[0] if cb_rss else None
@@ -433,7 +460,7 @@ def main():
                  for r in fr_runs]
         bars = []
         if cb_rss:
-            bars.append(("main (10,000-page site)", *cb_rss, "crawlbox"))
+            bars.append((f"main ({main_pages}-page site)", *cb_rss, "crawlbox"))
         bars.append((f"frontier ({frontier['site_pages']:,}-page site)", *rss, "frontier"))
         lines = [(TARGET_MAIN_RSS_MB, "64 MB", "#718096")]
         if cb_rss:
@@ -450,7 +477,7 @@ def main():
             f"{frontier['links']} pseudo-random pages) crawled by `bench/frontier.toml` with "
             f"`max_pages = {frontier['max_pages']:,}`: the Frontier column is how many distinct "
             "URLs the crawl discovered (rows of `frontier`). Peak RSS is compared with the main "
-            "scenario's crawlbox runs (the plain 10,000-page crawl).",
+            f"scenario's crawlbox runs (the plain {main_pages}-page crawl).",
             "",
             md_table(["run", "pages", "frontier URLs", "pages/s", "CPU s", "peak RSS MB"], table),
             "",
@@ -474,7 +501,8 @@ def main():
     if parse:
         by_threads = {r["threads"]: r for r in parse["results"]}
         table = [[t, *triple(r["pages_per_s"]),
-                  num(r["median"] * parse["bytes"] / parse["pages"] / MB / MB, 1)]
+                  num(r["median"] * parse["bytes"] / parse["pages"] / MB / MB, 1),
+                  num(r.get("cores_used"), 2)]
                  for t, r in sorted(by_threads.items())]
         speedup = (by_threads[2]["median"] / by_threads[1]["median"]
                    if 1 in by_threads and 2 in by_threads else None)
@@ -497,11 +525,14 @@ def main():
             f"{parse['pages']:,} pages ({parse['bytes'] / MB / MB:.0f} MB) into memory and runs "
             "`PageParser::Parse` over all of them with `tbb::parallel_for` inside a "
             f"`tbb::task_arena` of 1 and of 2 threads, {parse['rounds']} timed rounds each "
-            "(interleaved, after one warm-up round). Each round finds "
+            "(interleaved, after one warm-up round). Cores used below the thread count mean "
+            "the threads waited for a CPU (other programs running) or for each other. Each "
+            "round finds "
             f"{parse['items']:,} records and {parse['links']:,} links"
             + (f" (the manifest has {want_items:,} board entries)." if want_items else "."),
             "",
-            md_table(["threads", "pages/s median", "min", "max", "MB/s (median)"], table),
+            md_table(["threads", "pages/s median", "min", "max", "MB/s (median)",
+                      "cores used (CPU s / wall s)"], table),
             "",
             f"2 threads / 1 thread: {speedup:.2f}×." if speedup else "",
         ]
@@ -543,28 +574,35 @@ def main():
         head += [f"**COMPLETENESS CHECK FAILED for {len(failures)} run(s): "
                  + "; ".join(f"{f['scenario']} {f['system']} run {f['run']} ({f['detail']})"
                              for f in failures) + "**", ""]
-    head += [f"`{args.command}`, started {args.started}, took {args.seconds // 60} min "
-             f"{args.seconds % 60} s.", "",
-             "## Machine", "", md_table(["", ""], machine_info()), "",
-             "## Versions", "", md_table(["", ""], versions(args.root)), "",
+    head += [f"`{args.command}`, started {args.started}; the measurements took "
+             f"{args.seconds // 60} min {args.seconds % 60} s.", "",
+             "## Machine", "", md_table(["", ""], machine_info(), numbers_from=2), "",
+             load_note(rows), "",
+             "## Versions", "", md_table(["", ""], versions(args.root), numbers_from=2), "",
              "## Targets (issue 3)", "",
-             md_table(["target", "measured", "result"], targets), ""]
+             "What crawlbox should reach; the benchmark only measures.", "",
+             md_table(["target", "measured", "result"], targets, numbers_from=3), ""]
     parse_note = ""
     if parse:
         parse_note = (f"parse bench: {parse['items']:,} records per round (want "
                       f"{manifest['board_entries']:,})" if manifest else "")
     body = "\n\n".join(md)
     tail = ["", "## Completeness", "",
-            md_table(["scenario", "system", "run", "expected", "found", "result"], completeness)]
+            md_table(["scenario", "system", "run", "expected", "found", "result"], completeness,
+                     numbers_from=6)]
     if parse_note:
         tail += ["", parse_note + (" ok" if not failures or all(
             f["scenario"] != "parse" for f in failures) else " **FAIL**") + "."]
     raw = [[r["scenario"], r["system"], r["run"], num(r["pages"]), num(r["wall_s"], 2),
-            num(r["cpu_s"], 2), num(r["maxrss_kb"] / MB, 1), num(r["pages_per_s"], 1)]
+            num(r["cpu_s"], 2), num(r["maxrss_kb"] / MB, 1), num(r["pages_per_s"], 1),
+            num(r["server_cpu_s"], 2), num(r["other_cpu_s"], 2)]
            for r in rows]
     tail += ["", "## Every run", "",
+             "server CPU s: nginx's worker (main) or crawlbox-testsite (latency, frontier) during "
+             "the run; other CPU s: every other process on the machine (a quiet machine shows "
+             "little).", "",
              md_table(["scenario", "system", "run", "pages", "wall s", "CPU s", "peak RSS MB",
-                       "pages/s"], raw), ""]
+                       "pages/s", "server CPU s", "other CPU s"], raw), ""]
     report = "\n".join(head) + "\n" + body + "\n" + "\n".join(tail)
     os.makedirs(args.out_dir, exist_ok=True)
     md_path = os.path.join(args.out_dir, args.name + ".md")

@@ -5,7 +5,7 @@
 # Writes bench/results/<date>.md with its charts and prints a summary table.
 #
 #   bench/run.sh [--scenario main|latency|frontier|parse|all] [--runs N] [--pages N] [--quick]
-#                [--no-build]
+#                [--no-build] [--keep-work]
 #
 # Exit 0 when every run completed and was complete; 1 when a completeness check failed or a run
 # did not finish; 2 on bad arguments. Needs root or sudo only to install missing packages.
@@ -16,13 +16,14 @@ cd "$root"
 usage() {
   cat <<'EOF'
 usage: bench/run.sh [--scenario main|latency|frontier|parse|all] [--runs N] [--pages N] [--quick]
-                    [--no-build]
+                    [--no-build] [--keep-work]
   --scenario S  what to run (default all); frontier also runs main's crawlbox for its baseline
   --runs N      runs per system and scenario, interleaved (default 3)
   --pages N     pages of the main site (default 10000)
   --quick       smoke test: 500 pages, 1 run, smaller latency/frontier sites; the report goes
                 to bench/results/quick/ and latest.md is left alone
   --no-build    measure the programs already in build/ (default: scripts/build.sh first)
+  --keep-work   keep the work directory (site, logs, results.tsv) and print its path
 EOF
 }
 
@@ -31,6 +32,7 @@ runs=3
 pages=10000
 quick=0
 build=1
+keep_work=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --scenario) scenario="${2:-}"; shift 2 ;;
@@ -38,6 +40,7 @@ while [ $# -gt 0 ]; do
     --pages) pages="${2:-}"; shift 2 ;;
     --quick) quick=1; shift ;;
     --no-build) build=0; shift ;;
+    --keep-work) keep_work=1; shift ;;
     -h|--help) usage; exit 0 ;;
     *) echo "bench: unknown argument $1" >&2; usage >&2; exit 2 ;;
   esac
@@ -60,11 +63,15 @@ if [ "$quick" -eq 1 ]; then
 fi
 wants() { [ "$scenario" = all ] || [ "$scenario" = "$1" ]; }
 
+# Debian's interpreter (Scrapy's), even when another python3 comes first on PATH.
+python=/usr/bin/python3
+[ -x "$python" ] || python=python3
+
 log() { echo "bench: $*" >&2; }
 die() { log "$*"; exit 1; }
 
 # --- 1. packages and build ------------------------------------------------------------------
-bash scripts/setup.sh
+bash scripts/setup.sh || die "scripts/setup.sh failed"
 bench_packages=(nginx python3-scrapy wget wrk gnuplot-nox time)
 missing=()
 for p in "${bench_packages[@]}"; do
@@ -83,7 +90,9 @@ fi
 # Debian's nginx package may start the system service; it is not used (and not stopped) here.
 nginx_bin="$(command -v nginx || echo /usr/sbin/nginx)"
 
-if [ "$build" -eq 1 ]; then bash scripts/build.sh "$root/build"; fi
+if [ "$build" -eq 1 ]; then
+  bash scripts/build.sh "$root/build" || die "the build failed (scripts/build.sh)"
+fi
 crawlbox="$root/build/crawlbox"
 testsite="$root/build/crawlbox-testsite"
 parse_bench="$root/build/crawlbox-parse-bench"
@@ -105,7 +114,11 @@ cleanup() {
   for pid in "${server_pids[@]}"; do
     wait "$pid" 2>/dev/null || true
   done
-  rm -rf "$work"
+  if [ "$keep_work" -eq 1 ]; then
+    log "work directory kept: $work"
+  else
+    rm -rf "$work"
+  fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -113,10 +126,10 @@ trap 'exit 130' INT TERM
 started_at="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 start_seconds=$SECONDS
 results="$work/results.tsv"
-printf 'scenario\tsystem\trun\twall_s\tcpu_s\tmaxrss_kb\tpages\tpages_per_s\tcheck\tdetail\n' >"$results"
+printf 'scenario\tsystem\trun\twall_s\tcpu_s\tmaxrss_kb\tserver_cpu_s\tmachine_cpu_s\tpages\tpages_per_s\tcheck\tdetail\n' >"$results"
 
 free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+  "$python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
 }
 
 # Waits until URL answers 200 while process PID lives; false if PID exits or 10 s pass.
@@ -179,6 +192,8 @@ EOF
       server_pids+=("$pid")
       nginx_pid=$pid
       nginx_url="http://127.0.0.1:$port"
+      # The one worker process does the serving; its CPU time is reported per run.
+      server_pid="$(cat "/proc/$pid/task/$pid/children" 2>/dev/null | awk '{ print $1 }')"
       log "nginx serves $docroot at $nginx_url"
       return 0
     fi
@@ -191,6 +206,7 @@ EOF
 }
 
 stop_nginx() {
+  server_pid=""
   kill "$nginx_pid" 2>/dev/null || true
   wait "$nginx_pid" 2>/dev/null || true
 }
@@ -210,43 +226,68 @@ start_testsite() {
   done
   testsite_url="$(sed -n 's/^listening on //p' "$out" | head -n 1)"
   [ -n "$testsite_url" ] || { cat "$out" >&2; die "crawlbox-testsite did not start"; }
+  server_pid="$testsite_pid"
   log "crawlbox-testsite $* serves at $testsite_url"
 }
 
 stop_testsite() {
+  server_pid=""
   kill "$testsite_pid" 2>/dev/null || true
   wait "$testsite_pid" 2>/dev/null || true
 }
 
+# CPU time (clock ticks) of all CPUs together, busy states only; of one process (all threads).
+clock_ticks="$(getconf CLK_TCK)"
+machine_ticks() { awk '/^cpu /{ print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }
+process_ticks() {
+  local stat
+  stat="$(cat "/proc/$1/stat" 2>/dev/null)" || { echo 0; return; }
+  echo "${stat##*) }" | awk '{ print $12 + $13 }'
+}
+server_pid=""  # the process serving the running scenario (nginx's worker, crawlbox-testsite)
+
 # measure NAME LIMIT_S COMMAND...: runs COMMAND under GNU time (and a time limit), output in
-# logs/NAME.log; sets wall_s, cpu_s, maxrss_kb and exit_code.
+# logs/NAME.log; sets wall_s, cpu_s, maxrss_kb and exit_code, plus server_cpu_s (the server's
+# CPU seconds meanwhile) and machine_cpu_s (every process's), which show how busy the rest of
+# the machine was.
 measure() {
   local name="$1" limit="$2"
   shift 2
   local time_file="$work/logs/$name.time"
+  local machine0 server0=0 machine1 server1=0
+  machine0="$(machine_ticks)"
+  [ -n "$server_pid" ] && server0="$(process_ticks "$server_pid")"
   set +e
   /usr/bin/time -f '%e %U %S %M' -o "$time_file" \
-    timeout --kill-after=10 "$limit" "$@" >"$work/logs/$name.log" 2>&1
+    timeout --foreground --kill-after=10 "$limit" "$@" >"$work/logs/$name.log" 2>&1
   exit_code=$?
   set -e
+  machine1="$(machine_ticks)"
+  [ -n "$server_pid" ] && server1="$(process_ticks "$server_pid")"
   local e=0 u=0 s=0 m=0
   # A killed GNU time writes nothing; the run then shows zeros and fails its check.
   read -r e u s m < <(tail -n 1 "$time_file" 2>/dev/null) || true
   [[ "$e $u $s $m" =~ ^[0-9.]+\ [0-9.]+\ [0-9.]+\ [0-9]+$ ]] || { e=0 u=0 s=0 m=0; exit_code=125; }
   wall_s="$e"
-  cpu_s="$(python3 -c "print(round($u + $s, 2))")"
   maxrss_kb="$m"
+  read -r cpu_s server_cpu_s machine_cpu_s < <("$python" -c "print(round($u + $s, 2), \
+round(($server1 - $server0) / $clock_ticks, 2), round(($machine1 - $machine0) / $clock_ticks, 2))")
 }
 
 # record SCENARIO SYSTEM RUN PAGES PAGES_PER_S CHECK DETAIL: one row of results.tsv.
 record() {
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$wall_s" "$cpu_s" \
-    "$maxrss_kb" "$4" "$5" "$6" "$7" >>"$results"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$wall_s" "$cpu_s" \
+    "$maxrss_kb" "$server_cpu_s" "$machine_cpu_s" "$4" "$5" "$6" "$7" >>"$results"
   log "$1 $2 run $3: $4 pages, $5 pages/s, ${wall_s} s wall, ${cpu_s} s CPU, ${maxrss_kb} KB peak RSS: $6 $7"
 }
 
-rate() { python3 -c "print(round($1 / $2, 1) if $2 > 0 else 0)"; }
-manifest_value() { python3 -c "import json, sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])" "$1" "$2"; }
+rate() { "$python" -c "print(round($1 / $2, 1) if $2 > 0 else 0)"; }
+manifest_value() { "$python" -c "import json, sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])" "$1" "$2"; }
+
+# db_value DB SQL: the last row of crawlbox query's CSV (CRLF line ends), empty on failure.
+db_value() {
+  "$crawlbox" query "$1" "$2" --format csv 2>/dev/null | tail -n 1 | tr -d '\r' || true
+}
 
 # One crawlbox run: crawlbox_run SCENARIO JOB SITE_URL RUN EXPECTED_PAGES EXPECTED_ITEMS
 # (EXPECTED_ITEMS "-" = not checked). Stores the database's counts in the results.
@@ -256,18 +297,14 @@ crawlbox_run() {
   rm -f "$db" "$db-wal" "$db-shm"
   SITE="$site" DB="$db" measure "$scenario-crawlbox-$run" 900 "$crawlbox" run "$job" -q
   local counts pages_ok items frontier span check=ok detail
-  counts="$("$crawlbox" query "$db" \
-    "select count(*), coalesce(sum(status = 200), 0) from pages" --format csv | tail -n 1)" ||
-    counts="0,0"
+  counts="$(db_value "$db" "select count(*), coalesce(sum(status = 200), 0) from pages")"
+  [ -n "$counts" ] || counts="0,0"
   pages_ok="${counts#*,}"
-  items="$("$crawlbox" query "$db" "select count(*) from board" --format csv | tail -n 1)" ||
-    items=0
-  frontier="$("$crawlbox" query "$db" "select count(*) from frontier" --format csv | tail -n 1)" ||
-    frontier=0
+  items="$(db_value "$db" "select count(*) from board")"
+  frontier="$(db_value "$db" "select count(*) from frontier")"
   # The crawl's own span (database opened to crawl finished), without process start and exit.
-  span="$("$crawlbox" query "$db" "select round((julianday(finished_at) - \
-julianday(started_at)) * 86400, 3) from crawls order by id desc limit 1" --format csv |
-    tail -n 1)" || span=""
+  span="$(db_value "$db" "select round((julianday(finished_at) - julianday(started_at)) * 86400, 3)
+    from crawls order by id desc limit 1")"
   detail="exit=$exit_code pages=${counts%,*} status200=$pages_ok items=$items frontier=$frontier span_s=$span"
   if [ "$exit_code" -ne 0 ] || [ "${counts%,*}" != "$want_pages" ] || [ "$pages_ok" != "$want_pages" ]; then
     check=FAIL
@@ -283,13 +320,13 @@ scrapy_run() {
   rm -f "$db" "$stats"
   # From the work directory, so that no scrapy.cfg of the caller's applies.
   measure "main-scrapy-$run" 1800 env -C "$work" scrapy runspider "$root/bench/scrapy_spider.py" \
-    -a "site=$nginx_url" -a "db=$db" -a "stats=$stats"
+    -L WARNING -a "site=$nginx_url" -a "db=$db" -a "stats=$stats"
   local crawled=0 received=0 items=0 check=ok
   if [ -s "$stats" ]; then
     crawled="$(manifest_value "$stats" pages)"
-    received="$(python3 -c "import json, sys; print(json.load(open(sys.argv[1]))['scrapy'].get('response_received_count', 0))" "$stats")"
+    received="$("$python" -c "import json, sys; print(json.load(open(sys.argv[1]))['scrapy'].get('response_received_count', 0))" "$stats")"
   fi
-  items="$(python3 -c "import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute('select count(*) from board').fetchone()[0])" "$db" 2>/dev/null)" ||
+  items="$("$python" -c "import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute('select count(*) from board').fetchone()[0])" "$db" 2>/dev/null)" ||
     items=0
   if [ "$exit_code" -ne 0 ] || [ "$crawled" != "$want_pages" ] || [ "$items" != "$want_items" ]; then
     check=FAIL
@@ -411,7 +448,7 @@ mkdir -p "$out_dir"
 command_line="bench/run.sh --scenario $scenario --runs $runs --pages $pages"
 if [ "$quick" -eq 1 ]; then command_line="bench/run.sh --quick --scenario $scenario"; fi
 set +e
-python3 "$root/bench/report.py" --root "$root" --work "$work" --out-dir "$out_dir" --name "$name" \
+"$python" "$root/bench/report.py" --root "$root" --work "$work" --out-dir "$out_dir" --name "$name" \
   --command "$command_line" --started "$started_at" --seconds "$((SECONDS - start_seconds))" \
   --wrk-seconds "$wrk_seconds"
 report_exit=$?
