@@ -205,7 +205,10 @@ def bar_panel(work, tag, bars, title, ylabel, log=False, lines=(), fmt="%.0f"):
                     f"tc rgb {gp_string(color)} boxed front")
     cmds.append(
         f"plot {gp_string(data)} using 0:2:(0.6):5:xtic(1) with boxes lc rgb variable, "
-        f"'' using 0:2:3:4 with yerrorbars lc rgb 'black' pt 7 ps 0 lw 1.5, "
+        # min-max bars as vectors: yerrorbars draws a hollow point at the median.
+        f"'' using 0:3:(0):($4-$3) with vectors nohead lc rgb 'black' lw 1.5, "
+        f"'' using ($0-0.06):3:(0.12):(0) with vectors nohead lc rgb 'black' lw 1.5, "
+        f"'' using ($0-0.06):4:(0.12):(0) with vectors nohead lc rgb 'black' lw 1.5, "
         f"'' using 0:4:(sprintf({gp_string(fmt)}, $2)) with labels offset 0,0.8 font ',10'")
     return cmds
 

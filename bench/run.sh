@@ -108,10 +108,10 @@ mkdir -p "$work/logs"
 server_pids=()
 cleanup() {
   local pid
-  for pid in "${server_pids[@]}"; do
+  for pid in "${server_pids[@]+"${server_pids[@]}"}"; do
     kill "$pid" 2>/dev/null || true
   done
-  for pid in "${server_pids[@]}"; do
+  for pid in "${server_pids[@]+"${server_pids[@]}"}"; do
     wait "$pid" 2>/dev/null || true
   done
   if [ "$keep_work" -eq 1 ]; then
@@ -205,10 +205,16 @@ EOF
   die "nginx would not start; see the lines above"
 }
 
-stop_nginx() {
+# stop_server PID: stops a server this script started and forgets it.
+stop_server() {
+  kill "$1" 2>/dev/null || true
+  wait "$1" 2>/dev/null || true
+  local pid kept=()
+  for pid in "${server_pids[@]+"${server_pids[@]}"}"; do
+    [ "$pid" = "$1" ] || kept+=("$pid")
+  done
+  server_pids=("${kept[@]+"${kept[@]}"}")
   server_pid=""
-  kill "$nginx_pid" 2>/dev/null || true
-  wait "$nginx_pid" 2>/dev/null || true
 }
 
 # Starts crawlbox-testsite with the given options; sets testsite_url and testsite_pid. It binds
@@ -230,11 +236,6 @@ start_testsite() {
   log "crawlbox-testsite $* serves at $testsite_url"
 }
 
-stop_testsite() {
-  server_pid=""
-  kill "$testsite_pid" 2>/dev/null || true
-  wait "$testsite_pid" 2>/dev/null || true
-}
 
 # CPU time (clock ticks) of all CPUs together, busy states only; of one process (all threads).
 clock_ticks="$(getconf CLK_TCK)"
@@ -397,7 +398,7 @@ if wants latency; then
   for run in $(seq 1 "$runs"); do
     crawlbox_run latency "$root/bench/latency.toml" "$testsite_url" "$run" "$latency_pages" 0
   done
-  stop_testsite
+  stop_server "$testsite_pid"
 fi
 
 if wants frontier; then
@@ -421,7 +422,7 @@ if wants frontier; then
   for run in $(seq 1 "$runs"); do
     crawlbox_run frontier "$job" "$testsite_url" "$run" "$frontier_max_pages" -
   done
-  stop_testsite
+  stop_server "$testsite_pid"
 fi
 
 if wants parse; then
@@ -436,7 +437,7 @@ if wants parse; then
   [ "$parse_exit" -eq 0 ] || { cat "$work/logs/parse.log" >&2; log "crawlbox-parse-bench failed"; }
 fi
 
-if [ "$main_site_ready" -eq 1 ]; then stop_nginx; fi
+if [ "$main_site_ready" -eq 1 ]; then stop_server "$nginx_pid"; fi
 
 # --- report ---------------------------------------------------------------------------------
 date="$(date +%Y-%m-%d)"

@@ -121,6 +121,29 @@ struct FetchSettings {
   int max_redirects = 5;  // more is an error: too_many_redirects
 };
 
+// How hard one host may be hit. The defaults suit the public web; a job
+// crawling its own site may raise the concurrency and drop the delay.
+struct Politeness {
+  int per_host_concurrency = 2;  // transfers in flight to one host at once
+  int64_t delay_ms =
+      1000;  // minimum gap between the starts of two requests to one host
+  // Slow a host down when it answers 429/503 or times out (its delay doubles,
+  // up to max_delay_ms) or its latency rises to four times its average; recover
+  // by 10% per success.
+  bool adaptive = true;
+  int64_t max_delay_ms = 60'000;  // cap of the adaptive delay
+};
+
+// Retries of transport failures and HTTP 408, 429 and 5xx.
+struct RetrySettings {
+  int max_attempts = 3;  // tries in all, the first included; 1 = never retry
+  // Backoff before try n+1: backoff_ms × 2^(n-1), ±50% jitter, at most
+  // max_backoff_ms; a Retry-After header (seconds or HTTP date) asks for more,
+  // up to max_backoff_ms.
+  int64_t backoff_ms = 1000;
+  int64_t max_backoff_ms = 60'000;
+};
+
 // Parse-stage settings.
 struct ParseSettings {
   int threads = 0;  // parallel parse callbacks; 0 = one per core
@@ -137,6 +160,8 @@ struct Job {
   Scope scope;
   Limits limits;
   FetchSettings fetch;
+  Politeness politeness;
+  RetrySettings retry;
   ParseSettings parse;
   std::vector<Rule> rules;
 };

@@ -288,6 +288,46 @@ void LoadFetchSection(ProblemList* problems, const toml::table& root,
   reader.ReadInt("max_redirects", 0, 50, &fetch->max_redirects);
 }
 
+// [politeness]: per-host concurrency and delay, adaptive slow-down.
+void LoadPolitenessSection(ProblemList* problems, const toml::table& root,
+                           Politeness* politeness) {
+  bool usable;
+  const toml::table* table = Section(problems, root, "politeness", &usable);
+  if (!usable) return;
+  TableReader reader = SectionReader(problems, table, "politeness");
+  reader.CheckKnownKeys(
+      {"per_host_concurrency", "delay_ms", "adaptive", "max_delay_ms"});
+  // per_host_concurrency: 1..10000, default 2.
+  reader.ReadInt("per_host_concurrency", 1, 10'000,
+                 &politeness->per_host_concurrency);
+  // delay_ms: 0..3600000, default 1000.
+  reader.ReadInt("delay_ms", int64_t{0}, int64_t{3'600'000},
+                 &politeness->delay_ms);
+  // adaptive: bool, default true.
+  reader.ReadBool("adaptive", &politeness->adaptive);
+  // max_delay_ms: 0..3600000, default 60000.
+  reader.ReadInt("max_delay_ms", int64_t{0}, int64_t{3'600'000},
+                 &politeness->max_delay_ms);
+}
+
+// [retry]: attempts and backoff.
+void LoadRetrySection(ProblemList* problems, const toml::table& root,
+                      RetrySettings* retry) {
+  bool usable;
+  const toml::table* table = Section(problems, root, "retry", &usable);
+  if (!usable) return;
+  TableReader reader = SectionReader(problems, table, "retry");
+  reader.CheckKnownKeys({"max_attempts", "backoff_ms", "max_backoff_ms"});
+  // max_attempts: 1..100, default 3.
+  reader.ReadInt("max_attempts", 1, 100, &retry->max_attempts);
+  // backoff_ms: 0..3600000, default 1000.
+  reader.ReadInt("backoff_ms", int64_t{0}, int64_t{3'600'000},
+                 &retry->backoff_ms);
+  // max_backoff_ms: 0..86400000, default 60000.
+  reader.ReadInt("max_backoff_ms", int64_t{0}, int64_t{86'400'000},
+                 &retry->max_backoff_ms);
+}
+
 // [parse]: threads.
 void LoadParseSection(ProblemList* problems, const toml::table& root,
                       ParseSettings* parse) {
@@ -318,12 +358,14 @@ LoadedJob LoadJobText(std::string_view text, const std::string& file_name) {
   }
 
   TableReader root_reader(&problems, &root, "", problems.Whole());
-  root_reader.CheckKnownKeys(
-      {"job", "scope", "limits", "fetch", "parse", "rules"});
+  root_reader.CheckKnownKeys({"job", "scope", "limits", "fetch", "politeness",
+                              "retry", "parse", "rules"});
   LoadJobSection(&problems, root, &loaded.job);
   LoadScopeSection(&problems, root, &loaded.job.scope);
   LoadLimitsSection(&problems, root, &loaded.job.limits);
   LoadFetchSection(&problems, root, &loaded.job.fetch);
+  LoadPolitenessSection(&problems, root, &loaded.job.politeness);
+  LoadRetrySection(&problems, root, &loaded.job.retry);
   LoadParseSection(&problems, root, &loaded.job.parse);
   loaded.job.rules = LoadRules(&problems, root.get("rules"));
 

@@ -19,7 +19,7 @@ namespace {
 class OneRequest : public RequestSource {
  public:
   explicit OneRequest(Request request) : request_(std::move(request)) {}
-  std::optional<Request> NextRequest() override {
+  std::optional<Request> NextRequest(std::chrono::milliseconds*) override {
     std::lock_guard<std::mutex> lock(mu_);
     if (taken_) return std::nullopt;
     taken_ = true;
@@ -104,7 +104,7 @@ int CmdExtract(const ExtractArgs& args) {
   url = parser::NormalizeForCrawl(*parsed_url);
 
   if (args.file.empty()) {
-    OneRequest source(Request{0, url, 0});
+    OneRequest source(Request{0, url, parsed_url->host, 0, 0});
     std::promise<Response> done;
     Fetcher fetcher(job.fetch, &source,
                     [&](Response&& r) { done.set_value(std::move(r)); });

@@ -17,7 +17,8 @@
 #include "config/log.h"
 #include "crawler/fetcher.h"
 #include "crawler/frontier.h"
-#include "crawler/item_json.h"
+#include "crawler/page_processor.h"
+#include "crawler/retry_policy.h"
 #include "crawler/scope.h"
 #include "crawler/seen_urls.h"
 
@@ -36,8 +37,10 @@ using Clock = std::chrono::steady_clock;
 // small enough to keep the frontier fed while a batch is written.
 constexpr size_t kMaxBatch = 512;
 
-// Queued URLs the Frontier keeps in memory at least; the rest wait in SQLite.
+// Queued URLs the Frontier keeps in memory at least, all hosts and per host;
+// the rest wait in SQLite.
 constexpr size_t kMinWindow = 4096;
+constexpr size_t kMinHostWindow = 512;
 
 double SecondsSince(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
@@ -59,41 +62,63 @@ Result<CrawlSummary> Engine::Run() {
   if (!crawl_id.ok()) return crawl_id.status();
 
   // Seeds join the durable frontier (no-ops for seeds already there); the
-  // Frontier's window then starts with the oldest queued URLs — seeds, or what
-  // an interrupted run left.
+  // Frontier then plans its per-host windows from what the database holds
+  // queued — seeds, or what an interrupted run left.
   std::vector<storage::NewUrl> seeds;
   for (const parser::Url& seed : parser_.seeds()) {
     seeds.push_back({parser::NormalizeForCrawl(seed), seed.host, 0, 0});
   }
-  std::vector<storage::QueuedUrl> queued;
-  s = store_->AddUrls(seeds, &queued);
+  std::vector<storage::QueuedUrl> added_seeds;
+  s = store_->AddUrls(seeds, &added_seeds);
   if (!s.ok()) return s;
-  int64_t budget = -1;
+  FrontierOptions frontier_options;
   if (job_.limits.max_pages > 0) {
     auto fetched = store_->CountFetched();
     if (!fetched.ok()) return fetched.status();
-    budget = std::max<int64_t>(0, job_.limits.max_pages - *fetched);
+    frontier_options.page_budget =
+        std::max<int64_t>(0, job_.limits.max_pages - *fetched);
   }
   const int concurrency = job_.fetch.concurrency;
   const int pending = options_.max_pending_responses > 0
                           ? options_.max_pending_responses
                           : 2 * concurrency;
-  const size_t window =
+  frontier_options.max_outstanding = concurrency + pending;
+  frontier_options.window =
       std::max<size_t>(kMinWindow, 8 * static_cast<size_t>(concurrency));
-  auto total_queued = store_->CountQueued();
-  if (!total_queued.ok()) return total_queued.status();
-  queued.clear();
-  s = store_->LoadQueued(0, window, &queued);
+  frontier_options.host_window = std::max<size_t>(
+      kMinHostWindow,
+      4 * static_cast<size_t>(job_.politeness.per_host_concurrency));
+  frontier_options.per_host_concurrency = job_.politeness.per_host_concurrency;
+  frontier_options.delay = std::chrono::milliseconds(job_.politeness.delay_ms);
+  frontier_options.max_delay =
+      std::chrono::milliseconds(job_.politeness.max_delay_ms);
+  frontier_options.adaptive = job_.politeness.adaptive;
+  Frontier frontier(frontier_options);
+  std::vector<std::pair<std::string, int64_t>> queued_per_host;
+  s = store_->CountQueuedByHost(&queued_per_host);
   if (!s.ok()) return s;
-  Frontier frontier(budget, concurrency + pending, window);
-  const int64_t beyond_window =
-      *total_queued - static_cast<int64_t>(queued.size());
-  frontier.Start(std::move(queued), beyond_window);
+  frontier.Start(queued_per_host);
+  // Runs on the store node (or here, before the graph exists): the Store has
+  // one user at a time.
+  auto refill = [&]() -> Status {
+    for (const Frontier::RefillRequest& want : frontier.RefillWanted()) {
+      std::vector<storage::QueuedUrl> more;
+      Status st =
+          store_->LoadQueued(want.host, want.after_id, want.limit, &more);
+      if (!st.ok()) return st;
+      frontier.Refill(want, std::move(more));
+    }
+    return Status::Ok();
+  };
+  s = refill();
+  if (!s.ok()) return s;
   config::Log(LogLevel::kInfo, "engine",
               "crawl " + std::to_string(*crawl_id) + " of job '" + job_.name +
-                  "': " + std::to_string(*total_queued) + " URLs queued");
+                  "': " + std::to_string(frontier.queued()) + " URLs queued");
 
   Scope scope(job_.scope, parser_.seeds());
+  RetryPolicy retry_policy(job_.retry);
+  PageProcessor processor(job_, parser_, scope, retry_policy, &counters_);
 
   // Parse callbacks run on their own arena so that `parse.threads` workers
   // really run in parallel; the fetcher thread only puts messages in.
@@ -108,10 +133,16 @@ Result<CrawlSummary> Engine::Run() {
   // wait_for_all.
   oneapi::tbb::task_arena arena(parse_threads + 1, 1);
 
-  oneapi::tbb::concurrent_queue<storage::PageResult> ready;
+  oneapi::tbb::concurrent_queue<ProcessedPage> ready;
   std::atomic<bool> fatal{false};
   Status fatal_status;
   std::mutex fatal_mu;
+  auto set_fatal = [&](const Status& st) {
+    std::lock_guard<std::mutex> lock(fatal_mu);
+    fatal_status = st;
+    fatal.store(true);
+    frontier.Close();
+  };
   std::atomic<int64_t> pages{0}, failed{0}, items{0}, bytes{0};
   std::unique_ptr<Fetcher> fetcher;
 
@@ -122,90 +153,27 @@ Result<CrawlSummary> Engine::Run() {
   std::unique_ptr<flow::function_node<flow::continue_msg>> store_node;
 
   auto parse = [&](const ResponsePtr& response) -> flow::continue_msg {
-    const Response& r = *response;
-    storage::PageResult result;
-    storage::PageRecord& page = result.page;
-    page.url_id = r.request.url_id;
-    page.url = r.request.url;
-    page.final_url = r.final_url;
-    page.status = r.status;
-    page.content_type = r.content_type;
-    page.bytes = static_cast<int64_t>(r.body.size());
-    page.total_ms = r.timings.total_ms;
-    page.ttfb_ms = r.timings.ttfb_ms;
-    try {
-      if (!r.ok()) {
-        page.error = FetchErrorName(r.error);
-        result.failed = true;
-        counters_.Add(std::string("fetch/error/") + page.error);
-        config::Log(
-            LogLevel::kDebug, "fetcher",
-            r.request.url + ": " + page.error + " (" + r.error_detail + ")");
-      } else {
-        counters_.Add("fetch/status/" + std::to_string(r.status));
-        counters_.Add("fetch/bytes", page.bytes);
-        if (r.status >= 200 && r.status < 300 &&
-            parser::IsTextContent(r.content_type)) {
-          parser::Parsed parsed =
-              parser_.Parse(r.final_url, r.content_type, r.body);
-          for (const parser::Item& item : parsed.items) {
-            result.items.push_back({item.rule, ItemToJson(item)});
-          }
-          if (parsed.bad_links > 0)
-            counters_.Add("parse/bad_url", parsed.bad_links);
-          const int depth = r.request.depth + 1;
-          const bool too_deep =
-              job_.limits.max_depth >= 0 && depth > job_.limits.max_depth;
-          for (parser::Link& link : parsed.links) {
-            if (too_deep) {
-              counters_.Add("frontier/too_deep");
-            } else if (!scope.Allows(link.url, link.host)) {
-              counters_.Add("frontier/out_of_scope");
-            } else {
-              result.links.push_back({std::move(link.url), std::move(link.host),
-                                      depth, r.request.url_id});
-            }
-          }
-        }
-      }
-    } catch (const std::exception& e) {
-      // A page must never take the crawl down: it is stored as failed with the
-      // reason.
-      page.error = std::string("parse_error: ") + e.what();
-      result.failed = true;
-      result.items.clear();
-      result.links.clear();
-      counters_.Add("parse/error");
-    }
-    ready.push(std::move(result));
+    ready.push(processor.Process(*response));
     return flow::continue_msg();
   };
 
   SeenUrls seen;  // used by the store node only
-  auto refill = [&] {
-    if (fatal.load()) return;
-    if (auto want = frontier.RefillWanted()) {
-      std::vector<storage::QueuedUrl> more;
-      Status st = store_->LoadQueued(want->after_id, want->limit, &more);
-      if (st.ok()) {
-        frontier.Refill(*want, std::move(more));
-      } else {
-        std::lock_guard<std::mutex> lock(fatal_mu);
-        fatal_status = st;
-        fatal.store(true);
-        frontier.Close();
-      }
-    }
-  };
   auto store = [&](const flow::continue_msg&) {
     std::vector<storage::PageResult> batch;
-    storage::PageResult next;
+    std::vector<Frontier::Retry> retries;
+    ProcessedPage next;
     while (true) {
       batch.clear();
-      while (batch.size() < kMaxBatch && ready.try_pop(next))
-        batch.push_back(std::move(next));
+      retries.clear();
+      while (batch.size() < kMaxBatch && ready.try_pop(next)) {
+        if (next.retry) retries.push_back(std::move(*next.retry));
+        batch.push_back(std::move(next.result));
+      }
       if (batch.empty()) {
-        refill();
+        if (!fatal.load()) {
+          Status st = refill();
+          if (!st.ok()) set_fatal(st);
+        }
         if (fetcher != nullptr) fetcher->Wakeup();
         return;
       }
@@ -222,23 +190,26 @@ Result<CrawlSummary> Engine::Run() {
       Status st = fatal.load() ? Status::Ok()
                                : store_->CommitPages(*crawl_id, batch, &added);
       if (!st.ok()) {
-        std::lock_guard<std::mutex> lock(fatal_mu);
-        fatal_status = st;
-        fatal.store(true);
-        frontier.Close();
+        set_fatal(st);
       } else if (!fatal.load()) {
+        int64_t stored = 0;
         for (const storage::PageResult& p : batch) {
-          pages.fetch_add(1);
+          if (p.retry) continue;
+          ++stored;
           if (p.failed) failed.fetch_add(1);
           items.fetch_add(static_cast<int64_t>(p.items.size()));
           bytes.fetch_add(p.page.bytes);
         }
-        counters_.Add("store/pages", static_cast<int64_t>(batch.size()));
+        pages.fetch_add(stored);
+        counters_.Add("store/pages", stored);
         counters_.Add("store/new_urls", static_cast<int64_t>(added.size()));
         counters_.Add("store/transactions");
       }
-      frontier.Complete(batch.size(), std::move(added));
-      refill();
+      frontier.Complete(batch.size(), std::move(added), std::move(retries));
+      if (!fatal.load()) {
+        Status refilled = refill();
+        if (!refilled.ok()) set_fatal(refilled);
+      }
       if (fetcher != nullptr) fetcher->Wakeup();
     }
   };
@@ -254,6 +225,10 @@ Result<CrawlSummary> Engine::Run() {
   });
 
   fetcher = std::make_unique<Fetcher>(job_.fetch, &frontier, [&](Response&& r) {
+    // The host's slot frees as the transfer ends, not when the page is stored.
+    frontier.Fetched(r.request.host, r.ok() ? r.status : 0,
+                     r.error == FetchError::kTimeout, r.timings.total_ms,
+                     RetryAfter(r));
     // try_put from this foreign thread spawns the parse task into the graph's
     // arena; the shared_ptr keeps the body from being copied on its way through
     // the graph.
@@ -271,7 +246,9 @@ Result<CrawlSummary> Engine::Run() {
     if (fatal.load()) break;
     // A window drained while nothing was being stored: let the store node load
     // the next one.
-    if (frontier.RefillWanted()) store_node->try_put(flow::continue_msg());
+    if (!frontier.RefillWanted().empty()) {
+      store_node->try_put(flow::continue_msg());
+    }
     int signals =
         options_.stop_signals != nullptr ? options_.stop_signals->load() : 0;
     if (signals > seen_signals) {

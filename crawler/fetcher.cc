@@ -4,6 +4,8 @@
 
 #include <curl/curl.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -266,8 +268,9 @@ void Fetcher::Loop() {
   };
 
   while (!stop_.load()) {
+    std::chrono::milliseconds wait(1000);
     while (static_cast<int>(impl.active.size()) < settings_.concurrency) {
-      std::optional<Request> next = source_->NextRequest();
+      std::optional<Request> next = source_->NextRequest(&wait);
       if (!next) break;
       add_transfer(std::move(*next));
     }
@@ -283,7 +286,11 @@ void Fetcher::Loop() {
     }
     // Freed slots are refilled before waiting again.
     if (finished_any) continue;
-    curl_multi_poll(impl.multi, nullptr, 0, 1000, nullptr);
+    // Sleep until a socket is ready, a wakeup, or the source's next host is
+    // due.
+    int timeout_ms =
+        static_cast<int>(std::clamp<int64_t>(wait.count(), 0, 1000));
+    curl_multi_poll(impl.multi, nullptr, 0, timeout_ms, nullptr);
   }
   // Stopped: transfers still running are dropped; their URLs stay queued in the
   // frontier.

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -17,13 +18,15 @@
 namespace crawlbox::crawler {
 
 // Where the Fetcher gets work. NextRequest is called on the fetcher thread
-// whenever a transfer slot is free; returning nullopt means "nothing now" (the
-// Fetcher asks again after Wakeup() or after a transfer finishes).
-// Implementations must be thread-safe w.r.t. their other users.
+// whenever a transfer slot is free; returning nullopt means "nothing now": the
+// Fetcher asks again after *wait, after Wakeup(), or after a transfer finishes,
+// whichever comes first. Implementations must be thread-safe w.r.t. their other
+// users.
 class RequestSource {
  public:
   virtual ~RequestSource() = default;
-  virtual std::optional<Request> NextRequest() = 0;
+  virtual std::optional<Request> NextRequest(
+      std::chrono::milliseconds* wait) = 0;
 };
 
 // Thread-safe: Wakeup() and Stop() may be called from any thread. The callback

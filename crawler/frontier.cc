@@ -1,74 +1,237 @@
-// A FIFO window over the queued URLs, with a page budget and a bound on
-// outstanding work.
+// Per-host windows, a ready queue ordered by when each host may next be
+// contacted, retries held until their backoff passes, and the accounting that
+// makes the end of a crawl exact.
 #include "crawler/frontier.h"
 
 #include <algorithm>
-#include <utility>
 
 namespace crawlbox::crawler {
 
-Frontier::Frontier(int64_t page_budget, int max_outstanding, size_t window)
-    : page_budget_(page_budget),
-      max_outstanding_(max_outstanding),
-      window_(window) {}
+using std::chrono::milliseconds;
 
-void Frontier::Start(std::vector<storage::QueuedUrl> urls, int64_t more_in_db) {
-  std::lock_guard<std::mutex> lock(mu_);
-  for (auto& u : urls) {
-    last_id_ = std::max(last_id_, u.id);
-    queue_.push_back(std::move(u));
+struct Frontier::Host {
+  std::string name;
+  std::deque<storage::QueuedUrl> queue;  // window, ascending ids
+  int64_t in_db = 0;                     // queued only in the database
+  int64_t cursor = 0;                    // highest id ever put in the window
+  bool refill_listed = false;
+  int in_flight = 0;
+  Clock::time_point next_start{};
+  milliseconds delay{0};
+  double ewma_ms = 0;
+  int samples = 0;
+  std::multimap<Clock::time_point, storage::QueuedUrl> retries;
+  uint64_t ready_seq = 0;  // seq of its live entry in ready_; 0 = none
+};
+
+Frontier::Frontier(FrontierOptions options)
+    : options_(options), page_budget_(options.page_budget) {}
+
+Frontier::~Frontier() = default;
+
+Frontier::Host& Frontier::HostFor(const std::string& name) {
+  auto& slot = hosts_[name];
+  if (slot == nullptr) {
+    slot = std::make_unique<Host>();
+    slot->name = name;
+    slot->delay = options_.delay;
   }
-  in_db_ = more_in_db;
+  return *slot;
+}
+
+bool Frontier::HasWork(const Host& host) const {
+  return !host.queue.empty() || !host.retries.empty();
+}
+
+void Frontier::Schedule(Host& host) {
+  if (host.ready_seq != 0 || !HasWork(host) ||
+      host.in_flight >= options_.per_host_concurrency) {
+    return;
+  }
+  Clock::time_point at = host.next_start;
+  if (host.queue.empty()) at = std::max(at, host.retries.begin()->first);
+  host.ready_seq = next_seq_++;
+  ready_.push(ReadyEntry{at, host.ready_seq, &host});
+}
+
+void Frontier::Start(
+    const std::vector<std::pair<std::string, int64_t>>& queued_per_host) {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const auto& [name, count] : queued_per_host) {
+    Host& host = HostFor(name);
+    host.in_db += count;
+    in_db_ += count;
+    if (count > 0 && !host.refill_listed) host.refill_listed = true;
+  }
   changed_.notify_all();
 }
 
-std::optional<Request> Frontier::NextRequest() {
+std::optional<Request> Frontier::NextRequest(milliseconds* wait) {
   std::lock_guard<std::mutex> lock(mu_);
-  if (closed_ || queue_.empty() || page_budget_ == 0 ||
-      outstanding_ >= static_cast<size_t>(max_outstanding_)) {
+  *wait = milliseconds(1000);
+  if (closed_ || page_budget_ == 0 ||
+      outstanding_ >= static_cast<size_t>(options_.max_outstanding)) {
     return std::nullopt;
   }
-  storage::QueuedUrl next = std::move(queue_.front());
-  queue_.pop_front();
-  if (page_budget_ > 0) --page_budget_;
-  ++outstanding_;
-  ++handed_out_;
-  return Request{next.id, std::move(next.url), next.depth};
+  const Clock::time_point now = Clock::now();
+  while (!ready_.empty()) {
+    ReadyEntry entry = ready_.top();
+    Host& host = *entry.host;
+    if (entry.seq != host.ready_seq) {  // superseded
+      ready_.pop();
+      continue;
+    }
+    Clock::time_point at = host.next_start;
+    if (host.queue.empty() && !host.retries.empty()) {
+      at = std::max(at, host.retries.begin()->first);
+    }
+    if (at > entry.at) {  // the host was slowed down since it was queued
+      ready_.pop();
+      host.ready_seq = next_seq_++;
+      ready_.push(ReadyEntry{at, host.ready_seq, &host});
+      continue;
+    }
+    if (entry.at > now) {
+      *wait = std::chrono::ceil<milliseconds>(entry.at - now);
+      return std::nullopt;
+    }
+    ready_.pop();
+    host.ready_seq = 0;
+    storage::QueuedUrl url;
+    if (!host.retries.empty() && host.retries.begin()->first <= now) {
+      url = std::move(host.retries.begin()->second);
+      host.retries.erase(host.retries.begin());
+      --retrying_;
+    } else if (!host.queue.empty()) {
+      url = std::move(host.queue.front());
+      host.queue.pop_front();
+      --in_memory_;
+      if (host.in_db > 0 && !host.refill_listed &&
+          host.queue.size() <= options_.host_window / 2) {
+        host.refill_listed = true;
+      }
+    } else {
+      Schedule(host);
+      continue;
+    }
+    ++host.in_flight;
+    host.next_start = now + host.delay;
+    Schedule(host);
+    ++outstanding_;
+    ++handed_out_;
+    if (page_budget_ > 0) --page_budget_;
+    return Request{url.id, std::move(url.url), std::move(url.host), url.depth,
+                   url.attempts};
+  }
+  return std::nullopt;
+}
+
+void Frontier::Fetched(const std::string& host_name, int status, bool timed_out,
+                       double total_ms,
+                       std::optional<milliseconds> retry_after) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Host& host = HostFor(host_name);
+  if (host.in_flight > 0) --host.in_flight;
+  if (options_.adaptive) {
+    if (status == 429 || status == 503 || timed_out) {
+      host.delay = std::min(options_.max_delay,
+                            std::max(host.delay * 2, milliseconds(250)));
+    } else if (status > 0 && status < 400) {
+      if (host.samples >= 5 && total_ms > 4 * host.ewma_ms) {
+        // Latency jumped: the host is struggling; add its usual latency to the
+        // gap.
+        host.delay = std::min(
+            options_.max_delay,
+            host.delay + milliseconds(static_cast<int64_t>(host.ewma_ms)));
+      } else {
+        host.delay = std::max(options_.delay, host.delay * 9 / 10);
+      }
+      host.ewma_ms =
+          host.samples == 0 ? total_ms : 0.8 * host.ewma_ms + 0.2 * total_ms;
+      ++host.samples;
+    }
+  }
+  if (retry_after) {
+    // The whole host asked for a pause, not just this URL.
+    host.next_start =
+        std::max(host.next_start,
+                 Clock::now() + std::min(*retry_after, options_.max_delay));
+  }
+  Schedule(host);
+  changed_.notify_all();
 }
 
 void Frontier::Complete(size_t count,
-                        std::vector<storage::QueuedUrl> discovered) {
+                        std::vector<storage::QueuedUrl> discovered,
+                        std::vector<Retry> retries) {
   std::lock_guard<std::mutex> lock(mu_);
-  for (auto& u : discovered) {
-    // Once anything waits in the database, newer URLs wait behind it: FIFO.
-    if (in_db_ == 0 && queue_.size() < window_) {
-      last_id_ = std::max(last_id_, u.id);
-      queue_.push_back(std::move(u));
+  for (storage::QueuedUrl& url : discovered) {
+    Host& host = HostFor(url.host);
+    // Once anything of a host waits in the database, its newer URLs wait behind
+    // it: FIFO.
+    if (host.in_db == 0 && host.queue.size() < options_.host_window &&
+        in_memory_ < options_.window) {
+      host.cursor = std::max(host.cursor, url.id);
+      host.queue.push_back(std::move(url));
+      ++in_memory_;
+      Schedule(host);
     } else {
+      ++host.in_db;
       ++in_db_;
+      if (!host.refill_listed &&
+          host.queue.size() <= options_.host_window / 2) {
+        host.refill_listed = true;
+      }
     }
   }
-  outstanding_ -= count;
+  for (Retry& retry : retries) {
+    Host& host = HostFor(retry.url.host);
+    host.retries.emplace(retry.not_before, std::move(retry.url));
+    ++retrying_;
+    Schedule(host);
+  }
+  outstanding_ -= std::min(count, outstanding_);
   changed_.notify_all();
 }
 
-std::optional<Frontier::RefillRequest> Frontier::RefillWanted() const {
+std::vector<Frontier::RefillRequest> Frontier::RefillWanted() const {
   std::lock_guard<std::mutex> lock(mu_);
-  if (closed_ || in_db_ == 0 || queue_.size() > window_ / 2)
-    return std::nullopt;
-  return RefillRequest{last_id_, window_ - queue_.size()};
+  std::vector<RefillRequest> out;
+  if (closed_ || in_db_ == 0) return out;
+  size_t room = options_.window > in_memory_ ? options_.window - in_memory_ : 0;
+  for (const auto& [name, host] : hosts_) {
+    if (room == 0) break;
+    if (!host->refill_listed || host->in_db == 0 ||
+        host->queue.size() > options_.host_window / 2) {
+      continue;
+    }
+    size_t limit = std::min(options_.host_window - host->queue.size(), room);
+    room -= limit;
+    out.push_back(RefillRequest{name, host->cursor, limit});
+  }
+  return out;
 }
 
 void Frontier::Refill(const RefillRequest& request,
                       std::vector<storage::QueuedUrl> urls) {
   std::lock_guard<std::mutex> lock(mu_);
-  for (auto& u : urls) {
-    last_id_ = std::max(last_id_, u.id);
-    queue_.push_back(std::move(u));
+  Host& host = HostFor(request.host);
+  const int64_t loaded = static_cast<int64_t>(urls.size());
+  for (storage::QueuedUrl& url : urls) {
+    host.cursor = std::max(host.cursor, url.id);
+    host.queue.push_back(std::move(url));
   }
-  in_db_ -= static_cast<int64_t>(urls.size());
-  // Fewer rows than asked means the database holds no more: trust it.
-  if (urls.size() < request.limit || in_db_ < 0) in_db_ = 0;
+  in_memory_ += urls.size();
+  int64_t taken = std::min(loaded, host.in_db);
+  host.in_db -= taken;
+  in_db_ -= taken;
+  // Fewer rows than asked: the database holds no more of this host; trust it.
+  if (urls.size() < request.limit) {
+    in_db_ -= host.in_db;
+    host.in_db = 0;
+  }
+  host.refill_listed = host.in_db > 0;
+  Schedule(host);
   changed_.notify_all();
 }
 
@@ -79,8 +242,8 @@ void Frontier::Close() {
 }
 
 bool Frontier::IdleLocked() const {
-  bool nothing_more =
-      closed_ || (queue_.empty() && in_db_ == 0) || page_budget_ == 0;
+  bool nothing_more = closed_ || page_budget_ == 0 ||
+                      (in_memory_ == 0 && in_db_ == 0 && retrying_ == 0);
   return outstanding_ == 0 && nothing_more;
 }
 
@@ -89,14 +252,14 @@ bool Frontier::Idle() const {
   return IdleLocked();
 }
 
-bool Frontier::WaitIdle(std::chrono::milliseconds timeout) {
+bool Frontier::WaitIdle(milliseconds timeout) {
   std::unique_lock<std::mutex> lock(mu_);
   return changed_.wait_for(lock, timeout, [this] { return IdleLocked(); });
 }
 
 size_t Frontier::queued() const {
   std::lock_guard<std::mutex> lock(mu_);
-  return queue_.size() + static_cast<size_t>(in_db_);
+  return in_memory_ + static_cast<size_t>(in_db_) + retrying_;
 }
 
 size_t Frontier::outstanding() const {
@@ -107,6 +270,12 @@ size_t Frontier::outstanding() const {
 int64_t Frontier::handed_out() const {
   std::lock_guard<std::mutex> lock(mu_);
   return handed_out_;
+}
+
+milliseconds Frontier::HostDelay(const std::string& name) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = hosts_.find(name);
+  return it == hosts_.end() ? options_.delay : it->second->delay;
 }
 
 }  // namespace crawlbox::crawler

@@ -1,19 +1,28 @@
-// Frontier: the in-memory side of the crawl's URL queue. The durable truth
-// (every URL seen and its state) lives in SQLite via storage::Store; the
-// Frontier holds a bounded window of the queued URLs (the oldest ones, by
-// frontier id), hands them to the Fetcher in FIFO order (breadth-first by
-// discovery), enforces the page budget and the bound on work in flight, and
-// knows exactly when the crawl is over. URLs beyond the window stay only in
-// SQLite and are loaded back as the window drains, so a frontier of millions
-// costs no memory.
+// Frontier: the crawl's scheduler. The durable truth (every URL seen, its state
+// and tries) lives in SQLite via storage::Store; the Frontier holds, per host,
+// a bounded window of that host's queued URLs (the oldest ones) and hands URLs
+// to the Fetcher host by host: no more than `per_host_concurrency` transfers to
+// a host at once, starts at least the host's delay apart (adaptive: slower when
+// the host answers 429/503, times out or its latency rises), hosts served in
+// order of readiness so one slow host never starves the rest. It also holds
+// retries until their backoff has passed, enforces the page budget and the
+// bound on work in flight, and knows exactly when the crawl is over. URLs
+// beyond a host's window wait only in SQLite and are loaded back as the window
+// drains, so a frontier of millions costs no memory.
 #pragma once
 
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
+#include <queue>
+#include <string>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "crawler/fetcher.h"
@@ -21,39 +30,66 @@
 
 namespace crawlbox::crawler {
 
-// Thread-safe: the fetcher thread takes requests, the store node completes and
-// refills them, the engine waits on it.
+struct FrontierOptions {
+  int64_t page_budget = -1;  // requests it may still hand out; < 0 = unlimited
+  int max_outstanding = 64;  // handed out but not yet completed, at most
+  size_t window = 4096;      // queued URLs in memory, all hosts together
+  size_t host_window = 512;  // queued URLs in memory for one host
+  int per_host_concurrency = 2;
+  std::chrono::milliseconds delay{0};  // between request starts to one host
+  std::chrono::milliseconds max_delay{60'000};  // cap of the adaptive delay
+  bool adaptive = true;
+};
+
+// Thread-safe: the fetcher thread takes requests and reports fetches, the store
+// node completes, retries and refills, the engine waits on it.
 class Frontier : public RequestSource {
  public:
-  // `page_budget`: requests it may still hand out (< 0 = unlimited).
-  // `max_outstanding`: requests handed out but not yet completed, at most — the
-  // bound on responses in the pipeline. `window`: queued URLs kept in memory at
-  // most.
-  Frontier(int64_t page_budget, int max_outstanding, size_t window);
+  using Clock = std::chrono::steady_clock;
 
-  // Starts the window: `urls` are the oldest queued URLs in the database
-  // (ascending ids) and `more_in_db` how many queued ones follow them there.
-  void Start(std::vector<storage::QueuedUrl> urls, int64_t more_in_db);
+  explicit Frontier(FrontierOptions options);
+  ~Frontier() override;
 
-  // RequestSource: the next URL, or nullopt when none is queued, the budget is
+  // Starts with the queued URLs per host as the database counts them; windows
+  // fill through RefillWanted()/Refill().
+  void Start(
+      const std::vector<std::pair<std::string, int64_t>>& queued_per_host);
+
+  // RequestSource: the next URL whose host may be contacted now, or nullopt
+  // (with *wait set to when to ask again) when none is ready, the budget is
   // spent, too much is in flight, or the frontier is closed. Counts the request
   // as outstanding.
-  std::optional<Request> NextRequest() override;
+  std::optional<Request> NextRequest(std::chrono::milliseconds* wait) override;
 
-  // `count` outstanding requests are finished (stored); `discovered` are the
-  // new URLs their pages added (ascending ids). Adding before releasing makes
-  // Idle() exact: it never sees a gap between a page being done and its links
-  // being queued. URLs that do not fit the window are only counted: they wait
-  // in the database.
-  void Complete(size_t count, std::vector<storage::QueuedUrl> discovered);
+  // The fetch of a request to `host` finished (called by the fetcher thread as
+  // the transfer ends, before the page is parsed): frees the host's slot and
+  // feeds its adaptive delay. `status` is 0 for a transport failure;
+  // `retry_after` is the server's Retry-After, if any.
+  void Fetched(const std::string& host, int status, bool timed_out,
+               double total_ms,
+               std::optional<std::chrono::milliseconds> retry_after);
 
-  // What to load from the database to top the window up, if anything: queued
+  // A retry of `url` (its attempts already counted) not before `not_before`.
+  struct Retry {
+    storage::QueuedUrl url;
+    Clock::time_point not_before;
+  };
+
+  // `count` outstanding requests are finished (stored or set to retry);
+  // `discovered` are the new URLs their pages added (ascending ids); `retries`
+  // go back to their hosts. Adding before releasing makes Idle() exact: there
+  // is no gap between a page being done and its links being queued.
+  void Complete(size_t count, std::vector<storage::QueuedUrl> discovered,
+                std::vector<Retry> retries);
+
+  // What to load from the database to top the windows up: for each host, queued
   // URLs with ids above `after_id`, at most `limit`.
   struct RefillRequest {
+    std::string host;
     int64_t after_id;
     size_t limit;
   };
-  std::optional<RefillRequest> RefillWanted() const;
+  std::vector<RefillRequest> RefillWanted() const;
   // Adds what was loaded for `request` (ascending ids).
   void Refill(const RefillRequest& request,
               std::vector<storage::QueuedUrl> urls);
@@ -63,28 +99,45 @@ class Frontier : public RequestSource {
   void Close();
 
   // True when nothing is outstanding and nothing more will be handed out
-  // (nothing queued in memory or in the database, budget spent, or closed).
+  // (nothing queued in memory, in the database or waiting to be retried; budget
+  // spent; or closed).
   bool Idle() const;
-
   // Waits until Idle() or the timeout; returns Idle().
   bool WaitIdle(std::chrono::milliseconds timeout);
 
-  // Queued URLs, in memory and in the database.
-  size_t queued() const;
+  size_t queued() const;  // in memory, in the database and waiting for a retry
   size_t outstanding() const;
   int64_t handed_out() const;
+  // The current delay of a host (adaptive), for the status page and tests.
+  std::chrono::milliseconds HostDelay(const std::string& host) const;
 
  private:
+  struct Host;
+  struct ReadyEntry {
+    Clock::time_point at;
+    uint64_t seq;
+    Host* host;
+    bool operator>(const ReadyEntry& other) const { return at > other.at; }
+  };
+
+  Host& HostFor(const std::string& name);
+  // Puts the host in the ready queue if it has work and a free slot and is not
+  // there yet.
+  void Schedule(Host& host);
+  bool HasWork(const Host& host) const;
   bool IdleLocked() const;
 
+  const FrontierOptions options_;
   mutable std::mutex mu_;
   std::condition_variable changed_;
-  std::deque<storage::QueuedUrl> queue_;
+  std::unordered_map<std::string, std::unique_ptr<Host>> hosts_;
+  std::priority_queue<ReadyEntry, std::vector<ReadyEntry>, std::greater<>>
+      ready_;
+  uint64_t next_seq_ = 1;
   int64_t page_budget_;
-  int max_outstanding_;
-  size_t window_;
-  int64_t in_db_ = 0;    // queued URLs not in the window
-  int64_t last_id_ = 0;  // highest id ever put in the window
+  size_t in_memory_ = 0;  // queued URLs in host windows
+  int64_t in_db_ = 0;     // queued URLs only in the database
+  size_t retrying_ = 0;   // URLs waiting for their backoff
   size_t outstanding_ = 0;
   int64_t handed_out_ = 0;
   bool closed_ = false;

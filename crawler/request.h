@@ -16,7 +16,9 @@ namespace crawlbox::crawler {
 struct Request {
   int64_t url_id = 0;  // frontier row id
   std::string url;     // normalized absolute http(s) URL
+  std::string host;    // lowercase host: the unit of politeness
   int depth = 0;       // link hops from a seed
+  int attempts = 0;    // tries already made (this one not included)
 };
 
 // Why a transfer produced no usable response. Names (FetchErrorName) are

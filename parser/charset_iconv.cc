@@ -55,6 +55,23 @@ size_t ErrorLength(CharsetLeadBytes kind, const unsigned char* p,
   return p[1] >= 0x80 ? 2 : 1;
 }
 
+// True when the `available` bytes at p, the last of the input, are the start
+// of a sequence that more bytes could have completed. glibc reports EINVAL
+// for some ill-formed tails too (gb18030: any lead byte followed by a digit
+// and fewer than two more bytes).
+bool IsTruncatedSequence(CharsetLeadBytes kind, const unsigned char* p,
+                         size_t available) {
+  if (kind == CharsetLeadBytes::kStateful) return true;
+  if (!IsLeadByte(kind, p[0])) return false;
+  if (available == 1) return true;
+  if (kind == CharsetLeadBytes::kGb18030) {
+    return InRange(p[1], 0x30, 0x39) &&
+           (available == 2 || (available == 3 && InRange(p[2], 0x81, 0xFE)));
+  }
+  return kind == CharsetLeadBytes::kEucJp && p[0] == 0x8F && available == 2 &&
+         InRange(p[1], 0xA1, 0xFE);
+}
+
 // Used when glibc has no converter for the encoding: keeps what is certain.
 bool DecodeAsciiOnly(std::string_view bytes, std::string* out) {
   bool had_errors = false;
@@ -160,16 +177,17 @@ bool DecodeWithIconv(const CharsetInfo& charset, std::string_view bytes,
       continue;
     }
     const auto* p = reinterpret_cast<const unsigned char*>(in);
-    size_t skip = in_left;  // EINVAL: a sequence cut off by the end
-    if (error == EILSEQ) {
+    // EINVAL is a sequence cut off by the end: one error for all of it.
+    size_t skip = in_left;
+    if (error != EINVAL ||
+        !IsTruncatedSequence(charset.lead_bytes, p, in_left)) {
       skip = std::min(ErrorLength(charset.lead_bytes, p, in_left), in_left);
     }
     // Stateless converters are flushed so that a character they hold back
     // comes before the U+FFFD; a stateful one (ISO-2022-JP) keeps its mode,
     // as the standard's decoder does after an error.
     if (charset.lead_bytes != CharsetLeadBytes::kStateful) Flush(cd, &output);
-    if (error == EILSEQ && charset.lead_bytes == CharsetLeadBytes::kGb18030 &&
-        p[0] == 0x80) {
+    if (charset.lead_bytes == CharsetLeadBytes::kGb18030 && p[0] == 0x80) {
       output.Append("\xE2\x82\xAC");  // the standard's gb18030 maps 0x80 to €
     } else {
       output.Append(kReplacementUtf8);

@@ -326,16 +326,17 @@ bool IsAsciiWhitespace(char c) {
   return c == '\t' || c == '\n' || c == '\f' || c == '\r' || c == ' ';
 }
 
-constexpr const CharsetInfo* CharsetByName(std::string_view name) {
-  for (const CharsetInfo& info : kCharsets) {
-    if (info.name == name) return &info;
-  }
-  return nullptr;
+// The index in kCharsets of the encoding named `name`, or
+// std::size(kCharsets) when there is none.
+constexpr size_t CharsetIndex(std::string_view name) {
+  size_t i = 0;
+  while (i < std::size(kCharsets) && kCharsets[i].name != name) ++i;
+  return i;
 }
 
 constexpr bool EveryLabelNamesACharset() {
   for (const Label& entry : kLabels) {
-    if (CharsetByName(entry.name) == nullptr) return false;
+    if (CharsetIndex(entry.name) == std::size(kCharsets)) return false;
   }
   return true;
 }
@@ -359,19 +360,19 @@ const CharsetInfo* FindCharset(std::string_view label) {
       std::begin(kLabels), std::end(kLabels), key,
       [](const Label& entry, std::string_view k) { return entry.label < k; });
   if (it == std::end(kLabels) || it->label != key) return nullptr;
-  return CharsetByName(it->name);
+  return &kCharsets[CharsetIndex(it->name)];
 }
 
 const CharsetInfo& Utf8Charset() {
-  constexpr const CharsetInfo* kUtf8 = CharsetByName("UTF-8");
-  static_assert(kUtf8 != nullptr);
-  return *kUtf8;
+  constexpr size_t kUtf8 = CharsetIndex("UTF-8");
+  static_assert(kUtf8 < std::size(kCharsets));
+  return kCharsets[kUtf8];
 }
 
 const CharsetInfo& Windows1252Charset() {
-  constexpr const CharsetInfo* kWindows1252 = CharsetByName("windows-1252");
-  static_assert(kWindows1252 != nullptr);
-  return *kWindows1252;
+  constexpr size_t kWindows1252 = CharsetIndex("windows-1252");
+  static_assert(kWindows1252 < std::size(kCharsets));
+  return kCharsets[kWindows1252];
 }
 
 std::string CanonicalEncoding(std::string_view label) {

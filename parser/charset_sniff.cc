@@ -4,6 +4,7 @@
 // "get an attribute" algorithm, followed step by step.
 #include "parser/charset_sniff.h"
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -53,7 +54,8 @@ enum class GetResult { kAttribute, kNone, kEndOfInput };
 
 // The standard's "get an attribute". Lowercasing only ASCII letters matches
 // its "append the code point 0x20 more than the byte". Running out of bytes
-// ends the whole prescan, as the standard's end-of-input rule does.
+// (an incomplete tag at the end of the prescanned bytes) ends the whole
+// prescan with nothing found.
 GetResult GetAttribute(std::string_view s, size_t* position, Attribute* attr) {
   size_t& p = *position;
   auto at_end = [&] { return p >= s.size(); };
@@ -125,10 +127,9 @@ bool ReadMeta(std::string_view s, size_t* position, const CharsetInfo** found) {
     GetResult got = GetAttribute(s, position, &attr);
     if (got == GetResult::kEndOfInput) return false;
     if (got == GetResult::kNone) break;
-    bool duplicate = false;
-    for (const std::string& name : seen)
-      duplicate = duplicate || name == attr.name;
-    if (duplicate) continue;
+    if (std::find(seen.begin(), seen.end(), attr.name) != seen.end()) {
+      continue;  // only the first of a repeated attribute counts
+    }
     seen.push_back(attr.name);
     if (attr.name == "http-equiv") {
       if (attr.value == "content-type") got_pragma = true;

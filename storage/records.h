@@ -10,12 +10,14 @@
 
 namespace crawlbox::storage {
 
-// A URL as the frontier knows it: its row id, normalized URL and link depth
-// from a seed.
+// A URL as the frontier knows it: its row id, normalized URL, host, link depth
+// from a seed, and the tries already made (retries of earlier runs included).
 struct QueuedUrl {
   int64_t id = 0;
   std::string url;
+  std::string host;
   int depth = 0;
+  int attempts = 0;
 };
 
 // A link to add to the frontier. Inserted only if the URL is not there yet
@@ -55,6 +57,10 @@ struct PageResult {
   std::vector<ItemRecord> items;
   std::vector<NewUrl> links;
   bool failed = false;  // frontier state becomes 'failed' instead of 'done'
+  // A try that will be retried: only the frontier row changes (attempts + 1,
+  // reason = page.error); no page, items or links are stored and the URL stays
+  // queued.
+  bool retry = false;
 };
 
 // A cell of a query result.

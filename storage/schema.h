@@ -6,7 +6,7 @@ namespace crawlbox::storage {
 
 // Version stored in `PRAGMA user_version`; bumped with every incompatible
 // change.
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
 
 // Idempotent DDL for a fresh or current database.
 inline constexpr const char* kSchemaSql = R"sql(
@@ -31,7 +31,8 @@ CREATE TABLE IF NOT EXISTS frontier (
   discovered_from INTEGER,
   added_at        TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );
-CREATE INDEX IF NOT EXISTS frontier_queued ON frontier(id) WHERE state = 'queued';
+DROP INDEX IF EXISTS frontier_queued;
+CREATE INDEX IF NOT EXISTS frontier_host_queued ON frontier(host, id) WHERE state = 'queued';
 CREATE TABLE IF NOT EXISTS pages (
   id           INTEGER PRIMARY KEY,
   url_id       INTEGER NOT NULL UNIQUE,

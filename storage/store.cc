@@ -95,6 +95,7 @@ Store::~Store() {
   mark_url_ = Statement();
   delete_items_ = Statement();
   load_queued_ = Statement();
+  mark_retry_ = Statement();
   sqlite3_close(db_);
 }
 
@@ -155,12 +156,13 @@ Status Store::Init() {
        "INSERT INTO items (rule, page_id, url, record, crawl_id) VALUES (?1, "
        "?2, ?3, ?4, ?5)"},
       {&delete_items_, "DELETE FROM items WHERE page_id = ?1"},
-      // The partial index frontier_queued makes this a range scan however large
-      // the frontier.
+      // The partial index frontier_host_queued makes this a range scan however
+      // large the frontier.
       {&load_queued_,
-       "SELECT id, url, depth FROM frontier WHERE state = 'queued' AND id > ?1 "
-       "ORDER BY id "
-       "LIMIT ?2"},
+       "SELECT id, url, depth, attempts FROM frontier WHERE state = 'queued' "
+       "AND host = ?1 AND id > ?2 ORDER BY id LIMIT ?3"},
+      {&mark_retry_,
+       "UPDATE frontier SET attempts = attempts + 1, reason = ?2 WHERE id = ?1"},
       {&mark_url_,
        "UPDATE frontier SET state = ?2, attempts = attempts + 1, reason = ?3 "
        "WHERE id = ?1"},
@@ -247,7 +249,7 @@ Status Store::InsertUrl(const NewUrl& url, std::vector<QueuedUrl>* added) {
   if (!s.ok()) return s;
   if (sqlite3_changes(db_) > 0) {
     added->push_back(
-        QueuedUrl{sqlite3_last_insert_rowid(db_), url.url, url.depth});
+        QueuedUrl{sqlite3_last_insert_rowid(db_), url.url, url.host, url.depth, 0});
   }
   return Status::Ok();
 }
@@ -270,20 +272,37 @@ Status Store::AddUrls(std::span<const NewUrl> urls,
   return s;
 }
 
-Status Store::LoadQueued(int64_t after_id, size_t limit,
+Status Store::LoadQueued(std::string_view host, int64_t after_id, size_t limit,
                          std::vector<QueuedUrl>* out) {
-  load_queued_.Bind(1, after_id);
-  load_queued_.Bind(2, static_cast<int64_t>(limit));
+  load_queued_.Bind(1, host);
+  load_queued_.Bind(2, after_id);
+  load_queued_.Bind(3, static_cast<int64_t>(limit));
   sqlite3_stmt* st = load_queued_.get();
   int rc;
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
     out->push_back(
         QueuedUrl{sqlite3_column_int64(st, 0),
                   reinterpret_cast<const char*>(sqlite3_column_text(st, 1)),
-                  sqlite3_column_int(st, 2)});
+                  std::string(host), sqlite3_column_int(st, 2),
+                  sqlite3_column_int(st, 3)});
   }
   load_queued_.Reset();
   return SqliteStatus(rc, db_, "loading queued URLs");
+}
+
+Status Store::CountQueuedByHost(
+    std::vector<std::pair<std::string, int64_t>>* out) {
+  auto stmt = Statement::Prepare(db_,
+                                 "SELECT host, count(*) FROM frontier WHERE "
+                                 "state = 'queued' GROUP BY host");
+  if (!stmt.ok()) return stmt.status();
+  int rc;
+  while ((rc = sqlite3_step(stmt->get())) == SQLITE_ROW) {
+    out->emplace_back(
+        reinterpret_cast<const char*>(sqlite3_column_text(stmt->get(), 0)),
+        sqlite3_column_int64(stmt->get(), 1));
+  }
+  return SqliteStatus(rc, db_, "counting queued URLs per host");
 }
 
 Result<int64_t> Store::CountQueued() {
@@ -316,6 +335,13 @@ Status Store::CommitPages(int64_t crawl_id, std::span<const PageResult> batch,
   };
   for (const PageResult& result : batch) {
     const PageRecord& page = result.page;
+    if (result.retry) {
+      mark_retry_.Bind(1, page.url_id);
+      mark_retry_.Bind(2, page.error);
+      s = StepDone(mark_retry_, db_, "recording a retry of " + page.url);
+      if (!s.ok()) return fail(s);
+      continue;
+    }
     insert_page_.Bind(1, page.url_id);
     insert_page_.Bind(2, page.url);
     insert_page_.Bind(3, page.final_url);

@@ -51,10 +51,15 @@ class Store {
   config::Status AddUrls(std::span<const NewUrl> urls,
                          std::vector<QueuedUrl>* added);
 
-  // Appends up to `limit` frontier URLs still queued (not fetched, or fetched but never
-  // committed) whose id is above `after_id`, in discovery (id) order: the work a crawl resumes
-  // with, loaded a window at a time.
-  config::Status LoadQueued(int64_t after_id, size_t limit, std::vector<QueuedUrl>* out);
+  // Appends up to `limit` frontier URLs of `host` still queued (not fetched, or
+  // fetched but never committed) whose id is above `after_id`, in discovery
+  // (id) order: the work a crawl resumes with, loaded a window at a time.
+  config::Status LoadQueued(std::string_view host, int64_t after_id,
+                            size_t limit, std::vector<QueuedUrl>* out);
+
+  // Queued URLs per host, for the frontier to plan its windows.
+  config::Status CountQueuedByHost(
+      std::vector<std::pair<std::string, int64_t>>* out);
 
   // Number of frontier URLs still queued.
   config::Result<int64_t> CountQueued();
@@ -64,8 +69,9 @@ class Store {
 
   // Writes a batch in one transaction: each page row, its items, its newly
   // discovered links (insert-or-ignore), and the frontier state change of the
-  // fetched URL. Appends the links that were new to *added (the caller queues
-  // them). On error nothing of the batch is written.
+  // fetched URL (or, for a retry, only its attempt count and reason). Appends
+  // the links that were new to *added (the caller queues them). On error
+  // nothing of the batch is written.
   config::Status CommitPages(int64_t crawl_id,
                              std::span<const PageResult> batch,
                              std::vector<QueuedUrl>* added);
@@ -82,6 +88,7 @@ class Store {
   Statement mark_url_;
   Statement delete_items_;
   Statement load_queued_;
+  Statement mark_retry_;
 };
 
 }  // namespace crawlbox::storage

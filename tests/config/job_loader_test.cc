@@ -392,7 +392,7 @@ const RejectCase kRejectCases[] = {
     // Unknown keys, in every kind of table.
     {"colour = 1\n[job]\nname = \"t\"\nstart_urls = [\"a\"]\n", "colour", 1, 1,
      kWhole},
-    {"[politeness]\ndelay_ms = 1\n", "politeness", 4},
+    {"[politenes]\ndelay_ms = 1\n", "politenes", 4},
     {"[job]\nname = \"t\"\nstart_urls = [\"https://e.com/\"]\nseeds = []\n",
      "job.seeds", 4, 1, kWhole},
     {"[scope]\nhosts = []\n", "scope.hosts", 5},

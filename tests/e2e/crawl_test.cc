@@ -125,6 +125,9 @@ start_urls = [")toml" +
          server.Url("/site/0.html") + R"toml("]
 [fetch]
 concurrency = 32
+[politeness]
+per_host_concurrency = 32
+delay_ms = 0
 [[rules]]
 name = "board"
 url = '/site/'
@@ -220,6 +223,13 @@ start_urls = [")toml" + server.Url("/mixed") +
 max_body_bytes = 1000000
 max_redirects = 3
 timeout_ms = 5000
+[politeness]
+per_host_concurrency = 8
+delay_ms = 0
+adaptive = false
+[retry]
+max_attempts = 2
+backoff_ms = 10
 [[rules]]
 name = "all"
 url = '/mixed$'
@@ -238,7 +248,10 @@ follow = ['.*']
            std::to_string(std::get<int64_t>(rows.rows[0][1]));
   };
   EXPECT_EQ(error_of("/status/404"), "/404");
-  EXPECT_EQ(error_of("/status/500"), "/500");
+  EXPECT_EQ(error_of("/status/500"), "http_500/500")
+      << "retried, then given up";
+  EXPECT_EQ(server.Hits("/status/500"), 2);
+  EXPECT_EQ(server.Hits("/status/404"), 1) << "404 is not retried";
   EXPECT_EQ(error_of("/redirect/2"), "/200");
   EXPECT_EQ(error_of("/redirect-loop"), "too_many_redirects/0");
   EXPECT_EQ(error_of("/bytes/3000000"), "too_large/0");
@@ -253,7 +266,10 @@ follow = ['.*']
           "AND error = 'connect' AND status IS NULL"),
       1);
   EXPECT_EQ(Count(db, "SELECT count(*) FROM frontier WHERE state = 'failed'"),
-            3);
+            4);
+  EXPECT_EQ(Count(db, "SELECT attempts FROM frontier WHERE url = '" +
+                          server.Url("/status/500") + "'"),
+            2);
 }
 
 }  // namespace

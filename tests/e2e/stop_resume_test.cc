@@ -46,6 +46,7 @@ std::unique_ptr<Fixture> MakeFixture() {
       << "[job]\nname = \"stop\"\nstart_urls = [\""
       << f->server->Url("/site/0.html") << "\"]\n"
       << "[fetch]\nconcurrency = 4\n"
+      << "[politeness]\nper_host_concurrency = 4\ndelay_ms = 0\n"
          "[[rules]]\nname = \"board\"\nurl = '/site/'\n"
          "pattern = '<dd>.*?board-index.*?>(?P<rank>\\d+)</i>.*?</dd>'\n"
          "follow = ['/site/\\d+\\.html$']\n"

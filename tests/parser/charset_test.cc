@@ -298,19 +298,18 @@ struct BytesCase {
 
 TEST(CharsetTest, InvalidSequencesInLegacyEncodings) {
   const BytesCase cases[] = {
-      // A lead byte with an ASCII second byte: the ASCII byte is kept.
-      {"gbk",
-       "a\x81"
-       "b",
-       "a" + kFffd + "b", true},
+      // A lead byte with an invalid ASCII second byte: that byte is kept.
+      {"gbk", "a\x81 b", "a" + kFffd + " b", true},
+      {"gbk", "a\x81\x62", "a乥", false},  // 0x62 is a valid second byte
+      {"gbk", "\x81\xFF", kFffd, true},    // a non-ASCII one is consumed
       {"gbk", "\xFF", kFffd, true},
       {"gbk", "\x80", "€", false},  // the standard's gb18030 maps 0x80 to €
       {"gbk", "\xD6\xD0\xD6", "中" + kFffd, true},  // truncated at the end
       {"gb18030", "\x81\x30\x81", kFffd, true},
-      {"gb18030",
-       "\x81\x30"
-       "a",
-       kFffd + "0a", true},
+      {"gb18030", "\x81\x30\x61", kFffd + "0a", true},
+      {"gb18030", "\x81\x30\x81\x30", "\xC2\x80", false},  // U+0080
+      // A well-shaped four-byte form past the last mapped one: one error.
+      {"gb18030", "\x84\x31\xA5\x30x", kFffd + "x", true},
       {"shift_jis", "\x81\x20x", kFffd + " x", true},
       {"shift_jis", "\x5C\x7E", "\\~", false},  // CP932, not JIS X 0201
       {"big5", "\xA4\x30", kFffd + "0", true},

@@ -11,6 +11,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <random>
 #include <set>
 #include <string>
 #include <utility>
@@ -322,6 +323,42 @@ TEST(RobotsTest, PathologicalPatternsStayFast) {
   const auto start = std::chrono::steady_clock::now();
   EXPECT_TRUE(parsed.Allowed("crawlbox", path));
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
+}
+
+// Random files made of robots.txt fragments and raw bytes: parsing and
+// matching never crash (run under ASan/UBSan in CI) and /robots.txt stays
+// allowed.
+TEST(RobotsTest, SurvivesRandomInput) {
+  const std::vector<std::string> pieces = {"User-agent:", " *",
+                                           " crawlbox",   "Disallow:",
+                                           "Allow:",      "Crawl-delay:",
+                                           "Sitemap:",    " /",
+                                           "a",           "*",
+                                           "$",           "%",
+                                           "%4",          "%41",
+                                           "?",           "#",
+                                           "\n",          "\r",
+                                           "\r\n",        " ",
+                                           "\t",          "\xEF\xBB\xBF",
+                                           "\xC3",        std::string(1, '\0'),
+                                           "index.html",  "ツ"};
+  std::mt19937 random(20240607);
+  for (int i = 0; i < 3000; ++i) {
+    std::string body;
+    std::string path;
+    const int body_pieces = static_cast<int>(random() % 40);
+    for (int j = 0; j < body_pieces; ++j)
+      body += pieces[random() % pieces.size()];
+    const int path_pieces = static_cast<int>(random() % 8);
+    for (int j = 0; j < path_pieces; ++j)
+      path += pieces[random() % pieces.size()];
+    const RobotsTxt robots = RobotsTxt::Parse(body);
+    (void)robots.Allowed("crawlbox", path);
+    (void)robots.CrawlDelaySeconds("crawlbox");
+    EXPECT_TRUE(robots.Allowed("crawlbox", "/robots.txt"))
+        << nlohmann::json(body).dump(-1, ' ', false,
+                                     nlohmann::json::error_handler_t::replace);
+  }
 }
 
 TEST(RobotsTest, UserAgentToken) {

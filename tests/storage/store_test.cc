@@ -152,7 +152,7 @@ TEST(StoreTest, ReopenKeepsCommittedStateAndQueuedUrls) {
   auto store = Store::Open(path);
   ASSERT_OK(store);
   std::vector<QueuedUrl> queued;
-  ASSERT_OK((*store)->LoadQueued(0, 100, &queued));
+  ASSERT_OK((*store)->LoadQueued("h", 0, 100, &queued));
   ASSERT_EQ(queued.size(), 1u);
   EXPECT_EQ(queued[0].url, "http://h/2");
   auto count = (*store)->CountQueued();
@@ -176,7 +176,7 @@ TEST(StoreTest, LoadsQueuedUrlsAWindowAtATime) {
   int64_t after = 0;
   while (true) {
     std::vector<QueuedUrl> window;
-    ASSERT_OK((*store)->LoadQueued(after, 10, &window));
+    ASSERT_OK((*store)->LoadQueued("h", after, 10, &window));
     if (window.empty()) break;
     EXPECT_LE(window.size(), 10u);
     after = window.back().id;

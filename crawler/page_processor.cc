@@ -1,0 +1,110 @@
+// Response → stored page, records and links, or a scheduled retry.
+#include "crawler/page_processor.h"
+
+#include "config/log.h"
+#include "crawler/item_json.h"
+
+namespace crawlbox::crawler {
+
+using config::LogLevel;
+
+ProcessedPage PageProcessor::Process(const Response& r) const {
+  ProcessedPage out;
+  storage::PageResult& result = out.result;
+  storage::PageRecord& page = result.page;
+  page.url_id = r.request.url_id;
+  page.url = r.request.url;
+  page.final_url = r.final_url;
+  page.status = r.status;
+  page.content_type = r.content_type;
+  page.bytes = static_cast<int64_t>(r.body.size());
+  page.total_ms = r.timings.total_ms;
+  page.ttfb_ms = r.timings.ttfb_ms;
+
+  if (r.ok()) {
+    counters_->Add("fetch/status/" + std::to_string(r.status));
+    counters_->Add("fetch/bytes", page.bytes);
+  } else {
+    counters_->Add(std::string("fetch/error/") + FetchErrorName(r.error));
+  }
+  const std::string reason = RetryPolicy::FailureReason(r);
+  const int attempts = r.request.attempts + 1;
+  if (!reason.empty() && RetryPolicy::Retryable(r)) {
+    if (retry_.ShouldRetry(r, attempts)) {
+      auto wait = retry_.Backoff(r.request.url, attempts, RetryAfter(r));
+      result.retry = true;
+      page.error = reason;
+      out.retry = Frontier::Retry{
+          storage::QueuedUrl{r.request.url_id, r.request.url, r.request.host,
+                             r.request.depth, attempts},
+          Frontier::Clock::now() + wait};
+      counters_->Add("retry/scheduled");
+      config::Log(LogLevel::kDebug, "retry",
+                  r.request.url + ": " + reason + ", attempt " +
+                      std::to_string(attempts) + " of " +
+                      std::to_string(job_.retry.max_attempts) + ", next in " +
+                      std::to_string(wait.count()) + " ms" +
+                      (r.ok() ? "" : " (" + r.error_detail + ")"));
+      return out;
+    }
+    // Given up: stored with its reason (and its status, if there was a
+    // response).
+    page.error = reason;
+    result.failed = true;
+    counters_->Add("retry/given_up");
+    config::Log(LogLevel::kWarning, "retry",
+                "giving up on " + r.request.url + " after " +
+                    std::to_string(attempts) + " attempts: " + reason +
+                    (r.ok() ? "" : " (" + r.error_detail + ")"));
+    return out;
+  }
+  if (!r.ok()) {  // a transport failure a retry would not fix
+    page.error = reason;
+    result.failed = true;
+    return out;
+  }
+  try {
+    Extract(r, &result);
+  } catch (const std::exception& e) {
+    // A page must never take the crawl down: it is stored as failed with the
+    // reason.
+    page.error = std::string("parse_error: ") + e.what();
+    result.failed = true;
+    result.items.clear();
+    result.links.clear();
+    counters_->Add("parse/error");
+  }
+  return out;
+}
+
+void PageProcessor::Extract(const Response& r,
+                            storage::PageResult* result) const {
+  if (r.status < 200 || r.status >= 300 ||
+      !parser::IsTextContent(r.content_type))
+    return;
+  parser::Parsed parsed = parser_.Parse(r.final_url, r.content_type, r.body);
+  for (const parser::Item& item : parsed.items) {
+    result->items.push_back({item.rule, ItemToJson(item)});
+  }
+  if (parsed.bad_links > 0) counters_->Add("parse/bad_url", parsed.bad_links);
+  const int depth = r.request.depth + 1;
+  const bool too_deep =
+      job_.limits.max_depth >= 0 && depth > job_.limits.max_depth;
+  int64_t out_of_scope = 0;
+  for (parser::Link& link : parsed.links) {
+    if (too_deep) continue;
+    if (!scope_.Allows(link.url, link.host)) {
+      ++out_of_scope;
+      continue;
+    }
+    result->links.push_back(
+        {std::move(link.url), std::move(link.host), depth, r.request.url_id});
+  }
+  if (too_deep && !parsed.links.empty()) {
+    counters_->Add("frontier/too_deep",
+                   static_cast<int64_t>(parsed.links.size()));
+  }
+  if (out_of_scope > 0) counters_->Add("frontier/out_of_scope", out_of_scope);
+}
+
+}  // namespace crawlbox::crawler
