@@ -96,17 +96,35 @@ struct Scope {
   // Host names (lowercase, no port) links may point to. Empty: the hosts of the
   // seeds.
   std::vector<std::string> allowed_hosts;
-  std::vector<std::shared_ptr<const re2::RE2>>
-      allow;  // partial match on the full URL
-  std::vector<std::shared_ptr<const re2::RE2>>
-      deny;  // partial match; deny wins over allow
+  // Partial match on the full URL: when any is given, a link must match one.
+  std::vector<std::shared_ptr<const re2::RE2>> allow;
+  // Partial match; deny wins over allow.
+  std::vector<std::shared_ptr<const re2::RE2>> deny;
+  // Query parameters removed from every URL before dedup: exact names, or a
+  // prefix ending in '*' ("utm_*"). Case-insensitive.
+  std::vector<std::string> strip_query_params = {
+      "utm_*",     "fbclid",    "gclid", "jsessionid",
+      "phpsessid", "sessionid", "sid"};
 };
 
 struct Limits {
-  int64_t max_pages =
-      0;  // pages fetched by the job, resumed runs included; 0 = no limit
-  int max_depth =
-      -1;  // link hops from a seed (seeds are depth 0); -1 = no limit
+  // Pages fetched by the job, resumed runs included; 0 = no limit.
+  int64_t max_pages = 0;
+  // Link hops from a seed (seeds are depth 0); -1 = no limit.
+  int max_depth = -1;
+  // Pages fetched from one host, resumed runs included; 0 = no limit.
+  int64_t max_pages_per_host = 0;
+  // Body bytes fetched by one run; the run ends gracefully past it. 0 = none.
+  int64_t max_bytes = 0;
+  // Seconds one run may take; it then stops gracefully. 0 = no limit.
+  int64_t max_duration_s = 0;
+  // Links longer than this are not followed (crawler traps grow URLs).
+  int max_url_length = 2048;
+  // Links whose path repeats one segment more often than this are not followed
+  // (/a/b/a/b/a/b/...). 0 = no limit.
+  int max_path_repeats = 3;
+  // Links with more query parameters than this are not followed. 0 = no limit.
+  int max_query_params = 32;
 };
 
 // How pages are fetched. Defaults suit a polite crawl of one site.
@@ -116,9 +134,19 @@ struct FetchSettings {
   int64_t timeout_ms = 30'000;          // whole transfer, redirects included
   std::string user_agent =
       "crawlbox/0.1 (+https://github.com/crawlbox/crawlbox)";
-  int64_t max_body_bytes =
-      10 * 1024 * 1024;   // larger bodies are dropped with reason too_large
+  // Larger bodies (after decoding, so a gzip bomb counts what it inflates to)
+  // are dropped with reason too_large, or kept cut at this size when
+  // truncate_large_bodies is set (the page then records reason truncated).
+  int64_t max_body_bytes = 10 * 1024 * 1024;
+  bool truncate_large_bodies = false;
   int max_redirects = 5;  // more is an error: too_many_redirects
+  // Proxy URL for every request ("http://host:port", "socks5h://..."); "" =
+  // none (curl's *_proxy environment variables are ignored).
+  std::string proxy;
+  // Extra request headers, in file order ("Name: value").
+  std::vector<std::string> headers;
+  bool cookies = true;  // keep cookies servers set, for the whole run
+  bool http2 = true;    // offer HTTP/2 over TLS (multiplexed); else HTTP/1.1
 };
 
 // How hard one host may be hit. The defaults suit the public web; a job

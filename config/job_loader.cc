@@ -213,7 +213,8 @@ void LoadScopeSection(ProblemList* problems, const toml::table& root,
   const toml::table* table = Section(problems, root, "scope", &usable);
   if (!usable) return;
   TableReader reader = SectionReader(problems, table, "scope");
-  reader.CheckKnownKeys({"allowed_hosts", "allow", "deny"});
+  reader.CheckKnownKeys(
+      {"allowed_hosts", "allow", "deny", "strip_query_params"});
 
   // allowed_hosts: optional array of host names, lowercased; default: the
   // seeds' hosts.
@@ -234,6 +235,26 @@ void LoadScopeSection(ProblemList* problems, const toml::table& root,
   // allow, deny: optional arrays of RE2 patterns (partial match on the URL).
   scope->allow = reader.ReadRegexArray("allow");
   scope->deny = reader.ReadRegexArray("deny");
+  // strip_query_params: optional array of parameter names, or prefixes ending
+  // in '*'; default: utm_* and common click and session ids.
+  std::vector<LocatedString> params;
+  if (reader.ReadStringArray("strip_query_params", /*non_empty=*/false,
+                             &params)) {
+    scope->strip_query_params.clear();
+    for (LocatedString& param : params) {
+      size_t star = param.value.find('*');
+      if (param.value.empty() || param.value == "*" ||
+          (star != std::string::npos && star + 1 != param.value.size())) {
+        problems->Add(param.where,
+                      reader.PathOf("strip_query_params") + "[" +
+                          std::to_string(param.index) + "]",
+                      "a parameter name, or a prefix ending in '*'",
+                      Quote(param.value));
+        continue;
+      }
+      scope->strip_query_params.push_back(AsciiLower(std::move(param.value)));
+    }
+  }
 }
 
 // [limits]: max_pages, max_depth.
@@ -243,11 +264,27 @@ void LoadLimitsSection(ProblemList* problems, const toml::table& root,
   const toml::table* table = Section(problems, root, "limits", &usable);
   if (!usable) return;
   TableReader reader = SectionReader(problems, table, "limits");
-  reader.CheckKnownKeys({"max_pages", "max_depth"});
+  reader.CheckKnownKeys({"max_pages", "max_depth", "max_pages_per_host",
+                         "max_bytes", "max_duration_s", "max_url_length",
+                         "max_path_repeats", "max_query_params"});
   // max_pages: integer >= 0, default 0 (no limit).
   reader.ReadInt("max_pages", int64_t{0}, INT64_MAX, &limits->max_pages);
   // max_depth: integer >= -1, default -1 (no limit).
   reader.ReadInt("max_depth", -1, INT_MAX, &limits->max_depth);
+  // max_pages_per_host: integer >= 0, default 0 (no limit).
+  reader.ReadInt("max_pages_per_host", int64_t{0}, INT64_MAX,
+                 &limits->max_pages_per_host);
+  // max_bytes: integer >= 0, default 0 (no limit).
+  reader.ReadInt("max_bytes", int64_t{0}, INT64_MAX, &limits->max_bytes);
+  // max_duration_s: integer >= 0, default 0 (no limit).
+  reader.ReadInt("max_duration_s", int64_t{0}, INT64_MAX,
+                 &limits->max_duration_s);
+  // max_url_length: 16..1000000, default 2048.
+  reader.ReadInt("max_url_length", 16, 1'000'000, &limits->max_url_length);
+  // max_path_repeats: 0..1000, default 3 (0 = no limit).
+  reader.ReadInt("max_path_repeats", 0, 1000, &limits->max_path_repeats);
+  // max_query_params: 0..10000, default 32 (0 = no limit).
+  reader.ReadInt("max_query_params", 0, 10'000, &limits->max_query_params);
 }
 
 // [fetch]: concurrency, timeouts, user agent, body and redirect limits.
@@ -258,7 +295,9 @@ void LoadFetchSection(ProblemList* problems, const toml::table& root,
   if (!usable) return;
   TableReader reader = SectionReader(problems, table, "fetch");
   reader.CheckKnownKeys({"concurrency", "connect_timeout_ms", "timeout_ms",
-                         "user_agent", "max_body_bytes", "max_redirects"});
+                         "user_agent", "max_body_bytes",
+                         "truncate_large_bodies", "max_redirects", "proxy",
+                         "headers", "cookies", "http2"});
   // concurrency: 1..10000, default 16.
   reader.ReadInt("concurrency", 1, 10'000, &fetch->concurrency);
   // connect_timeout_ms: 1..3600000 (an hour), default 10000.
@@ -286,6 +325,68 @@ void LoadFetchSection(ProblemList* problems, const toml::table& root,
                  &fetch->max_body_bytes);
   // max_redirects: 0..50, default 5.
   reader.ReadInt("max_redirects", 0, 50, &fetch->max_redirects);
+  // truncate_large_bodies, cookies, http2: bools.
+  reader.ReadBool("truncate_large_bodies", &fetch->truncate_large_bodies);
+  reader.ReadBool("cookies", &fetch->cookies);
+  reader.ReadBool("http2", &fetch->http2);
+  // proxy: a URL with a scheme curl knows, or "" for none.
+  std::string proxy;
+  SourceLocation proxy_where;
+  if (reader.ReadString("proxy", /*non_empty=*/false, &proxy, &proxy_where)) {
+    if (!proxy.empty() && proxy.find("://") == std::string::npos) {
+      problems->Add(
+          proxy_where, reader.PathOf("proxy"),
+          "a proxy URL such as http://host:3128 or socks5h://host:1080",
+          Quote(proxy));
+    } else {
+      fetch->proxy = std::move(proxy);
+    }
+  }
+  // headers: a table of header name = value strings, kept in file order.
+  if (const toml::node* node = reader.Find("headers")) {
+    const toml::table* headers = node->as_table();
+    if (headers == nullptr) {
+      problems->Add(problems->At(*node), reader.PathOf("headers"),
+                    "a table of header names and string values",
+                    TypeName(*node));
+    } else {
+      std::vector<std::pair<const toml::key*, const toml::node*>> entries;
+      for (const auto& [key, value] : *headers)
+        entries.emplace_back(&key, &value);
+      std::sort(entries.begin(), entries.end(),
+                [](const auto& a, const auto& b) {
+                  return std::pair(a.first->source().begin.line,
+                                   a.first->source().begin.column) <
+                         std::pair(b.first->source().begin.line,
+                                   b.first->source().begin.column);
+                });
+      for (const auto& [key, value] : entries) {
+        const std::string name(key->str());
+        const std::string path = reader.PathOf("headers") + "." + name;
+        bool token = !name.empty() &&
+                     name.find_first_not_of(
+                         "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                         "0123456789!#$%&'*+-.^_`|~") == std::string::npos;
+        if (!token) {
+          problems->Add(problems->At(key->source()), path,
+                        "an HTTP header name (letters, digits, -)",
+                        Quote(name));
+          continue;
+        }
+        const std::string* text = value->as_string() != nullptr
+                                      ? &value->as_string()->get()
+                                      : nullptr;
+        if (text == nullptr || text->find_first_of(std::string_view(
+                                   "\r\n\0", 3)) != std::string::npos) {
+          problems->Add(problems->At(*value), path,
+                        "a header value string without CR, LF or NUL",
+                        text == nullptr ? TypeName(*value) : Quote(*text));
+          continue;
+        }
+        fetch->headers.push_back(name + ": " + *text);
+      }
+    }
+  }
 }
 
 // [politeness]: per-host concurrency and delay, adaptive slow-down.

@@ -101,7 +101,7 @@ int CmdExtract(const ExtractArgs& args) {
                  url.c_str());
     return kExitBadInput;
   }
-  url = parser::NormalizeForCrawl(*parsed_url);
+  url = parser->CrawlKey(*parsed_url);
 
   if (args.file.empty()) {
     OneRequest source(Request{0, url, parsed_url->host, 0, 0});

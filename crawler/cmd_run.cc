@@ -78,6 +78,10 @@ int CmdRun(const RunArgs& args) {
       summary->seconds,
       summary->seconds > 0 ? summary->pages / summary->seconds : 0.0,
       summary->left_queued);
+  if (!summary->limit_reached.empty()) {
+    std::fprintf(stderr, "crawlbox: stopped early by limits.%s\n",
+                 summary->limit_reached.c_str());
+  }
   if (summary->state == "stopped") {
     std::fprintf(
         stderr,

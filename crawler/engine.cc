@@ -66,7 +66,7 @@ Result<CrawlSummary> Engine::Run() {
   // queued — seeds, or what an interrupted run left.
   std::vector<storage::NewUrl> seeds;
   for (const parser::Url& seed : parser_.seeds()) {
-    seeds.push_back({parser::NormalizeForCrawl(seed), seed.host, 0, 0});
+    seeds.push_back({parser_.CrawlKey(seed), seed.host, 0, 0});
   }
   std::vector<storage::QueuedUrl> added_seeds;
   s = store_->AddUrls(seeds, &added_seeds);
@@ -93,11 +93,17 @@ Result<CrawlSummary> Engine::Run() {
   frontier_options.max_delay =
       std::chrono::milliseconds(job_.politeness.max_delay_ms);
   frontier_options.adaptive = job_.politeness.adaptive;
+  frontier_options.max_pages_per_host = job_.limits.max_pages_per_host;
   Frontier frontier(frontier_options);
   std::vector<std::pair<std::string, int64_t>> queued_per_host;
   s = store_->CountQueuedByHost(&queued_per_host);
   if (!s.ok()) return s;
-  frontier.Start(queued_per_host);
+  std::vector<std::pair<std::string, int64_t>> fetched_per_host;
+  if (job_.limits.max_pages_per_host > 0) {
+    s = store_->CountFetchedByHost(&fetched_per_host);
+    if (!s.ok()) return s;
+  }
+  frontier.Start(queued_per_host, fetched_per_host);
   // Runs on the store node (or here, before the graph exists): the Store has
   // one user at a time.
   auto refill = [&]() -> Status {
@@ -116,7 +122,7 @@ Result<CrawlSummary> Engine::Run() {
               "crawl " + std::to_string(*crawl_id) + " of job '" + job_.name +
                   "': " + std::to_string(frontier.queued()) + " URLs queued");
 
-  Scope scope(job_.scope, parser_.seeds());
+  Scope scope(job_, parser_.seeds());
   RetryPolicy retry_policy(job_.retry);
   PageProcessor processor(job_, parser_, scope, retry_policy, &counters_);
 
@@ -241,6 +247,7 @@ Result<CrawlSummary> Engine::Run() {
   // store error.
   std::string state = "finished";
   int seen_signals = 0;
+  std::string limit_reached;
   Clock::time_point last_progress = Clock::now();
   while (!frontier.WaitIdle(std::chrono::milliseconds(100))) {
     if (fatal.load()) break;
@@ -262,6 +269,21 @@ Result<CrawlSummary> Engine::Run() {
         frontier.Close();
       } else {
         break;
+      }
+    }
+    if (limit_reached.empty()) {
+      if (job_.limits.max_bytes > 0 && bytes.load() >= job_.limits.max_bytes) {
+        limit_reached = "max_bytes";
+      } else if (job_.limits.max_duration_s > 0 &&
+                 SecondsSince(start) >= job_.limits.max_duration_s) {
+        limit_reached = "max_duration_s";
+      }
+      if (!limit_reached.empty()) {
+        config::Log(LogLevel::kInfo, "engine",
+                    "limits." + limit_reached +
+                        " reached: finishing the pages in flight");
+        counters_.Add("limit/" + limit_reached);
+        frontier.Close();
       }
     }
     if (options_.on_progress &&
@@ -287,7 +309,11 @@ Result<CrawlSummary> Engine::Run() {
   summary.items = items.load();
   summary.bytes = bytes.load();
   summary.seconds = SecondsSince(start);
-  summary.left_queued = frontier.queued();
+  summary.left_queued =
+      frontier.queued() + static_cast<size_t>(frontier.abandoned());
+  if (limit_reached.empty() && frontier.Budgetless())
+    limit_reached = "max_pages";
+  summary.limit_reached = limit_reached;
   if (options_.on_progress) {
     options_.on_progress(Progress{summary.pages, summary.items, summary.failed,
                                   frontier.queued(), 0, summary.seconds});

@@ -52,6 +52,9 @@ struct CrawlSummary {
   int64_t bytes = 0;
   double seconds = 0;
   size_t left_queued = 0;  // URLs still queued (limits reached or stopped)
+  // The limit that ended the run early ("max_pages", "max_bytes",
+  // "max_duration_s"), or "".
+  std::string limit_reached;
 };
 
 // Single use: construct, Run() once. Not thread-safe itself; it runs its own

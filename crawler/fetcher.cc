@@ -3,6 +3,7 @@
 #include "crawler/fetcher.h"
 
 #include <curl/curl.h>
+#include <strings.h>
 
 #include <algorithm>
 #include <chrono>
@@ -123,6 +124,7 @@ double Millis(CURL* easy, CURLINFO info) {
 
 struct Fetcher::Impl {
   CURLM* multi = nullptr;
+  CURLSH* share = nullptr;  // the job's cookie jar, shared by every transfer
   curl_slist* default_headers = nullptr;
   std::vector<std::unique_ptr<Transfer>>
       idle;  // reusable transfers with their easy handles
@@ -131,6 +133,9 @@ struct Fetcher::Impl {
   ~Impl() {
     for (auto& t : idle) curl_easy_cleanup(t->easy);
     if (multi != nullptr) curl_multi_cleanup(multi);
+    // Only the fetcher thread ever used the share, so it needs no lock
+    // callbacks.
+    if (share != nullptr) curl_share_cleanup(share);
     curl_slist_free_all(default_headers);
   }
 };
@@ -157,10 +162,24 @@ config::Status Fetcher::Start() {
   curl_multi_setopt(impl_->multi, CURLMOPT_MAXCONNECTS,
                     static_cast<long>(settings_.concurrency * 2));
   curl_multi_setopt(impl_->multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
-  impl_->default_headers = curl_slist_append(
-      nullptr,
-      "Accept: "
-      "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8");
+  bool has_accept = false;
+  for (const std::string& header : settings_.headers) {
+    impl_->default_headers =
+        curl_slist_append(impl_->default_headers, header.c_str());
+    if (strncasecmp(header.c_str(), "accept:", 7) == 0) has_accept = true;
+  }
+  if (!has_accept) {
+    impl_->default_headers = curl_slist_append(
+        impl_->default_headers,
+        "Accept: "
+        "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8");
+  }
+  if (settings_.cookies) {
+    impl_->share = curl_share_init();
+    if (impl_->share != nullptr) {
+      curl_share_setopt(impl_->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_COOKIE);
+    }
+  }
   thread_ = std::thread([this] { Loop(); });
   return config::Status::Ok();
 }
@@ -213,8 +232,20 @@ void Fetcher::Loop() {
                      static_cast<long>(settings_.connect_timeout_ms));
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS,
                      static_cast<long>(settings_.timeout_ms));
-    curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE,
-                     static_cast<curl_off_t>(settings_.max_body_bytes));
+    if (!settings_.truncate_large_bodies) {
+      // Fails before the body when Content-Length already says it is too big.
+      curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE,
+                       static_cast<curl_off_t>(settings_.max_body_bytes));
+    }
+    if (impl.share != nullptr) {
+      curl_easy_setopt(e, CURLOPT_SHARE, impl.share);
+      curl_easy_setopt(e, CURLOPT_COOKIEFILE, "");  // enable the cookie engine
+    }
+    // An empty proxy also keeps curl from reading *_proxy variables.
+    curl_easy_setopt(e, CURLOPT_PROXY, settings_.proxy.c_str());
+    curl_easy_setopt(
+        e, CURLOPT_HTTP_VERSION,
+        settings_.http2 ? CURL_HTTP_VERSION_2TLS : CURL_HTTP_VERSION_1_1);
     curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING,
                      "");  // every encoding this libcurl decodes
     curl_easy_setopt(e, CURLOPT_USERAGENT, settings_.user_agent.c_str());
@@ -237,6 +268,12 @@ void Fetcher::Loop() {
     Response r;
     r.request = std::move(t->request);
     r.error = TranslateCurlCode(code, t->too_large);
+    if (r.error == FetchError::kTooLarge && settings_.truncate_large_bodies &&
+        t->too_large) {
+      // The body was cut at max_body_bytes on purpose: keep what arrived.
+      r.error = FetchError::kNone;
+      r.truncated = true;
+    }
     if (r.error != FetchError::kNone) {
       r.error_detail = t->error_buffer[0] != '\0' ? t->error_buffer
                                                   : curl_easy_strerror(code);

@@ -22,6 +22,8 @@ struct Frontier::Host {
   int samples = 0;
   std::multimap<Clock::time_point, storage::QueuedUrl> retries;
   uint64_t ready_seq = 0;  // seq of its live entry in ready_; 0 = none
+  int64_t fetched = 0;     // requests handed out, earlier runs included
+  bool exhausted = false;  // reached max_pages_per_host
 };
 
 Frontier::Frontier(FrontierOptions options)
@@ -55,15 +57,35 @@ void Frontier::Schedule(Host& host) {
 }
 
 void Frontier::Start(
-    const std::vector<std::pair<std::string, int64_t>>& queued_per_host) {
+    const std::vector<std::pair<std::string, int64_t>>& queued_per_host,
+    const std::vector<std::pair<std::string, int64_t>>& fetched_per_host) {
   std::lock_guard<std::mutex> lock(mu_);
+  for (const auto& [name, count] : fetched_per_host)
+    HostFor(name).fetched = count;
   for (const auto& [name, count] : queued_per_host) {
     Host& host = HostFor(name);
     host.in_db += count;
     in_db_ += count;
-    if (count > 0 && !host.refill_listed) host.refill_listed = true;
+    if (count > 0) host.refill_listed = true;
+    if (options_.max_pages_per_host > 0 &&
+        host.fetched >= options_.max_pages_per_host) {
+      Exhaust(host);
+    }
   }
   changed_.notify_all();
+}
+
+void Frontier::Exhaust(Host& host) {
+  host.exhausted = true;
+  abandoned_ += static_cast<int64_t>(host.queue.size() + host.retries.size()) +
+                host.in_db;
+  in_memory_ -= host.queue.size();
+  retrying_ -= host.retries.size();
+  in_db_ -= host.in_db;
+  host.queue.clear();
+  host.retries.clear();
+  host.in_db = 0;
+  host.refill_listed = false;
 }
 
 std::optional<Request> Frontier::NextRequest(milliseconds* wait) {
@@ -116,6 +138,10 @@ std::optional<Request> Frontier::NextRequest(milliseconds* wait) {
     }
     ++host.in_flight;
     host.next_start = now + host.delay;
+    if (options_.max_pages_per_host > 0 &&
+        ++host.fetched >= options_.max_pages_per_host) {
+      Exhaust(host);
+    }
     Schedule(host);
     ++outstanding_;
     ++handed_out_;
@@ -167,6 +193,10 @@ void Frontier::Complete(size_t count,
   std::lock_guard<std::mutex> lock(mu_);
   for (storage::QueuedUrl& url : discovered) {
     Host& host = HostFor(url.host);
+    if (host.exhausted) {
+      ++abandoned_;
+      continue;
+    }
     // Once anything of a host waits in the database, its newer URLs wait behind
     // it: FIFO.
     if (host.in_db == 0 && host.queue.size() < options_.host_window &&
@@ -186,6 +216,10 @@ void Frontier::Complete(size_t count,
   }
   for (Retry& retry : retries) {
     Host& host = HostFor(retry.url.host);
+    if (host.exhausted) {
+      ++abandoned_;
+      continue;
+    }
     host.retries.emplace(retry.not_before, std::move(retry.url));
     ++retrying_;
     Schedule(host);
@@ -216,6 +250,7 @@ void Frontier::Refill(const RefillRequest& request,
                       std::vector<storage::QueuedUrl> urls) {
   std::lock_guard<std::mutex> lock(mu_);
   Host& host = HostFor(request.host);
+  if (host.exhausted) return;
   const int64_t loaded = static_cast<int64_t>(urls.size());
   for (storage::QueuedUrl& url : urls) {
     host.cursor = std::max(host.cursor, url.id);
@@ -265,6 +300,16 @@ size_t Frontier::queued() const {
 size_t Frontier::outstanding() const {
   std::lock_guard<std::mutex> lock(mu_);
   return outstanding_;
+}
+
+bool Frontier::Budgetless() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return page_budget_ == 0 && (in_memory_ > 0 || in_db_ > 0 || retrying_ > 0);
+}
+
+int64_t Frontier::abandoned() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return abandoned_;
 }
 
 int64_t Frontier::handed_out() const {

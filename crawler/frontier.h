@@ -39,6 +39,8 @@ struct FrontierOptions {
   std::chrono::milliseconds delay{0};  // between request starts to one host
   std::chrono::milliseconds max_delay{60'000};  // cap of the adaptive delay
   bool adaptive = true;
+  // Requests to one host at most, those of earlier runs included; 0 = none.
+  int64_t max_pages_per_host = 0;
 };
 
 // Thread-safe: the fetcher thread takes requests and reports fetches, the store
@@ -52,8 +54,12 @@ class Frontier : public RequestSource {
 
   // Starts with the queued URLs per host as the database counts them; windows
   // fill through RefillWanted()/Refill().
+  // `fetched_per_host` counts the pages earlier runs fetched, for
+  // max_pages_per_host.
   void Start(
-      const std::vector<std::pair<std::string, int64_t>>& queued_per_host);
+      const std::vector<std::pair<std::string, int64_t>>& queued_per_host,
+      const std::vector<std::pair<std::string, int64_t>>& fetched_per_host =
+          {});
 
   // RequestSource: the next URL whose host may be contacted now, or nullopt
   // (with *wait set to when to ask again) when none is ready, the budget is
@@ -106,6 +112,9 @@ class Frontier : public RequestSource {
   bool WaitIdle(std::chrono::milliseconds timeout);
 
   size_t queued() const;  // in memory, in the database and waiting for a retry
+  int64_t abandoned() const;  // queued URLs of hosts past max_pages_per_host
+  // True when the page budget is spent while URLs were still queued.
+  bool Budgetless() const;
   size_t outstanding() const;
   int64_t handed_out() const;
   // The current delay of a host (adaptive), for the status page and tests.
@@ -125,6 +134,9 @@ class Frontier : public RequestSource {
   // there yet.
   void Schedule(Host& host);
   bool HasWork(const Host& host) const;
+  // Drops a host that reached max_pages_per_host: its URLs stay queued in the
+  // database but are no longer handed out (nor counted as queued).
+  void Exhaust(Host& host);
   bool IdleLocked() const;
 
   const FrontierOptions options_;
@@ -135,9 +147,10 @@ class Frontier : public RequestSource {
       ready_;
   uint64_t next_seq_ = 1;
   int64_t page_budget_;
-  size_t in_memory_ = 0;  // queued URLs in host windows
-  int64_t in_db_ = 0;     // queued URLs only in the database
-  size_t retrying_ = 0;   // URLs waiting for their backoff
+  size_t in_memory_ = 0;   // queued URLs in host windows
+  int64_t in_db_ = 0;      // queued URLs only in the database
+  size_t retrying_ = 0;    // URLs waiting for their backoff
+  int64_t abandoned_ = 0;  // queued URLs of exhausted hosts
   size_t outstanding_ = 0;
   int64_t handed_out_ = 0;
   bool closed_ = false;

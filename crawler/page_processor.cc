@@ -63,6 +63,10 @@ ProcessedPage PageProcessor::Process(const Response& r) const {
     result.failed = true;
     return out;
   }
+  if (r.truncated) {
+    page.error = "truncated";
+    counters_->Add("fetch/truncated");
+  }
   try {
     Extract(r, &result);
   } catch (const std::exception& e) {
@@ -90,11 +94,11 @@ void PageProcessor::Extract(const Response& r,
   const int depth = r.request.depth + 1;
   const bool too_deep =
       job_.limits.max_depth >= 0 && depth > job_.limits.max_depth;
-  int64_t out_of_scope = 0;
   for (parser::Link& link : parsed.links) {
     if (too_deep) continue;
-    if (!scope_.Allows(link.url, link.host)) {
-      ++out_of_scope;
+    std::string_view rejected = scope_.Rejects(link.url, link.host);
+    if (!rejected.empty()) {
+      counters_->Add(std::string("frontier/rejected/") + std::string(rejected));
       continue;
     }
     result->links.push_back(
@@ -104,7 +108,6 @@ void PageProcessor::Extract(const Response& r,
     counters_->Add("frontier/too_deep",
                    static_cast<int64_t>(parsed.links.size()));
   }
-  if (out_of_scope > 0) counters_->Add("frontier/out_of_scope", out_of_scope);
 }
 
 }  // namespace crawlbox::crawler

@@ -67,6 +67,8 @@ struct Response {
   std::string body;          // decoded (gzip/br/deflate undone)
   Timings timings;
   int redirects = 0;
+  // The body was cut at fetch.max_body_bytes (fetch.truncate_large_bodies).
+  bool truncated = false;
   FetchError error = FetchError::kNone;
   std::string error_detail;  // curl's own message when error != kNone
 

@@ -1,5 +1,6 @@
-// Scope: which discovered URLs belong to the crawl (allowed hosts, allow/deny
-// patterns).
+// Scope: which discovered URLs belong to the crawl — allowed hosts, allow/deny
+// patterns — and which look like crawler traps (overlong URLs, paths repeating
+// a segment, query explosions).
 #pragma once
 
 #include <string>
@@ -15,13 +16,17 @@ namespace crawlbox::crawler {
 class Scope {
  public:
   // Allowed hosts are the job's, or the seeds' hosts when the job lists none.
-  Scope(const config::Scope& scope, const std::vector<parser::Url>& seeds);
+  // `job` must outlive the Scope.
+  Scope(const config::Job& job, const std::vector<parser::Url>& seeds);
 
-  // True when a link to `url` on `host` may be enqueued.
-  bool Allows(std::string_view url, std::string_view host) const;
+  // "" when a link to `url` on `host` may be enqueued; otherwise why not, as a
+  // counter name suffix: "host", "deny", "allow", "url_too_long",
+  // "path_repeats", "query_params".
+  std::string_view Rejects(std::string_view url, std::string_view host) const;
 
  private:
   const config::Scope& scope_;
+  const config::Limits& limits_;
   std::vector<std::string> hosts_;
 };
 

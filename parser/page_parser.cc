@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include <algorithm>
+#include <cctype>
 #include <optional>
 #include <unordered_set>
 
@@ -105,6 +106,45 @@ std::unique_ptr<PageParser> PageParser::Compile(
     parser->rules_.push_back(std::move(compiled));
   }
   return parser;
+}
+
+std::string PageParser::CrawlKey(Url url) const {
+  const auto& strip = job_.scope.strip_query_params;
+  if (url.query && !strip.empty()) {
+    std::string kept;
+    std::string_view query = *url.query;
+    bool changed = false;
+    while (true) {
+      size_t amp = query.find('&');
+      std::string_view param = query.substr(0, amp);
+      std::string name(param.substr(0, param.find('=')));
+      for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      bool drop = false;
+      for (const std::string& pattern : strip) {
+        drop = pattern.back() == '*'
+                   ? std::string_view(name).starts_with(
+                         std::string_view(pattern).substr(0, pattern.size() - 1))
+                   : name == pattern;
+        if (drop) break;
+      }
+      if (drop) {
+        changed = true;
+      } else if (!param.empty()) {
+        if (!kept.empty()) kept += '&';
+        kept += param;
+      }
+      if (amp == std::string_view::npos) break;
+      query.remove_prefix(amp + 1);
+    }
+    if (changed) {
+      if (kept.empty()) {
+        url.query.reset();
+      } else {
+        url.query = std::move(kept);
+      }
+    }
+  }
+  return NormalizeForCrawl(url);
 }
 
 bool PageParser::HasRule(std::string_view name) const {
@@ -232,7 +272,7 @@ void PageParser::ExtractLinks(const std::vector<const CompiledRule*>& rules,
       if (!resolved.ok()) ++out->bad_links;
       continue;
     }
-    std::string normalized = NormalizeForCrawl(*resolved);
+    std::string normalized = CrawlKey(*resolved);
     re2::StringPiece text(normalized);
     bool follow = false;
     for (const CompiledRule* compiled : rules) {

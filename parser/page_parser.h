@@ -41,6 +41,11 @@ class PageParser {
   // True when a rule of that name exists.
   bool HasRule(std::string_view name) const;
 
+  // The crawl's key for a URL: the query parameters the job strips
+  // (scope.strip_query_params) removed, then NormalizeForCrawl. Every URL the
+  // crawl stores or dedups goes through here.
+  std::string CrawlKey(Url url) const;
+
  private:
   struct CompiledRule {
     const config::Rule* rule;

@@ -125,14 +125,15 @@ bool NeedsNormalization(std::string_view s) {
 // §2.2.2): escapes of unreserved characters decoded, the others with
 // uppercase hex, raw bytes that need it escaped. Matches what
 // NormalizeForCrawl does to the URLs the crawler fetches.
-void AppendNormalized(std::string_view s, std::string* out) {
+void AppendNormalized(std::string_view s, std::string* out,
+                      bool decode_unreserved = true) {
   static constexpr char kHex[] = "0123456789ABCDEF";
   out->reserve(out->size() + s.size());
   for (size_t i = 0; i < s.size(); ++i) {
     const unsigned char c = static_cast<unsigned char>(s[i]);
     if (c == '%' && IsEscapeAt(s, i)) {
       const int value = HexDigitValue(s[i + 1]) * 16 + HexDigitValue(s[i + 2]);
-      if (IsUnreserved(value)) {
+      if (decode_unreserved && IsUnreserved(value)) {
         out->push_back(static_cast<char>(value));
       } else {
         out->push_back('%');
@@ -255,8 +256,12 @@ class RobotsTxt::Parser {
     in_members_ = true;
     // An empty value ("Disallow:") restricts nothing.
     if (value.empty() || targets_.empty()) return;
+    // Disallow patterns are decoded as RFC 9309 §2.2.2 says, so that
+    // "Disallow: /%7Ejoe/" keeps us out of /~joe/. Allow patterns keep their
+    // escapes, as Google's parser (and its conformance vectors) do: where the
+    // two readings differ, the stricter one wins.
     std::string pattern;
-    AppendNormalized(value, &pattern);
+    AppendNormalized(value, &pattern, /*decode_unreserved=*/!allow);
     for (Group* group : targets_) group->rules.push_back({pattern, allow});
     if (!allow) return;
     // Google: "/d/index.htm" and "/d/index.html" also allow "/d/".
@@ -308,13 +313,9 @@ RobotsTxt RobotsTxt::Parse(std::string_view body) {
     const std::string_view line = body.substr(0, end);
     if (line.size() <= kMaxLineBytes) parser.Line(line);
     if (end == std::string_view::npos) break;
-    // CRLF is one line break; the empty lines a lone CR or LF makes are
-    // harmless anyway.
-    const size_t skip =
-        (body[end] == '\r' && end + 1 < body.size() && body[end + 1] == '\n')
-            ? 2
-            : 1;
-    body.remove_prefix(end + skip);
+    // CR, LF and CRLF all end a line; CRLF leaves an empty line between
+    // them, which is ignored like any blank line.
+    body.remove_prefix(end + 1);
   }
   return robots;
 }
@@ -338,21 +339,28 @@ const RobotsTxt::Group* RobotsTxt::GroupFor(
 
 bool RobotsTxt::Allowed(std::string_view user_agent_token,
                         std::string_view path_and_query) const {
-  std::string storage;
-  std::string_view path = path_and_query;
-  if (path.empty() || path.front() != '/') {
-    storage.push_back('/');
-    AppendNormalized(path, &storage);
-    path = storage;
-  } else if (NeedsNormalization(path)) {
-    AppendNormalized(path, &storage);
-    path = storage;
-  }
+  // Two readings of the path: escapes of unreserved characters decoded (for
+  // Disallow patterns, decoded the same way) and kept (for Allow patterns,
+  // kept the same way). See AddRule for why the stricter reading wins.
+  auto normalize = [&](bool decode, std::string* storage) {
+    std::string_view path = path_and_query;
+    if (path.empty() || path.front() != '/') {
+      storage->push_back('/');
+      AppendNormalized(path, storage, decode);
+      return std::string_view(*storage);
+    }
+    if (!NeedsNormalization(path)) return path;
+    AppendNormalized(path, storage, decode);
+    return std::string_view(*storage);
+  };
+  std::string decoded_storage, kept_storage;
+  const std::string_view decoded = normalize(true, &decoded_storage);
   // RFC 9309 §2.2.2: the robots.txt URI is implicitly allowed.
-  if (path.substr(0, path.find('?')) == "/robots.txt") return true;
+  if (decoded.substr(0, decoded.find('?')) == "/robots.txt") return true;
   if (disallow_all_) return false;
   const Group* group = GroupFor(user_agent_token);
   if (group == nullptr) return true;
+  const std::string_view kept = normalize(false, &kept_storage);
 
   // Longest match per kind; patterns are never empty, so 0 means "none".
   size_t longest_allow = 0;
@@ -360,7 +368,9 @@ bool RobotsTxt::Allowed(std::string_view user_agent_token,
   for (const RobotsTxt::Rule& rule : group->rules) {
     size_t& longest = rule.allow ? longest_allow : longest_disallow;
     if (rule.pattern.size() <= longest) continue;
-    if (PatternMatches(path, rule.pattern)) longest = rule.pattern.size();
+    if (PatternMatches(rule.allow ? kept : decoded, rule.pattern)) {
+      longest = rule.pattern.size();
+    }
   }
   return longest_disallow <= longest_allow;  // allow wins a tie
 }

@@ -305,6 +305,21 @@ Status Store::CountQueuedByHost(
   return SqliteStatus(rc, db_, "counting queued URLs per host");
 }
 
+Status Store::CountFetchedByHost(
+    std::vector<std::pair<std::string, int64_t>>* out) {
+  auto stmt = Statement::Prepare(db_,
+                                 "SELECT host, count(*) FROM frontier WHERE "
+                                 "state != 'queued' GROUP BY host");
+  if (!stmt.ok()) return stmt.status();
+  int rc;
+  while ((rc = sqlite3_step(stmt->get())) == SQLITE_ROW) {
+    out->emplace_back(
+        reinterpret_cast<const char*>(sqlite3_column_text(stmt->get(), 0)),
+        sqlite3_column_int64(stmt->get(), 1));
+  }
+  return SqliteStatus(rc, db_, "counting fetched pages per host");
+}
+
 Result<int64_t> Store::CountQueued() {
   auto stmt = Statement::Prepare(
       db_, "SELECT count(*) FROM frontier WHERE state = 'queued'");

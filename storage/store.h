@@ -64,6 +64,10 @@ class Store {
   // Number of frontier URLs still queued.
   config::Result<int64_t> CountQueued();
 
+  // Frontier URLs whose page is stored (done or failed), per host.
+  config::Status CountFetchedByHost(
+      std::vector<std::pair<std::string, int64_t>>* out);
+
   // Number of frontier URLs whose page is stored (done or failed).
   config::Result<int64_t> CountFetched();
 

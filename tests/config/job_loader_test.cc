@@ -396,7 +396,7 @@ const RejectCase kRejectCases[] = {
     {"[job]\nname = \"t\"\nstart_urls = [\"https://e.com/\"]\nseeds = []\n",
      "job.seeds", 4, 1, kWhole},
     {"[scope]\nhosts = []\n", "scope.hosts", 5},
-    {"[limits]\nmax_bytes = 1\n", "limits.max_bytes", 5},
+    {"[limits]\nmax_bites = 1\n", "limits.max_bites", 5},
     {"[fetch]\nretries = 1\n", "fetch.retries", 5},
     {"[parse]\nworkers = 1\n", "parse.workers", 5},
     {"[[rules]]\nname = \"r\"\nselector = \"a\"\n", "rules[0].selector", 6},
