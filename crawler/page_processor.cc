@@ -90,6 +90,10 @@ void PageProcessor::Extract(const Response& r,
   for (const parser::Item& item : parsed.items) {
     result->items.push_back({item.rule, ItemToJson(item)});
   }
+  if (!parsed.encoding.empty()) {
+    counters_->Add("parse/encoding/" + parsed.encoding);
+  }
+  if (parsed.encoding_errors) counters_->Add("parse/invalid_encoding");
   if (parsed.bad_links > 0) counters_->Add("parse/bad_url", parsed.bad_links);
   const int depth = r.request.depth + 1;
   const bool too_deep =

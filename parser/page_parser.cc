@@ -11,6 +11,7 @@
 #include <optional>
 #include <unordered_set>
 
+#include "parser/charset.h"
 #include "parser/dom.h"
 #include "parser/fields.h"
 #include "parser/link_scanner.h"
@@ -157,6 +158,16 @@ Parsed PageParser::Parse(std::string_view url, std::string_view content_type,
                          std::string_view body,
                          std::string_view only_rule) const {
   Parsed out;
+  // Rules see UTF-8 whatever the page was written in, so records are always
+  // valid UTF-8; the common UTF-8 page is used as it is, without a copy.
+  std::string decoded;
+  if (!IsAlreadyUtf8(body, content_type)) {
+    Decoded d = DecodeToUtf8(body, content_type);
+    decoded = std::move(d.utf8);
+    body = decoded;
+    out.encoding = std::move(d.encoding);
+    out.encoding_errors = d.had_errors;
+  }
   std::vector<const CompiledRule*> followers;
   re2::StringPiece url_text(url.data(), url.size());
   for (const CompiledRule& compiled : rules_) {

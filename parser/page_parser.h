@@ -32,9 +32,13 @@ class PageParser {
   // Runs the rules whose URL pattern matches `url` over `body`: every match of
   // a rule's pattern becomes an Item; links of HTML pages are resolved against
   // `url` (and <base href>) and kept when a matching rule follows them. The DOM
-  // is built only when some matching rule follows links. When `only_rule` is
-  // non-empty, just that rule runs, whatever its URL pattern. Never fails:
-  // unparseable markup yields what can be recovered.
+  // is built only when a matching rule limits its links with follow_within;
+  // other pages get the cheaper tokenizer scan. When `only_rule` is non-empty,
+  // just that rule runs, whatever its URL pattern. The body is first converted
+  // to UTF-8 from the encoding a browser would pick (BOM, Content-Type
+  // charset, <meta> prescan, else UTF-8 or, for invalid UTF-8,
+  // windows-1252). Never fails: unparseable markup yields what can be
+  // recovered.
   Parsed Parse(std::string_view url, std::string_view content_type,
                std::string_view body, std::string_view only_rule = {}) const;
 

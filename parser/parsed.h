@@ -32,6 +32,9 @@ struct Parsed {
   std::vector<Link> links;  // unique within the page, in document order
   int bad_links = 0;        // hrefs that did not resolve to a valid http(s) URL
   bool parsed_html = false;  // whether a DOM was built for this page
+  // The encoding the body was converted from, or "" when it was UTF-8 already.
+  std::string encoding;
+  bool encoding_errors = false;  // invalid bytes were replaced by U+FFFD
 };
 
 }  // namespace crawlbox::parser
