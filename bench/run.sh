@@ -93,18 +93,11 @@ nginx_bin="$(command -v nginx || echo /usr/sbin/nginx)"
 if [ "$build" -eq 1 ]; then
   bash scripts/build.sh "$root/build" || die "the build failed (scripts/build.sh)"
 fi
-crawlbox="$root/build/crawlbox"
-testsite="$root/build/crawlbox-testsite"
-parse_bench="$root/build/crawlbox-parse-bench"
-for program in "$crawlbox" "$testsite" "$parse_bench"; do
-  [ -x "$program" ] || die "$program is missing: build it (scripts/build.sh)"
-done
 
 # --- work area, background servers, cleanup -------------------------------------------------
 work="$(mktemp -d "${TMPDIR:-/tmp}/crawlbox-bench.XXXXXX")"
 # nginx's worker runs as nobody when started by root: it must be able to read the site.
 chmod 755 "$work"
-mkdir -p "$work/logs"
 server_pids=()
 cleanup() {
   local pid
@@ -122,6 +115,15 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+mkdir -p "$work/logs" "$work/bin"
+# The programs are copied, so that a rebuild of build/ during the session changes nothing.
+for program in crawlbox crawlbox-testsite crawlbox-parse-bench; do
+  [ -x "$root/build/$program" ] || die "build/$program is missing: build it (scripts/build.sh)"
+  cp "$root/build/$program" "$work/bin/"
+done
+crawlbox="$work/bin/crawlbox"
+testsite="$work/bin/crawlbox-testsite"
+parse_bench="$work/bin/crawlbox-parse-bench"
 
 started_at="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 start_seconds=$SECONDS
@@ -296,7 +298,7 @@ crawlbox_run() {
   local scenario="$1" job="$2" site="$3" run="$4" want_pages="$5" want_items="$6"
   local db="$work/$scenario-crawlbox.db"
   rm -f "$db" "$db-wal" "$db-shm"
-  SITE="$site" DB="$db" measure "$scenario-crawlbox-$run" 900 "$crawlbox" run "$job" -q
+  SITE="$site" DB="$db" measure "$scenario-crawlbox-$run" 300 "$crawlbox" run "$job" -q
   local counts pages_ok items frontier span check=ok detail
   counts="$(db_value "$db" "select count(*), coalesce(sum(status = 200), 0) from pages")"
   [ -n "$counts" ] || counts="0,0"
@@ -320,7 +322,7 @@ scrapy_run() {
   local db="$work/main-scrapy.db" stats="$work/main-scrapy-stats.json"
   rm -f "$db" "$stats"
   # From the work directory, so that no scrapy.cfg of the caller's applies.
-  measure "main-scrapy-$run" 1800 env -C "$work" scrapy runspider "$root/bench/scrapy_spider.py" \
+  measure "main-scrapy-$run" 900 env -C "$work" scrapy runspider "$root/bench/scrapy_spider.py" \
     -L WARNING -a "site=$nginx_url" -a "db=$db" -a "stats=$stats"
   local crawled=0 received=0 items=0 check=ok
   if [ -s "$stats" ]; then
@@ -341,7 +343,7 @@ wget_run() {
   local run="$1" want_pages="$2"
   local dir="$work/wget"
   rm -rf "$dir"
-  measure "main-wget-$run" 1800 wget -r -l inf -nv -np --no-host-directories -e robots=off \
+  measure "main-wget-$run" 600 wget -r -l inf -nv -np --no-host-directories -e robots=off \
     -P "$dir" "$nginx_url/site/0.html"
   local files check=ok
   files="$(find "$dir" -type f 2>/dev/null | wc -l)"

@@ -160,6 +160,11 @@ struct Politeness {
   // by 10% per success.
   bool adaptive = true;
   int64_t max_delay_ms = 60'000;  // cap of the adaptive delay
+  // Fetch each host's robots.txt before its first page and obey it (RFC 9309):
+  // disallowed URLs are recorded as 'blocked', never requested.
+  bool robots = true;
+  // Crawl-delay from robots.txt raises the host's delay, up to this cap.
+  int64_t max_crawl_delay_ms = 30'000;
 };
 
 // Retries of transport failures and HTTP 408, 429 and 5xx.

@@ -396,8 +396,13 @@ void LoadPolitenessSection(ProblemList* problems, const toml::table& root,
   const toml::table* table = Section(problems, root, "politeness", &usable);
   if (!usable) return;
   TableReader reader = SectionReader(problems, table, "politeness");
-  reader.CheckKnownKeys(
-      {"per_host_concurrency", "delay_ms", "adaptive", "max_delay_ms"});
+  reader.CheckKnownKeys({"per_host_concurrency", "delay_ms", "adaptive",
+                         "max_delay_ms", "robots", "max_crawl_delay_ms"});
+  // robots: bool, default true.
+  reader.ReadBool("robots", &politeness->robots);
+  // max_crawl_delay_ms: 0..3600000, default 30000.
+  reader.ReadInt("max_crawl_delay_ms", int64_t{0}, int64_t{3'600'000},
+                 &politeness->max_crawl_delay_ms);
   // per_host_concurrency: 1..10000, default 2.
   reader.ReadInt("per_host_concurrency", 1, 10'000,
                  &politeness->per_host_concurrency);

@@ -21,6 +21,7 @@
 #include "crawler/retry_policy.h"
 #include "crawler/scope.h"
 #include "crawler/seen_urls.h"
+#include "parser/robots.h"
 
 namespace crawlbox::crawler {
 
@@ -94,6 +95,13 @@ Result<CrawlSummary> Engine::Run() {
       std::chrono::milliseconds(job_.politeness.max_delay_ms);
   frontier_options.adaptive = job_.politeness.adaptive;
   frontier_options.max_pages_per_host = job_.limits.max_pages_per_host;
+  frontier_options.robots = job_.politeness.robots;
+  frontier_options.robots_token = parser::UserAgentToken(job_.fetch.user_agent);
+  frontier_options.max_crawl_delay =
+      std::chrono::milliseconds(job_.politeness.max_crawl_delay_ms);
+  frontier_options.robots_retry =
+      std::chrono::milliseconds(job_.retry.backoff_ms);
+  frontier_options.robots_attempts = job_.retry.max_attempts;
   Frontier frontier(frontier_options);
   std::vector<std::pair<std::string, int64_t>> queued_per_host;
   s = store_->CountQueuedByHost(&queued_per_host);
@@ -159,7 +167,27 @@ Result<CrawlSummary> Engine::Run() {
   std::unique_ptr<flow::function_node<flow::continue_msg>> store_node;
 
   auto parse = [&](const ResponsePtr& response) -> flow::continue_msg {
-    ready.push(processor.Process(*response));
+    const Response& r = *response;
+    if (r.request.kind == Request::Kind::kRobots) {
+      // RFC 9309 §2.3.1: 4xx means no rules; 5xx or no answer means none of
+      // the site may be crawled until robots.txt can be read.
+      std::shared_ptr<const parser::RobotsTxt> robots;
+      if (r.ok() && r.status < 500) {
+        robots = std::make_shared<const parser::RobotsTxt>(
+            r.status >= 400 ? parser::RobotsTxt::AllowAll()
+                            : parser::RobotsTxt::Parse(r.body));
+        counters_.Add("robots/status/" + std::to_string(r.status));
+      } else {
+        counters_.Add("robots/unavailable");
+        config::Log(
+            LogLevel::kDebug, "robots",
+            r.request.url + " unavailable: " + RetryPolicy::FailureReason(r));
+      }
+      frontier.SetRobots(r.request.host, std::move(robots));
+      if (fetcher != nullptr) fetcher->Wakeup();
+      return flow::continue_msg();
+    }
+    ready.push(processor.Process(r));
     return flow::continue_msg();
   };
 
@@ -174,6 +202,15 @@ Result<CrawlSummary> Engine::Run() {
       while (batch.size() < kMaxBatch && ready.try_pop(next)) {
         if (next.retry) retries.push_back(std::move(*next.retry));
         batch.push_back(std::move(next.result));
+      }
+      for (auto& [url, reason] : frontier.TakeBlocked()) {
+        storage::PageResult blocked;
+        blocked.blocked = true;
+        blocked.page.url_id = url.id;
+        blocked.page.url = std::move(url.url);
+        blocked.page.error = std::move(reason);
+        counters_.Add("frontier/blocked/" + blocked.page.error);
+        batch.push_back(std::move(blocked));
       }
       if (batch.empty()) {
         if (!fatal.load()) {
@@ -200,7 +237,7 @@ Result<CrawlSummary> Engine::Run() {
       } else if (!fatal.load()) {
         int64_t stored = 0;
         for (const storage::PageResult& p : batch) {
-          if (p.retry) continue;
+          if (p.retry || p.blocked) continue;
           ++stored;
           if (p.failed) failed.fetch_add(1);
           items.fetch_add(static_cast<int64_t>(p.items.size()));
@@ -253,7 +290,7 @@ Result<CrawlSummary> Engine::Run() {
     if (fatal.load()) break;
     // A window drained while nothing was being stored: let the store node load
     // the next one.
-    if (!frontier.RefillWanted().empty()) {
+    if (!frontier.RefillWanted().empty() || frontier.HasBlocked()) {
       store_node->try_put(flow::continue_msg());
     }
     int signals =

@@ -21,10 +21,38 @@ struct Frontier::Host {
   double ewma_ms = 0;
   int samples = 0;
   std::multimap<Clock::time_point, storage::QueuedUrl> retries;
-  uint64_t ready_seq = 0;  // seq of its live entry in ready_; 0 = none
-  int64_t fetched = 0;     // requests handed out, earlier runs included
-  bool exhausted = false;  // reached max_pages_per_host
+  uint64_t ready_seq = 0;      // seq of its live entry in ready_; 0 = none
+  int64_t fetched = 0;         // requests handed out, earlier runs included
+  bool exhausted = false;      // reached max_pages_per_host
+  milliseconds base_delay{0};  // configured delay, raised by Crawl-delay
+  enum class Robots { kUnknown, kFetching, kWaiting, kReady };
+  Robots robots_state = Robots::kUnknown;
+  std::shared_ptr<const parser::RobotsTxt> robots;  // null: unavailable
+  int robots_tries = 0;
+  Clock::time_point robots_retry_at{};
 };
+
+namespace {
+
+// "http://h:8080/robots.txt" for any URL of that origin.
+std::string RobotsUrl(std::string_view url) {
+  size_t scheme = url.find("://");
+  size_t path =
+      url.find('/', scheme == std::string_view::npos ? 0 : scheme + 3);
+  return std::string(url.substr(0, path)) + "/robots.txt";
+}
+
+// The path and query robots.txt rules are matched against.
+std::string_view PathAndQuery(std::string_view url) {
+  size_t scheme = url.find("://");
+  size_t path =
+      url.find('/', scheme == std::string_view::npos ? 0 : scheme + 3);
+  if (path == std::string_view::npos) return "/";
+  std::string_view rest = url.substr(path);
+  return rest.substr(0, rest.find('#'));
+}
+
+}  // namespace
 
 Frontier::Frontier(FrontierOptions options)
     : options_(options), page_budget_(options.page_budget) {}
@@ -37,6 +65,8 @@ Frontier::Host& Frontier::HostFor(const std::string& name) {
     slot = std::make_unique<Host>();
     slot->name = name;
     slot->delay = options_.delay;
+    slot->base_delay = options_.delay;
+    if (!options_.robots) slot->robots_state = Host::Robots::kReady;
   }
   return *slot;
 }
@@ -45,15 +75,32 @@ bool Frontier::HasWork(const Host& host) const {
   return !host.queue.empty() || !host.retries.empty();
 }
 
-void Frontier::Schedule(Host& host) {
-  if (host.ready_seq != 0 || !HasWork(host) ||
-      host.in_flight >= options_.per_host_concurrency) {
-    return;
+std::optional<Frontier::Clock::time_point> Frontier::ReadyTime(
+    const Host& host) const {
+  if (!HasWork(host) || host.in_flight >= options_.per_host_concurrency) {
+    return std::nullopt;
   }
   Clock::time_point at = host.next_start;
+  switch (host.robots_state) {
+    case Host::Robots::kFetching:
+      return std::nullopt;
+    case Host::Robots::kWaiting:
+      return std::max(at, host.robots_retry_at);
+    case Host::Robots::kUnknown:
+      return at;
+    case Host::Robots::kReady:
+      break;
+  }
   if (host.queue.empty()) at = std::max(at, host.retries.begin()->first);
+  return at;
+}
+
+void Frontier::Schedule(Host& host) {
+  if (host.ready_seq != 0) return;
+  std::optional<Clock::time_point> at = ReadyTime(host);
+  if (!at) return;
   host.ready_seq = next_seq_++;
-  ready_.push(ReadyEntry{at, host.ready_seq, &host});
+  ready_.push(ReadyEntry{*at, host.ready_seq, &host});
 }
 
 void Frontier::Start(
@@ -103,14 +150,16 @@ std::optional<Request> Frontier::NextRequest(milliseconds* wait) {
       ready_.pop();
       continue;
     }
-    Clock::time_point at = host.next_start;
-    if (host.queue.empty() && !host.retries.empty()) {
-      at = std::max(at, host.retries.begin()->first);
+    std::optional<Clock::time_point> at = ReadyTime(host);
+    if (!at) {  // nothing to hand out any more
+      ready_.pop();
+      host.ready_seq = 0;
+      continue;
     }
-    if (at > entry.at) {  // the host was slowed down since it was queued
+    if (*at > entry.at) {  // the host was slowed down since it was queued
       ready_.pop();
       host.ready_seq = next_seq_++;
-      ready_.push(ReadyEntry{at, host.ready_seq, &host});
+      ready_.push(ReadyEntry{*at, host.ready_seq, &host});
       continue;
     }
     if (entry.at > now) {
@@ -119,6 +168,19 @@ std::optional<Request> Frontier::NextRequest(milliseconds* wait) {
     }
     ready_.pop();
     host.ready_seq = 0;
+    if (host.robots_state == Host::Robots::kUnknown ||
+        host.robots_state == Host::Robots::kWaiting) {
+      // robots.txt first: it uses the host's slot and delay like a page.
+      const std::string& any_url = !host.queue.empty()
+                                       ? host.queue.front().url
+                                       : host.retries.begin()->second.url;
+      host.robots_state = Host::Robots::kFetching;
+      ++host.in_flight;
+      host.next_start = now + host.delay;
+      Request robots{0, RobotsUrl(any_url), host.name, 0, host.robots_tries};
+      robots.kind = Request::Kind::kRobots;
+      return robots;
+    }
     storage::QueuedUrl url;
     if (!host.retries.empty() && host.retries.begin()->first <= now) {
       url = std::move(host.retries.begin()->second);
@@ -133,6 +195,17 @@ std::optional<Request> Frontier::NextRequest(milliseconds* wait) {
         host.refill_listed = true;
       }
     } else {
+      Schedule(host);
+      continue;
+    }
+    if (options_.robots &&
+        (host.robots == nullptr ||
+         !host.robots->Allowed(options_.robots_token, PathAndQuery(url.url)))) {
+      // Never requested; recorded as blocked by the store node.
+      blocked_.emplace_back(std::move(url), host.robots == nullptr
+                                                ? "robots_unavailable"
+                                                : "robots");
+      ++outstanding_;
       Schedule(host);
       continue;
     }
@@ -170,7 +243,7 @@ void Frontier::Fetched(const std::string& host_name, int status, bool timed_out,
             options_.max_delay,
             host.delay + milliseconds(static_cast<int64_t>(host.ewma_ms)));
       } else {
-        host.delay = std::max(options_.delay, host.delay * 9 / 10);
+        host.delay = std::max(host.base_delay, host.delay * 9 / 10);
       }
       host.ewma_ms =
           host.samples == 0 ? total_ms : 0.8 * host.ewma_ms + 0.2 * total_ms;
@@ -185,6 +258,45 @@ void Frontier::Fetched(const std::string& host_name, int status, bool timed_out,
   }
   Schedule(host);
   changed_.notify_all();
+}
+
+void Frontier::SetRobots(const std::string& host_name,
+                         std::shared_ptr<const parser::RobotsTxt> robots) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Host& host = HostFor(host_name);
+  ++host.robots_tries;
+  if (robots == nullptr && host.robots_tries < options_.robots_attempts) {
+    host.robots_state = Host::Robots::kWaiting;
+    host.robots_retry_at =
+        Clock::now() + options_.robots_retry * (1 << (host.robots_tries - 1));
+  } else {
+    // After the last try an unavailable robots.txt disallows everything.
+    host.robots_state = Host::Robots::kReady;
+    host.robots = std::move(robots);
+    if (host.robots != nullptr) {
+      if (auto seconds =
+              host.robots->CrawlDelaySeconds(options_.robots_token)) {
+        auto crawl_delay =
+            std::min(options_.max_crawl_delay,
+                     milliseconds(static_cast<int64_t>(*seconds * 1000.0)));
+        host.base_delay = std::max(host.base_delay, crawl_delay);
+        host.delay = std::max(host.delay, host.base_delay);
+      }
+    }
+  }
+  Schedule(host);
+  changed_.notify_all();
+}
+
+std::vector<std::pair<storage::QueuedUrl, std::string>>
+Frontier::TakeBlocked() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return std::exchange(blocked_, {});
+}
+
+bool Frontier::HasBlocked() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return !blocked_.empty();
 }
 
 void Frontier::Complete(size_t count,

@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "crawler/fetcher.h"
+#include "parser/robots.h"
 #include "storage/records.h"
 
 namespace crawlbox::crawler {
@@ -41,6 +42,16 @@ struct FrontierOptions {
   bool adaptive = true;
   // Requests to one host at most, those of earlier runs included; 0 = none.
   int64_t max_pages_per_host = 0;
+  // Fetch each host's robots.txt before its first page and hold back the URLs
+  // it disallows (they come out of TakeBlocked() instead).
+  bool robots = false;
+  std::string robots_token;  // our product token, e.g. "crawlbox"
+  std::chrono::milliseconds max_crawl_delay{30'000};
+  // An unavailable robots.txt (5xx, unreachable) pauses its host and is tried
+  // again after robots_retry, doubling, robots_attempts times in all; after
+  // that the host's URLs are blocked with reason robots_unavailable.
+  std::chrono::milliseconds robots_retry{30'000};
+  int robots_attempts = 3;
 };
 
 // Thread-safe: the fetcher thread takes requests and reports fetches, the store
@@ -74,6 +85,16 @@ class Frontier : public RequestSource {
   void Fetched(const std::string& host, int status, bool timed_out,
                double total_ms,
                std::optional<std::chrono::milliseconds> retry_after);
+
+  // The robots.txt of `host` was fetched: `robots` is what applies (null when
+  // it was unavailable: 5xx or no response).
+  void SetRobots(const std::string& host,
+                 std::shared_ptr<const parser::RobotsTxt> robots);
+
+  // URLs robots.txt keeps us from, each with its reason ("robots",
+  // "robots_unavailable"); they count as outstanding until Complete()d.
+  std::vector<std::pair<storage::QueuedUrl, std::string>> TakeBlocked();
+  bool HasBlocked() const;
 
   // A retry of `url` (its attempts already counted) not before `not_before`.
   struct Retry {
@@ -134,6 +155,9 @@ class Frontier : public RequestSource {
   // there yet.
   void Schedule(Host& host);
   bool HasWork(const Host& host) const;
+  // When the host may be asked for its next request, or nullopt when it has
+  // nothing to hand out (no work, no free slot, robots.txt being fetched).
+  std::optional<Clock::time_point> ReadyTime(const Host& host) const;
   // Drops a host that reached max_pages_per_host: its URLs stay queued in the
   // database but are no longer handed out (nor counted as queued).
   void Exhaust(Host& host);
@@ -151,6 +175,7 @@ class Frontier : public RequestSource {
   int64_t in_db_ = 0;      // queued URLs only in the database
   size_t retrying_ = 0;    // URLs waiting for their backoff
   int64_t abandoned_ = 0;  // queued URLs of exhausted hosts
+  std::vector<std::pair<storage::QueuedUrl, std::string>> blocked_;
   size_t outstanding_ = 0;
   int64_t handed_out_ = 0;
   bool closed_ = false;

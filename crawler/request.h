@@ -19,6 +19,10 @@ struct Request {
   std::string host;    // lowercase host: the unit of politeness
   int depth = 0;       // link hops from a seed
   int attempts = 0;    // tries already made (this one not included)
+  // A page of the crawl, or the robots.txt of `host` (url_id 0, not a
+  // frontier row).
+  enum class Kind { kPage, kRobots };
+  Kind kind = Kind::kPage;
 };
 
 // Why a transfer produced no usable response. Names (FetchErrorName) are

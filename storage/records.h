@@ -61,6 +61,9 @@ struct PageResult {
   // reason = page.error); no page, items or links are stored and the URL stays
   // queued.
   bool retry = false;
+  // A URL the crawl may not fetch (robots.txt): the frontier row becomes
+  // 'blocked' with reason page.error; nothing else is stored.
+  bool blocked = false;
 };
 
 // A cell of a query result.

@@ -96,6 +96,7 @@ Store::~Store() {
   delete_items_ = Statement();
   load_queued_ = Statement();
   mark_retry_ = Statement();
+  mark_blocked_ = Statement();
   sqlite3_close(db_);
 }
 
@@ -162,7 +163,10 @@ Status Store::Init() {
        "SELECT id, url, depth, attempts FROM frontier WHERE state = 'queued' "
        "AND host = ?1 AND id > ?2 ORDER BY id LIMIT ?3"},
       {&mark_retry_,
-       "UPDATE frontier SET attempts = attempts + 1, reason = ?2 WHERE id = ?1"},
+       "UPDATE frontier SET attempts = attempts + 1, reason = ?2 WHERE id = "
+       "?1"},
+      {&mark_blocked_,
+       "UPDATE frontier SET state = 'blocked', reason = ?2 WHERE id = ?1"},
       {&mark_url_,
        "UPDATE frontier SET state = ?2, attempts = attempts + 1, reason = ?3 "
        "WHERE id = ?1"},
@@ -248,8 +252,8 @@ Status Store::InsertUrl(const NewUrl& url, std::vector<QueuedUrl>* added) {
   Status s = StepDone(insert_url_, db_, "adding URL to frontier");
   if (!s.ok()) return s;
   if (sqlite3_changes(db_) > 0) {
-    added->push_back(
-        QueuedUrl{sqlite3_last_insert_rowid(db_), url.url, url.host, url.depth, 0});
+    added->push_back(QueuedUrl{sqlite3_last_insert_rowid(db_), url.url,
+                               url.host, url.depth, 0});
   }
   return Status::Ok();
 }
@@ -350,6 +354,13 @@ Status Store::CommitPages(int64_t crawl_id, std::span<const PageResult> batch,
   };
   for (const PageResult& result : batch) {
     const PageRecord& page = result.page;
+    if (result.blocked) {
+      mark_blocked_.Bind(1, page.url_id);
+      mark_blocked_.Bind(2, page.error);
+      s = StepDone(mark_blocked_, db_, "recording a blocked URL " + page.url);
+      if (!s.ok()) return fail(s);
+      continue;
+    }
     if (result.retry) {
       mark_retry_.Bind(1, page.url_id);
       mark_retry_.Bind(2, page.error);

@@ -93,6 +93,7 @@ class Store {
   Statement delete_items_;
   Statement load_queued_;
   Statement mark_retry_;
+  Statement mark_blocked_;
 };
 
 }  // namespace crawlbox::storage

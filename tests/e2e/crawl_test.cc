@@ -157,7 +157,8 @@ void CrawlWholeSite(int pages) {
   for (int i = 0; i < site.page_count(); ++i) {
     ASSERT_EQ(server.Hits(site.PagePath(i)), 1) << site.PagePath(i);
   }
-  EXPECT_EQ(server.TotalHits(), pages);
+  EXPECT_EQ(server.Hits("/robots.txt"), 1) << "once per host, before its pages";
+  EXPECT_EQ(server.TotalHits(), pages + 1);
   EXPECT_EQ(Count(db, "SELECT count(*) FROM pages"), pages);
   EXPECT_EQ(Count(db, "SELECT count(*) FROM frontier WHERE state != 'done'"),
             0);
@@ -186,7 +187,7 @@ TEST(GeneratedSiteCrawlTest, LimitsStopAtMaxPagesAndMaxDepth) {
                                 "p.toml"),
             dir.File("p.db"));
   EXPECT_EQ(by_pages.summary.pages, 37);
-  EXPECT_EQ(server.TotalHits(), 37);
+  EXPECT_EQ(server.TotalHits(), 37 + 1) << "37 pages and robots.txt";
   EXPECT_EQ(by_pages.summary.state, "finished");
   EXPECT_GT(by_pages.summary.left_queued, 0u);
 

@@ -41,7 +41,7 @@ using std::chrono::milliseconds;
 using Clock = std::chrono::steady_clock;
 
 constexpr int kBacklog = 1024;
-constexpr size_t kMaxConnections = 256;
+constexpr int kMaxConnections = 256;
 constexpr size_t kMaxRequestBytes = 64 * 1024;
 constexpr milliseconds kRequestTimeout{10000};
 constexpr milliseconds kDrainTimeout{1000};
@@ -72,11 +72,9 @@ config::Result<std::pair<int, int>> OpenListener() {
 
 std::pair<int, int> OpenListenerOrDie() {
   config::Result<std::pair<int, int>> listener = OpenListener();
-  if (!listener.ok()) {
-    std::fprintf(stderr, "%s\n", listener.status().message().c_str());
-    std::abort();
-  }
-  return listener.value();
+  if (listener.ok()) return listener.value();
+  std::fprintf(stderr, "%s\n", listener.status().message().c_str());
+  std::abort();
 }
 
 // Waits until `fd` is readable (data, EOF, or shut down by Stop()) and reads
@@ -294,8 +292,8 @@ constexpr char kInvalidUtf8[] =
     "<p>Truncated 3-byte sequence: [\xe2\x82] then ASCII</p>\n"
     "<p>Overlong '/': [\xc0\xaf] [\xe0\x80\xaf]; overlong NUL: [\xc0\x80]</p>\n"
     "<p>UTF-8-encoded surrogates: [\xed\xa0\x80] [\xed\xbf\xbf]</p>\n"
-    "<p title=\"t\xff [\xe2\x82] [\xc0\xaf] [\xed\xa0\x80]\">Attribute "
-    "values</p>\n"
+    "<p title=\"t\xff [\xe2\x82] [\xc0\xaf] [\xed\xa0\x80]\">In "
+    "attributes</p>\n"
     "<img alt=\"\xed\xb2\x80 \xf8\x88\x80\x80\x80\" src=\"/page/1\">\n"
     "<a href=\"/page/2?q=\xff\xfe\">Raw 0xFF in a query</a>\n"
     "<a href=\"/caf\xff/\xc0\xaf\">Raw 0xFF in a path</a>\n"
@@ -479,9 +477,7 @@ void FaultServer::AcceptLoop() {
     Reap(/*all=*/false);
     {
       std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait(lock, [this] {
-        return stopping_ || connections_.size() < kMaxConnections;
-      });
+      cv_.wait(lock, [this] { return stopping_ || open_ < kMaxConnections; });
       if (stopping_) return;
     }
     const int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
@@ -508,6 +504,7 @@ void FaultServer::AcceptLoop() {
       }
       connection = &connections_.emplace_back();
       connection->fd = fd;
+      ++open_;
     }
     connection->thread = std::thread(&FaultServer::Serve, this, connection);
   }
@@ -560,6 +557,7 @@ void FaultServer::CloseConnection(Connection* connection, Close how) {
   close(fd);
   connection->fd = -1;
   connection->done = true;
+  --open_;
   cv_.notify_all();
 }
 

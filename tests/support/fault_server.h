@@ -170,6 +170,7 @@ class FaultServer {
   std::condition_variable cv_;  // signalled on Stop() and connection exit
   bool stopping_ = false;
   std::list<Connection> connections_;
+  int open_ = 0;  // connections in connections_ not yet done
   RobotsMode robots_mode_ = RobotsMode::kOk;
   std::string robots_body_ = "User-agent: *\nDisallow:\n";
   std::chrono::milliseconds latency_{0};
