@@ -102,6 +102,10 @@ struct Scope {
   std::vector<std::shared_ptr<const re2::RE2>> deny;
   // Query parameters removed from every URL before dedup: exact names, or a
   // prefix ending in '*' ("utm_*"). Case-insensitive.
+  // Also discover URLs from each host's sitemaps: those its robots.txt lists
+  // (same host only) and /sitemap.xml, indexes and gzip sitemaps included.
+  // They are seeds of depth 0 and pass through the scope like links.
+  bool sitemaps = false;
   std::vector<std::string> strip_query_params = {
       "utm_*",     "fbclid",    "gclid", "jsessionid",
       "phpsessid", "sessionid", "sid"};

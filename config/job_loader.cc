@@ -214,7 +214,9 @@ void LoadScopeSection(ProblemList* problems, const toml::table& root,
   if (!usable) return;
   TableReader reader = SectionReader(problems, table, "scope");
   reader.CheckKnownKeys(
-      {"allowed_hosts", "allow", "deny", "strip_query_params"});
+      {"allowed_hosts", "allow", "deny", "strip_query_params", "sitemaps"});
+  // sitemaps: bool, default false.
+  reader.ReadBool("sitemaps", &scope->sitemaps);
 
   // allowed_hosts: optional array of host names, lowercased; default: the
   // seeds' hosts.

@@ -102,6 +102,7 @@ Result<CrawlSummary> Engine::Run() {
   frontier_options.robots_retry =
       std::chrono::milliseconds(job_.retry.backoff_ms);
   frontier_options.robots_attempts = job_.retry.max_attempts;
+  frontier_options.sitemaps = job_.scope.sitemaps;
   Frontier frontier(frontier_options);
   std::vector<std::pair<std::string, int64_t>> queued_per_host;
   s = store_->CountQueuedByHost(&queued_per_host);
@@ -187,6 +188,12 @@ Result<CrawlSummary> Engine::Run() {
       if (fetcher != nullptr) fetcher->Wakeup();
       return flow::continue_msg();
     }
+    if (r.request.kind == Request::Kind::kSitemap) {
+      std::vector<std::string> nested;
+      ready.push(processor.ProcessSitemap(r, &nested));
+      if (!nested.empty()) frontier.AddSitemaps(r.request.host, nested);
+      return flow::continue_msg();
+    }
     ready.push(processor.Process(r));
     return flow::continue_msg();
   };
@@ -237,7 +244,7 @@ Result<CrawlSummary> Engine::Run() {
       } else if (!fatal.load()) {
         int64_t stored = 0;
         for (const storage::PageResult& p : batch) {
-          if (p.retry || p.blocked) continue;
+          if (p.retry || p.blocked || p.links_only) continue;
           ++stored;
           if (p.failed) failed.fetch_add(1);
           items.fetch_add(static_cast<int64_t>(p.items.size()));
@@ -248,7 +255,14 @@ Result<CrawlSummary> Engine::Run() {
         counters_.Add("store/new_urls", static_cast<int64_t>(added.size()));
         counters_.Add("store/transactions");
       }
-      frontier.Complete(batch.size(), std::move(added), std::move(retries));
+      // Sitemaps were never outstanding pages: they are released separately,
+      // after the URLs they listed are queued.
+      const size_t sitemaps = static_cast<size_t>(std::count_if(
+          batch.begin(), batch.end(),
+          [](const storage::PageResult& p) { return p.links_only; }));
+      frontier.Complete(batch.size() - sitemaps, std::move(added),
+                        std::move(retries));
+      if (sitemaps > 0) frontier.SitemapsDone(sitemaps);
       if (!fatal.load()) {
         Status refilled = refill();
         if (!refilled.ok()) set_fatal(refilled);

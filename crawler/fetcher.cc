@@ -155,8 +155,10 @@ config::Status Fetcher::Start() {
     return config::Status::Unavailable(
         "libcurl could not create a multi handle");
   }
-  curl_multi_setopt(impl_->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS,
-                    static_cast<long>(settings_.concurrency));
+  // No CURLMOPT_MAX_TOTAL_CONNECTIONS: our own slot count already bounds the
+  // transfers, and with it curl parks new transfers behind connections a
+  // server has closed but curl still counts, until their timeout expires
+  // unstarted ("Failed to resolve host ... after 0 ms").
   // Connections kept for reuse: enough for every transfer slot plus some slack
   // across hosts.
   curl_multi_setopt(impl_->multi, CURLMOPT_MAXCONNECTS,
@@ -250,8 +252,12 @@ void Fetcher::Loop() {
                      "");  // every encoding this libcurl decodes
     curl_easy_setopt(e, CURLOPT_USERAGENT, settings_.user_agent.c_str());
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, impl.default_headers);
-    curl_easy_setopt(e, CURLOPT_PIPEWAIT,
-                     1L);  // prefer multiplexing on an HTTP/2 connection
+    // Waiting for a connection that might multiplex pays off only where
+    // HTTP/2 can be negotiated (TLS); over plain HTTP it would park every
+    // transfer to a host behind one whose server stalls its headers.
+    if (settings_.http2 && t->request.url.starts_with("https:")) {
+      curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
+    }  // prefer multiplexing on an HTTP/2 connection
     curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
     curl_multi_add_handle(impl.multi, e);
     impl.active.push_back(t);
@@ -298,9 +304,17 @@ void Fetcher::Loop() {
     r.timings.tls_ms = Millis(easy, CURLINFO_APPCONNECT_TIME_T);
     r.timings.ttfb_ms = Millis(easy, CURLINFO_STARTTRANSFER_TIME_T);
     r.timings.total_ms = Millis(easy, CURLINFO_TOTAL_TIME_T);
-    // The body moved out; give the buffer back to the pool empty.
+    // The body moved out; give the buffer back to the pool empty. A handle
+    // whose transfer failed is not reused: libcurl 7.88 can carry an expired
+    // timer across curl_easy_reset, failing the next transfer at once
+    // ("Failed to resolve host ... with timeout after 0 ms").
     t->body = std::string();
-    impl.idle.emplace_back(t);
+    if (code == CURLE_OK) {
+      impl.idle.emplace_back(t);
+    } else {
+      curl_easy_cleanup(t->easy);
+      delete t;
+    }
     on_response_(std::move(r));
   };
 

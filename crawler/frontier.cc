@@ -4,6 +4,7 @@
 #include "crawler/frontier.h"
 
 #include <algorithm>
+#include <cctype>
 
 namespace crawlbox::crawler {
 
@@ -30,6 +31,9 @@ struct Frontier::Host {
   std::shared_ptr<const parser::RobotsTxt> robots;  // null: unavailable
   int robots_tries = 0;
   Clock::time_point robots_retry_at{};
+  std::deque<std::string> sitemaps;  // to fetch
+  std::vector<std::string> sitemaps_seen;
+  bool sitemaps_seeded = false;
 };
 
 namespace {
@@ -40,6 +44,30 @@ std::string RobotsUrl(std::string_view url) {
   size_t path =
       url.find('/', scheme == std::string_view::npos ? 0 : scheme + 3);
   return std::string(url.substr(0, path)) + "/robots.txt";
+}
+
+// "http://h:8080" of a URL.
+std::string_view Origin(std::string_view url) {
+  size_t scheme = url.find("://");
+  size_t path =
+      url.find('/', scheme == std::string_view::npos ? 0 : scheme + 3);
+  return url.substr(0, path);
+}
+
+// The host of an absolute http(s) URL, lowercase as the frontier keys it.
+std::string HostOf(std::string_view url) {
+  std::string_view origin = Origin(url);
+  size_t scheme = origin.find("://");
+  std::string_view authority =
+      scheme == std::string_view::npos ? origin : origin.substr(scheme + 3);
+  authority = authority.substr(authority.rfind('@') + 1);
+  if (!authority.empty() && authority.front() == '[') {
+    return std::string(authority.substr(0, authority.find(']') + 1));
+  }
+  std::string host(authority.substr(0, authority.find(':')));
+  for (char& c : host)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return host;
 }
 
 // The path and query robots.txt rules are matched against.
@@ -72,7 +100,9 @@ Frontier::Host& Frontier::HostFor(const std::string& name) {
 }
 
 bool Frontier::HasWork(const Host& host) const {
-  return !host.queue.empty() || !host.retries.empty();
+  // With the page budget spent only retries of pages already counted remain.
+  if (page_budget_ == 0) return !host.retries.empty();
+  return !host.queue.empty() || !host.retries.empty() || !host.sitemaps.empty();
 }
 
 std::optional<Frontier::Clock::time_point> Frontier::ReadyTime(
@@ -91,11 +121,20 @@ std::optional<Frontier::Clock::time_point> Frontier::ReadyTime(
     case Host::Robots::kReady:
       break;
   }
-  if (host.queue.empty()) at = std::max(at, host.retries.begin()->first);
+  if (page_budget_ == 0 || (host.queue.empty() && host.sitemaps.empty())) {
+    at = std::max(at, host.retries.begin()->first);
+  }
   return at;
 }
 
 void Frontier::Schedule(Host& host) {
+  if (options_.sitemaps && !options_.robots && !host.sitemaps_seeded &&
+      !host.queue.empty()) {
+    // Without robots.txt there are no Sitemap: lines, only /sitemap.xml.
+    host.sitemaps_seeded = true;
+    SeedSitemaps(
+        host, {std::string(Origin(host.queue.front().url)) + "/sitemap.xml"});
+  }
   if (host.ready_seq != 0) return;
   std::optional<Clock::time_point> at = ReadyTime(host);
   if (!at) return;
@@ -138,7 +177,7 @@ void Frontier::Exhaust(Host& host) {
 std::optional<Request> Frontier::NextRequest(milliseconds* wait) {
   std::lock_guard<std::mutex> lock(mu_);
   *wait = milliseconds(1000);
-  if (closed_ || page_budget_ == 0 ||
+  if (closed_ ||
       outstanding_ >= static_cast<size_t>(options_.max_outstanding)) {
     return std::nullopt;
   }
@@ -171,9 +210,10 @@ std::optional<Request> Frontier::NextRequest(milliseconds* wait) {
     if (host.robots_state == Host::Robots::kUnknown ||
         host.robots_state == Host::Robots::kWaiting) {
       // robots.txt first: it uses the host's slot and delay like a page.
-      const std::string& any_url = !host.queue.empty()
-                                       ? host.queue.front().url
-                                       : host.retries.begin()->second.url;
+      const std::string& any_url = !host.queue.empty() ? host.queue.front().url
+                                   : !host.retries.empty()
+                                       ? host.retries.begin()->second.url
+                                       : host.sitemaps.front();
       host.robots_state = Host::Robots::kFetching;
       ++host.in_flight;
       host.next_start = now + host.delay;
@@ -181,12 +221,24 @@ std::optional<Request> Frontier::NextRequest(milliseconds* wait) {
       robots.kind = Request::Kind::kRobots;
       return robots;
     }
+    if (!host.sitemaps.empty() && page_budget_ != 0) {
+      // Sitemaps before pages: what they list joins the queue early.
+      Request sitemap{0, std::move(host.sitemaps.front()), host.name, 0, 0};
+      sitemap.kind = Request::Kind::kSitemap;
+      host.sitemaps.pop_front();
+      --sitemaps_queued_;
+      ++sitemaps_pending_;
+      ++host.in_flight;
+      host.next_start = now + host.delay;
+      Schedule(host);
+      return sitemap;
+    }
     storage::QueuedUrl url;
     if (!host.retries.empty() && host.retries.begin()->first <= now) {
       url = std::move(host.retries.begin()->second);
       host.retries.erase(host.retries.begin());
       --retrying_;
-    } else if (!host.queue.empty()) {
+    } else if (!host.queue.empty() && page_budget_ != 0) {
       url = std::move(host.queue.front());
       host.queue.pop_front();
       --in_memory_;
@@ -218,7 +270,8 @@ std::optional<Request> Frontier::NextRequest(milliseconds* wait) {
     Schedule(host);
     ++outstanding_;
     ++handed_out_;
-    if (page_budget_ > 0) --page_budget_;
+    // The budget counts pages, not tries: a retry was counted the first time.
+    if (page_budget_ > 0 && url.attempts == 0) --page_budget_;
     return Request{url.id, std::move(url.url), std::move(url.host), url.depth,
                    url.attempts};
   }
@@ -284,7 +337,48 @@ void Frontier::SetRobots(const std::string& host_name,
       }
     }
   }
+  if (options_.sitemaps && host.robots_state == Host::Robots::kReady &&
+      host.robots != nullptr && !host.sitemaps_seeded) {
+    std::string any = !host.queue.empty()     ? host.queue.front().url
+                      : !host.retries.empty() ? host.retries.begin()->second.url
+                                              : std::string();
+    if (!any.empty()) {
+      std::vector<std::string> urls = host.robots->sitemaps();
+      urls.push_back(std::string(Origin(any)) + "/sitemap.xml");
+      host.sitemaps_seeded = true;
+      SeedSitemaps(host, urls);
+    }
+  }
   Schedule(host);
+  changed_.notify_all();
+}
+
+void Frontier::SeedSitemaps(Host& host, const std::vector<std::string>& urls) {
+  for (const std::string& url : urls) {
+    if (HostOf(url) != host.name) continue;
+    if (std::find(host.sitemaps_seen.begin(), host.sitemaps_seen.end(), url) !=
+        host.sitemaps_seen.end()) {
+      continue;
+    }
+    host.sitemaps_seen.push_back(url);
+    host.sitemaps.push_back(url);
+    ++sitemaps_queued_;
+  }
+}
+
+void Frontier::AddSitemaps(const std::string& host_name,
+                           const std::vector<std::string>& urls) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Host& host = HostFor(host_name);
+  if (host.exhausted || closed_) return;
+  SeedSitemaps(host, urls);
+  Schedule(host);
+  changed_.notify_all();
+}
+
+void Frontier::SitemapsDone(size_t count) {
+  std::lock_guard<std::mutex> lock(mu_);
+  sitemaps_pending_ -= std::min(count, sitemaps_pending_);
   changed_.notify_all();
 }
 
@@ -389,9 +483,10 @@ void Frontier::Close() {
 }
 
 bool Frontier::IdleLocked() const {
-  bool nothing_more = closed_ || page_budget_ == 0 ||
-                      (in_memory_ == 0 && in_db_ == 0 && retrying_ == 0);
-  return outstanding_ == 0 && nothing_more;
+  bool nothing_more = closed_ || (page_budget_ == 0 && retrying_ == 0) ||
+                      (in_memory_ == 0 && in_db_ == 0 && retrying_ == 0 &&
+                       sitemaps_queued_ == 0);
+  return outstanding_ == 0 && sitemaps_pending_ == 0 && nothing_more;
 }
 
 bool Frontier::Idle() const {
@@ -416,7 +511,7 @@ size_t Frontier::outstanding() const {
 
 bool Frontier::Budgetless() const {
   std::lock_guard<std::mutex> lock(mu_);
-  return page_budget_ == 0 && (in_memory_ > 0 || in_db_ > 0 || retrying_ > 0);
+  return page_budget_ == 0 && (in_memory_ > 0 || in_db_ > 0);
 }
 
 int64_t Frontier::abandoned() const {

@@ -52,6 +52,9 @@ struct FrontierOptions {
   // that the host's URLs are blocked with reason robots_unavailable.
   std::chrono::milliseconds robots_retry{30'000};
   int robots_attempts = 3;
+  // Fetch each host's sitemaps (robots.txt's Sitemap: lines and /sitemap.xml)
+  // once its robots.txt is known, before its pages.
+  bool sitemaps = false;
 };
 
 // Thread-safe: the fetcher thread takes requests and reports fetches, the store
@@ -90,6 +93,14 @@ class Frontier : public RequestSource {
   // it was unavailable: 5xx or no response).
   void SetRobots(const std::string& host,
                  std::shared_ptr<const parser::RobotsTxt> robots);
+
+  // More sitemaps of `host` to fetch (from a sitemap index). Sitemaps of other
+  // hosts are ignored.
+  void AddSitemaps(const std::string& host,
+                   const std::vector<std::string>& urls);
+  // `count` sitemap requests are finished and the URLs they listed are queued
+  // (or were found in nothing). Until then the crawl is not idle.
+  void SitemapsDone(size_t count);
 
   // URLs robots.txt keeps us from, each with its reason ("robots",
   // "robots_unavailable"); they count as outstanding until Complete()d.
@@ -161,6 +172,8 @@ class Frontier : public RequestSource {
   // Drops a host that reached max_pages_per_host: its URLs stay queued in the
   // database but are no longer handed out (nor counted as queued).
   void Exhaust(Host& host);
+  // Queues the sitemaps of `host` among `urls` not queued before.
+  void SeedSitemaps(Host& host, const std::vector<std::string>& urls);
   bool IdleLocked() const;
 
   const FrontierOptions options_;
@@ -171,10 +184,12 @@ class Frontier : public RequestSource {
       ready_;
   uint64_t next_seq_ = 1;
   int64_t page_budget_;
-  size_t in_memory_ = 0;   // queued URLs in host windows
-  int64_t in_db_ = 0;      // queued URLs only in the database
-  size_t retrying_ = 0;    // URLs waiting for their backoff
-  int64_t abandoned_ = 0;  // queued URLs of exhausted hosts
+  size_t in_memory_ = 0;         // queued URLs in host windows
+  int64_t in_db_ = 0;            // queued URLs only in the database
+  size_t retrying_ = 0;          // URLs waiting for their backoff
+  int64_t abandoned_ = 0;        // queued URLs of exhausted hosts
+  size_t sitemaps_queued_ = 0;   // sitemap URLs not yet handed out
+  size_t sitemaps_pending_ = 0;  // handed out, their URLs not yet queued
   std::vector<std::pair<storage::QueuedUrl, std::string>> blocked_;
   size_t outstanding_ = 0;
   int64_t handed_out_ = 0;

@@ -3,6 +3,7 @@
 
 #include "config/log.h"
 #include "crawler/item_json.h"
+#include "parser/sitemap.h"
 
 namespace crawlbox::crawler {
 
@@ -78,6 +79,48 @@ ProcessedPage PageProcessor::Process(const Response& r) const {
     result.links.clear();
     counters_->Add("parse/error");
   }
+  return out;
+}
+
+ProcessedPage PageProcessor::ProcessSitemap(
+    const Response& r, std::vector<std::string>* nested) const {
+  ProcessedPage out;
+  out.result.links_only = true;
+  if (!r.ok() || r.status < 200 || r.status >= 300) {
+    counters_->Add("sitemap/unavailable");
+    return out;
+  }
+  parser::SitemapContents contents = parser::ParseSitemap(
+      r.body, static_cast<size_t>(job_.fetch.max_body_bytes));
+  if (!contents.error.empty()) {
+    counters_->Add("sitemap/unreadable");
+    config::Log(LogLevel::kDebug, "sitemap",
+                r.request.url + ": " + contents.error);
+    return out;
+  }
+  counters_->Add("sitemap/fetched");
+  if (contents.truncated) counters_->Add("sitemap/truncated");
+  auto base = parser::ParseUrl(r.final_url);
+  for (const std::string& loc : contents.sitemaps) {
+    auto url = parser::ParseUrl(loc, base.ok() ? &*base : nullptr);
+    if (url.ok() && url->IsHttp())
+      nested->push_back(url->HrefWithoutFragment());
+  }
+  for (const std::string& loc : contents.urls) {
+    auto url = parser::ParseUrl(loc, base.ok() ? &*base : nullptr);
+    if (!url.ok() || !url->IsHttp()) {
+      counters_->Add("sitemap/bad_url");
+      continue;
+    }
+    std::string key = parser_.CrawlKey(*url);
+    std::string_view rejected = scope_.Rejects(key, url->host);
+    if (!rejected.empty()) {
+      counters_->Add(std::string("frontier/rejected/") + std::string(rejected));
+      continue;
+    }
+    out.result.links.push_back({std::move(key), url->host, 0, 0});
+  }
+  counters_->Add("sitemap/urls", static_cast<int64_t>(out.result.links.size()));
   return out;
 }
 

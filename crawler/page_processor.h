@@ -38,6 +38,11 @@ class PageProcessor {
   // "parse_error".
   ProcessedPage Process(const Response& response) const;
 
+  // A fetched sitemap: the URLs it lists (resolved, keyed and scoped like
+  // links, depth 0) as a links-only result; sitemaps it lists go to *nested.
+  ProcessedPage ProcessSitemap(const Response& response,
+                               std::vector<std::string>* nested) const;
+
  private:
   void Extract(const Response& response, storage::PageResult* result) const;
 

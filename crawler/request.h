@@ -19,9 +19,9 @@ struct Request {
   std::string host;    // lowercase host: the unit of politeness
   int depth = 0;       // link hops from a seed
   int attempts = 0;    // tries already made (this one not included)
-  // A page of the crawl, or the robots.txt of `host` (url_id 0, not a
-  // frontier row).
-  enum class Kind { kPage, kRobots };
+  // A page of the crawl, or the robots.txt or a sitemap of `host` (those have
+  // url_id 0: they are not frontier rows).
+  enum class Kind { kPage, kRobots, kSitemap };
   Kind kind = Kind::kPage;
 };
 

@@ -7,7 +7,7 @@ packages=(
   build-essential cmake pkg-config clang-format
   libcurl4-openssl-dev libgumbo-dev libre2-dev libsqlite3-dev libtbb-dev
   libtomlplusplus-dev nlohmann-json3-dev libcpp-httplib-dev libcli11-dev
-  libgtest-dev libgmock-dev sqlite3
+  libgtest-dev libgmock-dev sqlite3 zlib1g-dev
 )
 
 missing=()

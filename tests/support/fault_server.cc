@@ -20,7 +20,6 @@
 #include <cstring>
 #include <ctime>
 #include <iomanip>
-#include <iterator>
 #include <locale>
 #include <optional>
 #include <sstream>
@@ -30,9 +29,7 @@ namespace crawlbox::testing {
 struct FaultServer::Request {
   std::string method;
   std::string target;  // path and query as sent
-  std::string path;
-  std::string query;  // after '?', empty if none
-  int hit = 0;        // this request's number among those for `target`
+  int hit = 0;         // this request's number among those for `target`
 };
 
 namespace {
@@ -448,8 +445,13 @@ void FaultServer::Stop() {
   std::lock_guard<std::mutex> join_lock(join_mu_);
   if (!accept_thread_.joinable()) return;
   accept_thread_.join();
-  // The accept thread is gone, so nothing adds to the list any more.
-  Reap(/*all=*/true);
+  {
+    // Every connection was shut down above, so each ends promptly; the accept
+    // thread is gone, so none is added.
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [this] { return open_ == 0; });
+    ReapLocked();
+  }
   close(listen_fd_);
 }
 
@@ -459,26 +461,22 @@ bool FaultServer::WaitUnlessStopping(std::chrono::milliseconds duration) {
                        [this] { return stopping_; });
 }
 
-void FaultServer::Reap(bool all) {
-  std::list<Connection> finished;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    for (auto it = connections_.begin(); it != connections_.end();) {
-      auto next = std::next(it);
-      if (all || it->done) finished.splice(finished.end(), connections_, it);
-      it = next;
-    }
-  }
-  for (Connection& connection : finished) connection.thread.join();
+void FaultServer::ReapLocked() {
+  // A connection is marked done under mu_ as its thread's last step, so
+  // joining it here cannot wait on mu_.
+  connections_.remove_if([](Connection& connection) {
+    if (connection.done) connection.thread.join();
+    return connection.done;
+  });
 }
 
 void FaultServer::AcceptLoop() {
   while (true) {
-    Reap(/*all=*/false);
     {
       std::unique_lock<std::mutex> lock(mu_);
       cv_.wait(lock, [this] { return stopping_ || open_ < kMaxConnections; });
       if (stopping_) return;
+      ReapLocked();
     }
     const int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
     if (fd < 0) {
@@ -487,9 +485,8 @@ void FaultServer::AcceptLoop() {
       if (!WaitUnlessStopping(milliseconds(errno == EINTR ? 0 : 10))) return;
       continue;
     }
-    // Without TCP_NODELAY each trickled byte would wait for the client's
-    // delayed ACK (Nagle). The send timeout bounds a client that stops
-    // reading.
+    // Without TCP_NODELAY each trickled byte waits for the client's delayed
+    // ACK (Nagle); the send timeout bounds a client that stops reading.
     const int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
     const timeval send_timeout = {kSendTimeoutSec, 0};
@@ -520,10 +517,6 @@ void FaultServer::Serve(Connection* connection) {
     if (!ParseRequestLine(head, &request.method, &request.target)) {
       Respond(fd, "400 Bad Request", kText, "bad request line\n");
     } else {
-      const size_t question = request.target.find('?');
-      request.path = request.target.substr(0, question);
-      if (question != std::string::npos)
-        request.query = request.target.substr(question + 1);
       milliseconds latency{0};
       {
         std::lock_guard<std::mutex> lock(mu_);
@@ -532,10 +525,14 @@ void FaultServer::Serve(Connection* connection) {
         max_concurrent_ = std::max(max_concurrent_, ++in_flight_);
         latency = latency_;
       }
-      if (latency.count() <= 0 || WaitUnlessStopping(latency))
-        how = Handle(fd, request);
-      std::lock_guard<std::mutex> lock(mu_);
-      --in_flight_;
+      const bool go = latency.count() <= 0 || WaitUnlessStopping(latency);
+      {
+        // Released before any byte of the response: a client that sends its
+        // next request only after a complete response is never counted twice.
+        std::lock_guard<std::mutex> lock(mu_);
+        --in_flight_;
+      }
+      if (go) how = Handle(fd, request);
     }
   }
   CloseConnection(connection, how);
@@ -562,8 +559,10 @@ void FaultServer::CloseConnection(Connection* connection, Close how) {
 }
 
 FaultServer::Close FaultServer::Handle(int fd, const Request& request) {
-  const std::string& path = request.path;
-  const std::string& query = request.query;
+  const size_t question = request.target.find('?');
+  const std::string path = request.target.substr(0, question);
+  const std::string query =
+      question == std::string::npos ? "" : request.target.substr(question + 1);
   const auto bad = [fd] {
     Respond(fd, "400 Bad Request", kText, "parameter out of range\n");
     return Close::kGraceful;

@@ -35,8 +35,8 @@ namespace crawlbox::testing {
 //   /slow-headers?ms=N   accepts and reads the request, then sends nothing for
 //                        N ms (default 10000, at most 60000), then a 200 page
 //   /trickle?bytes=N&ms=M  headers with Content-Length N at once, then the
-//                        body one byte every M ms (defaults 1000 and 50;
-//                        N <= 1000000 and N*M <= 60000)
+//                        body one byte every M ms, each after its wait
+//                        (defaults 1000 and 50; N <= 1000000, N*M <= 60000)
 //   /reset               headers with Content-Length 100000, 1000 bytes of
 //                        body, then an RST (SO_LINGER {1, 0} and close)
 //   /lying-length        headers with Content-Length 5000, 100 bytes of body,
@@ -45,12 +45,16 @@ namespace crawlbox::testing {
 //   /redirect-chain/N    302 to /redirect-chain/<N-1>; N = 0 is a 200 page
 //   /big?mb=N            200 text/html of exactly N MiB (default 10, at most
 //                        1024), streamed in 64 KiB writes
+// The bodies of /trickle, /reset, /lying-length and /big are one HTML-looking
+// byte stream: "<!DOCTYPE html>\n<html><body>\n" then a repeated <p> line.
 //   /gzip-bomb           200 text/html, Content-Encoding: gzip; the body
 //                        (about 1 MiB) inflates to 1 GiB of spaces. Deflate
 //                        cannot beat about 1032:1, so a smaller single layer
 //                        cannot hold 1 GiB; for a tiny transfer use
 //   /gzip-bomb?layers=2  the same gzip body gzipped again (a few KiB),
 //                        Content-Encoding: gzip, gzip
+//                        (both built on first use, in milliseconds, and
+//                        shared by every FaultServer)
 //   /invalid-utf8        200 text/html; charset=utf-8 with invalid UTF-8 in
 //                        text and attribute values: a lone 0xFF, a truncated
 //                        3-byte sequence, overlong encodings, UTF-8-encoded
@@ -70,10 +74,11 @@ namespace crawlbox::testing {
 //                        (leading zeros allowed): links to the previous and
 //                        next month (/calendar/2026/10 and /calendar/2026/12
 //                        from /calendar/2026/11; links print M with two
-//                        digits) and to ?day=1 .. ?day=31 of the same month
+//                        digits) and to ?day=1 .. ?day=31 of the same month;
+//                        the links past year 1 and 99999 lead to 404s
 //   /calendar/Y/M?day=D  D in 1..31: links to the next day's page (day 31 goes
 //                        to ?day=1 of the next month) and the next month's page
-//   /                    an index linking to every FaultPaths() entry and to
+//   /, /index.html       an index linking to every FaultPaths() entry and to
 //                        /page/1
 //   /page/N              N in 1..10: a small page linking to / and to
 //                        /page/<N+1> (/page/10 to /page/1)
@@ -130,8 +135,11 @@ class FaultServer {
   int Hits(const std::string& path_and_query) const;
   // The request targets (path and query), in arrival order; the first 100000.
   std::vector<std::string> RequestLog() const;
-  // The most requests that were being served at the same moment, from the
-  // request's arrival to its last byte (latency included).
+  // The most requests that were in progress at the same moment, a request
+  // counting from its arrival until the end of its SetLatency wait (when its
+  // handler starts). Set a latency to see overlap: with none the window is
+  // microseconds. A client that waits for each complete response before its
+  // next request on any connection always scores 1.
   int MaxConcurrent() const;
 
   // Stops accepting, shuts down the listening socket and every open
@@ -144,7 +152,7 @@ class FaultServer {
   struct Connection {
     int fd = -1;         // -1 once closed; guarded by mu_
     bool done = false;   // the thread is about to return; guarded by mu_
-    std::thread thread;  // touched only by the accept thread and Stop()
+    std::thread thread;  // set by the accept thread; joined under mu_
   };
   struct Request;
   enum class Close { kGraceful, kReset };
@@ -158,9 +166,8 @@ class FaultServer {
   void CloseConnection(Connection* connection, Close how);
   // Waits `duration` or until Stop(); false if stopping.
   bool WaitUnlessStopping(std::chrono::milliseconds duration);
-  // Joins the threads of finished connections (of all, once the accept
-  // thread is gone) and forgets them.
-  void Reap(bool all);
+  // Joins and forgets the finished connections. Requires mu_.
+  void ReapLocked();
 
   const int listen_fd_;
   const int port_;

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -135,9 +136,13 @@ ProcessResult ChildProcess::Wait(int timeout_ms) {
   const auto deadline =
       std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   int status = 0;
+  rusage usage = {};
   while (true) {
-    pid_t done = waitpid(pid_, &status, WNOHANG);
-    if (done == pid_) break;
+    pid_t done = wait4(pid_, &status, WNOHANG, &usage);
+    if (done == pid_) {
+      result.max_rss_kb = usage.ru_maxrss;
+      break;
+    }
     if (std::chrono::steady_clock::now() >= deadline) {
       kill(pid_, SIGKILL);
       waitpid(pid_, &status, 0);

@@ -2,6 +2,7 @@
 // standard error.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
@@ -13,6 +14,8 @@ struct ProcessResult {
       -1;  // exit status, or 128 + signal number when killed by a signal
   std::string out;
   std::string err;
+  int64_t max_rss_kb =
+      0;  // peak resident memory of the child (ChildProcess only)
 };
 
 // Runs argv[0] (a path) with the given arguments and extra environment
