@@ -37,6 +37,10 @@ using Clock = std::chrono::steady_clock;
 // Stored pages per transaction at most: large enough to amortize the commit,
 // small enough to keep the frontier fed while a batch is written.
 constexpr size_t kMaxBatch = 512;
+// Discovered links per transaction at most: pages of a link-heavy site (100
+// new links each) would otherwise hold tens of thousands of URLs in memory
+// per batch.
+constexpr size_t kMaxBatchLinks = 8192;
 
 // Queued URLs the Frontier keeps in memory at least, all hosts and per host;
 // the rest wait in SQLite.
@@ -206,7 +210,10 @@ Result<CrawlSummary> Engine::Run() {
     while (true) {
       batch.clear();
       retries.clear();
-      while (batch.size() < kMaxBatch && ready.try_pop(next)) {
+      size_t links = 0;
+      while (batch.size() < kMaxBatch && links < kMaxBatchLinks &&
+             ready.try_pop(next)) {
+        links += next.result.links.size();
         if (next.retry) retries.push_back(std::move(*next.retry));
         batch.push_back(std::move(next.result));
       }

@@ -15,7 +15,7 @@ class SeenUrls {
  public:
   // Memory stays below 8 × max_slots bytes; the table starts small and doubles
   // as it fills.
-  explicit SeenUrls(size_t max_slots = size_t{1} << 19);
+  explicit SeenUrls(size_t max_slots = size_t{1} << 18);
 
   // True if `url` was inserted before (or shares its 64-bit hash with a URL
   // that was — with ~10^6 URLs the chance is ~10^-7, an accepted cost).
