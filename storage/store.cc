@@ -297,11 +297,12 @@ Status Store::LoadQueued(std::string_view host, int64_t after_id, size_t limit,
   return SqliteStatus(rc, db_, "loading queued URLs");
 }
 
-Status Store::CountQueuedByHost(
-    std::vector<std::pair<std::string, int64_t>>* out) {
-  auto stmt = Statement::Prepare(db_,
-                                 "SELECT host, count(*) FROM frontier WHERE "
-                                 "state = 'queued' GROUP BY host");
+namespace {
+
+// Runs a "SELECT host, count(*) ... GROUP BY host" query into *out.
+Status CountByHost(sqlite3* db, const char* sql, std::string_view context,
+                   std::vector<std::pair<std::string, int64_t>>* out) {
+  auto stmt = Statement::Prepare(db, sql);
   if (!stmt.ok()) return stmt.status();
   int rc;
   while ((rc = sqlite3_step(stmt->get())) == SQLITE_ROW) {
@@ -309,22 +310,25 @@ Status Store::CountQueuedByHost(
         reinterpret_cast<const char*>(sqlite3_column_text(stmt->get(), 0)),
         sqlite3_column_int64(stmt->get(), 1));
   }
-  return SqliteStatus(rc, db_, "counting queued URLs per host");
+  return SqliteStatus(rc, db, context);
+}
+
+}  // namespace
+
+Status Store::CountQueuedByHost(
+    std::vector<std::pair<std::string, int64_t>>* out) {
+  return CountByHost(db_,
+                     "SELECT host, count(*) FROM frontier WHERE state = "
+                     "'queued' GROUP BY host",
+                     "counting queued URLs per host", out);
 }
 
 Status Store::CountFetchedByHost(
     std::vector<std::pair<std::string, int64_t>>* out) {
-  auto stmt = Statement::Prepare(db_,
-                                 "SELECT host, count(*) FROM frontier WHERE "
-                                 "state != 'queued' GROUP BY host");
-  if (!stmt.ok()) return stmt.status();
-  int rc;
-  while ((rc = sqlite3_step(stmt->get())) == SQLITE_ROW) {
-    out->emplace_back(
-        reinterpret_cast<const char*>(sqlite3_column_text(stmt->get(), 0)),
-        sqlite3_column_int64(stmt->get(), 1));
-  }
-  return SqliteStatus(rc, db_, "counting fetched pages per host");
+  return CountByHost(db_,
+                     "SELECT host, count(*) FROM frontier WHERE state != "
+                     "'queued' GROUP BY host",
+                     "counting fetched pages per host", out);
 }
 
 Result<int64_t> Store::CountQueued() {

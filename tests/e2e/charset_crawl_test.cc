@@ -12,6 +12,7 @@
 #include "parser/page_parser.h"
 #include "storage/reader.h"
 #include "storage/store.h"
+#include "tests/e2e/crawl_support.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_server.h"
 
@@ -60,29 +61,19 @@ TEST(CharsetCrawlTest, RecordsAreUtf8WhateverThePageWasWrittenIn) {
   });
   TempDir dir;
   const std::string db = dir.File("c.db");
-  config::LoadedJob loaded = config::LoadJobText(
+  e2e::JobRun run = e2e::RunJobText(
       "[job]\nname = \"cs\"\nstart_urls = [\"" + server.Url("/start") +
           "\"]\n[politeness]\nper_host_concurrency = 8\ndelay_ms = 0\n"
           "[[rules]]\nname = \"marker\"\npattern = '<p "
           "id=\"marker\">(?P<text>.*?)</p>'\n"
           "follow = ['.*']\n",
-      "cs.toml");
-  ASSERT_TRUE(loaded.ok());
-  std::vector<config::JobProblem> problems;
-  auto parser = parser::PageParser::Compile(loaded.job, &problems);
-  auto store = storage::Store::Open(db);
-  ASSERT_TRUE(store.ok());
-  crawler::Engine engine(loaded.job, *parser, store->get(), {});
-  auto summary = engine.Run();
-  ASSERT_TRUE(summary.ok()) << summary.status().ToString();
-  EXPECT_EQ(summary->pages, 8);
+      db);
+  EXPECT_EQ(run.summary.pages, 8);
 
-  auto reader = storage::Reader::Open(db);
-  auto rows =
-      (*reader)->QueryAll("SELECT _url, text FROM marker ORDER BY _url");
-  ASSERT_TRUE(rows.ok());
+  storage::QueryResult rows =
+      e2e::QueryDb(db, "SELECT _url, text FROM marker ORDER BY _url");
   std::map<std::string, std::string> text;
-  for (const auto& row : rows->rows) {
+  for (const auto& row : rows.rows) {
     std::string url = std::get<std::string>(row[0]);
     const std::string& value = std::get<std::string>(row[1]);
     EXPECT_TRUE(parser::IsValidUtf8(value)) << url;
@@ -97,8 +88,8 @@ TEST(CharsetCrawlTest, RecordsAreUtf8WhateverThePageWasWrittenIn) {
   // The header wins over the page's own <meta>, as in browsers: wrong text, but
   // valid UTF-8 with the undecodable bytes replaced, and the page counted.
   EXPECT_NE(text["/mislabelled"].find("\uFFFD"), std::string::npos);
-  EXPECT_EQ(engine.counters().Get("parse/invalid_encoding"), 1);
-  EXPECT_EQ(engine.counters().Get("parse/encoding/GBK"), 1);
+  EXPECT_EQ(run.counters["parse/invalid_encoding"], 1);
+  EXPECT_EQ(run.counters["parse/encoding/GBK"], 1);
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include "parser/page_parser.h"
 #include "storage/reader.h"
 #include "storage/store.h"
+#include "tests/e2e/crawl_support.h"
 #include "tests/support/status_matchers.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_server.h"
@@ -21,44 +22,6 @@ namespace {
 using testing::TempDir;
 using testing::TestServer;
 
-struct CrawlOutcome {
-  crawler::CrawlSummary summary;
-  std::map<std::string, int64_t, std::less<>> counters;
-};
-
-// Loads, compiles and runs a job to the end; fails the test on any problem.
-CrawlOutcome Crawl(const config::LoadedJob& loaded, const std::string& db) {
-  CrawlOutcome outcome;
-  EXPECT_TRUE(loaded.ok()) << (loaded.ok() ? ""
-                                           : loaded.problems[0].ToString());
-  std::vector<config::JobProblem> problems;
-  auto parser = parser::PageParser::Compile(loaded.job, &problems);
-  EXPECT_TRUE(problems.empty())
-      << (problems.empty() ? "" : problems[0].ToString());
-  auto store = storage::Store::Open(db);
-  EXPECT_TRUE(store.ok()) << store.status().ToString();
-  if (!store.ok()) return outcome;
-  crawler::Engine engine(loaded.job, *parser, store->get(), {});
-  auto summary = engine.Run();
-  EXPECT_TRUE(summary.ok()) << summary.status().ToString();
-  if (summary.ok()) outcome.summary = *summary;
-  outcome.counters = engine.counters().Snapshot();
-  return outcome;
-}
-
-storage::QueryResult Query(const std::string& db, const std::string& sql) {
-  auto reader = storage::Reader::Open(db);
-  EXPECT_TRUE(reader.ok()) << reader.status().ToString();
-  auto rows = (*reader)->QueryAll(sql);
-  EXPECT_TRUE(rows.ok()) << sql << ": " << rows.status().ToString();
-  return rows.ok() ? *rows : storage::QueryResult{};
-}
-
-int64_t Count(const std::string& db, const std::string& sql) {
-  auto rows = Query(db, sql);
-  return rows.rows.empty() ? -1 : std::get<int64_t>(rows.rows[0][0]);
-}
-
 TEST(DemoBoardCrawlTest, TheBoardJobYieldsExactlyTheHundredFilms) {
   TestServer server;
   TempDir dir;
@@ -67,13 +30,13 @@ TEST(DemoBoardCrawlTest, TheBoardJobYieldsExactlyTheHundredFilms) {
       std::string(CRAWLBOX_SOURCE_DIR) + "/config/jobs/board.toml");
   unsetenv("BOARD_SITE");
   const std::string db = dir.File("board.db");
-  CrawlOutcome outcome = Crawl(loaded, db);
+  e2e::JobRun outcome = e2e::RunJob(loaded, db);
   EXPECT_EQ(outcome.summary.state, "finished");
   EXPECT_EQ(outcome.summary.items, 100);
   EXPECT_EQ(outcome.summary.pages, 10);
 
-  EXPECT_EQ(Count(db, "SELECT count(*) FROM board"), 100);
-  EXPECT_EQ(Count(db, "SELECT count(DISTINCT rank) FROM board"), 100);
+  EXPECT_EQ(e2e::CountDb(db, "SELECT count(*) FROM board"), 100);
+  EXPECT_EQ(e2e::CountDb(db, "SELECT count(DISTINCT rank) FROM board"), 100);
   for (int offset = 0; offset < 100; offset += 10) {
     EXPECT_EQ(server.Hits("/board/4?offset=" + std::to_string(offset)), 1)
         << offset;
@@ -81,7 +44,7 @@ TEST(DemoBoardCrawlTest, TheBoardJobYieldsExactlyTheHundredFilms) {
 
   // Every record equals the source of truth, field by field, after the cleanup
   // transforms.
-  auto rows = Query(
+  auto rows = e2e::QueryDb(
       db, "SELECT rank, title, actor, time, score FROM board ORDER BY rank");
   const auto& films = testing::DemoFilms();
   ASSERT_EQ(rows.rows.size(), films.size());
@@ -109,12 +72,12 @@ TEST(DemoBoardCrawlTest, ASecondRunOnTheSameDatabaseFetchesNothingAgain) {
       std::string(CRAWLBOX_SOURCE_DIR) + "/config/jobs/board.toml");
   unsetenv("BOARD_SITE");
   const std::string db = dir.File("board.db");
-  Crawl(loaded, db);
+  e2e::RunJob(loaded, db);
   const int64_t hits = server.TotalHits();
-  CrawlOutcome again = Crawl(loaded, db);
+  e2e::JobRun again = e2e::RunJob(loaded, db);
   EXPECT_EQ(again.summary.pages, 0);
   EXPECT_EQ(server.TotalHits(), hits);
-  EXPECT_EQ(Count(db, "SELECT count(*) FROM board"), 100);
+  EXPECT_EQ(e2e::CountDb(db, "SELECT count(*) FROM board"), 100);
 }
 
 std::string SiteJob(const TestServer& server, const std::string& extra) {
@@ -149,8 +112,8 @@ void CrawlWholeSite(int pages) {
   TestServer server(options);
   TempDir dir;
   const std::string db = dir.File("site.db");
-  CrawlOutcome outcome =
-      Crawl(config::LoadJobText(SiteJob(server, ""), "site.toml"), db);
+  e2e::JobRun outcome =
+      e2e::RunJob(config::LoadJobText(SiteJob(server, ""), "site.toml"), db);
   const auto& site = *server.site();
   EXPECT_EQ(outcome.summary.pages, pages);
   EXPECT_EQ(outcome.summary.failed, 0);
@@ -159,11 +122,14 @@ void CrawlWholeSite(int pages) {
   }
   EXPECT_EQ(server.Hits("/robots.txt"), 1) << "once per host, before its pages";
   EXPECT_EQ(server.TotalHits(), pages + 1);
-  EXPECT_EQ(Count(db, "SELECT count(*) FROM pages"), pages);
-  EXPECT_EQ(Count(db, "SELECT count(*) FROM frontier WHERE state != 'done'"),
+  EXPECT_EQ(e2e::CountDb(db, "SELECT count(*) FROM pages"), pages);
+  EXPECT_EQ(
+      e2e::CountDb(db, "SELECT count(*) FROM frontier WHERE state != 'done'"),
+      0);
+  EXPECT_EQ(e2e::CountDb(db, "SELECT count(*) FROM board"),
+            site.TotalBoardEntries());
+  EXPECT_EQ(e2e::CountDb(db, "SELECT count(*) FROM pages WHERE status != 200"),
             0);
-  EXPECT_EQ(Count(db, "SELECT count(*) FROM board"), site.TotalBoardEntries());
-  EXPECT_EQ(Count(db, "SELECT count(*) FROM pages WHERE status != 200"), 0);
   std::printf("crawled %d pages in %.2f s: %.0f pages/s\n", pages,
               outcome.summary.seconds, pages / outcome.summary.seconds);
 }
@@ -182,10 +148,10 @@ TEST(GeneratedSiteCrawlTest, LimitsStopAtMaxPagesAndMaxDepth) {
   options.site->pages = 500;
   TestServer server(options);
   TempDir dir;
-  CrawlOutcome by_pages =
-      Crawl(config::LoadJobText(SiteJob(server, "[limits]\nmax_pages = 37\n"),
-                                "p.toml"),
-            dir.File("p.db"));
+  e2e::JobRun by_pages =
+      e2e::RunJob(config::LoadJobText(
+                      SiteJob(server, "[limits]\nmax_pages = 37\n"), "p.toml"),
+                  dir.File("p.db"));
   EXPECT_EQ(by_pages.summary.pages, 37);
   EXPECT_EQ(server.TotalHits(), 37 + 1) << "37 pages and robots.txt";
   EXPECT_EQ(by_pages.summary.state, "finished");
@@ -193,12 +159,12 @@ TEST(GeneratedSiteCrawlTest, LimitsStopAtMaxPagesAndMaxDepth) {
 
   server.ResetCounts();
   const std::string db = dir.File("d.db");
-  Crawl(config::LoadJobText(SiteJob(server, "[limits]\nmax_depth = 1\n"),
-                            "d.toml"),
-        db);
-  EXPECT_EQ(Count(db, "SELECT max(depth) FROM frontier"), 1);
-  EXPECT_EQ(Count(db, "SELECT count(*) FROM pages"),
-            Count(db, "SELECT count(*) FROM frontier WHERE depth <= 1"));
+  e2e::RunJob(config::LoadJobText(SiteJob(server, "[limits]\nmax_depth = 1\n"),
+                                  "d.toml"),
+              db);
+  EXPECT_EQ(e2e::CountDb(db, "SELECT max(depth) FROM frontier"), 1);
+  EXPECT_EQ(e2e::CountDb(db, "SELECT count(*) FROM pages"),
+            e2e::CountDb(db, "SELECT count(*) FROM frontier WHERE depth <= 1"));
 }
 
 TEST(FailureCrawlTest, FailedAndErrorPagesAreRecordedAndTheCrawlGoesOn) {
@@ -236,14 +202,15 @@ name = "all"
 url = '/mixed$'
 follow = ['.*']
 )toml";
-  CrawlOutcome outcome = Crawl(config::LoadJobText(job, "f.toml"), db);
+  e2e::JobRun outcome = e2e::RunJob(config::LoadJobText(job, "f.toml"), db);
   EXPECT_EQ(outcome.summary.state, "finished");
   EXPECT_EQ(outcome.summary.pages, 9);
   auto error_of = [&](const std::string& path) {
-    auto rows = Query(db,
-                      "SELECT coalesce(error, ''), coalesce(status, 0) FROM "
-                      "pages WHERE url = '" +
-                          server.Url(path) + "'");
+    auto rows =
+        e2e::QueryDb(db,
+                     "SELECT coalesce(error, ''), coalesce(status, 0) FROM "
+                     "pages WHERE url = '" +
+                         server.Url(path) + "'");
     if (rows.rows.empty()) return std::string("missing");
     return std::get<std::string>(rows.rows[0][0]) + "/" +
            std::to_string(std::get<int64_t>(rows.rows[0][1]));
@@ -261,15 +228,16 @@ follow = ['.*']
   // Same host, closed port: in scope, fetched, and failed with a transport
   // reason.
   EXPECT_EQ(
-      Count(
+      e2e::CountDb(
           db,
           "SELECT count(*) FROM pages WHERE url = 'http://127.0.0.1:1/refused' "
           "AND error = 'connect' AND status IS NULL"),
       1);
-  EXPECT_EQ(Count(db, "SELECT count(*) FROM frontier WHERE state = 'failed'"),
-            4);
-  EXPECT_EQ(Count(db, "SELECT attempts FROM frontier WHERE url = '" +
-                          server.Url("/status/500") + "'"),
+  EXPECT_EQ(
+      e2e::CountDb(db, "SELECT count(*) FROM frontier WHERE state = 'failed'"),
+      4);
+  EXPECT_EQ(e2e::CountDb(db, "SELECT attempts FROM frontier WHERE url = '" +
+                                 server.Url("/status/500") + "'"),
             2);
 }
 

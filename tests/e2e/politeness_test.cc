@@ -12,6 +12,7 @@
 #include "parser/page_parser.h"
 #include "storage/reader.h"
 #include "storage/store.h"
+#include "tests/e2e/crawl_support.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_server.h"
 
@@ -21,21 +22,6 @@ namespace {
 using std::chrono::milliseconds;
 using testing::TempDir;
 using testing::TestServer;
-
-crawler::CrawlSummary Crawl(const std::string& toml, const std::string& db) {
-  config::LoadedJob loaded = config::LoadJobText(toml, "job.toml");
-  EXPECT_TRUE(loaded.ok()) << (loaded.ok() ? ""
-                                           : loaded.problems[0].ToString());
-  std::vector<config::JobProblem> problems;
-  auto parser = parser::PageParser::Compile(loaded.job, &problems);
-  EXPECT_TRUE(problems.empty());
-  auto store = storage::Store::Open(db);
-  EXPECT_TRUE(store.ok());
-  crawler::Engine engine(loaded.job, *parser, store->get(), {});
-  auto summary = engine.Run();
-  EXPECT_TRUE(summary.ok()) << summary.status().ToString();
-  return summary.ok() ? *summary : crawler::CrawlSummary{};
-}
 
 std::string Job(const TestServer& server, const std::string& seed,
                 const std::string& extra) {
@@ -47,11 +33,9 @@ std::string Job(const TestServer& server, const std::string& seed,
 }
 
 std::string Query(const std::string& db, const std::string& sql) {
-  auto reader = storage::Reader::Open(db);
-  auto rows = (*reader)->QueryAll(sql);
-  EXPECT_TRUE(rows.ok()) << sql << ": " << rows.status().ToString();
+  storage::QueryResult rows = e2e::QueryDb(db, sql);
   std::string out;
-  for (const auto& row : rows->rows) {
+  for (const auto& row : rows.rows) {
     for (const auto& v : row) {
       if (auto* i = std::get_if<int64_t>(&v)) out += std::to_string(*i);
       if (auto* s = std::get_if<std::string>(&v)) out += *s;
@@ -68,10 +52,10 @@ TEST(PolitenessTest, PerHostConcurrencyNeverExceedsTheLimit) {
   TestServer server(options);
   server.SetLatency(milliseconds(30));
   TempDir dir;
-  auto summary =
-      Crawl(Job(server, "/site/0.html",
-                "[politeness]\nper_host_concurrency = 3\ndelay_ms = 0\n"),
-            dir.File("c.db"));
+  auto summary = e2e::CrawlText(
+      Job(server, "/site/0.html",
+          "[politeness]\nper_host_concurrency = 3\ndelay_ms = 0\n"),
+      dir.File("c.db"));
   EXPECT_EQ(summary.pages, 80);
   EXPECT_LE(server.MaxConcurrent(), 3);
   EXPECT_EQ(server.MaxConcurrent(), 3)
@@ -84,11 +68,11 @@ TEST(PolitenessTest, RequestStartsToOneHostAreNeverCloserThanTheDelay) {
   options.site->pages = 12;
   TestServer server(options);
   TempDir dir;
-  auto summary =
-      Crawl(Job(server, "/site/0.html",
-                "[politeness]\nper_host_concurrency = 4\ndelay_ms = 100\n"
-                "adaptive = false\n"),
-            dir.File("d.db"));
+  auto summary = e2e::CrawlText(
+      Job(server, "/site/0.html",
+          "[politeness]\nper_host_concurrency = 4\ndelay_ms = 100\n"
+          "adaptive = false\n"),
+      dir.File("d.db"));
   EXPECT_EQ(summary.pages, 12);
   auto log = server.RequestLog();
   ASSERT_EQ(log.size(), 13u) << "robots.txt, then the 12 pages";
@@ -118,11 +102,11 @@ TEST(PolitenessTest, RetryAfterIsHonouredAndTheRetrySucceeds) {
   });
   TempDir dir;
   const std::string db = dir.File("r.db");
-  auto summary =
-      Crawl(Job(server, "/busy",
-                "[politeness]\nper_host_concurrency = 2\ndelay_ms = 0\n"
-                "[retry]\nbackoff_ms = 10\n"),
-            db);
+  auto summary = e2e::CrawlText(
+      Job(server, "/busy",
+          "[politeness]\nper_host_concurrency = 2\ndelay_ms = 0\n"
+          "[retry]\nbackoff_ms = 10\n"),
+      db);
   EXPECT_EQ(summary.pages, 1);
   auto log = server.RequestLog();
   std::erase_if(log, [](const auto& r) { return r.target == "/robots.txt"; });
@@ -162,7 +146,7 @@ TEST(PolitenessTest, FlappingServerIsRetriedAndDeadOneGivenUpWithItsReason) {
       "\"]\n[politeness]\nper_host_concurrency = 4\ndelay_ms = 0\n"
       "adaptive = false\n[retry]\nmax_attempts = 3\nbackoff_ms = 20\n"
       "[[rules]]\nname = \"all\"\nurl = '/start'\nfollow = ['.*']\n";
-  auto summary = Crawl(job, db);
+  auto summary = e2e::CrawlText(job, db);
   EXPECT_EQ(summary.pages, 4);
   EXPECT_EQ(server.Hits("/flap"), 2);
   EXPECT_EQ(server.Hits("/status/503"), 3);

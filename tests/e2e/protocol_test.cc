@@ -7,6 +7,7 @@
 #include "parser/page_parser.h"
 #include "storage/reader.h"
 #include "storage/store.h"
+#include "tests/e2e/crawl_support.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_server.h"
 
@@ -21,21 +22,10 @@ using testing::TestServer;
 std::vector<std::string> CrawlValues(const std::string& toml,
                                      const std::string& db,
                                      const std::string& sql) {
-  config::LoadedJob loaded = config::LoadJobText(toml, "p.toml");
-  EXPECT_TRUE(loaded.ok()) << (loaded.ok() ? ""
-                                           : loaded.problems[0].ToString());
-  std::vector<config::JobProblem> problems;
-  auto parser = parser::PageParser::Compile(loaded.job, &problems);
-  auto store = storage::Store::Open(db);
-  crawler::Engine engine(loaded.job, *parser, store->get(), {});
-  auto summary = engine.Run();
-  EXPECT_TRUE(summary.ok()) << summary.status().ToString();
-  store->reset();
-  auto reader = storage::Reader::Open(db);
-  auto rows = (*reader)->QueryAll(sql);
-  EXPECT_TRUE(rows.ok()) << rows.status().ToString();
+  e2e::RunJobText(toml, db);
+  storage::QueryResult rows = e2e::QueryDb(db, sql);
   std::vector<std::string> out;
-  for (const auto& row : rows->rows) {
+  for (const auto& row : rows.rows) {
     out.push_back(std::holds_alternative<std::string>(row[0])
                       ? std::get<std::string>(row[0])
                       : "(null)");

@@ -9,6 +9,7 @@
 #include "parser/page_parser.h"
 #include "storage/reader.h"
 #include "storage/store.h"
+#include "tests/e2e/crawl_support.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_server.h"
 
@@ -19,20 +20,6 @@ using std::chrono::milliseconds;
 using testing::TempDir;
 using testing::TestServer;
 
-crawler::CrawlSummary Crawl(const std::string& toml, const std::string& db) {
-  config::LoadedJob loaded = config::LoadJobText(toml, "job.toml");
-  EXPECT_TRUE(loaded.ok()) << (loaded.ok() ? ""
-                                           : loaded.problems[0].ToString());
-  std::vector<config::JobProblem> problems;
-  auto parser = parser::PageParser::Compile(loaded.job, &problems);
-  auto store = storage::Store::Open(db);
-  EXPECT_TRUE(store.ok());
-  crawler::Engine engine(loaded.job, *parser, store->get(), {});
-  auto summary = engine.Run();
-  EXPECT_TRUE(summary.ok()) << summary.status().ToString();
-  return summary.ok() ? *summary : crawler::CrawlSummary{};
-}
-
 std::string SiteJob(const TestServer& server, const std::string& politeness) {
   return "[job]\nname = \"robots\"\nstart_urls = [\"" +
          server.Url("/site/0.html") +
@@ -41,13 +28,6 @@ std::string SiteJob(const TestServer& server, const std::string& politeness) {
          politeness +
          "\n[retry]\nbackoff_ms = 20\n"
          "[[rules]]\nname = \"all\"\nfollow = ['/site/\\d+\\.html$']\n";
-}
-
-int64_t Count(const std::string& db, const std::string& sql) {
-  auto reader = storage::Reader::Open(db);
-  auto rows = (*reader)->QueryAll(sql);
-  EXPECT_TRUE(rows.ok()) << sql;
-  return std::get<int64_t>(rows->rows[0][0]);
 }
 
 TestServer Site(int pages) {
@@ -67,7 +47,7 @@ TEST(RobotsCrawlTest, DisallowedUrlsAreNeverRequestedAndRecordedAsBlocked) {
       "User-agent: otherbot\nDisallow: /\n");
   TempDir dir;
   const std::string db = dir.File("r.db");
-  Crawl(SiteJob(server, "delay_ms = 0"), db);
+  e2e::CrawlText(SiteJob(server, "delay_ms = 0"), db);
   int disallowed_seen = 0;
   for (const auto& request : server.RequestLog()) {
     const std::string& t = request.target;
@@ -76,24 +56,28 @@ TEST(RobotsCrawlTest, DisallowedUrlsAreNeverRequestedAndRecordedAsBlocked) {
   EXPECT_EQ(disallowed_seen, 0) << "a disallowed URL was requested";
   EXPECT_EQ(server.Hits("/site/1.html"), 1) << "the longer Allow wins";
   EXPECT_EQ(server.Hits("/robots.txt"), 1);
-  const int64_t blocked = Count(db,
-                                "SELECT count(*) FROM frontier WHERE state = "
-                                "'blocked' AND reason = 'robots'");
+  const int64_t blocked =
+      e2e::CountDb(db,
+                   "SELECT count(*) FROM frontier WHERE state = "
+                   "'blocked' AND reason = 'robots'");
   EXPECT_GT(blocked, 100);  // /site/10.html .. /site/199.html, all linked
-  EXPECT_EQ(Count(db,
-                  "SELECT count(*) FROM frontier WHERE state = 'blocked' AND "
-                  "url NOT LIKE '%/site/1%'"),
-            0);
-  EXPECT_EQ(Count(db, "SELECT count(*) FROM pages"), 300 - blocked);
-  EXPECT_EQ(Count(db, "SELECT count(*) FROM frontier WHERE state = 'queued'"),
-            0);
+  EXPECT_EQ(
+      e2e::CountDb(db,
+                   "SELECT count(*) FROM frontier WHERE state = 'blocked' AND "
+                   "url NOT LIKE '%/site/1%'"),
+      0);
+  EXPECT_EQ(e2e::CountDb(db, "SELECT count(*) FROM pages"), 300 - blocked);
+  EXPECT_EQ(
+      e2e::CountDb(db, "SELECT count(*) FROM frontier WHERE state = 'queued'"),
+      0);
 }
 
 TEST(RobotsCrawlTest, CrawlDelaySpacesRequestsToTheHost) {
   TestServer server = Site(6);
   server.SetRobotsTxt("User-agent: crawlbox\nCrawl-delay: 0.2\n");
   TempDir dir;
-  Crawl(SiteJob(server, "delay_ms = 0\nadaptive = false"), dir.File("d.db"));
+  e2e::CrawlText(SiteJob(server, "delay_ms = 0\nadaptive = false"),
+                 dir.File("d.db"));
   auto log = server.RequestLog();
   ASSERT_EQ(log.size(), 7u);
   for (size_t i = 2; i < log.size(); ++i) {
@@ -108,10 +92,11 @@ TEST(RobotsCrawlTest, MissingRobotsAllowsEverything) {
   server.SetRobotsTxt(std::nullopt);  // 404
   TempDir dir;
   const std::string db = dir.File("m.db");
-  auto summary = Crawl(SiteJob(server, "delay_ms = 0"), db);
+  auto summary = e2e::CrawlText(SiteJob(server, "delay_ms = 0"), db);
   EXPECT_EQ(summary.pages, 20);
-  EXPECT_EQ(Count(db, "SELECT count(*) FROM frontier WHERE state = 'blocked'"),
-            0);
+  EXPECT_EQ(
+      e2e::CountDb(db, "SELECT count(*) FROM frontier WHERE state = 'blocked'"),
+      0);
 }
 
 TEST(RobotsCrawlTest, UnavailableRobotsIsRetriedThenBlocksTheHost) {
@@ -120,22 +105,24 @@ TEST(RobotsCrawlTest, UnavailableRobotsIsRetriedThenBlocksTheHost) {
                                httplib::Response& res) { res.status = 503; });
   TempDir dir;
   const std::string db = dir.File("u.db");
-  auto summary = Crawl(SiteJob(server, "delay_ms = 0\nadaptive = false"), db);
+  auto summary =
+      e2e::CrawlText(SiteJob(server, "delay_ms = 0\nadaptive = false"), db);
   EXPECT_EQ(server.Hits("/robots.txt"), 3) << "retry.max_attempts tries";
   EXPECT_EQ(server.TotalHits(), 3) << "no page of the host is requested";
   EXPECT_EQ(summary.pages, 0);
-  EXPECT_EQ(Count(db,
-                  "SELECT count(*) FROM frontier WHERE state = 'blocked' AND "
-                  "reason = 'robots_unavailable'"),
-            1);
+  EXPECT_EQ(
+      e2e::CountDb(db,
+                   "SELECT count(*) FROM frontier WHERE state = 'blocked' AND "
+                   "reason = 'robots_unavailable'"),
+      1);
 }
 
 TEST(RobotsCrawlTest, CanBeSwitchedOffPerJob) {
   TestServer server = Site(10);
   server.SetRobotsTxt("User-agent: *\nDisallow: /\n");
   TempDir dir;
-  auto summary =
-      Crawl(SiteJob(server, "delay_ms = 0\nrobots = false"), dir.File("o.db"));
+  auto summary = e2e::CrawlText(SiteJob(server, "delay_ms = 0\nrobots = false"),
+                                dir.File("o.db"));
   EXPECT_EQ(summary.pages, 10);
   EXPECT_EQ(server.Hits("/robots.txt"), 0);
 }

@@ -8,6 +8,7 @@
 #include "crawler/engine.h"
 #include "parser/page_parser.h"
 #include "storage/store.h"
+#include "tests/e2e/crawl_support.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_server.h"
 
@@ -39,14 +40,7 @@ crawler::CrawlSummary Crawl(const TestServer& server, bool sitemaps,
           "\n[politeness]\nper_host_concurrency = 4\ndelay_ms = 0\n"
           "[[rules]]\nname = \"all\"\nfollow = ['.*']\n",
       "sm.toml");
-  EXPECT_TRUE(loaded.ok());
-  std::vector<config::JobProblem> problems;
-  auto parser = parser::PageParser::Compile(loaded.job, &problems);
-  auto store = storage::Store::Open(db);
-  crawler::Engine engine(loaded.job, *parser, store->get(), {});
-  auto summary = engine.Run();
-  EXPECT_TRUE(summary.ok()) << summary.status().ToString();
-  return summary.ok() ? *summary : crawler::CrawlSummary{};
+  return e2e::RunJob(loaded, db).summary;
 }
 
 void ServeSitemaps(TestServer& server) {
