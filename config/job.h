@@ -59,6 +59,12 @@ struct Field {
   std::string
       strip_suffix;  // removed once from the end when present (after trim)
   FieldType type = FieldType::kText;
+  // In a CSS rule (Rule::select): the value is the text content of the first
+  // element matching `css` inside the record element (the record element
+  // itself when `css` is empty), or its attribute `attr` when that is set.
+  // parser/ compiles `css` and reports it at `where`.
+  std::string css;
+  std::string attr;
   SourceLocation where;
 };
 
@@ -75,6 +81,11 @@ struct Rule {
   // newlines (DOTALL); every non-overlapping match is one record. Null for a
   // rule that only follows links.
   std::shared_ptr<const re2::RE2> pattern;
+  // CSS selector of the record elements, instead of a pattern: every matching
+  // element of the page is one record, its fields taken by Field::css.
+  // Compiled by parser/, which reports a bad selector at select_where.
+  std::string select;
+  SourceLocation select_where;
   std::vector<Field> fields;  // in file order; empty with a pattern = one field
                               // per named group
   // Resolved links on matching pages that match any of these (partial match)

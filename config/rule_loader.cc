@@ -50,6 +50,7 @@ struct PatternInfo {
   bool present = false;             // the rule has a `pattern` key
   bool groups_known = false;        // it compiled and has named groups
   std::vector<std::string> groups;  // in pattern order
+  bool css = false;                 // a CSS rule (select): fields use css/attr
 };
 
 // `rules[i].fields.<name> = "group"` or `= { group|template, trim,
@@ -68,6 +69,43 @@ Field LoadField(ProblemList* problems, const FieldEntry& entry,
   SourceLocation group_where = field.where;
   SourceLocation template_where;
 
+  if (pattern.css) {
+    // In a CSS rule: title = "p.name a" names the element, or a table with
+    // css, attr and the transforms.
+    if (const auto* css = entry.node->as_string()) {
+      field.css = css->get();
+    } else if (const toml::table* options = entry.node->as_table()) {
+      TableReader reader(problems, options, path, field.where);
+      reader.CheckKnownKeys(
+          {"css", "attr", "trim", "strip_prefix", "strip_suffix", "type"});
+      reader.ReadString("css", /*non_empty=*/false, &field.css);
+      reader.ReadString("attr", /*non_empty=*/true, &field.attr);
+      reader.ReadBool("trim", &field.trim);
+      reader.ReadString("strip_prefix", /*non_empty=*/false,
+                        &field.strip_prefix);
+      reader.ReadString("strip_suffix", /*non_empty=*/false,
+                        &field.strip_suffix);
+      std::string type;
+      SourceLocation type_where;
+      if (reader.ReadString("type", /*non_empty=*/false, &type, &type_where)) {
+        if (type == "text") {
+          field.type = FieldType::kText;
+        } else if (type == "int") {
+          field.type = FieldType::kInt;
+        } else if (type == "real") {
+          field.type = FieldType::kReal;
+        } else {
+          problems->Add(type_where, reader.PathOf("type"),
+                        "one of text, int, real", Quote(type));
+        }
+      }
+    } else {
+      problems->Add(field.where, path,
+                    "a table of field options or a CSS selector (string)",
+                    TypeName(*entry.node));
+    }
+    return field;
+  }
   if (const auto* group = entry.node->as_string()) {
     // title = "title_group": the value names the group.
     if (group->get().empty()) {
@@ -191,8 +229,8 @@ Rule LoadRule(ProblemList* problems, const toml::table& table,
   Rule rule;
   rule.where = problems->At(table);
   TableReader reader(problems, &table, path, rule.where);
-  reader.CheckKnownKeys(
-      {"name", "url", "pattern", "follow", "follow_within", "fields"});
+  reader.CheckKnownKeys({"name", "url", "pattern", "select", "follow",
+                         "follow_within", "fields"});
 
   // name: required string, [a-z_][a-z0-9_]*, unique, not a storage table name;
   // the rule's view.
@@ -238,6 +276,16 @@ Rule LoadRule(ProblemList* problems, const toml::table& table,
     }
   }
 
+  // select: optional non-empty CSS selector of record elements (compiled by
+  // parser/); exclusive with pattern.
+  reader.ReadString("select", /*non_empty=*/true, &rule.select,
+                    &rule.select_where);
+  pattern.css = !rule.select.empty();
+  if (pattern.css && pattern.present) {
+    problems->Add(rule.select_where, reader.PathOf("select"),
+                  "either pattern or select, not both", "both");
+  }
+
   // follow: optional array of RE2, partial match on resolved links.
   rule.follow = reader.ReadRegexArray("follow");
   // follow_within: optional non-empty string, a CSS selector compiled by
@@ -250,7 +298,7 @@ Rule LoadRule(ProblemList* problems, const toml::table& table,
   if (const toml::node* fields = reader.Find("fields")) {
     std::string fields_path = reader.PathOf("fields");
     if (const toml::table* table_of_fields = fields->as_table()) {
-      if (!pattern.present) {
+      if (!pattern.present && !pattern.css) {
         problems->Add(
             problems->At(*fields), fields_path,
             "a pattern with named groups in the rule to take fields from",
@@ -262,6 +310,12 @@ Rule LoadRule(ProblemList* problems, const toml::table& table,
       problems->Add(problems->At(*fields), fields_path, "a table of fields",
                     TypeName(*fields));
     }
+  }
+  if (pattern.css && rule.fields.empty()) {
+    problems->Add(rule.select_where, reader.PathOf("fields"),
+                  "a [rules.fields] table: a select rule names its fields with "
+                  "css and attr",
+                  "no fields");
   }
   if (rule.fields.empty() && pattern.groups_known) {
     for (const std::string& group : pattern.groups) {

@@ -104,6 +104,31 @@ std::unique_ptr<PageParser> PageParser::Compile(
             std::make_unique<Selector>(std::move(selector).value());
       }
     }
+    const std::string key = "rules[" + std::to_string(r) + "]";
+    if (!rule.select.empty()) {
+      auto selector = Selector::Parse(rule.select);
+      if (!selector.ok()) {
+        problems->push_back({rule.select_where, key + ".select",
+                             "a CSS selector", selector.status().message()});
+      } else {
+        compiled.select =
+            std::make_unique<Selector>(std::move(selector).value());
+      }
+      for (const config::Field& field : rule.fields) {
+        std::unique_ptr<Selector> css;
+        if (!field.css.empty()) {
+          auto parsed = Selector::Parse(field.css);
+          if (!parsed.ok()) {
+            problems->push_back({field.where,
+                                 key + ".fields." + field.name + ".css",
+                                 "a CSS selector", parsed.status().message()});
+          } else {
+            css = std::make_unique<Selector>(std::move(parsed).value());
+          }
+        }
+        compiled.field_css.push_back(std::move(css));
+      }
+    }
     parser->rules_.push_back(std::move(compiled));
   }
   return parser;
@@ -119,13 +144,15 @@ std::string PageParser::CrawlKey(Url url) const {
       size_t amp = query.find('&');
       std::string_view param = query.substr(0, amp);
       std::string name(param.substr(0, param.find('=')));
-      for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      for (char& c : name)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
       bool drop = false;
       for (const std::string& pattern : strip) {
-        drop = pattern.back() == '*'
-                   ? std::string_view(name).starts_with(
-                         std::string_view(pattern).substr(0, pattern.size() - 1))
-                   : name == pattern;
+        drop =
+            pattern.back() == '*'
+                ? std::string_view(name).starts_with(
+                      std::string_view(pattern).substr(0, pattern.size() - 1))
+                : name == pattern;
         if (drop) break;
       }
       if (drop) {
@@ -169,6 +196,7 @@ Parsed PageParser::Parse(std::string_view url, std::string_view content_type,
     out.encoding_errors = d.had_errors;
   }
   std::vector<const CompiledRule*> followers;
+  std::vector<const CompiledRule*> css_rules;
   re2::StringPiece url_text(url.data(), url.size());
   for (const CompiledRule& compiled : rules_) {
     const config::Rule& rule = *compiled.rule;
@@ -178,10 +206,27 @@ Parsed PageParser::Parse(std::string_view url, std::string_view content_type,
       continue;
     }
     if (rule.pattern != nullptr) ExtractItems(compiled, body, &out);
+    if (compiled.select != nullptr) css_rules.push_back(&compiled);
     if (!rule.follow.empty()) followers.push_back(&compiled);
   }
-  if (!followers.empty() && IsHtmlContent(content_type)) {
-    ExtractLinks(followers, url, body, &out);
+  const bool html = IsHtmlContent(content_type);
+  // One DOM per page, and only when a rule needs one.
+  std::optional<Document> doc;
+  const bool need_dom =
+      html &&
+      (!css_rules.empty() || std::any_of(followers.begin(), followers.end(),
+                                         [](const CompiledRule* r) {
+                                           return r->follow_within != nullptr;
+                                         }));
+  if (need_dom) {
+    doc.emplace(Document::Parse(body));
+    out.parsed_html = true;
+  }
+  for (const CompiledRule* rule : css_rules) {
+    if (doc) ExtractCss(*rule, *doc, &out);
+  }
+  if (!followers.empty() && html) {
+    ExtractLinks(followers, url, body, doc ? &*doc : nullptr, &out);
   }
   return out;
 }
@@ -232,24 +277,56 @@ void PageParser::ExtractItems(const CompiledRule& compiled,
   }
 }
 
+void PageParser::ExtractCss(const CompiledRule& compiled, const Document& doc,
+                            Parsed* out) const {
+  const config::Rule& rule = *compiled.rule;
+  std::vector<const GumboNode*> records;
+  compiled.select->Select(doc.root(), &records);
+  std::vector<const GumboNode*> matches;
+  for (const GumboNode* record : records) {
+    Item item;
+    item.rule = rule.name;
+    for (size_t f = 0; f < rule.fields.size(); ++f) {
+      const config::Field& field = rule.fields[f];
+      const GumboNode* element = record;
+      if (compiled.field_css[f] != nullptr) {
+        compiled.field_css[f]->Select(record, &matches);
+        // Select includes the record itself; a field names something inside.
+        element = nullptr;
+        for (const GumboNode* m : matches) {
+          if (m != record) {
+            element = m;
+            break;
+          }
+        }
+      }
+      if (element == nullptr) {
+        item.fields.emplace_back(field.name, ApplyField(field, "", false));
+      } else if (!field.attr.empty()) {
+        const char* value = Attribute(element, field.attr);
+        item.fields.emplace_back(
+            field.name,
+            ApplyField(field, value != nullptr ? value : "", value != nullptr));
+      } else {
+        item.fields.emplace_back(field.name,
+                                 ApplyField(field, TextContent(element), true));
+      }
+    }
+    out->items.push_back(std::move(item));
+  }
+}
+
 void PageParser::ExtractLinks(const std::vector<const CompiledRule*>& rules,
                               std::string_view url, std::string_view body,
-                              Parsed* out) const {
+                              const Document* dom, Parsed* out) const {
   auto page_url = ParseUrl(url);
   if (!page_url.ok()) return;
-  const bool need_dom = std::any_of(
-      rules.begin(), rules.end(),
-      [](const CompiledRule* r) { return r->follow_within != nullptr; });
-
   // Each href with the element it came from (the element only when a DOM was
   // built).
   std::vector<std::pair<const GumboNode*, std::string>> hrefs;
   std::optional<std::string> base_href;
-  std::optional<Document> doc;
-  if (need_dom) {
-    doc.emplace(Document::Parse(body));
-    out->parsed_html = true;
-    ForEachElement(doc->root(), [&](const GumboNode* node) {
+  if (dom != nullptr) {
+    ForEachElement(dom->root(), [&](const GumboNode* node) {
       GumboTag tag = node->v.element.tag;
       if (tag == GUMBO_TAG_A || tag == GUMBO_TAG_AREA) {
         if (const char* href = Attribute(node, "href"))

@@ -10,6 +10,7 @@
 
 #include "config/job.h"
 #include "parser/css_selector.h"
+#include "parser/dom.h"
 #include "parser/parsed.h"
 #include "parser/url.h"
 
@@ -58,14 +59,21 @@ class PageParser {
     std::vector<std::string>
         group_names;  // capture index → name ("" when unnamed)
     std::unique_ptr<Selector> follow_within;
+    std::unique_ptr<Selector> select;  // record elements of a CSS rule
+    std::vector<std::unique_ptr<Selector>> field_css;  // null: the element
   };
 
   explicit PageParser(const config::Job& job) : job_(job) {}
   void ExtractItems(const CompiledRule& rule, std::string_view body,
                     Parsed* out) const;
+  // Records of a CSS rule from the page's DOM.
+  void ExtractCss(const CompiledRule& rule, const Document& doc,
+                  Parsed* out) const;
+  // `doc` is the page's DOM when one was built (needed for follow_within);
+  // otherwise the links come from the tokenizer scan of `body`.
   void ExtractLinks(const std::vector<const CompiledRule*>& rules,
                     std::string_view url, std::string_view body,
-                    Parsed* out) const;
+                    const Document* doc, Parsed* out) const;
 
   const config::Job& job_;
   std::vector<Url> seeds_;
