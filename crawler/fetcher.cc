@@ -120,18 +120,27 @@ double Millis(CURL* easy, CURLINFO info) {
   return static_cast<double>(us) / 1000.0;
 }
 
+// Detaches a transfer from the multi handle and frees it with its handle.
+void Release(CURLM* multi, Transfer* t) {
+  curl_multi_remove_handle(multi, t->easy);
+  curl_easy_cleanup(t->easy);
+  delete t;
+}
+
 }  // namespace
 
 struct Fetcher::Impl {
   CURLM* multi = nullptr;
   CURLSH* share = nullptr;  // the job's cookie jar, shared by every transfer
   curl_slist* default_headers = nullptr;
-  std::vector<std::unique_ptr<Transfer>>
-      idle;  // reusable transfers with their easy handles
+  // Transfers in flight, owned here. Easy handles are not reused: connections
+  // are reused through the multi handle's cache anyway, and curl_easy_reset
+  // in libcurl 7.88 keeps the cookie file list (a leak per reuse) and can
+  // carry an expired timer into the next transfer.
   std::vector<Transfer*> active;
 
   ~Impl() {
-    for (auto& t : idle) curl_easy_cleanup(t->easy);
+    for (Transfer* t : active) Release(multi, t);
     if (multi != nullptr) curl_multi_cleanup(multi);
     // Only the fetcher thread ever used the share, so it needs no lock
     // callbacks.
@@ -200,16 +209,8 @@ void Fetcher::Stop() {
 void Fetcher::Loop() {
   Impl& impl = *impl_;
   auto add_transfer = [&](Request&& request) {
-    std::unique_ptr<Transfer> owned;
-    if (!impl.idle.empty()) {
-      owned = std::move(impl.idle.back());
-      impl.idle.pop_back();
-      curl_easy_reset(owned->easy);
-    } else {
-      owned = std::make_unique<Transfer>();
-      owned->easy = curl_easy_init();
-    }
-    Transfer* t = owned.release();
+    Transfer* t = new Transfer();
+    t->easy = curl_easy_init();
     t->request = std::move(request);
     t->body.clear();
     t->headers.clear();
@@ -304,17 +305,8 @@ void Fetcher::Loop() {
     r.timings.tls_ms = Millis(easy, CURLINFO_APPCONNECT_TIME_T);
     r.timings.ttfb_ms = Millis(easy, CURLINFO_STARTTRANSFER_TIME_T);
     r.timings.total_ms = Millis(easy, CURLINFO_TOTAL_TIME_T);
-    // The body moved out; give the buffer back to the pool empty. A handle
-    // whose transfer failed is not reused: libcurl 7.88 can carry an expired
-    // timer across curl_easy_reset, failing the next transfer at once
-    // ("Failed to resolve host ... with timeout after 0 ms").
-    t->body = std::string();
-    if (code == CURLE_OK) {
-      impl.idle.emplace_back(t);
-    } else {
-      curl_easy_cleanup(t->easy);
-      delete t;
-    }
+    curl_easy_cleanup(easy);
+    delete t;
     on_response_(std::move(r));
   };
 
@@ -345,10 +337,7 @@ void Fetcher::Loop() {
   }
   // Stopped: transfers still running are dropped; their URLs stay queued in the
   // frontier.
-  for (Transfer* t : impl.active) {
-    curl_multi_remove_handle(impl.multi, t->easy);
-    impl.idle.emplace_back(t);
-  }
+  for (Transfer* t : impl.active) Release(impl.multi, t);
   impl.active.clear();
   in_flight_.store(0);
 }
