@@ -53,6 +53,29 @@ struct PatternInfo {
   bool css = false;                 // a CSS rule (select): fields use css/attr
 };
 
+// The transforms every field may have: trim (bool, default true),
+// strip_prefix and strip_suffix (strings, default ""), type ("text" | "int" |
+// "real", default "text").
+void ReadTransforms(ProblemList* problems, TableReader* reader, Field* field) {
+  reader->ReadBool("trim", &field->trim);
+  reader->ReadString("strip_prefix", /*non_empty=*/false, &field->strip_prefix);
+  reader->ReadString("strip_suffix", /*non_empty=*/false, &field->strip_suffix);
+  std::string type;
+  SourceLocation type_where;
+  if (reader->ReadString("type", /*non_empty=*/false, &type, &type_where)) {
+    if (type == "text") {
+      field->type = FieldType::kText;
+    } else if (type == "int") {
+      field->type = FieldType::kInt;
+    } else if (type == "real") {
+      field->type = FieldType::kReal;
+    } else {
+      problems->Add(type_where, reader->PathOf("type"),
+                    "one of text, int, real", Quote(type));
+    }
+  }
+}
+
 // `rules[i].fields.<name> = "group"` or `= { group|template, trim,
 // strip_prefix, strip_suffix, type }`: one column of the rule's records.
 Field LoadField(ProblemList* problems, const FieldEntry& entry,
@@ -80,25 +103,7 @@ Field LoadField(ProblemList* problems, const FieldEntry& entry,
           {"css", "attr", "trim", "strip_prefix", "strip_suffix", "type"});
       reader.ReadString("css", /*non_empty=*/false, &field.css);
       reader.ReadString("attr", /*non_empty=*/true, &field.attr);
-      reader.ReadBool("trim", &field.trim);
-      reader.ReadString("strip_prefix", /*non_empty=*/false,
-                        &field.strip_prefix);
-      reader.ReadString("strip_suffix", /*non_empty=*/false,
-                        &field.strip_suffix);
-      std::string type;
-      SourceLocation type_where;
-      if (reader.ReadString("type", /*non_empty=*/false, &type, &type_where)) {
-        if (type == "text") {
-          field.type = FieldType::kText;
-        } else if (type == "int") {
-          field.type = FieldType::kInt;
-        } else if (type == "real") {
-          field.type = FieldType::kReal;
-        } else {
-          problems->Add(type_where, reader.PathOf("type"),
-                        "one of text, int, real", Quote(type));
-        }
-      }
+      ReadTransforms(problems, &reader, &field);
     } else {
       problems->Add(field.where, path,
                     "a table of field options or a CSS selector (string)",
@@ -133,25 +138,7 @@ Field LoadField(ProblemList* problems, const FieldEntry& entry,
       field.format.clear();
     }
     // trim: bool, default true.
-    reader.ReadBool("trim", &field.trim);
-    // strip_prefix, strip_suffix: strings, default "" (nothing stripped).
-    reader.ReadString("strip_prefix", /*non_empty=*/false, &field.strip_prefix);
-    reader.ReadString("strip_suffix", /*non_empty=*/false, &field.strip_suffix);
-    // type: "text" | "int" | "real", default "text".
-    std::string type;
-    SourceLocation type_where;
-    if (reader.ReadString("type", /*non_empty=*/false, &type, &type_where)) {
-      if (type == "text") {
-        field.type = FieldType::kText;
-      } else if (type == "int") {
-        field.type = FieldType::kInt;
-      } else if (type == "real") {
-        field.type = FieldType::kReal;
-      } else {
-        problems->Add(type_where, reader.PathOf("type"),
-                      "one of text, int, real", Quote(type));
-      }
-    }
+    ReadTransforms(problems, &reader, &field);
   } else {
     problems->Add(field.where, path,
                   "a table of field options or a group name (string)",

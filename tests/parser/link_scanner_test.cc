@@ -102,8 +102,9 @@ TEST(LinkScannerTest, AgreesWithGumboOnDemoAndGeneratedPages) {
   }
 }
 
-// One known difference stays: tree construction drops an <a> start tag inside <select>, which
-// a tokenizer cannot know; such a link is followed by the scan and not by a DOM walk.
+// One known difference stays: tree construction drops an <a> start tag inside
+// <select>, which a tokenizer cannot know; such a link is followed by the scan
+// and not by a DOM walk.
 TEST(LinkScannerTest, AgreesWithGumboOnMalformedMarkup) {
   const std::string cases[] = {
       "<a href='/a'>unclosed <a href=/b>no quotes</div></p></a>",
