@@ -133,6 +133,11 @@ void AppendUtf8(char32_t cp, std::string* out) {
   }
 }
 
+void AppendReferencedChar(char32_t cp, std::string* out) {
+  if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) cp = 0xFFFD;
+  AppendUtf8(cp, out);
+}
+
 bool DecodeUtf8(std::string_view bytes, std::string* out) {
   const auto* data = reinterpret_cast<const unsigned char*>(bytes.data());
   out->reserve(out->size() + bytes.size());

@@ -29,6 +29,11 @@ bool IsAscii(std::string_view text);
 // Appends code point `cp` (at most U+10FFFF, not a surrogate) as UTF-8.
 void AppendUtf8(char32_t cp, std::string* out);
 
+// As AppendUtf8 for a code point from a character reference (&#NN;): NUL,
+// surrogates and values beyond U+10FFFF become U+FFFD, as HTML and XML
+// decoders do.
+void AppendReferencedChar(char32_t cp, std::string* out);
+
 // Each function below appends the decoding of `bytes` to `*out` and returns
 // true when some bytes were invalid and replaced by U+FFFD. Thread-safe.
 

@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "parser/charset_decode.h"
 #include "parser/dom.h"
 
 namespace crawlbox::parser {
@@ -103,15 +104,6 @@ bool ContainsWord(std::string_view list, std::string_view word,
     if (!token.empty() && EqualText(token, word, ignore_case)) return true;
   }
   return false;
-}
-
-void AppendUtf8(uint32_t cp, std::string* out) {
-  static constexpr unsigned char kLead[] = {0x00, 0xC0, 0xE0, 0xF0};
-  int extra = cp < 0x80 ? 0 : cp < 0x800 ? 1 : cp < 0x10000 ? 2 : 3;
-  out->push_back(static_cast<char>(kLead[extra] | (cp >> (6 * extra))));
-  for (int shift = 6 * (extra - 1); shift >= 0; shift -= 6) {
-    out->push_back(static_cast<char>(0x80 | ((cp >> shift) & 0x3F)));
-  }
 }
 
 // Text for an error line, with control characters escaped to keep it one line.

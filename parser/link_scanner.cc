@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <cstring>
 
+#include "parser/charset_decode.h"
+
 namespace crawlbox::parser {
 
 namespace {
@@ -39,25 +41,6 @@ bool IsRawTextElement(std::string_view tag) {
     if (EqualsNoCase(tag, raw)) return true;
   }
   return false;
-}
-
-void AppendUtf8(uint32_t cp, std::string* out) {
-  if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) cp = 0xFFFD;
-  if (cp < 0x80) {
-    *out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    *out += static_cast<char>(0xC0 | (cp >> 6));
-    *out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    *out += static_cast<char>(0xE0 | (cp >> 12));
-    *out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    *out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    *out += static_cast<char>(0xF0 | (cp >> 18));
-    *out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    *out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    *out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
 }
 
 struct NamedReference {
@@ -102,7 +85,7 @@ std::string DecodeAttributeValue(std::string_view v) {
   while (i < v.size()) {
     char c = v[i];
     if (c == '\0') {
-      AppendUtf8(0xFFFD, &out);
+      AppendReferencedChar(0xFFFD, &out);
       ++i;
       continue;
     }
@@ -141,7 +124,7 @@ std::string DecodeAttributeValue(std::string_view v) {
       if (j < v.size() && v[j] == ';') ++j;
       uint32_t cp = value > 0x10FFFF ? 0xFFFD : static_cast<uint32_t>(value);
       if (cp >= 0x80 && cp <= 0x9F) cp = kC1Replacements[cp - 0x80];
-      AppendUtf8(cp, &out);
+      AppendReferencedChar(cp, &out);
       i = j;
       continue;
     }
@@ -173,7 +156,7 @@ std::string DecodeAttributeValue(std::string_view v) {
       ++i;
       continue;
     }
-    AppendUtf8(best->code_point, &out);
+    AppendReferencedChar(best->code_point, &out);
     i += 1 + best_len;
   }
   return out;

@@ -12,6 +12,8 @@
 #include <utility>
 #include <vector>
 
+#include "parser/charset_decode.h"
+
 namespace crawlbox::parser {
 namespace {
 
@@ -97,26 +99,6 @@ Inflated Gunzip(std::string_view in, size_t max_bytes) {
   return result;
 }
 
-// Appends code point `cp` as UTF-8 (U+FFFD for what XML cannot carry).
-void AppendUtf8(uint32_t cp, std::string* out) {
-  if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) cp = 0xFFFD;
-  if (cp < 0x80) {
-    out->push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
-}
-
 // Decodes the reference starting at text[0] == '&' into `out`; returns the
 // bytes consumed, or 0 when it is not a reference we know (left as written).
 size_t DecodeReference(std::string_view text, std::string* out) {
@@ -151,7 +133,7 @@ size_t DecodeReference(std::string_view text, std::string* out) {
     }
     cp = cp * (hex ? 16 : 10) + static_cast<uint64_t>(v);
   }
-  AppendUtf8(cp > 0x10FFFF ? 0xFFFD : static_cast<uint32_t>(cp), out);
+  AppendReferencedChar(cp > 0x10FFFF ? 0xFFFD : static_cast<uint32_t>(cp), out);
   return semi + 1;
 }
 
