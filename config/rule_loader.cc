@@ -55,9 +55,10 @@ struct PatternInfo {
 
 // The transforms every field may have: trim (bool, default true),
 // strip_prefix and strip_suffix (strings, default ""), type ("text" | "int" |
-// "real", default "text").
+// "real", default "text"), required (bool, default false).
 void ReadTransforms(ProblemList* problems, TableReader* reader, Field* field) {
   reader->ReadBool("trim", &field->trim);
+  reader->ReadBool("required", &field->required);
   reader->ReadString("strip_prefix", /*non_empty=*/false, &field->strip_prefix);
   reader->ReadString("strip_suffix", /*non_empty=*/false, &field->strip_suffix);
   std::string type;
@@ -99,8 +100,8 @@ Field LoadField(ProblemList* problems, const FieldEntry& entry,
       field.css = css->get();
     } else if (const toml::table* options = entry.node->as_table()) {
       TableReader reader(problems, options, path, field.where);
-      reader.CheckKnownKeys(
-          {"css", "attr", "trim", "strip_prefix", "strip_suffix", "type"});
+      reader.CheckKnownKeys({"css", "attr", "trim", "strip_prefix",
+                             "strip_suffix", "type", "required"});
       reader.ReadString("css", /*non_empty=*/false, &field.css);
       reader.ReadString("attr", /*non_empty=*/true, &field.attr);
       ReadTransforms(problems, &reader, &field);
@@ -120,8 +121,8 @@ Field LoadField(ProblemList* problems, const FieldEntry& entry,
     field.group = group->get();
   } else if (const toml::table* options = entry.node->as_table()) {
     TableReader reader(problems, options, path, field.where);
-    reader.CheckKnownKeys(
-        {"group", "template", "trim", "strip_prefix", "strip_suffix", "type"});
+    reader.CheckKnownKeys({"group", "template", "trim", "strip_prefix",
+                           "strip_suffix", "type", "required"});
     // group: string, a named group of the pattern. Default: the field's name.
     if (reader.ReadString("group", /*non_empty=*/true, &field.group,
                           &group_where)) {

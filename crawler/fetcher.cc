@@ -24,7 +24,34 @@ struct Transfer {
   int64_t max_body_bytes = 0;
   bool too_large = false;
   char error_buffer[CURL_ERROR_SIZE] = {};
+  // The job's headers plus this request's conditional ones (re-crawl); null
+  // when the shared list is used as is.
+  curl_slist* own_headers = nullptr;
+
+  Transfer() = default;
+  Transfer(const Transfer&) = delete;
+  Transfer& operator=(const Transfer&) = delete;
+  ~Transfer() { curl_slist_free_all(own_headers); }
 };
+
+// The job's headers, plus If-None-Match / If-Modified-Since when the request
+// carries the stored page's validators; null when there are none to add.
+curl_slist* ConditionalHeaders(const curl_slist* defaults,
+                               const Request& request) {
+  if (request.etag.empty() && request.last_modified.empty()) return nullptr;
+  curl_slist* list = nullptr;
+  for (const curl_slist* h = defaults; h != nullptr; h = h->next) {
+    list = curl_slist_append(list, h->data);
+  }
+  if (!request.etag.empty()) {
+    list = curl_slist_append(list, ("If-None-Match: " + request.etag).c_str());
+  }
+  if (!request.last_modified.empty()) {
+    list = curl_slist_append(
+        list, ("If-Modified-Since: " + request.last_modified).c_str());
+  }
+  return list;
+}
 
 size_t OnBody(char* data, size_t size, size_t count, void* user) {
   auto* t = static_cast<Transfer*>(user);
@@ -252,7 +279,10 @@ void Fetcher::Loop() {
     curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING,
                      "");  // every encoding this libcurl decodes
     curl_easy_setopt(e, CURLOPT_USERAGENT, settings_.user_agent.c_str());
-    curl_easy_setopt(e, CURLOPT_HTTPHEADER, impl.default_headers);
+    t->own_headers = ConditionalHeaders(impl.default_headers, t->request);
+    curl_easy_setopt(
+        e, CURLOPT_HTTPHEADER,
+        t->own_headers != nullptr ? t->own_headers : impl.default_headers);
     // Waiting for a connection that might multiplex pays off only where
     // HTTP/2 can be negotiated (TLS); over plain HTTP it would park every
     // transfer to a host behind one whose server stalls its headers.

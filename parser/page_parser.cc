@@ -34,6 +34,31 @@ std::string_view MediaType(std::string_view content_type) {
   return TrimSpace(content_type);
 }
 
+bool IsEmpty(const FieldValue& value) {
+  if (std::holds_alternative<std::monostate>(value)) return true;
+  const std::string* text = std::get_if<std::string>(&value);
+  return text != nullptr && text->empty();
+}
+
+// Keeps `item` unless one of the rule's required fields is empty; a drop is
+// counted for the rule.
+void AddItem(const config::Rule& rule, Item item, Parsed* out) {
+  for (size_t f = 0; f < rule.fields.size(); ++f) {
+    if (rule.fields[f].required && IsEmpty(item.fields[f].second)) {
+      auto it = std::find_if(
+          out->dropped.begin(), out->dropped.end(),
+          [&](const DroppedItems& d) { return d.rule == rule.name; });
+      if (it == out->dropped.end()) {
+        out->dropped.push_back({rule.name, 1});
+      } else {
+        ++it->count;
+      }
+      return;
+    }
+  }
+  out->items.push_back(std::move(item));
+}
+
 }  // namespace
 
 bool IsHtmlContent(std::string_view content_type) {
@@ -269,7 +294,7 @@ void PageParser::ExtractItems(const CompiledRule& compiled,
                        present));
       }
     }
-    out->items.push_back(std::move(item));
+    AddItem(rule, std::move(item), out);
     size_t end =
         static_cast<size_t>(groups[0].data() - body.data()) + groups[0].size();
     // An empty match must still move forward, or the loop would never end.
@@ -312,7 +337,7 @@ void PageParser::ExtractCss(const CompiledRule& compiled, const Document& doc,
                                  ApplyField(field, TextContent(element), true));
       }
     }
-    out->items.push_back(std::move(item));
+    AddItem(rule, std::move(item), out);
   }
 }
 

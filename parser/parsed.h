@@ -27,8 +27,15 @@ struct Link {
   std::string host;
 };
 
+// Records a rule found but dropped because a `required` field was empty.
+struct DroppedItems {
+  std::string rule;
+  int64_t count = 0;
+};
+
 struct Parsed {
   std::vector<Item> items;
+  std::vector<DroppedItems> dropped;  // per rule, rules with drops only
   std::vector<Link> links;  // unique within the page, in document order
   int bad_links = 0;        // hrefs that did not resolve to a valid http(s) URL
   bool parsed_html = false;  // whether a DOM was built for this page

@@ -2,8 +2,6 @@
 // that reads only <loc> under <url>/<sitemap>, and the plain-text form.
 #include "parser/sitemap.h"
 
-#include <zlib.h>
-
 #include <algorithm>
 #include <cstdint>
 #include <limits>
@@ -13,14 +11,10 @@
 #include <vector>
 
 #include "parser/charset_decode.h"
+#include "parser/compression.h"
 
 namespace crawlbox::parser {
 namespace {
-
-bool IsGzip(std::string_view data) {
-  return data.size() >= 2 && static_cast<unsigned char>(data[0]) == 0x1f &&
-         static_cast<unsigned char>(data[1]) == 0x8b;
-}
 
 bool IsXmlSpace(char c) {
   return c == ' ' || c == '\t' || c == '\r' || c == '\n';
@@ -30,73 +24,6 @@ std::string_view TrimXmlSpace(std::string_view s) {
   while (!s.empty() && IsXmlSpace(s.front())) s.remove_prefix(1);
   while (!s.empty() && IsXmlSpace(s.back())) s.remove_suffix(1);
   return s;
-}
-
-// The result of inflating one gzip body.
-struct Inflated {
-  std::string data;
-  bool cut = false;  // hit max_bytes, or the stream ended early or is corrupt
-};
-
-// Inflates `in` (which starts with the gzip magic) into at most `max_bytes`.
-// The output grows in steps rather than being sized up front, so memory
-// follows the real output, never what a header or a bomb claims.
-Inflated Gunzip(std::string_view in, size_t max_bytes) {
-  Inflated result;
-  z_stream zs{};
-  // 16 + MAX_WBITS: gzip wrapper only (the magic bytes were seen).
-  if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK) {
-    result.cut = true;
-    return result;
-  }
-  // avail_in is a uInt: feed large bodies in slices.
-  constexpr size_t kMaxSlice = size_t{1} << 30;
-  size_t fed = 0;
-  auto feed = [&] {
-    if (zs.avail_in == 0 && fed < in.size()) {
-      const size_t n = std::min(in.size() - fed, kMaxSlice);
-      zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data() + fed));
-      zs.avail_in = static_cast<uInt>(n);
-      fed += n;
-    }
-  };
-  std::string& out = result.data;
-  while (true) {
-    feed();
-    if (out.size() >= max_bytes) {
-      // Full: the body is cut unless the stream has nothing more to give.
-      unsigned char probe;
-      zs.next_out = &probe;
-      zs.avail_out = 1;
-      const int ret = inflate(&zs, Z_NO_FLUSH);
-      result.cut = ret != Z_STREAM_END || zs.avail_out == 0;
-      break;
-    }
-    const size_t old_size = out.size();
-    const size_t step = std::min<size_t>({max_bytes - old_size,
-                                          std::max<size_t>(old_size, 64 * 1024),
-                                          std::numeric_limits<uInt>::max()});
-    out.resize(old_size + step);
-    zs.next_out = reinterpret_cast<Bytef*>(out.data() + old_size);
-    zs.avail_out = static_cast<uInt>(step);
-    const int ret = inflate(&zs, Z_NO_FLUSH);
-    out.resize(old_size + (step - zs.avail_out));
-    if (ret == Z_STREAM_END) {
-      // RFC 1952 allows several members back to back; gzip(1) joins them.
-      feed();
-      const std::string_view rest(reinterpret_cast<const char*>(zs.next_in),
-                                  zs.avail_in + (in.size() - fed));
-      if (IsGzip(rest) && inflateReset(&zs) == Z_OK) continue;
-      break;  // trailing garbage after the last member is ignored
-    }
-    if (ret == Z_OK) continue;
-    // Z_BUF_ERROR: no progress, i.e. the input ended inside the stream;
-    // Z_DATA_ERROR and the rest: corrupt. Either way the output is cut.
-    result.cut = true;
-    break;
-  }
-  inflateEnd(&zs);
-  return result;
 }
 
 // Decodes the reference starting at text[0] == '&' into `out`; returns the
@@ -398,7 +325,7 @@ SitemapContents ParseSitemap(std::string_view body, size_t max_bytes,
   // Two layers at most: a .gz file served with Content-Encoding: gzip by a
   // server whose client did not undo it. Deeper nesting is not a sitemap.
   for (int layer = 0; layer < 2 && IsGzip(text); ++layer) {
-    Inflated next = Gunzip(text, max_bytes);
+    Inflated next = Inflate(text, max_bytes);
     if (next.data.empty()) {
       result.error = next.cut ? "bad gzip" : "empty body";
       return result;

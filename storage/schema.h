@@ -6,7 +6,21 @@ namespace crawlbox::storage {
 
 // Version stored in `PRAGMA user_version`; bumped with every incompatible
 // change.
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
+
+// Columns added to tables of an older schema (ALTER TABLE ... ADD COLUMN), as
+// {table, column, declaration}; kSchemaSql creates them in a new database.
+struct AddedColumn {
+  const char* table;
+  const char* column;
+  const char* declaration;
+};
+inline constexpr AddedColumn kAddedColumns[] = {
+    {"pages", "etag", "TEXT"},
+    {"pages", "last_modified", "TEXT"},
+    {"pages", "body_hash", "TEXT"},
+    {"pages", "change", "TEXT"},
+};
 
 // Idempotent DDL for a fresh or current database.
 inline constexpr const char* kSchemaSql = R"sql(
@@ -43,9 +57,13 @@ CREATE TABLE IF NOT EXISTS pages (
   bytes        INTEGER,
   total_ms     REAL,
   ttfb_ms      REAL,
-  error        TEXT,
+    error        TEXT,
   crawl_id     INTEGER,
-  fetched_at   TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+  fetched_at   TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+  etag          TEXT,
+  last_modified TEXT,
+  body_hash     TEXT,
+  change        TEXT
 );
 CREATE TABLE IF NOT EXISTS items (
   id         INTEGER PRIMARY KEY,
@@ -58,6 +76,16 @@ CREATE TABLE IF NOT EXISTS items (
 );
 CREATE INDEX IF NOT EXISTS items_rule ON items(rule);
 CREATE INDEX IF NOT EXISTS items_page ON items(page_id);
+CREATE TABLE IF NOT EXISTS bodies (
+  page_id  INTEGER PRIMARY KEY,
+  encoding TEXT NOT NULL,
+  data     BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS dropped_items (
+  rule        TEXT PRIMARY KEY,
+  count       INTEGER NOT NULL,
+  example_url TEXT NOT NULL
+);
 )sql";
 
 }  // namespace crawlbox::storage

@@ -76,7 +76,19 @@ void Statement::Bind(int index, std::string_view value) {
   sqlite3_bind_text(stmt_, index, value.data(), static_cast<int>(value.size()),
                     SQLITE_TRANSIENT);
 }
+void Statement::BindBlob(int index, std::string_view bytes) {
+  sqlite3_bind_blob64(stmt_, index, bytes.data(), bytes.size(),
+                      SQLITE_TRANSIENT);
+}
+
 void Statement::BindNull(int index) { sqlite3_bind_null(stmt_, index); }
+
+std::string ColumnText(sqlite3_stmt* stmt, int i) {
+  const void* data = sqlite3_column_blob(stmt, i);
+  if (data == nullptr) return std::string();
+  return std::string(static_cast<const char*>(data),
+                     static_cast<size_t>(sqlite3_column_bytes(stmt, i)));
+}
 
 Status Exec(sqlite3* db, const char* sql) {
   char* err = nullptr;
@@ -85,6 +97,29 @@ Status Exec(sqlite3* db, const char* sql) {
   std::string msg = err != nullptr ? err : sqlite3_errstr(rc);
   sqlite3_free(err);
   return SqliteStatus(rc, nullptr, msg);
+}
+
+Status StepDone(Statement& stmt, sqlite3* db, std::string_view context) {
+  int rc = sqlite3_step(stmt.get());
+  Status status = SqliteStatus(rc, db, context);
+  stmt.Reset();
+  return status;
+}
+
+Transaction::~Transaction() {
+  if (open_) Exec(db_, "ROLLBACK").ok();
+}
+
+Status Transaction::Begin() {
+  Status s = Exec(db_, "BEGIN IMMEDIATE");
+  open_ = s.ok();
+  return s;
+}
+
+Status Transaction::Commit() {
+  Status s = Exec(db_, "COMMIT");
+  if (s.ok()) open_ = false;
+  return s;
 }
 
 }  // namespace crawlbox::storage

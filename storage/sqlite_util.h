@@ -41,6 +41,8 @@ class Statement {
   // Text is bound SQLITE_TRANSIENT: SQLite copies it, the view need not outlive
   // the call.
   void Bind(int index, std::string_view value);
+  // Bytes as a BLOB (copied, like text).
+  void BindBlob(int index, std::string_view bytes);
   void BindNull(int index);
 
  private:
@@ -48,7 +50,29 @@ class Statement {
   sqlite3_stmt* stmt_ = nullptr;
 };
 
+// Column `i` of the current row as text (or the bytes of a BLOB); "" for NULL.
+std::string ColumnText(sqlite3_stmt* stmt, int i);
+
 // Runs SQL that returns no rows (may hold several statements).
 config::Status Exec(sqlite3* db, const char* sql);
+
+// Runs a statement to completion, resetting it afterwards so it can be reused.
+config::Status StepDone(Statement& stmt, sqlite3* db, std::string_view context);
+
+// A write transaction (BEGIN IMMEDIATE) rolled back unless Commit() was
+// called, so every error path of a batch leaves the database as it was.
+class Transaction {
+ public:
+  explicit Transaction(sqlite3* db) : db_(db) {}
+  ~Transaction();
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+  config::Status Begin();
+  config::Status Commit();
+
+ private:
+  sqlite3* db_;
+  bool open_ = false;
+};
 
 }  // namespace crawlbox::storage

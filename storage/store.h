@@ -7,7 +7,9 @@
 #include <sqlite3.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -76,14 +78,58 @@ class Store {
   // fetched URL (or, for a retry, only its attempt count and reason). Appends
   // the links that were new to *added (the caller queues them). On error
   // nothing of the batch is written.
+  //
+  // A page fetched again replaces its row and records, and is marked new,
+  // changed, unchanged or gone (pages.change) against the row it replaces. Two
+  // cases keep what was stored: a 304 answer (not_modified) or an identical
+  // body keeps the records (and the crawl run they came from), and a failure
+  // (no response, or a status other than 2xx/3xx/404/410) of a page stored
+  // with a 2xx keeps page and records: a server having a bad day must not
+  // erase them. Records dropped by `required` fields are counted per rule,
+  // with the first URL that dropped one.
   config::Status CommitPages(int64_t crawl_id,
                              std::span<const PageResult> batch,
                              std::vector<QueuedUrl>* added);
+
+  // The latest crawl run, or nullopt in a new database.
+  config::Result<std::optional<CrawlRow>> LastCrawl();
+
+  // Deletes every URL, page, body and record (`run --fresh`); the history of
+  // crawl runs stays.
+  config::Status Reset();
+
+  // Queues every fetched, failed or blocked URL again with no tries made
+  // (`run --recrawl`); returns how many. Their stored pages stay until the
+  // re-fetch replaces them, and lend their validators to the requests.
+  config::Result<int64_t> RequeueAll();
+
+  // Pages stored by crawl run `crawl_id`, by change.
+  config::Result<ChangeCounts> CountChanges(int64_t crawl_id);
+
+  // Re-extraction: in one transaction, calls `extract` for every page with a
+  // stored body and replaces that page's records with what it returns, and
+  // recounts dropped records from scratch. Pages without a stored body keep
+  // their records. *pages counts the pages re-extracted. If `extract` fails
+  // the transaction is rolled back and its Status returned: the records are
+  // replaced all at once or not at all.
+  config::Status ReplaceItems(
+      const std::function<config::Status(const StoredPage&, Reextracted*)>&
+          extract,
+      int64_t* pages);
 
  private:
   explicit Store(sqlite3* db) : db_(db) {}
   config::Status Init();
   config::Status InsertUrl(const NewUrl& url, std::vector<QueuedUrl>* added);
+  // Stores one fetched page of a batch (not a retry, block or links-only).
+  config::Status CommitPage(int64_t crawl_id, const PageResult& result,
+                            std::vector<QueuedUrl>* added);
+  config::Status MarkUrl(const PageRecord& page, bool failed);
+  config::Status InsertItems(int64_t page_id, int64_t crawl_id,
+                             std::string_view url,
+                             const std::vector<ItemRecord>& items);
+  config::Status CountDropped(std::string_view url,
+                              const std::vector<DroppedRecords>& dropped);
 
   sqlite3* db_;
   Statement insert_url_;
@@ -94,6 +140,10 @@ class Store {
   Statement load_queued_;
   Statement mark_retry_;
   Statement mark_blocked_;
+  Statement find_page_;
+  Statement touch_page_;
+  Statement insert_body_;
+  Statement count_dropped_;
 };
 
 }  // namespace crawlbox::storage

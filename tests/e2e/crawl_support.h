@@ -4,8 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <map>
 #include <string>
+#include <thread>
 
 #include "config/job_loader.h"
 #include "crawler/engine.h"
@@ -62,6 +64,26 @@ inline storage::QueryResult QueryDb(const std::string& db,
   auto rows = (*reader)->QueryAll(sql);
   EXPECT_TRUE(rows.ok()) << sql << ": " << rows.status().ToString();
   return rows.ok() ? *rows : storage::QueryResult{};
+}
+
+// Polls the database (as a second process would) until the integer `sql`
+// returns is >= want; false after `timeout`.
+inline bool WaitForCount(const std::string& db, const std::string& sql,
+                         int64_t want, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto reader = storage::Reader::Open(db);
+    if (reader.ok()) {
+      auto rows = (*reader)->QueryAll(sql);
+      if (rows.ok() && !rows->rows.empty() &&
+          std::holds_alternative<int64_t>(rows->rows[0][0]) &&
+          std::get<int64_t>(rows->rows[0][0]) >= want) {
+        return true;
+      }
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return false;
 }
 
 // The integer in the first column of the first row of `sql`, or -1.

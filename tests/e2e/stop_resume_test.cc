@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "storage/reader.h"
+#include "tests/e2e/crawl_support.h"
 #include "tests/support/subprocess.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_server.h"
@@ -54,32 +55,10 @@ std::unique_ptr<Fixture> MakeFixture() {
   return f;
 }
 
-// Polls the database from this (second) process' point of view until `sql`
-// returns >= want.
-bool WaitForCount(const std::string& db, const std::string& sql, int64_t want,
-                  std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    auto reader = storage::Reader::Open(db);
-    if (reader.ok()) {
-      auto rows = (*reader)->QueryAll(sql);
-      if (rows.ok() && !rows->rows.empty() &&
-          std::holds_alternative<int64_t>(rows->rows[0][0]) &&
-          std::get<int64_t>(rows->rows[0][0]) >= want) {
-        return true;
-      }
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return false;
-}
+using e2e::WaitForCount;
 
 int64_t Count(const std::string& db, const std::string& sql) {
-  auto reader = storage::Reader::Open(db);
-  EXPECT_TRUE(reader.ok()) << reader.status().ToString();
-  auto rows = (*reader)->QueryAll(sql);
-  EXPECT_TRUE(rows.ok()) << sql << ": " << rows.status().ToString();
-  return std::get<int64_t>(rows->rows[0][0]);
+  return e2e::CountDb(db, sql);
 }
 
 // Every stored page is 'done', every 'done' URL has exactly one page row, and

@@ -66,6 +66,39 @@ TEST(PageParserTest, ExtractsEveryMatchWithTypedFields) {
             (std::pair<std::string, FieldValue>{"n", int64_t{22}}));
 }
 
+TEST(PageParserTest, RequiredFieldsDropRecordsAndCountThemPerRule) {
+  auto c = CompileText(R"toml(
+[job]
+name = "t"
+start_urls = ["http://site.test/"]
+[[rules]]
+name = "re"
+pattern = '<li>(?P<name>[^<]*)(?:<b>(?P<n>\d+)</b>)?</li>'
+[rules.fields]
+name = { required = true }
+n = { type = "int", required = true }
+[[rules]]
+name = "css"
+select = "li"
+[rules.fields]
+name = { css = "i", required = true }
+)toml");
+  ASSERT_TRUE(c->problems.empty());
+  // Kept: "a" with 1. Dropped by "re": no <b> (null), and a name that is only
+  // spaces (empty after trim). Dropped by "css": every li without an <i>.
+  Parsed p = c->parser->Parse("http://site.test/", "text/html",
+                              "<ul><li>a<b>1</b></li><li>b</li><li> <b>2</b>"
+                              "</li><li><i>x</i></li></ul>");
+  ASSERT_EQ(p.items.size(), 2u);
+  EXPECT_EQ(p.items[0].rule, "re");
+  EXPECT_EQ(p.items[1].rule, "css");
+  ASSERT_EQ(p.dropped.size(), 2u);
+  EXPECT_EQ(p.dropped[0].rule, "re");
+  EXPECT_EQ(p.dropped[0].count, 2);  // "b" and " " (<i> stops the pattern)
+  EXPECT_EQ(p.dropped[1].rule, "css");
+  EXPECT_EQ(p.dropped[1].count, 3);
+}
+
 TEST(PageParserTest, RulesApplyOnlyToMatchingUrlsUnlessNamed) {
   auto c = CompileText(kJob);
   const std::string body = "<li class=\"e\">a<b>1</b></li>";
