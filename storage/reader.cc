@@ -3,6 +3,7 @@
 
 #include <filesystem>
 #include <utility>
+#include <variant>
 
 #include "storage/sqlite_util.h"
 
@@ -42,6 +43,13 @@ Status Reader::Query(
     std::string_view sql,
     const std::function<void(const std::vector<std::string>&)>& on_columns,
     const std::function<void(const std::vector<Value>&)>& on_row) {
+  return Query(sql, {}, on_columns, on_row);
+}
+
+Status Reader::Query(
+    std::string_view sql, const std::vector<Value>& params,
+    const std::function<void(const std::vector<std::string>&)>& on_columns,
+    const std::function<void(const std::vector<Value>&)>& on_row) {
   std::string_view tail;
   auto stmt = Statement::Prepare(db_, sql, &tail);
   if (!stmt.ok()) return stmt.status();
@@ -51,6 +59,18 @@ Status Reader::Query(
     if (c != ' ' && c != '\t' && c != '\n' && c != '\r' && c != ';') {
       return Status::InvalidArgument(
           "only one SQL statement is allowed; found more after it");
+    }
+  }
+  for (size_t i = 0; i < params.size(); ++i) {
+    const int index = static_cast<int>(i) + 1;
+    if (const auto* v = std::get_if<int64_t>(&params[i])) {
+      stmt->Bind(index, *v);
+    } else if (const auto* d = std::get_if<double>(&params[i])) {
+      stmt->Bind(index, *d);
+    } else if (const auto* t = std::get_if<std::string>(&params[i])) {
+      stmt->Bind(index, std::string_view(*t));
+    } else {
+      stmt->BindNull(index);
     }
   }
   sqlite3_stmt* st = stmt->get();
@@ -87,9 +107,15 @@ Status Reader::Query(
 }
 
 Result<QueryResult> Reader::QueryAll(std::string_view sql) {
+  return QueryAll(sql, {});
+}
+
+Result<QueryResult> Reader::QueryAll(std::string_view sql,
+                                     const std::vector<Value>& params) {
   QueryResult result;
   Status s = Query(
-      sql, [&](const std::vector<std::string>& cols) { result.columns = cols; },
+      sql, params,
+      [&](const std::vector<std::string>& cols) { result.columns = cols; },
       [&](const std::vector<Value>& row) { result.rows.push_back(row); });
   if (!s.ok()) return s;
   return result;

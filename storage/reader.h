@@ -35,8 +35,18 @@ class Reader {
       const std::function<void(const std::vector<std::string>&)>& on_columns,
       const std::function<void(const std::vector<Value>&)>& on_row);
 
+  // Like Query, with `params` bound to ?1, ?2, ... in order (a monostate binds
+  // NULL; text is copied). Values never become SQL text, so they need no
+  // quoting.
+  config::Status Query(
+      std::string_view sql, const std::vector<Value>& params,
+      const std::function<void(const std::vector<std::string>&)>& on_columns,
+      const std::function<void(const std::vector<Value>&)>& on_row);
+
   // Convenience: collects every row in memory. Use Query for large results.
   config::Result<QueryResult> QueryAll(std::string_view sql);
+  config::Result<QueryResult> QueryAll(std::string_view sql,
+                                       const std::vector<Value>& params);
 
   // True when a view or table of that name exists.
   config::Result<bool> HasRelation(std::string_view name);
