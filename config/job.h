@@ -59,6 +59,9 @@ struct Field {
   std::string
       strip_suffix;  // removed once from the end when present (after trim)
   FieldType type = FieldType::kText;
+  // A record whose value of this field is empty (no match, or nothing left
+  // after the transforms) is dropped, and counted per rule.
+  bool required = false;
   // In a CSS rule (Rule::select): the value is the text content of the first
   // element matching `css` inside the record element (the record element
   // itself when `css` is empty), or its attribute `attr` when that is set.
@@ -197,6 +200,28 @@ struct ParseSettings {
   int threads = 0;  // parallel parse callbacks; 0 = one per core
 };
 
+// What the store keeps besides pages and records.
+struct StoreSettings {
+  // Keep each page's response body, compressed with zlib, so `crawlbox
+  // reextract` can re-run edited rules without the network. Costs roughly a
+  // quarter of the body bytes in the database.
+  bool bodies = false;
+};
+
+// The status page `crawlbox run` serves while it crawls (web/server.h).
+struct StatusSettings {
+  bool enabled = true;  // serve it; `--no-status` turns it off too
+  // Address to bind. Anything but a loopback address (127.0.0.0/8, ::1,
+  // localhost) requires a token, from here or `--status-token`.
+  std::string addr = "127.0.0.1";
+  SourceLocation addr_where;  // where addr was written; line 0 = the default
+  int port = 0;               // 0 = any free port (printed at start)
+  // When set, every page and API request must carry it ("Authorization:
+  // Bearer <token>" or "?token=<token>"): 8..256 printable ASCII characters
+  // without spaces; ${VAR} expanded, so it need not be written in the file.
+  std::string token;
+};
+
 struct Job {
   std::string name;  // [A-Za-z0-9_.-]+; recorded with each crawl run
   std::string file;  // path of the job file it was loaded from
@@ -211,6 +236,8 @@ struct Job {
   Politeness politeness;
   RetrySettings retry;
   ParseSettings parse;
+  StatusSettings status;
+  StoreSettings store;
   std::vector<Rule> rules;
 };
 

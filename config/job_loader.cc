@@ -448,6 +448,75 @@ void LoadParseSection(ProblemList* problems, const toml::table& root,
   reader.ReadInt("threads", 0, 1024, &parse->threads);
 }
 
+// [store]: bodies.
+void LoadStoreSection(ProblemList* problems, const toml::table& root,
+                      StoreSettings* store) {
+  bool usable;
+  const toml::table* table = Section(problems, root, "store", &usable);
+  if (!usable) return;
+  TableReader reader = SectionReader(problems, table, "store");
+  reader.CheckKnownKeys({"bodies"});
+  // bodies: bool, default false.
+  reader.ReadBool("bodies", &store->bodies);
+}
+
+// [status]: enabled, addr, port, token.
+void LoadStatusSection(ProblemList* problems, const toml::table& root,
+                       StatusSettings* status) {
+  bool usable;
+  const toml::table* table = Section(problems, root, "status", &usable);
+  if (!usable) return;
+  TableReader reader = SectionReader(problems, table, "status");
+  reader.CheckKnownKeys({"enabled", "addr", "port", "token"});
+  // enabled: bool, default true.
+  reader.ReadBool("enabled", &status->enabled);
+  // addr: a host name or IP address (IPv6 without brackets); whether it needs
+  // a token is decided when the run starts, where --status-token may add one.
+  std::string addr;
+  SourceLocation addr_where;
+  if (reader.ReadString("addr", /*non_empty=*/true, &addr, &addr_where)) {
+    bool ok = true;
+    for (char c : addr) {
+      if (static_cast<unsigned char>(c) <= 0x20 || c == '/' || c == '@' ||
+          c == '[' || c == ']') {
+        ok = false;
+      }
+    }
+    if (ok) {
+      status->addr = std::move(addr);
+      status->addr_where = std::move(addr_where);
+    } else {
+      problems->Add(addr_where, reader.PathOf("addr"),
+                    "a host name or IP address to bind (e.g. 127.0.0.1, ::1, "
+                    "0.0.0.0)",
+                    Quote(addr));
+    }
+  }
+  // port: 0..65535, default 0 (any free port).
+  reader.ReadInt("port", 0, 65535, &status->port);
+  // token: 8..256 printable ASCII characters without spaces, ${VAR}-expanded.
+  std::string token;
+  SourceLocation token_where;
+  if (reader.ReadString("token", /*non_empty=*/false, &token, &token_where) &&
+      ExpandEnvironment(problems, reader.PathOf("token"), token_where,
+                        &token)) {
+    bool printable = true;
+    for (char c : token) {
+      if (c <= 0x20 || c >= 0x7f) printable = false;
+    }
+    if (token.empty() ||
+        (token.size() >= 8 && token.size() <= 256 && printable)) {
+      status->token = std::move(token);
+    } else {
+      // The value itself stays out of the message: it is a secret.
+      problems->Add(token_where, reader.PathOf("token"),
+                    "8 to 256 printable ASCII characters without spaces",
+                    std::to_string(token.size()) + " characters" +
+                        (printable ? "" : " with spaces or non-ASCII"));
+    }
+  }
+}
+
 }  // namespace
 
 LoadedJob LoadJobText(std::string_view text, const std::string& file_name) {
@@ -467,7 +536,7 @@ LoadedJob LoadJobText(std::string_view text, const std::string& file_name) {
 
   TableReader root_reader(&problems, &root, "", problems.Whole());
   root_reader.CheckKnownKeys({"job", "scope", "limits", "fetch", "politeness",
-                              "retry", "parse", "rules"});
+                              "retry", "parse", "store", "status", "rules"});
   LoadJobSection(&problems, root, &loaded.job);
   LoadScopeSection(&problems, root, &loaded.job.scope);
   LoadLimitsSection(&problems, root, &loaded.job.limits);
@@ -475,6 +544,8 @@ LoadedJob LoadJobText(std::string_view text, const std::string& file_name) {
   LoadPolitenessSection(&problems, root, &loaded.job.politeness);
   LoadRetrySection(&problems, root, &loaded.job.retry);
   LoadParseSection(&problems, root, &loaded.job.parse);
+  LoadStoreSection(&problems, root, &loaded.job.store);
+  LoadStatusSection(&problems, root, &loaded.job.status);
   loaded.job.rules = LoadRules(&problems, root.get("rules"));
 
   // Sections are checked in a fixed order; the user reads the file top to

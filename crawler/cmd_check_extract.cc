@@ -36,7 +36,12 @@ class OneRequest : public RequestSource {
 
 bool LoadJobOrReport(const std::string& path, config::Job* job,
                      std::unique_ptr<parser::PageParser>* parser) {
-  config::LoadedJob loaded = config::LoadJobFile(path);
+  return CompileJobOrReport(config::LoadJobFile(path), path, job, parser);
+}
+
+bool CompileJobOrReport(config::LoadedJob loaded, const std::string& path,
+                        config::Job* job,
+                        std::unique_ptr<parser::PageParser>* parser) {
   std::vector<config::JobProblem> problems = std::move(loaded.problems);
   *job = std::move(loaded.job);
   if (problems.empty()) {

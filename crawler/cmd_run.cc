@@ -1,6 +1,5 @@
-// `crawlbox run JOB`: the crawl with a progress line, graceful stop on
-// SIGINT/SIGTERM.
-#include <signal.h>
+// `crawlbox run JOB`: the crawl with a progress line and the status page,
+// graceful stop on SIGINT/SIGTERM.
 #include <unistd.h>
 
 #include <atomic>
@@ -10,30 +9,23 @@
 #include "config/log.h"
 #include "crawler/commands.h"
 #include "crawler/engine.h"
+#include "crawler/progress_line.h"
+#include "crawler/run_start.h"
+#include "crawler/run_status.h"
+#include "crawler/stop_signals.h"
 #include "storage/store.h"
 
 namespace crawlbox::crawler {
 
-namespace {
-
-std::atomic<int> g_stop_signals{0};
-
-void OnStopSignal(int) { g_stop_signals.fetch_add(1); }
-
-void InstallStopHandlers() {
-  struct sigaction sa = {};
-  sa.sa_handler = OnStopSignal;
-  sigemptyset(&sa.sa_mask);
-  sigaction(SIGINT, &sa, nullptr);
-  sigaction(SIGTERM, &sa, nullptr);
-}
-
-}  // namespace
+using config::Status;
 
 int CmdRun(const RunArgs& args) {
   config::Job job;
   std::unique_ptr<parser::PageParser> parser;
   if (!LoadJobOrReport(args.job_file, &job, &parser)) return kExitBadInput;
+  StatusPageSettings status_settings;
+  if (!ResolveStatusPage(job, args, &status_settings, stderr))
+    return kExitBadInput;
   const std::string db = args.db.empty() ? job.database : args.db;
 
   auto store = storage::Store::Open(db);
@@ -42,27 +34,32 @@ int CmdRun(const RunArgs& args) {
                  store.status().ToString().c_str());
     return kExitFailure;
   }
-  InstallStopHandlers();
+  Status prepared =
+      PrepareRun(job, RunStart{args.fresh, args.recrawl}, store->get(), stderr);
+  if (!prepared.ok()) {
+    std::fprintf(stderr, "crawlbox: cannot prepare the database: %s\n",
+                 prepared.ToString().c_str());
+    return kExitFailure;
+  }
+  const std::atomic<int>* stop_signals = InstallStopHandlers();
   const bool tty = isatty(STDERR_FILENO) != 0;
   EngineOptions options;
-  options.stop_signals = &g_stop_signals;
+  options.stop_signals = stop_signals;
+  ProgressLine progress(stderr, tty, job.limits);
   if (!args.quiet) {
-    options.on_progress = [tty](const Progress& p) {
-      std::fprintf(stderr,
-                   "%s%lld pages, %lld items, %lld errors, %zu queued, %zu in "
-                   "flight, %.1f s, %.0f pages/s%s",
-                   tty ? "\r\033[K" : "", static_cast<long long>(p.pages),
-                   static_cast<long long>(p.items),
-                   static_cast<long long>(p.errors), p.queued, p.in_flight,
-                   p.seconds, p.seconds > 0 ? p.pages / p.seconds : 0.0,
-                   tty ? "" : "\n");
+    options.on_progress = [&progress](const Progress& p) {
+      progress.Update(p);
     };
   }
   std::fprintf(stderr, "crawlbox: job '%s' → %s\n", job.name.c_str(),
                db.c_str());
   Engine engine(job, *parser, store->get(), options);
+  progress.set_engine(&engine);
+  RunStatusPage status_page(job, engine, stop_signals);
+  if (!status_page.Start(status_settings, db, stderr)) return kExitFailure;
   auto summary = engine.Run();
-  if (tty && !args.quiet) std::fprintf(stderr, "\n");
+  progress.Finish();
+  status_page.Finish(summary.ok() ? summary->state : "failed");
   if (!summary.ok()) {
     std::fprintf(stderr, "crawlbox: crawl failed: %s\n",
                  summary.status().ToString().c_str());
@@ -78,6 +75,9 @@ int CmdRun(const RunArgs& args) {
       summary->seconds,
       summary->seconds > 0 ? summary->pages / summary->seconds : 0.0,
       summary->left_queued);
+  if (summary->pages > 0) {
+    ReportChanges(store->get(), summary->crawl_id, stderr);
+  }
   if (!summary->limit_reached.empty()) {
     std::fprintf(stderr, "crawlbox: stopped early by limits.%s\n",
                  summary->limit_reached.c_str());

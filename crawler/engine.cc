@@ -1,26 +1,22 @@
-// The crawl run: seeds and resumed URLs into the frontier, the fetcher thread
-// feeding a oneTBB flow graph, and the engine thread watching for the end, for
-// signals and for fatal errors.
+// The crawl run: seeds and resumed URLs into the frontier, a fetch stage (the
+// local Pipeline, or a Master's dispatcher) feeding the store stage, and the
+// engine thread watching for the end, for signals and for fatal errors.
 #include "crawler/engine.h"
 
-#include <oneapi/tbb/concurrent_queue.h>
-#include <oneapi/tbb/flow_graph.h>
-#include <oneapi/tbb/global_control.h>
-#include <oneapi/tbb/task_arena.h>
-
+#include <algorithm>
 #include <chrono>
 #include <memory>
-#include <mutex>
-#include <thread>
 #include <vector>
 
 #include "config/log.h"
-#include "crawler/fetcher.h"
+#include "crawler/engine_live.h"
+#include "crawler/fetch_stage.h"
 #include "crawler/frontier.h"
 #include "crawler/page_processor.h"
+#include "crawler/pipeline.h"
 #include "crawler/retry_policy.h"
 #include "crawler/scope.h"
-#include "crawler/seen_urls.h"
+#include "crawler/store_stage.h"
 #include "parser/robots.h"
 
 namespace crawlbox::crawler {
@@ -28,19 +24,10 @@ namespace crawlbox::crawler {
 using config::LogLevel;
 using config::Result;
 using config::Status;
-namespace flow = oneapi::tbb::flow;
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-// Stored pages per transaction at most: large enough to amortize the commit,
-// small enough to keep the frontier fed while a batch is written.
-constexpr size_t kMaxBatch = 512;
-// Discovered links per transaction at most: pages of a link-heavy site (100
-// new links each) would otherwise hold tens of thousands of URLs in memory
-// per batch.
-constexpr size_t kMaxBatchLinks = 8192;
 
 // Queued URLs the Frontier keeps in memory at least, all hosts and per host;
 // the rest wait in SQLite.
@@ -50,6 +37,50 @@ constexpr size_t kMinHostWindow = 512;
 double SecondsSince(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
+
+// The local fetch-and-parse half: a Pipeline in this process whose serial node
+// is the store node.
+class LocalStage : public FetchStage, public PipelineSink {
+ public:
+  Status Start(const StageContext& context) override {
+    frontier_ = context.frontier;
+    store_ = context.store;
+    pipeline_ =
+        std::make_unique<Pipeline>(context.job.fetch, context.job.parse.threads,
+                                   context.processor, frontier_, this);
+    return pipeline_->Start();
+  }
+  void Wakeup() override {
+    if (pipeline_ != nullptr) pipeline_->Flush();
+  }
+  void Stop() override {
+    if (pipeline_ != nullptr) pipeline_->Stop();
+  }
+
+ private:
+  void Fetched(const Response& r) override {
+    // The host's slot frees as the transfer ends, not when the page is stored.
+    frontier_->Fetched(r.request.host, r.ok() ? r.status : 0,
+                       r.error == FetchError::kTimeout, r.timings.total_ms,
+                       RetryAfter(r));
+  }
+  void Robots(const Response& r) override {
+    store_->Robots(r);
+    pipeline_->Wakeup();
+  }
+  void Processed(const Response& r, ProcessedPage page,
+                 std::vector<std::string> nested_sitemaps) override {
+    store_->Accept(r.request, std::move(page), nested_sitemaps);
+  }
+  void Flush() override {
+    store_->Drain([this] { pipeline_->Wakeup(); });
+    pipeline_->Wakeup();
+  }
+
+  Frontier* frontier_ = nullptr;
+  StoreStage* store_ = nullptr;
+  std::unique_ptr<Pipeline> pipeline_;
+};
 
 }  // namespace
 
@@ -87,7 +118,9 @@ Result<CrawlSummary> Engine::Run() {
   const int pending = options_.max_pending_responses > 0
                           ? options_.max_pending_responses
                           : 2 * concurrency;
-  frontier_options.max_outstanding = concurrency + pending;
+  frontier_options.max_outstanding = options_.max_outstanding > 0
+                                         ? options_.max_outstanding
+                                         : concurrency + pending;
   frontier_options.window =
       std::max<size_t>(kMinWindow, 8 * static_cast<size_t>(concurrency));
   frontier_options.host_window = std::max<size_t>(
@@ -117,20 +150,13 @@ Result<CrawlSummary> Engine::Run() {
     if (!s.ok()) return s;
   }
   frontier.Start(queued_per_host, fetched_per_host);
-  // Runs on the store node (or here, before the graph exists): the Store has
-  // one user at a time.
-  auto refill = [&]() -> Status {
-    for (const Frontier::RefillRequest& want : frontier.RefillWanted()) {
-      std::vector<storage::QueuedUrl> more;
-      Status st =
-          store_->LoadQueued(want.host, want.after_id, want.limit, &more);
-      if (!st.ok()) return st;
-      frontier.Refill(want, std::move(more));
-    }
-    return Status::Ok();
-  };
-  s = refill();
-  if (!s.ok()) return s;
+  // Before any stage runs this thread is the Store's only user.
+  for (const Frontier::RefillRequest& want : frontier.RefillWanted()) {
+    std::vector<storage::QueuedUrl> more;
+    s = store_->LoadQueued(want.host, want.after_id, want.limit, &more);
+    if (!s.ok()) return s;
+    frontier.Refill(want, std::move(more));
+  }
   config::Log(LogLevel::kInfo, "engine",
               "crawl " + std::to_string(*crawl_id) + " of job '" + job_.name +
                   "': " + std::to_string(frontier.queued()) + " URLs queued");
@@ -138,168 +164,18 @@ Result<CrawlSummary> Engine::Run() {
   Scope scope(job_, parser_.seeds());
   RetryPolicy retry_policy(job_.retry);
   PageProcessor processor(job_, parser_, scope, retry_policy, &counters_);
-
-  // Parse callbacks run on their own arena so that `parse.threads` workers
-  // really run in parallel; the fetcher thread only puts messages in.
-  const int parse_threads =
-      job_.parse.threads > 0
-          ? job_.parse.threads
-          : static_cast<int>(std::thread::hardware_concurrency());
-  oneapi::tbb::global_control parallelism(
-      oneapi::tbb::global_control::max_allowed_parallelism,
-      static_cast<size_t>(parse_threads) + 1);
-  // One slot beyond the workers is reserved for this thread's final
-  // wait_for_all.
-  oneapi::tbb::task_arena arena(parse_threads + 1, 1);
-
-  oneapi::tbb::concurrent_queue<ProcessedPage> ready;
-  std::atomic<bool> fatal{false};
-  Status fatal_status;
-  std::mutex fatal_mu;
-  auto set_fatal = [&](const Status& st) {
-    std::lock_guard<std::mutex> lock(fatal_mu);
-    fatal_status = st;
-    fatal.store(true);
-    frontier.Close();
-  };
-  std::atomic<int64_t> pages{0}, failed{0}, items{0}, bytes{0};
-  std::unique_ptr<Fetcher> fetcher;
-
-  using ResponsePtr = std::shared_ptr<Response>;
-  std::unique_ptr<flow::graph> graph;
-  std::unique_ptr<flow::function_node<ResponsePtr, flow::continue_msg>>
-      parse_node;
-  std::unique_ptr<flow::function_node<flow::continue_msg>> store_node;
-
-  auto parse = [&](const ResponsePtr& response) -> flow::continue_msg {
-    const Response& r = *response;
-    if (r.request.kind == Request::Kind::kRobots) {
-      // RFC 9309 §2.3.1: 4xx means no rules; 5xx or no answer means none of
-      // the site may be crawled until robots.txt can be read.
-      std::shared_ptr<const parser::RobotsTxt> robots;
-      if (r.ok() && r.status < 500) {
-        robots = std::make_shared<const parser::RobotsTxt>(
-            r.status >= 400 ? parser::RobotsTxt::AllowAll()
-                            : parser::RobotsTxt::Parse(r.body));
-        counters_.Add("robots/status/" + std::to_string(r.status));
-      } else {
-        counters_.Add("robots/unavailable");
-        config::Log(
-            LogLevel::kDebug, "robots",
-            r.request.url + " unavailable: " + RetryPolicy::FailureReason(r));
-      }
-      frontier.SetRobots(r.request.host, std::move(robots));
-      if (fetcher != nullptr) fetcher->Wakeup();
-      return flow::continue_msg();
-    }
-    if (r.request.kind == Request::Kind::kSitemap) {
-      std::vector<std::string> nested;
-      ready.push(processor.ProcessSitemap(r, &nested));
-      if (!nested.empty()) frontier.AddSitemaps(r.request.host, nested);
-      return flow::continue_msg();
-    }
-    ready.push(processor.Process(r));
-    return flow::continue_msg();
-  };
-
-  SeenUrls seen;  // used by the store node only
-  auto store = [&](const flow::continue_msg&) {
-    std::vector<storage::PageResult> batch;
-    std::vector<Frontier::Retry> retries;
-    ProcessedPage next;
-    while (true) {
-      batch.clear();
-      retries.clear();
-      size_t links = 0;
-      while (batch.size() < kMaxBatch && links < kMaxBatchLinks &&
-             ready.try_pop(next)) {
-        links += next.result.links.size();
-        if (next.retry) retries.push_back(std::move(*next.retry));
-        batch.push_back(std::move(next.result));
-      }
-      for (auto& [url, reason] : frontier.TakeBlocked()) {
-        storage::PageResult blocked;
-        blocked.blocked = true;
-        blocked.page.url_id = url.id;
-        blocked.page.url = std::move(url.url);
-        blocked.page.error = std::move(reason);
-        counters_.Add("frontier/blocked/" + blocked.page.error);
-        batch.push_back(std::move(blocked));
-      }
-      if (batch.empty()) {
-        if (!fatal.load()) {
-          Status st = refill();
-          if (!st.ok()) set_fatal(st);
-        }
-        if (fetcher != nullptr) fetcher->Wakeup();
-        return;
-      }
-      // Links already known never reach SQLite: most of a page's links are.
-      int64_t known = 0;
-      for (storage::PageResult& p : batch) {
-        known += static_cast<int64_t>(
-            std::erase_if(p.links, [&](const storage::NewUrl& l) {
-              return seen.CheckAndInsert(l.url);
-            }));
-      }
-      counters_.Add("frontier/known_links", known);
-      std::vector<storage::QueuedUrl> added;
-      Status st = fatal.load() ? Status::Ok()
-                               : store_->CommitPages(*crawl_id, batch, &added);
-      if (!st.ok()) {
-        set_fatal(st);
-      } else if (!fatal.load()) {
-        int64_t stored = 0;
-        for (const storage::PageResult& p : batch) {
-          if (p.retry || p.blocked || p.links_only) continue;
-          ++stored;
-          if (p.failed) failed.fetch_add(1);
-          items.fetch_add(static_cast<int64_t>(p.items.size()));
-          bytes.fetch_add(p.page.bytes);
-        }
-        pages.fetch_add(stored);
-        counters_.Add("store/pages", stored);
-        counters_.Add("store/new_urls", static_cast<int64_t>(added.size()));
-        counters_.Add("store/transactions");
-      }
-      // Sitemaps were never outstanding pages: they are released separately,
-      // after the URLs they listed are queued.
-      const size_t sitemaps = static_cast<size_t>(std::count_if(
-          batch.begin(), batch.end(),
-          [](const storage::PageResult& p) { return p.links_only; }));
-      frontier.Complete(batch.size() - sitemaps, std::move(added),
-                        std::move(retries));
-      if (sitemaps > 0) frontier.SitemapsDone(sitemaps);
-      if (!fatal.load()) {
-        Status refilled = refill();
-        if (!refilled.ok()) set_fatal(refilled);
-      }
-      if (fetcher != nullptr) fetcher->Wakeup();
-    }
-  };
-
-  arena.execute([&] {
-    graph = std::make_unique<flow::graph>();
-    parse_node =
-        std::make_unique<flow::function_node<ResponsePtr, flow::continue_msg>>(
-            *graph, static_cast<size_t>(parse_threads), parse);
-    store_node = std::make_unique<flow::function_node<flow::continue_msg>>(
-        *graph, flow::serial, store);
-    flow::make_edge(*parse_node, *store_node);
-  });
-
-  fetcher = std::make_unique<Fetcher>(job_.fetch, &frontier, [&](Response&& r) {
-    // The host's slot frees as the transfer ends, not when the page is stored.
-    frontier.Fetched(r.request.host, r.ok() ? r.status : 0,
-                     r.error == FetchError::kTimeout, r.timings.total_ms,
-                     RetryAfter(r));
-    // try_put from this foreign thread spawns the parse task into the graph's
-    // arena; the shared_ptr keeps the body from being copied on its way through
-    // the graph.
-    parse_node->try_put(std::make_shared<Response>(std::move(r)));
-  });
-  s = fetcher->Start();
-  if (!s.ok()) return s;
+  StoreStage store(store_, *crawl_id, &frontier, processor, &counters_);
+  // The status page reads these from other threads until Run() returns.
+  EngineLiveScope live(this, EngineLive{&frontier, &store, *crawl_id, start});
+  LocalStage local;
+  FetchStage* stage = options_.stage != nullptr ? options_.stage : &local;
+  s = stage->Start(
+      StageContext{job_, parser_, processor, &frontier, &store, &counters_});
+  if (!s.ok()) {
+    stage->Stop();
+    store_->FinishCrawl(*crawl_id, "failed", counters_.ToJson()).ok();
+    return s;
+  }
 
   // Wait for the end: frontier idle (done or limits), a signal, or a fatal
   // store error.
@@ -308,11 +184,11 @@ Result<CrawlSummary> Engine::Run() {
   std::string limit_reached;
   Clock::time_point last_progress = Clock::now();
   while (!frontier.WaitIdle(std::chrono::milliseconds(100))) {
-    if (fatal.load()) break;
+    if (store.fatal()) break;
     // A window drained while nothing was being stored: let the store node load
     // the next one.
     if (!frontier.RefillWanted().empty() || frontier.HasBlocked()) {
-      store_node->try_put(flow::continue_msg());
+      stage->Wakeup();
     }
     int signals =
         options_.stop_signals != nullptr ? options_.stop_signals->load() : 0;
@@ -330,7 +206,7 @@ Result<CrawlSummary> Engine::Run() {
       }
     }
     if (limit_reached.empty()) {
-      if (job_.limits.max_bytes > 0 && bytes.load() >= job_.limits.max_bytes) {
+      if (job_.limits.max_bytes > 0 && store.bytes() >= job_.limits.max_bytes) {
         limit_reached = "max_bytes";
       } else if (job_.limits.max_duration_s > 0 &&
                  SecondsSince(start) >= job_.limits.max_duration_s) {
@@ -348,24 +224,21 @@ Result<CrawlSummary> Engine::Run() {
         Clock::now() - last_progress >=
             std::chrono::milliseconds(options_.progress_interval_ms)) {
       last_progress = Clock::now();
-      options_.on_progress(Progress{pages.load(), items.load(), failed.load(),
-                                    frontier.queued(), frontier.outstanding(),
-                                    SecondsSince(start)});
+      options_.on_progress(Progress{
+          store.pages(), store.items(), store.failed(), frontier.queued(),
+          frontier.outstanding(), SecondsSince(start)});
     }
   }
-  // No new responses after this; whatever is already in the graph is parsed and
-  // committed.
-  fetcher->Stop();
-  arena.execute([&] { graph->wait_for_all(); });
-  fetcher.reset();
+  // No new outcomes after this; whatever was already received is committed.
+  stage->Stop();
 
   CrawlSummary summary;
   summary.crawl_id = *crawl_id;
   summary.state = state;
-  summary.pages = pages.load();
-  summary.failed = failed.load();
-  summary.items = items.load();
-  summary.bytes = bytes.load();
+  summary.pages = store.pages();
+  summary.failed = store.failed();
+  summary.items = store.items();
+  summary.bytes = store.bytes();
   summary.seconds = SecondsSince(start);
   summary.left_queued =
       frontier.queued() + static_cast<size_t>(frontier.abandoned());
@@ -376,9 +249,9 @@ Result<CrawlSummary> Engine::Run() {
     options_.on_progress(Progress{summary.pages, summary.items, summary.failed,
                                   frontier.queued(), 0, summary.seconds});
   }
-  if (fatal.load()) {
+  if (store.fatal()) {
     store_->FinishCrawl(*crawl_id, "failed", counters_.ToJson()).ok();
-    return fatal_status;
+    return store.fatal_status();
   }
   s = store_->FinishCrawl(*crawl_id, state, counters_.ToJson());
   if (!s.ok()) return s;

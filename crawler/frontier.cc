@@ -34,6 +34,8 @@ struct Frontier::Host {
   std::deque<std::string> sitemaps;  // to fetch
   std::vector<std::string> sitemaps_seen;
   bool sitemaps_seeded = false;
+  int64_t fetches = 0;  // finished this run, robots.txt and sitemaps included
+  int64_t errors = 0;   // of which without a response or with status >= 400
 };
 
 namespace {
@@ -272,8 +274,11 @@ std::optional<Request> Frontier::NextRequest(milliseconds* wait) {
     ++handed_out_;
     // The budget counts pages, not tries: a retry was counted the first time.
     if (page_budget_ > 0 && url.attempts == 0) --page_budget_;
-    return Request{url.id, std::move(url.url), std::move(url.host), url.depth,
-                   url.attempts};
+    Request request{url.id, std::move(url.url), std::move(url.host), url.depth,
+                    url.attempts};
+    request.etag = std::move(url.etag);
+    request.last_modified = std::move(url.last_modified);
+    return request;
   }
   return std::nullopt;
 }
@@ -284,6 +289,8 @@ void Frontier::Fetched(const std::string& host_name, int status, bool timed_out,
   std::lock_guard<std::mutex> lock(mu_);
   Host& host = HostFor(host_name);
   if (host.in_flight > 0) --host.in_flight;
+  ++host.fetches;
+  if (status == 0 || status >= 400) ++host.errors;
   if (options_.adaptive) {
     if (status == 429 || status == 503 || timed_out) {
       host.delay = std::min(options_.max_delay,
@@ -528,6 +535,46 @@ milliseconds Frontier::HostDelay(const std::string& name) const {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = hosts_.find(name);
   return it == hosts_.end() ? options_.delay : it->second->delay;
+}
+
+int64_t Frontier::page_budget() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return page_budget_;
+}
+
+std::vector<Frontier::HostState> Frontier::HostsSnapshot() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<HostState> out;
+  out.reserve(hosts_.size());
+  for (const auto& [name, host] : hosts_) {
+    HostState state;
+    state.host = name;
+    state.in_flight = host->in_flight;
+    state.queued =
+        static_cast<int64_t>(host->queue.size() + host->retries.size()) +
+        host->in_db;
+    state.delay = host->delay;
+    switch (host->robots_state) {
+      case Host::Robots::kUnknown:
+        state.robots = "pending";
+        break;
+      case Host::Robots::kFetching:
+        state.robots = "fetching";
+        break;
+      case Host::Robots::kWaiting:
+        state.robots = "retrying";
+        break;
+      case Host::Robots::kReady:
+        state.robots = !options_.robots          ? "off"
+                       : host->robots == nullptr ? "unavailable"
+                                                 : "ok";
+        break;
+    }
+    state.fetched = host->fetches;
+    state.errors = host->errors;
+    out.push_back(std::move(state));
+  }
+  return out;
 }
 
 }  // namespace crawlbox::crawler

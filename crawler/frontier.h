@@ -151,6 +151,24 @@ class Frontier : public RequestSource {
   int64_t handed_out() const;
   // The current delay of a host (adaptive), for the status page and tests.
   std::chrono::milliseconds HostDelay(const std::string& host) const;
+  // Requests it may still hand out under the page budget; -1 = unlimited.
+  int64_t page_budget() const;
+
+  // One host as the status page shows it.
+  struct HostState {
+    std::string host;
+    int in_flight = 0;
+    int64_t queued = 0;  // window, database and retries
+    std::chrono::milliseconds delay{0};
+    // "off", "pending", "fetching", "retrying", "ok" or "unavailable".
+    std::string robots;
+    // Fetches finished this run (robots.txt and sitemaps included), and of
+    // them those without a response or with a status >= 400.
+    int64_t fetched = 0;
+    int64_t errors = 0;
+  };
+  // Every host seen, in no particular order; copies under the lock, O(hosts).
+  std::vector<HostState> HostsSnapshot() const;
 
  private:
   struct Host;

@@ -1,13 +1,30 @@
 // Response → stored page, records and links, or a scheduled retry.
 #include "crawler/page_processor.h"
 
+#include <cstdio>
+
 #include "config/log.h"
 #include "crawler/item_json.h"
+#include "parser/compression.h"
 #include "parser/sitemap.h"
 
 namespace crawlbox::crawler {
 
 using config::LogLevel;
+
+std::string BodyHash(std::string_view body) {
+  // FNV-1a, 64 bits, plus the length: stable across builds and machines
+  // (std::hash is not promised to be), and enough to tell a changed page.
+  uint64_t h = 14695981039346656037ull;
+  for (unsigned char c : body) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  char hex[40];
+  std::snprintf(hex, sizeof hex, "%016llx-%zx",
+                static_cast<unsigned long long>(h), body.size());
+  return hex;
+}
 
 ProcessedPage PageProcessor::Process(const Response& r) const {
   ProcessedPage out;
@@ -37,7 +54,8 @@ ProcessedPage PageProcessor::Process(const Response& r) const {
       page.error = reason;
       out.retry = Frontier::Retry{
           storage::QueuedUrl{r.request.url_id, r.request.url, r.request.host,
-                             r.request.depth, attempts},
+                             r.request.depth, attempts, r.request.etag,
+                             r.request.last_modified},
           Frontier::Clock::now() + wait};
       counters_->Add("retry/scheduled");
       config::Log(LogLevel::kDebug, "retry",
@@ -64,9 +82,23 @@ ProcessedPage PageProcessor::Process(const Response& r) const {
     result.failed = true;
     return out;
   }
+  if (r.status == 304) {
+    // Only a conditional request (re-crawl) gets one: the stored page and its
+    // records stand.
+    result.not_modified = true;
+    counters_->Add("recrawl/not_modified");
+    return out;
+  }
   if (r.truncated) {
     page.error = "truncated";
     counters_->Add("fetch/truncated");
+  }
+  page.etag = std::string(r.Header("etag").value_or(""));
+  page.last_modified = std::string(r.Header("last-modified").value_or(""));
+  page.body_hash = BodyHash(r.body);
+  if (job_.store.bodies) {
+    page.body = parser::Deflate(r.body);
+    page.body_encoding = "zlib";
   }
   try {
     Extract(r, &result);
@@ -124,6 +156,20 @@ ProcessedPage PageProcessor::ProcessSitemap(
   return out;
 }
 
+std::shared_ptr<const parser::RobotsTxt> PageProcessor::ProcessRobots(
+    const Response& r) const {
+  if (r.ok() && r.status < 500) {
+    counters_->Add("robots/status/" + std::to_string(r.status));
+    return std::make_shared<const parser::RobotsTxt>(
+        r.status >= 400 ? parser::RobotsTxt::AllowAll()
+                        : parser::RobotsTxt::Parse(r.body));
+  }
+  counters_->Add("robots/unavailable");
+  config::Log(LogLevel::kDebug, "robots",
+              r.request.url + " unavailable: " + RetryPolicy::FailureReason(r));
+  return nullptr;
+}
+
 void PageProcessor::Extract(const Response& r,
                             storage::PageResult* result) const {
   if (r.status < 200 || r.status >= 300 ||
@@ -132,6 +178,10 @@ void PageProcessor::Extract(const Response& r,
   parser::Parsed parsed = parser_.Parse(r.final_url, r.content_type, r.body);
   for (const parser::Item& item : parsed.items) {
     result->items.push_back({item.rule, ItemToJson(item)});
+  }
+  for (const parser::DroppedItems& d : parsed.dropped) {
+    result->dropped.push_back({d.rule, d.count});
+    counters_->Add("items/dropped/" + d.rule, d.count);
   }
   if (!parsed.encoding.empty()) {
     counters_->Add("parse/encoding/" + parsed.encoding);

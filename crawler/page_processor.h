@@ -2,6 +2,7 @@
 // (or retry) out. Applies the job's rules, scope, depth limit and retry policy.
 #pragma once
 
+#include <memory>
 #include <optional>
 
 #include "config/job.h"
@@ -11,9 +12,14 @@
 #include "crawler/retry_policy.h"
 #include "crawler/scope.h"
 #include "parser/page_parser.h"
+#include "parser/robots.h"
 #include "storage/records.h"
 
 namespace crawlbox::crawler {
+
+// A stable digest of a body (hex), stored to tell a changed page from an
+// unchanged one on a re-crawl.
+std::string BodyHash(std::string_view body);
 
 // What the store node receives for one response.
 struct ProcessedPage {
@@ -42,6 +48,12 @@ class PageProcessor {
   // links, depth 0) as a links-only result; sitemaps it lists go to *nested.
   ProcessedPage ProcessSitemap(const Response& response,
                                std::vector<std::string>* nested) const;
+
+  // A fetched robots.txt: the rules that apply to its host, or null when it
+  // was unavailable (5xx or no response), which keeps the host waiting (RFC
+  // 9309 §2.3.1; a 4xx means no rules).
+  std::shared_ptr<const parser::RobotsTxt> ProcessRobots(
+      const Response& response) const;
 
  private:
   void Extract(const Response& response, storage::PageResult* result) const;

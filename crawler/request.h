@@ -19,10 +19,17 @@ struct Request {
   std::string host;    // lowercase host: the unit of politeness
   int depth = 0;       // link hops from a seed
   int attempts = 0;    // tries already made (this one not included)
+  // Validators of the stored page (re-crawl): sent as If-None-Match /
+  // If-Modified-Since so an unchanged page answers 304.
+  std::string etag;
+  std::string last_modified;
   // A page of the crawl, or the robots.txt or a sitemap of `host` (those have
   // url_id 0: they are not frontier rows).
   enum class Kind { kPage, kRobots, kSitemap };
   Kind kind = Kind::kPage;
+  // Opaque to the Fetcher and Frontier, carried into the Response: a Worker
+  // finds the task a response answers by it.
+  uint64_t tag = 0;
 };
 
 // Why a transfer produced no usable response. Names (FetchErrorName) are

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "config/job.h"
+#include "config/job_diff.h"
 #include "tests/support/temp_dir.h"
 
 namespace crawlbox::config {
@@ -193,6 +194,41 @@ TEST(JobLoaderTest, MinimalJobGetsDefaults) {
   EXPECT_THAT(job.rules, IsEmpty());
 }
 
+TEST(JobLoaderTest, StatusSettingsAndTheirDefaults) {
+  const std::string base =
+      "[job]\nname = \"j\"\nstart_urls = [\"https://example.com/\"]\n";
+  LoadedJob defaults = LoadJobText(base, "job.toml");
+  ASSERT_TRUE(defaults.ok()) << Dump(defaults);
+  EXPECT_TRUE(defaults.job.status.enabled);
+  EXPECT_EQ(defaults.job.status.addr, "127.0.0.1");
+  EXPECT_EQ(defaults.job.status.addr_where.line, 0);
+  EXPECT_EQ(defaults.job.status.port, 0);
+  EXPECT_EQ(defaults.job.status.token, "");
+
+  setenv("CRAWLBOX_TEST_TOKEN", "from-the-environment", 1);
+  LoadedJob set = LoadJobText(base +
+                                  "[status]\n"
+                                  "enabled = false\n"
+                                  "addr = \"0.0.0.0\"\n"
+                                  "port = 8080\n"
+                                  "token = \"${CRAWLBOX_TEST_TOKEN}\"\n",
+                              "job.toml");
+  unsetenv("CRAWLBOX_TEST_TOKEN");
+  ASSERT_TRUE(set.ok()) << Dump(set);
+  EXPECT_FALSE(set.job.status.enabled);
+  EXPECT_EQ(set.job.status.addr, "0.0.0.0");
+  EXPECT_EQ(set.job.status.addr_where.line, 6);
+  EXPECT_EQ(set.job.status.addr_where.column, 8);
+  EXPECT_EQ(set.job.status.port, 8080);
+  EXPECT_EQ(set.job.status.token, "from-the-environment");
+
+  // A bad token is reported without its text: it is a secret.
+  LoadedJob bad =
+      LoadJobText(base + "[status]\ntoken = \"sec ret\"\n", "job.toml");
+  ASSERT_EQ(bad.problems.size(), 1u);
+  EXPECT_THAT(bad.problems[0].ToString(), ::testing::Not(HasSubstr("sec ret")));
+}
+
 TEST(JobLoaderTest, RuleDefaults) {
   LoadedJob loaded = LoadJobText(R"([job]
 name = "j"
@@ -215,6 +251,66 @@ pattern = '<b>(?P<zeta>.*?)</b><i>(?P<alpha>.*?)</i>'
     EXPECT_EQ(field.where.line, 6);
   }
   EXPECT_THAT(rule.follow, IsEmpty());
+}
+
+TEST(JobLoaderTest, ReadsRequiredFieldsAndStoredBodies) {
+  LoadedJob loaded = LoadJobText(R"([job]
+name = "j"
+start_urls = ["https://example.com/"]
+[store]
+bodies = true
+[[rules]]
+name = "r"
+pattern = '(?P<a>.)(?P<b>.)'
+[rules.fields]
+a = { required = true }
+b = {}
+[[rules]]
+name = "c"
+select = "li"
+[rules.fields]
+t = { css = "b", required = true }
+)",
+                                 "req.toml");
+  ASSERT_TRUE(loaded.ok()) << Dump(loaded);
+  EXPECT_TRUE(loaded.job.store.bodies);
+  EXPECT_TRUE(loaded.job.rules[0].fields[0].required);
+  EXPECT_FALSE(loaded.job.rules[0].fields[1].required);
+  EXPECT_TRUE(loaded.job.rules[1].fields[0].required);
+  EXPECT_FALSE(
+      LoadJobText("[job]\nname = \"j\"\nstart_urls = [\"https://e.com/\"]\n",
+                  "m.toml")
+          .job.store.bodies);
+}
+
+TEST(JobDiffTest, NamesTheTopLevelTablesThatChanged) {
+  const std::string base = R"([job]
+name = "j"  # a comment
+start_urls = ["https://example.com/"]
+[limits]
+max_pages = 10
+[[rules]]
+name = "r"
+pattern = '(?P<a>.)'
+)";
+  // Comments, spacing and key order are not changes.
+  EXPECT_THAT(ChangedJobKeys(base, R"([job]
+start_urls = [ "https://example.com/" ]
+name = "j"
+[limits]
+max_pages = 10
+[[rules]]
+name = "r"
+pattern = '(?P<a>.)'
+)"),
+              IsEmpty());
+  std::string edited = base;
+  edited.replace(edited.find("(?P<a>.)"), 8, "(?P<a>..)");
+  edited.replace(edited.find("max_pages = 10"), 14, "max_pages = 20");
+  EXPECT_THAT(ChangedJobKeys(base, edited), ElementsAre("limits", "rules"));
+  EXPECT_THAT(ChangedJobKeys(base, base + "[store]\nbodies = true\n"),
+              ElementsAre("store"));
+  EXPECT_THAT(ChangedJobKeys("[job", base), ElementsAre("(file)"));
 }
 
 TEST(JobLoaderTest, KeepsFieldsInFileOrder) {
@@ -399,6 +495,23 @@ const RejectCase kRejectCases[] = {
     {"[limits]\nmax_bites = 1\n", "limits.max_bites", 5},
     {"[fetch]\nretries = 1\n", "fetch.retries", 5},
     {"[parse]\nworkers = 1\n", "parse.workers", 5},
+    {"[store]\ncompress = true\n", "store.compress", 5},
+    {"[status]\nlisten = \"x\"\n", "status.listen", 5},
+    {"[status]\nenabled = 1\n", "status.enabled", 5},
+    {"[status]\nport = 65536\n", "status.port", 5},
+    {"[status]\nport = -1\n", "status.port", 5},
+    {"[status]\naddr = \"\"\n", "status.addr", 5},
+    {"[status]\naddr = \"0.0.0.0 \"\n", "status.addr", 5},
+    {"[status]\naddr = \"[::1]\"\n", "status.addr", 5},
+    {"[status]\ntoken = \"short\"\n", "status.token", 5},
+    {"[status]\ntoken = \"has a space\"\n", "status.token", 5},
+    {"[status]\ntoken = \"${CRAWLBOX_TEST_UNSET}\"\n", "status.token", 5},
+    {"status = true\n[job]\nname = \"t\"\nstart_urls = [\"https://e.com/\"]\n",
+     "status", 1, 1, kWhole},
+    {"[store]\nbodies = \"zlib\"\n", "store.bodies", 5},
+    {"[[rules]]\nname = \"r\"\npattern = '(?P<t>.)'\n"
+     "fields.t.required = 1\n",
+     "rules[0].fields.t.required", 7},
     {"[[rules]]\nname = \"r\"\nselector = \"a\"\n", "rules[0].selector", 6},
     {"[[rules]]\nname = \"r\"\npattern = '(?P<t>.)'\nfields.t.cast = "
      "\"int\"\n",

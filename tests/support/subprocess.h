@@ -40,6 +40,10 @@ class ChildProcess {
   ChildProcess& operator=(const ChildProcess&) = delete;
 
   int pid() const { return pid_; }
+  // The files receiving its standard output and error (readable while it
+  // runs).
+  const std::string& out_path() const { return out_path_; }
+  const std::string& err_path() const { return err_path_; }
   void Signal(int signal_number);
   // Waits up to timeout_ms for the exit (then SIGKILLs, exit_code 137) and
   // returns its outcome.

@@ -1,0 +1,58 @@
+// The Redis layout of a distributed job, shared by Master and Worker, and the
+// fleet's state as the master's status page shows it.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace crawlbox::crawler {
+
+// Keys of job `name` (all under "crawlbox:<name>:"):
+//   job      hash: text (the job file), file, env (JSON of the ${VARS} the
+//            job names, as the master expanded them), epoch, lease_ms, state
+//            (running | stopped | finished | failed), master (host:pid)
+//   epoch    integer, INCRed by each master start
+//   tasks    stream of Tasks ("t" = JSON), read by consumer group `workers`
+//   results  stream of TaskResults ("r" = JSON), read by the master alone
+//   workers  hash: worker id → WorkerStatus JSON (heartbeats)
+// and "crawlbox:jobs", the set of job names a master has published.
+struct FleetKeys {
+  explicit FleetKeys(const std::string& name)
+      : job("crawlbox:" + name + ":job"),
+        epoch("crawlbox:" + name + ":epoch"),
+        tasks("crawlbox:" + name + ":tasks"),
+        results("crawlbox:" + name + ":results"),
+        workers("crawlbox:" + name + ":workers") {}
+  static constexpr const char* kJobs = "crawlbox:jobs";
+  static constexpr const char* kGroup = "workers";
+  std::string job, epoch, tasks, results, workers;
+};
+
+// One worker as its heartbeats report it.
+struct WorkerStatus {
+  std::string id;    // hostname-pid: also its consumer name in the group
+  std::string host;  // the machine's hostname
+  int64_t pid = 0;
+  int concurrency = 0;       // transfers it keeps in flight at most
+  int64_t in_flight = 0;     // tasks taken and not yet answered
+  int64_t pages = 0;         // results sent
+  double rate = 0;           // results per second lately
+  int64_t last_seen_ms = 0;  // Unix time of its latest heartbeat
+  // "working", "left" (stopped cleanly); the master shows "lost" for one
+  // silent for longer than a few heartbeats.
+  std::string state;
+};
+
+// The fleet as the master sees it.
+struct FleetStatus {
+  int64_t epoch = 0;
+  std::vector<WorkerStatus> workers;
+  int64_t pending = 0;     // tasks handed out, no result yet
+  int64_t dispatched = 0;  // tasks handed out this run (re-handed ones too)
+  int64_t reclaimed = 0;   // tasks claimed back from silent workers
+  int64_t duplicates = 0;  // results dropped: already answered or stale
+  int64_t results = 0;     // results accepted
+};
+
+}  // namespace crawlbox::crawler

@@ -1,0 +1,208 @@
+// The wire format carries every field of a Task and a TaskResult, binary
+// bodies included, and refuses what is not one.
+#include "crawler/wire.h"
+
+#include <gtest/gtest.h>
+
+namespace crawlbox::crawler {
+namespace {
+
+using std::chrono::milliseconds;
+
+TEST(WireTest, TaskRoundTripsEveryField) {
+  Task task;
+  task.epoch = 7;
+  task.id = 123456789012;
+  Request& r = task.request;
+  r.url_id = 42;
+  r.url = "http://example.test/a?b=1";
+  r.host = "example.test";
+  r.depth = 3;
+  r.attempts = 2;
+  r.etag = "\"v1\"";
+  r.last_modified = "Sat, 22 Nov 2025 10:00:00 GMT";
+  r.kind = Request::Kind::kSitemap;
+  auto back = DecodeTask(EncodeTask(task));
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(back->epoch, 7);
+  EXPECT_EQ(back->id, 123456789012);
+  EXPECT_EQ(back->request.url_id, 42);
+  EXPECT_EQ(back->request.url, r.url);
+  EXPECT_EQ(back->request.host, r.host);
+  EXPECT_EQ(back->request.depth, 3);
+  EXPECT_EQ(back->request.attempts, 2);
+  EXPECT_EQ(back->request.etag, r.etag);
+  EXPECT_EQ(back->request.last_modified, r.last_modified);
+  EXPECT_EQ(back->request.kind, Request::Kind::kSitemap);
+}
+
+TEST(WireTest, ResultRoundTripsEveryFieldOfThePage) {
+  // A new field of these records must be added to crawler/wire.cc (and here):
+  // the sizes are those of the fields this test knows (x86-64).
+  EXPECT_EQ(sizeof(storage::PageRecord), 328u)
+      << "storage::PageRecord changed: serialize the new field in wire.cc";
+  EXPECT_EQ(sizeof(storage::PageResult), 408u)
+      << "storage::PageResult changed: serialize the new field in wire.cc";
+
+  TaskResult in;
+  in.epoch = 3;
+  in.task = 99;
+  in.url = "http://example.test/p";
+  in.worker = "host-17";
+  in.status = 503;
+  in.timed_out = true;
+  in.total_ms = 12.5;
+  in.retry_after = milliseconds(2000);
+  in.error = FetchError::kReset;
+  in.robots_body = std::string("User-agent: *\0\xff", 15);
+  storage::PageResult& p = in.page.result;
+  p.page.url_id = 5;
+  p.page.url = "http://example.test/p";
+  p.page.final_url = "http://example.test/q";
+  p.page.status = 200;
+  p.page.content_type = "text/html; charset=utf-8";
+  p.page.bytes = 1234;
+  p.page.total_ms = 33.25;
+  p.page.ttfb_ms = 11.5;
+  p.page.error = "truncated";
+  p.page.etag = "W/\"e\"";
+  p.page.last_modified = "Mon, 01 Jan 2024 00:00:00 GMT";
+  p.page.body_hash = "0123456789abcdef-4d2";
+  p.page.body = std::string("x\0\x80\xfe\x01y", 6);  // compressed: any bytes
+  p.page.body_encoding = "zlib";
+  p.items = {{"board", R"({"rank":1,"title":"霸王别姬"})"}, {"other", "{}"}};
+  p.links = {{"http://example.test/n", "example.test", 4, 5}};
+  p.dropped = {{"board", 2}};
+  p.not_modified = true;
+  p.failed = true;
+  p.retry = true;
+  p.blocked = true;
+  p.links_only = true;
+  in.page.retry = Frontier::Retry{
+      storage::QueuedUrl{5, "http://example.test/p", "example.test", 3, 2,
+                         "\"v0\"", "Sun, 31 Dec 2023 00:00:00 GMT"},
+      Frontier::Clock::now() + milliseconds(5000)};
+  in.nested_sitemaps = {"http://example.test/s2.xml"};
+  in.counters = {{"fetch/status/200", 3}, {"parse/bad_url", 1}};
+
+  auto out = DecodeResult(EncodeResult(in));
+  ASSERT_TRUE(out.ok()) << out.status().ToString();
+  EXPECT_EQ(out->epoch, 3);
+  EXPECT_EQ(out->task, 99);
+  EXPECT_EQ(out->url, "http://example.test/p");
+  EXPECT_EQ(out->worker, "host-17");
+  EXPECT_EQ(out->status, 503);
+  EXPECT_TRUE(out->timed_out);
+  EXPECT_EQ(out->total_ms, 12.5);
+  ASSERT_TRUE(out->retry_after.has_value());
+  EXPECT_EQ(out->retry_after->count(), 2000);
+  EXPECT_EQ(out->error, FetchError::kReset);
+  EXPECT_EQ(out->robots_body, in.robots_body);
+  const storage::PageResult& q = out->page.result;
+  EXPECT_EQ(q.page.url_id, 5);
+  EXPECT_EQ(q.page.url, p.page.url);
+  EXPECT_EQ(q.page.final_url, p.page.final_url);
+  EXPECT_EQ(q.page.status, 200);
+  EXPECT_EQ(q.page.content_type, p.page.content_type);
+  EXPECT_EQ(q.page.bytes, 1234);
+  EXPECT_EQ(q.page.total_ms, 33.25);
+  EXPECT_EQ(q.page.ttfb_ms, 11.5);
+  EXPECT_EQ(q.page.error, "truncated");
+  EXPECT_EQ(q.page.etag, p.page.etag);
+  EXPECT_EQ(q.page.last_modified, p.page.last_modified);
+  EXPECT_EQ(q.page.body_hash, p.page.body_hash);
+  EXPECT_EQ(q.page.body, p.page.body);
+  EXPECT_EQ(q.page.body_encoding, "zlib");
+  ASSERT_EQ(q.items.size(), 2u);
+  EXPECT_EQ(q.items[0].rule, "board");
+  EXPECT_EQ(q.items[0].json, p.items[0].json);
+  EXPECT_EQ(q.items[1].rule, "other");
+  ASSERT_EQ(q.links.size(), 1u);
+  EXPECT_EQ(q.links[0].url, "http://example.test/n");
+  EXPECT_EQ(q.links[0].host, "example.test");
+  EXPECT_EQ(q.links[0].depth, 4);
+  EXPECT_EQ(q.links[0].discovered_from, 5);
+  ASSERT_EQ(q.dropped.size(), 1u);
+  EXPECT_EQ(q.dropped[0].rule, "board");
+  EXPECT_EQ(q.dropped[0].count, 2);
+  EXPECT_TRUE(q.not_modified);
+  EXPECT_TRUE(q.failed);
+  EXPECT_TRUE(q.retry);
+  EXPECT_TRUE(q.blocked);
+  EXPECT_TRUE(q.links_only);
+  ASSERT_TRUE(out->page.retry.has_value());
+  const storage::QueuedUrl& u = out->page.retry->url;
+  EXPECT_EQ(u.id, 5);
+  EXPECT_EQ(u.url, "http://example.test/p");
+  EXPECT_EQ(u.host, "example.test");
+  EXPECT_EQ(u.depth, 3);
+  EXPECT_EQ(u.attempts, 2);
+  EXPECT_EQ(u.etag, "\"v0\"");
+  EXPECT_EQ(u.last_modified, "Sun, 31 Dec 2023 00:00:00 GMT");
+  // The wait travels, not the clock: 5 s from now, less the test's own time.
+  const auto wait = out->page.retry->not_before - Frontier::Clock::now();
+  EXPECT_GT(wait, milliseconds(4000));
+  EXPECT_LE(wait, milliseconds(5001));
+  EXPECT_EQ(out->nested_sitemaps, in.nested_sitemaps);
+  EXPECT_EQ(out->counters, in.counters);
+}
+
+TEST(WireTest, AResultWithoutRetryOrRetryAfterStaysWithout) {
+  TaskResult in;
+  in.page.result.page.url = "http://example.test/";
+  auto out = DecodeResult(EncodeResult(in));
+  ASSERT_TRUE(out.ok()) << out.status().ToString();
+  EXPECT_FALSE(out->retry_after.has_value());
+  EXPECT_FALSE(out->page.retry.has_value());
+  EXPECT_EQ(out->error, FetchError::kNone);
+  EXPECT_TRUE(out->page.result.page.body.empty());
+}
+
+TEST(WireTest, InvalidUtf8InAHeaderValueIsReplacedNotFatal) {
+  TaskResult in;
+  in.page.result.page.content_type = "text/html; x=\xff";
+  auto out = DecodeResult(EncodeResult(in));
+  ASSERT_TRUE(out.ok()) << out.status().ToString();
+  EXPECT_EQ(out->page.result.page.content_type, "text/html; x=\xEF\xBF\xBD");
+}
+
+TEST(WireTest, RefusesWhatIsNotATaskOrAResult) {
+  for (
+      const char* text :
+      {"", "not json", "[]", "{}", R"({"epoch": 1, "id": "x"})",
+       R"({"epoch":1,"id":2,"kind":"page","url_id":1,"url":"u","host":"h"})"}) {
+    auto task = DecodeTask(text);
+    ASSERT_FALSE(task.ok()) << text;
+    EXPECT_EQ(task.status().code(), config::Status::Code::kCorruption) << text;
+    auto result = DecodeResult(text);
+    ASSERT_FALSE(result.ok()) << text;
+    EXPECT_EQ(result.status().code(), config::Status::Code::kCorruption)
+        << text;
+  }
+  TaskResult in;
+  in.page.result.page.body = "abc";
+  std::string text = EncodeResult(in);
+  const std::string body = "\"body\":\"YWJj\"";
+  ASSERT_NE(text.find(body), std::string::npos) << text;
+  text.replace(text.find(body), body.size(), "\"body\":\"Y!Jj\"");
+  EXPECT_FALSE(DecodeResult(text).ok()) << "a body that is not base64";
+}
+
+TEST(WireTest, WorkerStatusRoundTrips) {
+  WorkerStatus in{"h-1", "h", 1, 16, 3, 250, 41.5, 1700000000000, "working"};
+  auto out = DecodeWorkerStatus(EncodeWorkerStatus(in));
+  ASSERT_TRUE(out.ok()) << out.status().ToString();
+  EXPECT_EQ(out->id, "h-1");
+  EXPECT_EQ(out->host, "h");
+  EXPECT_EQ(out->pid, 1);
+  EXPECT_EQ(out->concurrency, 16);
+  EXPECT_EQ(out->in_flight, 3);
+  EXPECT_EQ(out->pages, 250);
+  EXPECT_EQ(out->rate, 41.5);
+  EXPECT_EQ(out->last_seen_ms, 1700000000000);
+  EXPECT_EQ(out->state, "working");
+  EXPECT_FALSE(DecodeWorkerStatus("{}").ok());
+}
+
+}  // namespace
+}  // namespace crawlbox::crawler
