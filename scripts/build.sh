@@ -6,5 +6,5 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 build="${1:-$root/build}"
 shift || true
 jobs="$(nproc 2>/dev/null || echo 2)"
-cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCRAWLBOX_WERROR=ON "$@" >/dev/null
+cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DCRAWLBOX_WERROR=ON "$@" >/dev/null
 cmake --build "$build" -j "$jobs"

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <random>
@@ -46,6 +47,34 @@ std::string JobText(const TestServer& server) {
 using Records =
     std::multiset<std::tuple<std::string, std::string, std::string>>;
 
+// Paths of the site's pages stored in `db`.
+std::set<std::string> StoredPaths(const std::string& db,
+                                  const TestServer& server) {
+  std::set<std::string> out;
+  const std::string prefix = server.Url("");
+  for (const auto& row : e2e::QueryDb(db, "SELECT url FROM pages").rows) {
+    out.insert(std::get<std::string>(row[0]).substr(prefix.size()));
+  }
+  return out;
+}
+
+// Polls until every path in `paths` is stored; false after `timeout`.
+bool WaitUntilStored(const std::string& db, const TestServer& server,
+                     const std::set<std::string>& paths,
+                     std::chrono::seconds timeout) {
+  if (paths.empty()) return true;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    const std::set<std::string> stored = StoredPaths(db, server);
+    if (std::includes(stored.begin(), stored.end(), paths.begin(),
+                      paths.end())) {
+      return true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return false;
+}
+
 Records AllRecords(const std::string& db) {
   Records out;
   for (const auto& row :
@@ -83,12 +112,17 @@ TEST(KillResumeTest, TenKillNineAtRandomMomentsLoseAndDoubleNothing) {
   SCOPED_TRACE("random seed " + std::to_string(seed));
   std::mt19937 random(seed);
   int64_t stored = 0;
+  // Pages requested by a killed run but not stored: in flight at the kill.
+  std::set<std::string> in_flight;
   for (int kill = 0; kill < kKills; ++kill) {
     ChildProcess crawl({BuiltProgram("crawlbox"), "run", job, "--db", db, "-q"},
                        {}, dir.path().string());
-    // Let the run commit what the previous kill left in flight (those URLs are
-    // the oldest queued, fetched first), then kill it at a random moment: a
-    // URL is in flight in at most one killed run, so fetched at most twice.
+    // Let the run commit what the previous kill left in flight, and some more,
+    // then kill it at a random moment: a URL is in flight in at most one
+    // killed run, so it is fetched at most twice.
+    ASSERT_TRUE(
+        WaitUntilStored(db, server, in_flight, std::chrono::seconds(60)))
+        << "kill " << kill;
     ASSERT_TRUE(e2e::WaitForCount(db, "SELECT count(*) FROM pages", stored + 40,
                                   std::chrono::seconds(60)))
         << "kill " << kill;
@@ -98,6 +132,13 @@ TEST(KillResumeTest, TenKillNineAtRandomMomentsLoseAndDoubleNothing) {
     ProcessResult r = crawl.Wait();
     ASSERT_EQ(r.exit_code, 128 + SIGKILL) << "kill " << kill << ": " << r.err;
     stored = e2e::CountDb(db, "SELECT count(*) FROM pages");
+    in_flight.clear();
+    const std::set<std::string> stored_paths = StoredPaths(db, server);
+    for (const auto& [path, hits] : server.AllHits()) {
+      if (path.starts_with("/site/") && !stored_paths.contains(path)) {
+        in_flight.insert(path);
+      }
+    }
     ASSERT_LT(stored, kPages)
         << "kill " << kill << " came after the crawl ended";
   }
