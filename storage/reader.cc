@@ -1,6 +1,8 @@
 // Read-only queries over a crawlbox database.
 #include "storage/reader.h"
 
+#include <sqlite3.h>
+
 #include <filesystem>
 #include <utility>
 #include <variant>
@@ -11,6 +13,18 @@ namespace crawlbox::storage {
 
 using config::Result;
 using config::Status;
+
+struct Reader::Rep {
+  explicit Rep(sqlite3* db) : db(db) {}
+  ~Rep() { sqlite3_close(db); }
+  Rep(const Rep&) = delete;
+  Rep& operator=(const Rep&) = delete;
+  sqlite3* db;
+};
+
+Reader::Reader(std::unique_ptr<Rep> rep) : rep_(std::move(rep)) {}
+
+Reader::~Reader() = default;
 
 Result<std::unique_ptr<Reader>> Reader::Open(const std::string& path) {
   std::error_code ec;
@@ -26,7 +40,7 @@ Result<std::unique_ptr<Reader>> Reader::Open(const std::string& path) {
     return s;
   }
   sqlite3_busy_timeout(db, 5000);
-  std::unique_ptr<Reader> reader(new Reader(db));
+  std::unique_ptr<Reader> reader(new Reader(std::make_unique<Rep>(db)));
   // Touch the schema now so a non-database file fails at open, not at the first
   // query.
   Status s =
@@ -36,8 +50,6 @@ Result<std::unique_ptr<Reader>> Reader::Open(const std::string& path) {
         path + " is not a readable SQLite database: " + s.message());
   return reader;
 }
-
-Reader::~Reader() { sqlite3_close(db_); }
 
 Status Reader::Query(
     std::string_view sql,
@@ -51,7 +63,7 @@ Status Reader::Query(
     const std::function<void(const std::vector<std::string>&)>& on_columns,
     const std::function<void(const std::vector<Value>&)>& on_row) {
   std::string_view tail;
-  auto stmt = Statement::Prepare(db_, sql, &tail);
+  auto stmt = Statement::Prepare(rep_->db, sql, &tail);
   if (!stmt.ok()) return stmt.status();
   if (stmt->get() == nullptr)
     return Status::InvalidArgument("empty SQL statement");
@@ -103,7 +115,7 @@ Status Reader::Query(
     }
     on_row(row);
   }
-  return SqliteStatus(rc, db_, "running query");
+  return SqliteStatus(rc, rep_->db, "running query");
 }
 
 Result<QueryResult> Reader::QueryAll(std::string_view sql) {
@@ -122,7 +134,7 @@ Result<QueryResult> Reader::QueryAll(std::string_view sql,
 }
 
 Result<bool> Reader::HasRelation(std::string_view name) {
-  auto stmt = Statement::Prepare(db_,
+  auto stmt = Statement::Prepare(rep_->db,
                                  "SELECT 1 FROM sqlite_master WHERE type IN "
                                  "('table', 'view') AND name = ?1");
   if (!stmt.ok()) return stmt.status();
@@ -130,7 +142,7 @@ Result<bool> Reader::HasRelation(std::string_view name) {
   int rc = sqlite3_step(stmt->get());
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
-  return SqliteStatus(rc, db_, "looking up relation");
+  return SqliteStatus(rc, rep_->db, "looking up relation");
 }
 
 }  // namespace crawlbox::storage

@@ -3,8 +3,6 @@
 // isolation per statement).
 #pragma once
 
-#include <sqlite3.h>
-
 #include <functional>
 #include <memory>
 #include <string>
@@ -12,22 +10,25 @@
 #include <vector>
 
 #include "config/status.h"
-#include "storage/records.h"
+#include "storage/rows.h"
 
 namespace crawlbox::storage {
 
-// Not thread-safe: one thread per Reader (open one per thread).
+// One read-only SQLite connection. Not thread-safe: one thread per Reader
+// (open one per thread). Each statement reads the latest committed snapshot.
 class Reader {
  public:
-  // Opens an existing database read-only. NotFound if the file does not exist;
-  // IOError if it cannot be opened; Corruption if it is not an SQLite database.
+  // Opens an existing database read-only; the caller owns the Reader. NotFound
+  // if the file does not exist; IOError if it cannot be opened; Corruption if
+  // it is not an SQLite database.
   static config::Result<std::unique_ptr<Reader>> Open(const std::string& path);
   ~Reader();
   Reader(const Reader&) = delete;
   Reader& operator=(const Reader&) = delete;
 
   // Runs one SQL statement and calls `on_row` for each row (columns first via
-  // `on_columns`). Statements that would write fail with IOError ("readonly").
+  // `on_columns`); the vectors passed are valid only during the call.
+  // Statements that would write fail with IOError ("readonly").
   // Trailing statements after the first are rejected (InvalidArgument) so that
   // nothing runs half-way.
   config::Status Query(
@@ -52,8 +53,9 @@ class Reader {
   config::Result<bool> HasRelation(std::string_view name);
 
  private:
-  explicit Reader(sqlite3* db) : db_(db) {}
-  sqlite3* db_;
+  struct Rep;  // the connection; SQLite stays out of this header
+  explicit Reader(std::unique_ptr<Rep> rep);
+  std::unique_ptr<Rep> rep_;
 };
 
 }  // namespace crawlbox::storage

@@ -1,12 +1,13 @@
 // The SQL schema of a crawlbox database, in one place so the writer and the
-// docs agree.
+// docs agree, with the statements that more than one file runs or whose plan
+// depends on an index defined here. Private to storage/ (and its tests).
 #pragma once
 
 namespace crawlbox::storage {
 
 // Version stored in `PRAGMA user_version`; bumped with every incompatible
 // change.
-inline constexpr int kSchemaVersion = 3;
+inline constexpr int kSchemaVersion = 4;
 
 // Columns added to tables of an older schema (ALTER TABLE ... ADD COLUMN), as
 // {table, column, declaration}; kSchemaSql creates them in a new database.
@@ -20,6 +21,8 @@ inline constexpr AddedColumn kAddedColumns[] = {
     {"pages", "last_modified", "TEXT"},
     {"pages", "body_hash", "TEXT"},
     {"pages", "change", "TEXT"},
+    // Version 4: a Redirected page's target.
+    {"pages", "location", "TEXT"},
 };
 
 // Idempotent DDL for a fresh or current database.
@@ -57,13 +60,14 @@ CREATE TABLE IF NOT EXISTS pages (
   bytes        INTEGER,
   total_ms     REAL,
   ttfb_ms      REAL,
-    error        TEXT,
+  error        TEXT,
   crawl_id     INTEGER,
   fetched_at   TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
   etag          TEXT,
   last_modified TEXT,
   body_hash     TEXT,
-  change        TEXT
+  change        TEXT,
+  location      TEXT
 );
 CREATE TABLE IF NOT EXISTS items (
   id         INTEGER PRIMARY KEY,
@@ -87,5 +91,29 @@ CREATE TABLE IF NOT EXISTS dropped_items (
   example_url TEXT NOT NULL
 );
 )sql";
+
+// The frontier's next window of one host: queued URLs of host ?1 with an id
+// above ?2, in id order, at most ?3, with the validators of a stored 2xx page
+// (a re-crawl asks "has it changed?" only of pages worth keeping). It relies
+// on frontier_host_queued above: a range scan of that partial index, in index
+// order (no sort), whatever the size of the frontier; QueueReaderTest checks
+// the plan.
+inline constexpr const char* kLoadQueuedSql =
+    "SELECT f.id, f.url, f.depth, f.attempts, p.etag, p.last_modified "
+    "FROM frontier f LEFT JOIN pages p ON p.url_id = f.id "
+    "AND p.status BETWEEN 200 AND 299 WHERE f.state = 'queued' "
+    "AND f.host = ?1 AND f.id > ?2 ORDER BY f.id LIMIT ?3";
+
+// One row of `crawls` as a CrawlRun, in field order: id, job_name, job_file,
+// job_text, state, started_at, finished_at ("" while running), started_unix,
+// elapsed_s, stats_json ("" before the end). Append "WHERE ..." or
+// "ORDER BY ...". julianday() keeps the milliseconds the times are stored
+// with.
+inline constexpr const char* kSelectCrawlRun =
+    "SELECT id, job_name, job_file, job_text, state, started_at, "
+    "coalesce(finished_at, ''), "
+    "(julianday(started_at) - 2440587.5) * 86400.0, "
+    "(julianday(coalesce(finished_at, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))) "
+    "- julianday(started_at)) * 86400.0, coalesce(stats, '') FROM crawls ";
 
 }  // namespace crawlbox::storage

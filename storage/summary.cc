@@ -6,6 +6,8 @@
 #include <utility>
 #include <variant>
 
+#include "storage/schema.h"
+
 namespace crawlbox::storage {
 
 using config::Result;
@@ -49,14 +51,6 @@ Result<Counts> CountRows(Reader& reader, std::string_view sql,
   return out;
 }
 
-// julianday() keeps the milliseconds the timestamps are stored with.
-constexpr const char* kCrawlColumns =
-    "SELECT id, job_name, job_text, state, started_at, "
-    "coalesce(finished_at, ''), "
-    "(julianday(started_at) - 2440587.5) * 86400.0, "
-    "(julianday(coalesce(finished_at, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))) "
-    "- julianday(started_at)) * 86400.0, coalesce(stats, '') FROM crawls ";
-
 Result<std::optional<CrawlRun>> OneCrawl(Reader& reader, std::string_view sql,
                                          const std::vector<Value>& params) {
   auto rows = reader.QueryAll(sql, params);
@@ -66,25 +60,26 @@ Result<std::optional<CrawlRun>> OneCrawl(Reader& reader, std::string_view sql,
   CrawlRun run;
   run.id = AsInt(r[0]);
   run.job_name = AsText(r[1]);
-  run.job_text = AsText(r[2]);
-  run.state = AsText(r[3]);
-  run.started_at = AsText(r[4]);
-  run.finished_at = AsText(r[5]);
-  run.started_unix = AsReal(r[6]);
-  run.elapsed_s = AsReal(r[7]);
-  run.stats_json = AsText(r[8]);
+  run.job_file = AsText(r[2]);
+  run.job_text = AsText(r[3]);
+  run.state = AsText(r[4]);
+  run.started_at = AsText(r[5]);
+  run.finished_at = AsText(r[6]);
+  run.started_unix = AsReal(r[7]);
+  run.elapsed_s = AsReal(r[8]);
+  run.stats_json = AsText(r[9]);
   return std::optional<CrawlRun>(std::move(run));
 }
 
 }  // namespace
 
 Result<std::optional<CrawlRun>> LatestCrawl(Reader& reader) {
-  return OneCrawl(reader,
-                  std::string(kCrawlColumns) + "ORDER BY id DESC LIMIT 1", {});
+  return OneCrawl(
+      reader, std::string(kSelectCrawlRun) + "ORDER BY id DESC LIMIT 1", {});
 }
 
 Result<std::optional<CrawlRun>> CrawlById(Reader& reader, int64_t crawl_id) {
-  return OneCrawl(reader, std::string(kCrawlColumns) + "WHERE id = ?1",
+  return OneCrawl(reader, std::string(kSelectCrawlRun) + "WHERE id = ?1",
                   {crawl_id});
 }
 

@@ -1,6 +1,6 @@
 // Read-only summaries of a crawlbox database for the status page and
 // `crawlbox serve`: the latest crawl run, counts by state, status, reason and
-// rule, per-host counts, the latest records and the pages stored per second.
+// rule, per-host counts, the latest items and the pages stored per second.
 // Every function runs its queries on a caller's Reader and never writes.
 #pragma once
 
@@ -19,26 +19,12 @@ namespace crawlbox::storage {
 // Name → count, ordered by name.
 using Counts = std::map<std::string, int64_t, std::less<>>;
 
-// One row of `crawls`, with its times also as numbers.
-struct CrawlRun {
-  int64_t id = 0;
-  std::string job_name;
-  std::string job_text;     // the job file as the run read it
-  std::string state;        // "running", "finished", "stopped" or "failed"
-  std::string started_at;   // ISO 8601 UTC, as stored
-  std::string finished_at;  // "" while the run has not ended
-  double started_unix = 0;  // started_at in seconds since the epoch
-  // Seconds from started_at to finished_at, or to now while running.
-  double elapsed_s = 0;
-  std::string stats_json;  // the run's counters as stored at its end; "" before
-};
-
 // What one run stored.
 struct RunTotals {
   int64_t pages = 0;   // page rows of the run
   int64_t failed = 0;  // of which their frontier row is 'failed'
   int64_t bytes = 0;   // body bytes of those pages
-  int64_t items = 0;   // records of the run
+  int64_t items = 0;   // items of the run
 };
 
 // The frontier rows of one host by state.
@@ -50,12 +36,12 @@ struct HostCounts {
   int64_t blocked = 0;
 };
 
-// One stored record.
+// One row of `items`.
 struct StoredItem {
   int64_t id = 0;
   std::string rule;
-  std::string url;     // the page it came from
-  std::string record;  // JSON object text, as the crawler stored it
+  std::string url;   // the page it came from
+  std::string json;  // the item as a JSON object text, as the crawler stored it
   std::string created_at;
   int64_t crawl_id = 0;
 };
@@ -78,7 +64,8 @@ struct FailedPage {
 // All functions: on success the value; on failure the Reader's error (IOError,
 // Corruption, or InvalidArgument when the file lacks crawlbox's tables).
 
-// The run with the highest id, or nullopt when the database has none.
+// The run (a row of `crawls`, storage/rows.h) with the highest id, or nullopt
+// when the database has none.
 config::Result<std::optional<CrawlRun>> LatestCrawl(Reader& reader);
 // The run `crawl_id`, or nullopt when there is no such run.
 config::Result<std::optional<CrawlRun>> CrawlById(Reader& reader,
@@ -90,7 +77,7 @@ config::Result<Counts> FrontierByState(Reader& reader);
 // rows without a reason count as "unknown".
 config::Result<Counts> FrontierReasons(Reader& reader, std::string_view state);
 
-// Pages, failures, bytes and records of one run.
+// Pages, failures, bytes and items of one run.
 config::Result<RunTotals> TotalsOfRun(Reader& reader, int64_t crawl_id);
 // Pages of one run by HTTP status ("200", "404"); pages without a response
 // are left out (see PageErrorsOfRun).
@@ -98,9 +85,9 @@ config::Result<Counts> PagesByStatus(Reader& reader, int64_t crawl_id);
 // Pages of one run by fetch error reason ("timeout", "too_large").
 config::Result<Counts> PageErrorsOfRun(Reader& reader, int64_t crawl_id);
 
-// Records in the database per rule, every run included.
+// Items in the database per rule, every run included.
 config::Result<Counts> ItemsByRule(Reader& reader);
-// Records of `rule` ("" = every rule), newest first, skipping `offset`.
+// Items of `rule` ("" = every rule), newest first, skipping `offset`.
 config::Result<std::vector<StoredItem>> LatestItems(Reader& reader,
                                                     std::string_view rule,
                                                     int64_t limit,

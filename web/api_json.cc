@@ -1,5 +1,5 @@
 // nlohmann-json builds the documents; dump() is told to replace invalid UTF-8
-// instead of throwing, since stored URLs and records are bytes from the web.
+// instead of throwing, since stored URLs and items are bytes from the web.
 #include "web/api_json.h"
 
 #include <cmath>
@@ -152,8 +152,10 @@ std::string ErrorsJson(const ErrorsData& d) {
 std::string ItemsJson(const ItemsData& d) {
   json items = json::array();
   for (const storage::StoredItem& item : d.items) {
-    json record = json::parse(item.record, nullptr, /*allow_exceptions=*/false);
-    if (record.is_discarded()) record = item.record;
+    // "record" is the documented API key (README), named after the
+    // items.record column; renaming it would break API clients.
+    json record = json::parse(item.json, nullptr, /*allow_exceptions=*/false);
+    if (record.is_discarded()) record = item.json;
     items.push_back({{"id", item.id},
                      {"rule", item.rule},
                      {"url", item.url},

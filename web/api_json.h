@@ -11,7 +11,7 @@
 namespace crawlbox::web {
 
 // Each returns one JSON object as UTF-8 text. Invalid UTF-8 in the data (a
-// URL or record as stored) is replaced by U+FFFD rather than failing; record
+// URL or item as stored) is replaced by U+FFFD rather than failing; item
 // texts that are not JSON are passed on as strings. Never throws.
 std::string StatusJson(const StatusData& data);
 std::string HostsJson(const HostsData& data);

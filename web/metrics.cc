@@ -123,7 +123,7 @@ std::string RenderMetrics(const StatusData& d) {
   e.Counter("crawlbox_pages_failed_total",
             "Stored pages that failed for good (after retries).",
             Number(d.failed));
-  e.Counter("crawlbox_items_stored_total", "Records the run stored.",
+  e.Counter("crawlbox_items_stored_total", "Items the run stored.",
             Number(d.items));
   e.Counter("crawlbox_bytes_total", "Body bytes of the pages the run stored.",
             Number(d.bytes));
@@ -135,7 +135,7 @@ std::string RenderMetrics(const StatusData& d) {
           "Pages handed to the fetcher and not yet stored.",
           Number(d.in_flight));
   e.Labelled("crawlbox_items", "gauge",
-             "Records in the database, by rule (every run).", "rule",
+             "Items in the database, by rule (every run).", "rule",
              d.items_per_rule);
   e.Labelled("crawlbox_failed_urls", "gauge",
              "Frontier URLs that failed, by reason.", "reason",

@@ -46,7 +46,7 @@ constexpr std::string_view kHtml = R"html(<!DOCTYPE html>
     <div class="card"><div class="label">Queued</div><div class="value" id="queued">–</div></div>
     <div class="card"><div class="label">Failed</div><div class="value" id="failed">–</div></div>
     <div class="card"><div class="label">In flight</div><div class="value" id="in-flight">–</div></div>
-    <div class="card"><div class="label">Records</div><div class="value" id="items">–</div></div>
+    <div class="card"><div class="label">Items</div><div class="value" id="items">–</div></div>
     <div class="card"><div class="label">Downloaded</div><div class="value" id="bytes">–</div></div>
     <div class="card"><div class="label">Pages/s</div><div class="value" id="pages-rate">–</div></div>
     <div class="card"><div class="label">Bytes/s</div><div class="value" id="bytes-rate">–</div></div>
@@ -76,8 +76,8 @@ constexpr std::string_view kHtml = R"html(<!DOCTYPE html>
       <table id="frontier"><thead><tr><th>state</th><th class="num">URLs</th></tr></thead><tbody></tbody></table>
     </section>
     <section class="panel">
-      <h2>Records per rule</h2>
-      <table id="rules"><thead><tr><th>rule</th><th class="num">records</th></tr></thead><tbody></tbody></table>
+      <h2>Items per rule</h2>
+      <table id="rules"><thead><tr><th>rule</th><th class="num">items</th></tr></thead><tbody></tbody></table>
     </section>
   </div>
 
@@ -96,7 +96,7 @@ constexpr std::string_view kHtml = R"html(<!DOCTYPE html>
   </section>
 
   <section class="panel">
-    <h2>Latest records</h2>
+    <h2>Latest items</h2>
     <div id="rule-tabs" class="tabs"></div>
     <div class="scroll">
       <table id="records"><thead></thead><tbody></tbody></table>

@@ -170,7 +170,7 @@ constexpr std::string_view kJs = R"js('use strict';
     }
     fillBody($('errors'), errors, 'no errors', 3);
     fillBody($('frontier'), countsRows(s.frontier), 'empty', 2);
-    fillBody($('rules'), countsRows(s.items_per_rule), 'no records yet', 2);
+    fillBody($('rules'), countsRows(s.items_per_rule), 'no items yet', 2);
     renderTabs(s.items_per_rule || {});
     drawChart(s.history || []);
   }
@@ -220,7 +220,7 @@ constexpr std::string_view kJs = R"js('use strict';
     table.setAttribute('data-total', String(data.total));
     if (data.items.length === 0) {
       const tr = document.createElement('tr');
-      const td = cell(tr, 'no records yet', 'empty');
+      const td = cell(tr, 'no items yet', 'empty');
       td.colSpan = columns.length;
       body.appendChild(tr);
       return;

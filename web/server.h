@@ -27,7 +27,7 @@ struct ServerOptions {
 //   /api/status    totals, rates, ETA, breakdowns, chart history, process
 //   /api/hosts?limit=N           the N busiest hosts (default 50, 1..1000)
 //   /api/errors?limit=N          breakdowns and the N latest failed pages
-//   /api/items?rule=R&limit=N&offset=M   records, newest first (N 1..500)
+//   /api/items?rule=R&limit=N&offset=M   items, newest first (N 1..500)
 //   /api/fleet     a distributed crawl's workers and task counts
 //   /metrics       Prometheus text format
 // Every response carries a Content-Security-Policy without inline script,

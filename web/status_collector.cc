@@ -1,6 +1,6 @@
 // Live numbers win where the crawl in this process knows better (totals,
 // counters, hosts); the database supplies what only it holds (frontier states,
-// records per rule, the per-second history, reasons of failed URLs).
+// items per rule, the per-second history, reasons of failed URLs).
 #include "web/status_collector.h"
 
 #include <algorithm>

@@ -46,7 +46,7 @@ class StatusCollector {
   config::Result<HostsData> Hosts(int64_t limit);
   // Error breakdowns and the `recent` latest failed pages.
   config::Result<ErrorsData> Errors(int64_t recent);
-  // Records of `rule` ("" = all rules), newest first.
+  // Items of `rule` ("" = all rules), newest first.
   config::Result<ItemsData> Items(const std::string& rule, int64_t limit,
                                   int64_t offset);
 

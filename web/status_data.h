@@ -52,7 +52,7 @@ struct StatusData {
   Counts fetch_errors;     // fetches by transport error reason ("timeout")
   Counts failed_reasons;   // database: failed URLs by reason
   Counts blocked_reasons;  // database: blocked URLs by reason ("robots")
-  Counts items_per_rule;   // database: records per rule, every run
+  Counts items_per_rule;   // database: items per rule, every run
   Counts counters;         // the run's counters (live, or stored at its end)
   int64_t hosts = -1;      // hosts the run has seen; -1 = unknown
   std::vector<RatePoint> history;  // the chart, from the run's start to now
@@ -78,10 +78,10 @@ struct ErrorsData {
   std::vector<storage::FailedPage> recent;  // newest first
 };
 
-// A page of records (/api/items).
+// A page of items (/api/items).
 struct ItemsData {
   std::string rule;   // "" = every rule
-  int64_t total = 0;  // records of that rule (or all)
+  int64_t total = 0;  // items of that rule (or all)
   int64_t limit = 0;
   int64_t offset = 0;
   std::vector<storage::StoredItem> items;  // newest first

@@ -20,7 +20,7 @@ struct LiveTotals {
   std::string state;
   int64_t pages = 0;      // pages stored by this run
   int64_t failed = 0;     // of which failed (the frontier row is 'failed')
-  int64_t items = 0;      // records stored by this run
+  int64_t items = 0;      // items stored by this run
   int64_t bytes = 0;      // body bytes of the stored pages
   int64_t queued = 0;     // frontier URLs waiting (database, memory, retries)
   int64_t in_flight = 0;  // handed to the fetcher or the pipeline, not stored

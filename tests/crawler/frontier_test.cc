@@ -1,143 +1,175 @@
-// Frontier: per-host windows and refills, per-host concurrency and delay,
-// adaptive slow-down, retries held until due, budget, the bound on outstanding
-// work, and the exact idle condition.
-#include "crawler/frontier.h"
+// Frontier: per-host windows refilled from the database by the Frontier
+// itself, per-host concurrency and delay, adaptive slow-down, retries held
+// until due, budget, the bound on outstanding work, and the exact idle
+// condition. The database is a real one in a temp dir: the Store adds URLs as
+// the store node would, the Frontier reads them through its QueueReader.
+#include "crawler/frontier/frontier.h"
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <thread>
+
+#include "storage/queue_reader.h"
+#include "storage/store.h"
+#include "tests/support/temp_dir.h"
 
 namespace crawlbox::crawler {
 namespace {
 
 using std::chrono::milliseconds;
 
-std::vector<storage::QueuedUrl> Urls(const std::string& host, int64_t first,
-                                     int64_t last) {
-  std::vector<storage::QueuedUrl> out;
-  for (int64_t id = first; id <= last; ++id) {
-    out.push_back(
-        {id, "http://" + host + "/" + std::to_string(id), host, 0, 0});
+// A job with politeness lifted, as the old tests' defaults were.
+config::Job Open() {
+  config::Job job;
+  job.politeness.per_host_concurrency = 100;
+  job.politeness.delay_ms = 0;
+  job.politeness.adaptive = false;
+  job.politeness.robots = false;
+  return job;
+}
+
+// A database file with a Store to add URLs and the Frontier's reader.
+class FrontierTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto store = storage::Store::Open(dir_.File("crawl.db"));
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    store_ = std::move(*store);
+    auto reader = storage::QueueReader::Open(dir_.File("crawl.db"));
+    ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+    reader_ = std::move(*reader);
   }
-  return out;
-}
 
-FrontierOptions Open() {
-  FrontierOptions o;
-  o.per_host_concurrency = 100;
-  o.max_outstanding = 100;
-  o.delay = milliseconds(0);
-  o.adaptive = false;
-  return o;
-}
-
-// Loads every window the frontier asks for from `db` (a stand-in for SQLite:
-// ascending ids).
-void RefillFrom(Frontier& frontier, const std::vector<storage::QueuedUrl>& db) {
-  for (const auto& want : frontier.RefillWanted()) {
-    std::vector<storage::QueuedUrl> rows;
-    for (const auto& u : db) {
-      if (u.host == want.host && u.id > want.after_id &&
-          rows.size() < want.limit) {
-        rows.push_back(u);
-      }
-    }
-    frontier.Refill(want, rows);
+  // Inserts URLs host/<first..last> (ids ascending) and returns the rows.
+  std::vector<storage::QueuedUrl> Add(const std::string& host, int first,
+                                      int last) {
+    std::vector<storage::NewUrl> urls;
+    for (int i = first; i <= last; ++i)
+      urls.push_back({"http://" + host + "/" + std::to_string(i), host, 0, 0});
+    std::vector<storage::QueuedUrl> added;
+    EXPECT_TRUE(store_->AddUrls(urls, &added).ok());
+    return added;
   }
-}
 
-std::optional<Request> Next(Frontier& frontier) {
-  milliseconds wait;
-  return frontier.NextRequest(&wait);
-}
+  // Frees a host's slot and ends the request with `fate`.
+  static void End(Frontier& frontier, const Request& request,
+                  storage::Fate fate = storage::Stored{},
+                  std::vector<storage::QueuedUrl> discovered = {}) {
+    frontier.Fetched(request, FetchReport{200});
+    Ended ended{request, fate};
+    ASSERT_TRUE(frontier.Finished({&ended, 1}, std::move(discovered)).ok());
+  }
+  // Ends nothing and adds what the store node discovered.
+  static void Discover(Frontier& frontier,
+                       std::vector<storage::QueuedUrl> discovered) {
+    ASSERT_TRUE(frontier.Finished({}, std::move(discovered)).ok());
+  }
 
-TEST(FrontierTest, StartsFromTheDatabaseCountsAndHandsOutInOrder) {
-  FrontierOptions o = Open();
-  o.page_budget = 3;
-  o.max_outstanding = 2;
-  Frontier frontier(o);
-  auto db = Urls("a", 1, 5);
-  frontier.Start({{"a", 5}});
+  static std::optional<Request> Next(Frontier& frontier) {
+    milliseconds wait;
+    return frontier.NextRequest(&wait);
+  }
+
+  testing::TempDir dir_;
+  std::unique_ptr<storage::Store> store_;
+  std::unique_ptr<storage::QueueReader> reader_;
+};
+
+TEST_F(FrontierTest, StartsFromTheDatabaseCountsAndHandsOutInOrder) {
+  config::Job job = Open();
+  job.limits.max_pages = 3;
+  Add("a", 1, 5);
+  Frontier frontier(job, reader_.get(), FrontierBounds{2});
+  ASSERT_TRUE(frontier.Start().ok());
   EXPECT_FALSE(frontier.Idle());
-  RefillFrom(frontier, db);
-  EXPECT_EQ(Next(frontier)->url_id, 1);
-  EXPECT_EQ(Next(frontier)->url_id, 2);
+  auto first = Next(frontier);
+  auto second = Next(frontier);
+  EXPECT_EQ(first->url, "http://a/1");
+  EXPECT_EQ(second->url, "http://a/2");
   EXPECT_FALSE(Next(frontier)) << "two outstanding is the bound";
-  frontier.Complete(1, {}, {});
-  EXPECT_EQ(Next(frontier)->url_id, 3);
-  frontier.Complete(2, {}, {});
+  End(frontier, *first);
+  auto third = Next(frontier);
+  EXPECT_EQ(third->url, "http://a/3");
+  End(frontier, *second);
+  End(frontier, *third);
   EXPECT_FALSE(Next(frontier)) << "budget of three spent";
   EXPECT_TRUE(frontier.Idle());
-  EXPECT_EQ(frontier.queued(), 2u);
+  EXPECT_EQ(frontier.Snapshot().queued, 2);
+  EXPECT_TRUE(frontier.Snapshot().budget_spent);
 }
 
-TEST(FrontierTest, IdleOnlyWhenNothingQueuedAndNothingOutstanding) {
-  Frontier frontier(Open());
-  frontier.Start({{"a", 1}});
-  RefillFrom(frontier, Urls("a", 1, 1));
+TEST_F(FrontierTest, IdleOnlyWhenNothingQueuedAndNothingOutstanding) {
+  Add("a", 1, 1);
+  Frontier frontier(Open(), reader_.get(), FrontierBounds{100});
+  ASSERT_TRUE(frontier.Start().ok());
   auto r = Next(frontier);
   ASSERT_TRUE(r);
   EXPECT_EQ(r->host, "a");
   EXPECT_FALSE(frontier.Idle()) << "one outstanding";
-  frontier.Complete(1, Urls("a", 2, 2), {});
+  End(frontier, *r, storage::Stored{}, Add("a", 2, 2));
   EXPECT_FALSE(frontier.Idle()) << "its link is queued";
-  Next(frontier);
-  frontier.Complete(1, {}, {});
+  auto link = Next(frontier);
+  ASSERT_TRUE(link);
+  End(frontier, *link);
   EXPECT_TRUE(frontier.Idle());
   EXPECT_TRUE(frontier.WaitIdle(milliseconds(1)));
 }
 
-TEST(FrontierTest, UrlsBeyondAHostWindowWaitInTheDatabaseAndComeBackInOrder) {
-  FrontierOptions o = Open();
-  o.host_window = 4;
-  Frontier frontier(o);
-  std::vector<storage::QueuedUrl> db = Urls("a", 1, 6);
-  frontier.Start({{"a", 6}});
-  RefillFrom(frontier, db);
-  EXPECT_EQ(frontier.queued(), 6u);
-  std::vector<int64_t> order;
-  for (int i = 0; i < 3; ++i) order.push_back(Next(frontier)->url_id);
-  auto more = Urls("a", 7, 8);
-  db.insert(db.end(), more.begin(), more.end());
-  frontier.Complete(3, more,
-                    {});  // behind 5 and 6 in the database, so they wait too
-  EXPECT_EQ(frontier.queued(), 5u);
-  while (!frontier.Idle()) {
-    RefillFrom(frontier, db);
-    while (auto r = Next(frontier)) {
-      order.push_back(r->url_id);
-      frontier.Complete(1, {}, {});
-    }
+TEST_F(FrontierTest, UrlsBeyondAHostWindowWaitInTheDatabaseAndComeBackInOrder) {
+  Add("a", 1, 6);
+  Frontier frontier(Open(), reader_.get(), FrontierBounds{100, 0, 4});
+  ASSERT_TRUE(frontier.Start().ok());
+  EXPECT_EQ(frontier.Snapshot().queued, 6);
+  std::vector<Request> taken;
+  std::vector<std::string> order;
+  for (int i = 0; i < 3; ++i) {
+    taken.push_back(*Next(frontier));
+    order.push_back(taken.back().url);
   }
-  EXPECT_EQ(order, (std::vector<int64_t>{1, 2, 3, 4, 5, 6, 7, 8}));
+  // Behind 5 and 6 in the database, so they wait too.
+  Discover(frontier, Add("a", 7, 8));
+  EXPECT_EQ(frontier.Snapshot().queued, 5);
+  for (const Request& r : taken) End(frontier, r);
+  while (!frontier.Idle()) {
+    auto r = Next(frontier);
+    ASSERT_TRUE(r) << "the frontier refills its window by itself";
+    order.push_back(r->url);
+    End(frontier, *r);
+  }
+  std::vector<std::string> want;
+  for (int i = 1; i <= 8; ++i) want.push_back("http://a/" + std::to_string(i));
+  EXPECT_EQ(order, want);
 }
 
-TEST(FrontierTest, PerHostConcurrencyAndHostsServedSideBySide) {
-  FrontierOptions o = Open();
-  o.per_host_concurrency = 2;
-  Frontier frontier(o);
-  frontier.Start({});
-  auto a = Urls("a", 1, 10);
-  auto b = Urls("b", 11, 12);
-  std::vector<storage::QueuedUrl> all = a;
-  all.insert(all.end(), b.begin(), b.end());
-  frontier.Complete(0, all, {});
+TEST_F(FrontierTest, PerHostConcurrencyAndHostsServedSideBySide) {
+  config::Job job = Open();
+  job.politeness.per_host_concurrency = 2;
+  Frontier frontier(job, reader_.get(), FrontierBounds{100});
+  ASSERT_TRUE(frontier.Start().ok());
+  std::vector<storage::QueuedUrl> all = Add("a", 1, 10);
+  for (auto& u : Add("b", 11, 12)) all.push_back(u);
+  Discover(frontier, all);
   std::map<std::string, int> taken;
-  while (auto r = Next(frontier)) ++taken[r->host];
+  std::optional<Request> an_a;
+  while (auto r = Next(frontier)) {
+    ++taken[r->host];
+    if (r->host == "a") an_a = r;
+  }
   EXPECT_EQ(taken["a"], 2) << "a's backlog does not starve b";
   EXPECT_EQ(taken["b"], 2);
-  frontier.Fetched("a", 200, false, 1, std::nullopt);
+  frontier.Fetched(*an_a, FetchReport{200, false, 1});
   auto r = Next(frontier);
   ASSERT_TRUE(r);
   EXPECT_EQ(r->host, "a") << "a freed slot is used at once";
 }
 
-TEST(FrontierTest, RequestStartsToOneHostAreAtLeastTheDelayApart) {
-  FrontierOptions o = Open();
-  o.delay = milliseconds(80);
-  Frontier frontier(o);
-  frontier.Start({});
-  frontier.Complete(0, Urls("a", 1, 3), {});
+TEST_F(FrontierTest, RequestStartsToOneHostAreAtLeastTheDelayApart) {
+  config::Job job = Open();
+  job.politeness.delay_ms = 80;
+  Frontier frontier(job, reader_.get(), FrontierBounds{100});
+  ASSERT_TRUE(frontier.Start().ok());
+  Discover(frontier, Add("a", 1, 3));
   auto first = Next(frontier);
   ASSERT_TRUE(first);
   milliseconds wait;
@@ -148,68 +180,90 @@ TEST(FrontierTest, RequestStartsToOneHostAreAtLeastTheDelayApart) {
   EXPECT_TRUE(Next(frontier));
 }
 
-TEST(FrontierTest, AdaptiveDelayBacksOffOnOverloadAndRecovers) {
-  FrontierOptions o = Open();
-  o.adaptive = true;
-  o.delay = milliseconds(100);
-  o.max_delay = milliseconds(1000);
-  Frontier frontier(o);
-  frontier.Start({});
-  frontier.Fetched("a", 503, false, 5, std::nullopt);
-  EXPECT_EQ(frontier.HostDelay("a"), milliseconds(250));
-  frontier.Fetched("a", 429, false, 5, std::nullopt);
-  frontier.Fetched("a", 0, /*timed_out=*/true, 5, std::nullopt);
-  EXPECT_EQ(frontier.HostDelay("a"), milliseconds(1000)) << "capped";
-  for (int i = 0; i < 100; ++i)
-    frontier.Fetched("a", 200, false, 5, std::nullopt);
-  EXPECT_EQ(frontier.HostDelay("a"), milliseconds(100))
-      << "back to the configured delay";
-  EXPECT_EQ(frontier.HostDelay("b"), milliseconds(100));
+milliseconds DelayOf(const Frontier& frontier, const std::string& host) {
+  for (const auto& h : frontier.Snapshot(true).hosts)
+    if (h.host == host) return h.delay;
+  return milliseconds(-1);
 }
 
-TEST(FrontierTest, RetryAfterPausesTheWholeHost) {
-  Frontier frontier(Open());
-  frontier.Start({});
-  frontier.Complete(0, Urls("a", 1, 2), {});
-  ASSERT_TRUE(Next(frontier));
-  frontier.Fetched("a", 429, false, 1, milliseconds(200));
+TEST_F(FrontierTest, AdaptiveDelayBacksOffOnOverloadAndRecovers) {
+  config::Job job = Open();
+  job.politeness.adaptive = true;
+  job.politeness.delay_ms = 100;
+  job.politeness.max_delay_ms = 1000;
+  Frontier frontier(job, reader_.get(), FrontierBounds{100});
+  ASSERT_TRUE(frontier.Start().ok());
+  Request a;
+  a.host = "a";
+  frontier.Fetched(a, FetchReport{503, false, 5});
+  EXPECT_EQ(DelayOf(frontier, "a"), milliseconds(250));
+  frontier.Fetched(a, FetchReport{429, false, 5});
+  frontier.Fetched(a, FetchReport{0, /*timed_out=*/true, 5});
+  EXPECT_EQ(DelayOf(frontier, "a"), milliseconds(1000)) << "capped";
+  for (int i = 0; i < 100; ++i) frontier.Fetched(a, FetchReport{200, false, 5});
+  EXPECT_EQ(DelayOf(frontier, "a"), milliseconds(100))
+      << "back to the configured delay";
+  Request b;
+  b.host = "b";
+  frontier.Fetched(b, FetchReport{200, false, 5});
+  EXPECT_EQ(DelayOf(frontier, "b"), milliseconds(100));
+}
+
+TEST_F(FrontierTest, RetryAfterPausesTheWholeHost) {
+  Frontier frontier(Open(), reader_.get(), FrontierBounds{100});
+  ASSERT_TRUE(frontier.Start().ok());
+  Discover(frontier, Add("a", 1, 2));
+  auto r = Next(frontier);
+  ASSERT_TRUE(r);
+  frontier.Fetched(*r, FetchReport{429, false, 1, milliseconds(200)});
   milliseconds wait;
   EXPECT_FALSE(frontier.NextRequest(&wait));
   EXPECT_GT(wait.count(), 150);
 }
 
-TEST(FrontierTest, RetriesWaitForTheirTimeAndKeepTheCrawlAlive) {
-  Frontier frontier(Open());
-  frontier.Start({});
-  frontier.Complete(0, Urls("a", 1, 1), {});
+TEST_F(FrontierTest, RetriesWaitForTheirTimeAndKeepTheCrawlAlive) {
+  Frontier frontier(Open(), reader_.get(), FrontierBounds{100});
+  ASSERT_TRUE(frontier.Start().ok());
+  Discover(frontier, Add("a", 1, 1));
   auto r = Next(frontier);
   ASSERT_TRUE(r);
-  frontier.Fetched("a", 503, false, 1, std::nullopt);
-  storage::QueuedUrl again{r->url_id, r->url, r->host, r->depth, 1};
-  frontier.Complete(1, {},
-                    {{again, Frontier::Clock::now() + milliseconds(60)}});
+  End(frontier, *r, storage::Retry{"http_503", 60});
   EXPECT_FALSE(frontier.Idle()) << "a retry is pending";
-  EXPECT_EQ(frontier.queued(), 1u);
+  EXPECT_EQ(frontier.Snapshot().queued, 1);
   EXPECT_FALSE(Next(frontier)) << "not due yet";
   std::this_thread::sleep_for(milliseconds(70));
   auto retried = Next(frontier);
   ASSERT_TRUE(retried);
-  EXPECT_EQ(retried->url_id, 1);
+  EXPECT_EQ(retried->url_id, r->url_id);
   EXPECT_EQ(retried->attempts, 1);
-  frontier.Complete(1, {}, {});
+  End(frontier, *retried);
   EXPECT_TRUE(frontier.Idle());
 }
 
-TEST(FrontierTest, ClosedFrontierHandsOutNothingButOutstandingWorkCompletes) {
-  Frontier frontier(Open());
-  frontier.Start({});
-  frontier.Complete(0, Urls("a", 1, 3), {});
-  Next(frontier);
+TEST_F(FrontierTest, ClosedFrontierHandsOutNothingButOutstandingWorkCompletes) {
+  Frontier frontier(Open(), reader_.get(), FrontierBounds{100});
+  ASSERT_TRUE(frontier.Start().ok());
+  Discover(frontier, Add("a", 1, 3));
+  auto r = Next(frontier);
+  ASSERT_TRUE(r);
   frontier.Close();
   EXPECT_FALSE(Next(frontier));
   EXPECT_FALSE(frontier.Idle());
-  frontier.Complete(1, {}, {});
+  End(frontier, *r);
   EXPECT_TRUE(frontier.Idle());
+}
+
+TEST_F(FrontierTest, DefaultsAreTheJobsDefaults) {
+  // One source of truth: a job's defaults (delay 1000 ms, robots on) are what
+  // a Frontier built from it applies.
+  config::Job job;
+  Frontier frontier(job, reader_.get());
+  ASSERT_TRUE(frontier.Start().ok());
+  Discover(frontier, Add("a", 1, 1));
+  auto robots = Next(frontier);
+  ASSERT_TRUE(robots);
+  EXPECT_EQ(robots->kind, Request::Kind::kRobots);
+  EXPECT_EQ(DelayOf(frontier, "a"), milliseconds(job.politeness.delay_ms));
 }
 
 }  // namespace

@@ -1,6 +1,6 @@
 // ProgressLine: the text of the line, in place on a terminal, a plain line
 // every few seconds elsewhere.
-#include "crawler/progress_line.h"
+#include "crawler/cli/progress_line.h"
 
 #include <gtest/gtest.h>
 
@@ -21,11 +21,11 @@ std::string Contents(std::FILE* f) {
   return out;
 }
 
-Progress At(int64_t pages, double seconds) {
-  Progress p;
+RunSnapshot At(int64_t pages, double seconds) {
+  RunSnapshot p;
   p.pages = pages;
   p.items = pages * 2;
-  p.errors = 3;
+  p.failed = 3;
   p.queued = 1234567;
   p.in_flight = 4;
   p.seconds = seconds;

@@ -1,6 +1,6 @@
 // Redis URLs: what parses into which address, what is refused, and that the
 // address shown in logs never holds the credentials.
-#include "crawler/redis_client.h"
+#include "crawler/fleet/redis_client.h"
 
 #include <gtest/gtest.h>
 

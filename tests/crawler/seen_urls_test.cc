@@ -1,6 +1,6 @@
 // SeenUrls: exact for what it holds, bounded in size, and forgetting is
 // harmless.
-#include "crawler/seen_urls.h"
+#include "crawler/frontier/seen_urls.h"
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
 // The wire format carries every field of a Task and a TaskResult, binary
 // bodies included, and refuses what is not one.
-#include "crawler/wire.h"
+#include "crawler/fleet/wire.h"
 
 #include <gtest/gtest.h>
 
@@ -8,6 +8,9 @@ namespace crawlbox::crawler {
 namespace {
 
 using std::chrono::milliseconds;
+
+// sizeof(storage::PageOutcome) with the fields this test knows (x86-64).
+constexpr size_t kOutcomeSize = 448;
 
 TEST(WireTest, TaskRoundTripsEveryField) {
   Task task;
@@ -37,25 +40,25 @@ TEST(WireTest, TaskRoundTripsEveryField) {
 }
 
 TEST(WireTest, ResultRoundTripsEveryFieldOfThePage) {
-  // A new field of these records must be added to crawler/wire.cc (and here):
-  // the sizes are those of the fields this test knows (x86-64).
-  EXPECT_EQ(sizeof(storage::PageRecord), 328u)
-      << "storage::PageRecord changed: serialize the new field in wire.cc";
-  EXPECT_EQ(sizeof(storage::PageResult), 408u)
-      << "storage::PageResult changed: serialize the new field in wire.cc";
+  // A new field of these rows must be added to crawler/fleet/wire.cc (and
+  // here): the sizes are those of the fields this test knows (x86-64).
+  EXPECT_EQ(sizeof(storage::PageRow), 328u)
+      << "storage::PageRow changed: serialize the new field in wire.cc";
+  EXPECT_EQ(sizeof(storage::PageOutcome), kOutcomeSize)
+      << "storage::PageOutcome changed: serialize the new field in wire.cc";
 
   TaskResult in;
   in.epoch = 3;
   in.task = 99;
   in.url = "http://example.test/p";
   in.worker = "host-17";
-  in.status = 503;
-  in.timed_out = true;
-  in.total_ms = 12.5;
-  in.retry_after = milliseconds(2000);
+  in.report.status = 503;
+  in.report.timed_out = true;
+  in.report.total_ms = 12.5;
+  in.report.retry_after = milliseconds(2000);
   in.error = FetchError::kReset;
   in.robots_body = std::string("User-agent: *\0\xff", 15);
-  storage::PageResult& p = in.page.result;
+  storage::PageOutcome& p = in.outcome;
   p.page.url_id = 5;
   p.page.url = "http://example.test/p";
   p.page.final_url = "http://example.test/q";
@@ -73,15 +76,7 @@ TEST(WireTest, ResultRoundTripsEveryFieldOfThePage) {
   p.items = {{"board", R"({"rank":1,"title":"霸王别姬"})"}, {"other", "{}"}};
   p.links = {{"http://example.test/n", "example.test", 4, 5}};
   p.dropped = {{"board", 2}};
-  p.not_modified = true;
-  p.failed = true;
-  p.retry = true;
-  p.blocked = true;
-  p.links_only = true;
-  in.page.retry = Frontier::Retry{
-      storage::QueuedUrl{5, "http://example.test/p", "example.test", 3, 2,
-                         "\"v0\"", "Sun, 31 Dec 2023 00:00:00 GMT"},
-      Frontier::Clock::now() + milliseconds(5000)};
+  p.fate = storage::Retry{"http_503", 5000};
   in.nested_sitemaps = {"http://example.test/s2.xml"};
   in.counters = {{"fetch/status/200", 3}, {"parse/bad_url", 1}};
 
@@ -91,14 +86,14 @@ TEST(WireTest, ResultRoundTripsEveryFieldOfThePage) {
   EXPECT_EQ(out->task, 99);
   EXPECT_EQ(out->url, "http://example.test/p");
   EXPECT_EQ(out->worker, "host-17");
-  EXPECT_EQ(out->status, 503);
-  EXPECT_TRUE(out->timed_out);
-  EXPECT_EQ(out->total_ms, 12.5);
-  ASSERT_TRUE(out->retry_after.has_value());
-  EXPECT_EQ(out->retry_after->count(), 2000);
+  EXPECT_EQ(out->report.status, 503);
+  EXPECT_TRUE(out->report.timed_out);
+  EXPECT_EQ(out->report.total_ms, 12.5);
+  ASSERT_TRUE(out->report.retry_after.has_value());
+  EXPECT_EQ(out->report.retry_after->count(), 2000);
   EXPECT_EQ(out->error, FetchError::kReset);
   EXPECT_EQ(out->robots_body, in.robots_body);
-  const storage::PageResult& q = out->page.result;
+  const storage::PageOutcome& q = out->outcome;
   EXPECT_EQ(q.page.url_id, 5);
   EXPECT_EQ(q.page.url, p.page.url);
   EXPECT_EQ(q.page.final_url, p.page.final_url);
@@ -125,45 +120,71 @@ TEST(WireTest, ResultRoundTripsEveryFieldOfThePage) {
   ASSERT_EQ(q.dropped.size(), 1u);
   EXPECT_EQ(q.dropped[0].rule, "board");
   EXPECT_EQ(q.dropped[0].count, 2);
-  EXPECT_TRUE(q.not_modified);
-  EXPECT_TRUE(q.failed);
-  EXPECT_TRUE(q.retry);
-  EXPECT_TRUE(q.blocked);
-  EXPECT_TRUE(q.links_only);
-  ASSERT_TRUE(out->page.retry.has_value());
-  const storage::QueuedUrl& u = out->page.retry->url;
-  EXPECT_EQ(u.id, 5);
-  EXPECT_EQ(u.url, "http://example.test/p");
-  EXPECT_EQ(u.host, "example.test");
-  EXPECT_EQ(u.depth, 3);
-  EXPECT_EQ(u.attempts, 2);
-  EXPECT_EQ(u.etag, "\"v0\"");
-  EXPECT_EQ(u.last_modified, "Sun, 31 Dec 2023 00:00:00 GMT");
-  // The wait travels, not the clock: 5 s from now, less the test's own time.
-  const auto wait = out->page.retry->not_before - Frontier::Clock::now();
-  EXPECT_GT(wait, milliseconds(4000));
-  EXPECT_LE(wait, milliseconds(5001));
+  // The retry's wait travels, not a clock: the master schedules it from when
+  // the result arrives.
+  const auto* retry = std::get_if<storage::Retry>(&q.fate);
+  ASSERT_NE(retry, nullptr);
+  EXPECT_EQ(retry->reason, "http_503");
+  EXPECT_EQ(retry->backoff_ms, 5000);
   EXPECT_EQ(out->nested_sitemaps, in.nested_sitemaps);
   EXPECT_EQ(out->counters, in.counters);
 }
 
-TEST(WireTest, AResultWithoutRetryOrRetryAfterStaysWithout) {
+TEST(WireTest, EveryFateRoundTripsWithItsFields) {
+  const std::vector<storage::Fate> fates = {
+      storage::Stored{},
+      storage::NotModified{},
+      storage::Redirected{"http://example.test/there", true},
+      storage::Failed{"worker_lost"},
+      storage::Retry{"timeout", 1234},
+      storage::Blocked{"robots"},
+      storage::LinksOnly{},
+  };
+  ASSERT_EQ(fates.size(), std::variant_size_v<storage::Fate>);
+  for (const storage::Fate& fate : fates) {
+    TaskResult in;
+    in.outcome.fate = fate;
+    auto out = DecodeResult(EncodeResult(in));
+    ASSERT_TRUE(out.ok()) << fate.index() << ": " << out.status().ToString();
+    const storage::Fate& back = out->outcome.fate;
+    ASSERT_EQ(back.index(), fate.index());
+    if (const auto* r = std::get_if<storage::Redirected>(&back)) {
+      EXPECT_EQ(r->target, "http://example.test/there");
+      EXPECT_TRUE(r->permanent);
+    } else if (const auto* f = std::get_if<storage::Failed>(&back)) {
+      EXPECT_EQ(f->reason, "worker_lost");
+    } else if (const auto* t = std::get_if<storage::Retry>(&back)) {
+      EXPECT_EQ(t->reason, "timeout");
+      EXPECT_EQ(t->backoff_ms, 1234);
+    } else if (const auto* b = std::get_if<storage::Blocked>(&back)) {
+      EXPECT_EQ(b->reason, "robots");
+    }
+  }
   TaskResult in;
-  in.page.result.page.url = "http://example.test/";
+  std::string text = EncodeResult(in);
+  const std::string stored = "\"kind\":\"stored\"";
+  ASSERT_NE(text.find(stored), std::string::npos) << text;
+  text.replace(text.find(stored), stored.size(), "\"kind\":\"eaten\"");
+  EXPECT_FALSE(DecodeResult(text).ok()) << "an unknown fate";
+}
+
+TEST(WireTest, AResultWithoutRetryAfterStaysWithout) {
+  TaskResult in;
+  in.outcome.page.url = "http://example.test/";
   auto out = DecodeResult(EncodeResult(in));
   ASSERT_TRUE(out.ok()) << out.status().ToString();
-  EXPECT_FALSE(out->retry_after.has_value());
-  EXPECT_FALSE(out->page.retry.has_value());
+  EXPECT_FALSE(out->report.retry_after.has_value());
+  EXPECT_TRUE(std::holds_alternative<storage::Stored>(out->outcome.fate));
   EXPECT_EQ(out->error, FetchError::kNone);
-  EXPECT_TRUE(out->page.result.page.body.empty());
+  EXPECT_TRUE(out->outcome.page.body.empty());
 }
 
 TEST(WireTest, InvalidUtf8InAHeaderValueIsReplacedNotFatal) {
   TaskResult in;
-  in.page.result.page.content_type = "text/html; x=\xff";
+  in.outcome.page.content_type = "text/html; x=\xff";
   auto out = DecodeResult(EncodeResult(in));
   ASSERT_TRUE(out.ok()) << out.status().ToString();
-  EXPECT_EQ(out->page.result.page.content_type, "text/html; x=\xEF\xBF\xBD");
+  EXPECT_EQ(out->outcome.page.content_type, "text/html; x=\xEF\xBF\xBD");
 }
 
 TEST(WireTest, RefusesWhatIsNotATaskOrAResult) {
@@ -180,7 +201,7 @@ TEST(WireTest, RefusesWhatIsNotATaskOrAResult) {
         << text;
   }
   TaskResult in;
-  in.page.result.page.body = "abc";
+  in.outcome.page.body = "abc";
   std::string text = EncodeResult(in);
   const std::string body = "\"body\":\"YWJj\"";
   ASSERT_NE(text.find(body), std::string::npos) << text;

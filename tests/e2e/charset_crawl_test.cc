@@ -7,7 +7,7 @@
 #include <sstream>
 
 #include "config/job_loader.h"
-#include "crawler/engine.h"
+#include "crawler/engine/engine.h"
 #include "parser/charset.h"
 #include "parser/page_parser.h"
 #include "storage/reader.h"

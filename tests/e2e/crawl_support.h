@@ -10,7 +10,7 @@
 #include <thread>
 
 #include "config/job_loader.h"
-#include "crawler/engine.h"
+#include "crawler/engine/engine.h"
 #include "parser/page_parser.h"
 #include "storage/reader.h"
 #include "storage/store.h"
@@ -18,7 +18,7 @@
 namespace crawlbox::e2e {
 
 struct JobRun {
-  crawler::CrawlSummary summary;
+  crawler::RunSnapshot summary;
   std::map<std::string, int64_t, std::less<>> counters;
 };
 
@@ -50,8 +50,8 @@ inline JobRun RunJobText(const std::string& toml, const std::string& db) {
 }
 
 // Just the summary of RunJobText.
-inline crawler::CrawlSummary CrawlText(const std::string& toml,
-                                       const std::string& db) {
+inline crawler::RunSnapshot CrawlText(const std::string& toml,
+                                      const std::string& db) {
   return RunJobText(toml, db).summary;
 }
 

@@ -7,7 +7,7 @@
 #include <set>
 
 #include "config/job_loader.h"
-#include "crawler/engine.h"
+#include "crawler/engine/engine.h"
 #include "parser/page_parser.h"
 #include "storage/reader.h"
 #include "storage/store.h"
@@ -155,7 +155,7 @@ TEST(GeneratedSiteCrawlTest, LimitsStopAtMaxPagesAndMaxDepth) {
   EXPECT_EQ(by_pages.summary.pages, 37);
   EXPECT_EQ(server.TotalHits(), 37 + 1) << "37 pages and robots.txt";
   EXPECT_EQ(by_pages.summary.state, "finished");
-  EXPECT_GT(by_pages.summary.left_queued, 0u);
+  EXPECT_GT(by_pages.summary.queued, 0);
 
   server.ResetCounts();
   const std::string db = dir.File("d.db");

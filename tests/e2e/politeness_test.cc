@@ -8,7 +8,7 @@
 #include <chrono>
 
 #include "config/job_loader.h"
-#include "crawler/engine.h"
+#include "crawler/engine/engine.h"
 #include "parser/page_parser.h"
 #include "storage/reader.h"
 #include "storage/store.h"

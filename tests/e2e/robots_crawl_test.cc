@@ -5,7 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "config/job_loader.h"
-#include "crawler/engine.h"
+#include "crawler/engine/engine.h"
 #include "parser/page_parser.h"
 #include "storage/reader.h"
 #include "storage/store.h"

@@ -5,7 +5,7 @@
 #include <zlib.h>
 
 #include "config/job_loader.h"
-#include "crawler/engine.h"
+#include "crawler/engine/engine.h"
 #include "parser/page_parser.h"
 #include "storage/store.h"
 #include "tests/e2e/crawl_support.h"
@@ -32,7 +32,7 @@ std::string Gzip(const std::string& data) {
   return out;
 }
 
-crawler::CrawlSummary Crawl(const TestServer& server, bool sitemaps,
+crawler::RunSnapshot Crawl(const TestServer& server, bool sitemaps,
                             const std::string& db) {
   config::LoadedJob loaded = config::LoadJobText(
       "[job]\nname = \"sm\"\nstart_urls = [\"" + server.Url("/start") +

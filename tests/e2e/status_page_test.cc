@@ -16,8 +16,8 @@
 #include <sstream>
 #include <thread>
 
-#include "crawler/engine.h"
-#include "crawler/engine_status.h"
+#include "crawler/engine/engine.h"
+#include "crawler/engine/engine_status.h"
 #include "tests/e2e/crawl_support.h"
 #include "tests/support/prometheus_text.h"
 #include "tests/support/status_matchers.h"

@@ -1,4 +1,6 @@
-// Store (writer) and Reader against a real SQLite file per test.
+// Store (writer) and Reader against a real SQLite file per test. The fates of
+// CommitPages are in outcome_test.cc, the frontier's read side in
+// queue_reader_test.cc.
 #include "storage/store.h"
 
 #include <gtest/gtest.h>
@@ -33,9 +35,9 @@ score = { type = "real" }
   return loaded.job;
 }
 
-PageResult Page(const QueuedUrl& url, std::vector<ItemRecord> items,
-                std::vector<NewUrl> links) {
-  PageResult r;
+PageOutcome Page(const QueuedUrl& url, std::vector<ItemRow> items,
+                 std::vector<NewUrl> links) {
+  PageOutcome r;
   r.page.url_id = url.id;
   r.page.url = url.url;
   r.page.final_url = url.url;
@@ -78,7 +80,7 @@ TEST(StoreTest, CommitsPagesItemsAndLinksTogetherAndViewsAreTyped) {
                               &queued));
   ASSERT_EQ(queued.size(), 1u);
 
-  std::vector<PageResult> batch;
+  std::vector<PageOutcome> batch;
   batch.push_back(Page(queued[0],
                        {{"board", R"({"rank":1,"title":"A","score":9.5})"},
                         {"board", R"({"rank":2,"title":"B","score":9.25})"}},
@@ -122,7 +124,7 @@ TEST(StoreTest, RefetchedPageReplacesItsItems) {
                               &queued));
   std::vector<QueuedUrl> added;
   for (int round = 0; round < 2; ++round) {
-    std::vector<PageResult> batch = {
+    std::vector<PageOutcome> batch = {
         Page(queued[0], {{"board", R"({"rank":1})"}}, {})};
     ASSERT_OK((*store)->CommitPages(1, batch, &added));
   }
@@ -133,57 +135,6 @@ TEST(StoreTest, RefetchedPageReplacesItsItems) {
   ASSERT_OK(n);
   EXPECT_EQ(std::get<int64_t>(n->rows[0][0]), 1);
   EXPECT_EQ(std::get<int64_t>(n->rows[0][1]), 1);
-}
-
-TEST(StoreTest, ReopenKeepsCommittedStateAndQueuedUrls) {
-  TempDir dir;
-  const std::string path = dir.File("d.db");
-  {
-    auto store = Store::Open(path);
-    ASSERT_OK(store);
-    std::vector<QueuedUrl> queued;
-    ASSERT_OK((*store)->AddUrls(std::vector<NewUrl>{{"http://h/1", "h", 0, 0},
-                                                    {"http://h/2", "h", 0, 0}},
-                                &queued));
-    std::vector<PageResult> batch = {Page(queued[0], {}, {})};
-    std::vector<QueuedUrl> added;
-    ASSERT_OK((*store)->CommitPages(1, batch, &added));
-  }
-  auto store = Store::Open(path);
-  ASSERT_OK(store);
-  std::vector<QueuedUrl> queued;
-  ASSERT_OK((*store)->LoadQueued("h", 0, 100, &queued));
-  ASSERT_EQ(queued.size(), 1u);
-  EXPECT_EQ(queued[0].url, "http://h/2");
-  auto count = (*store)->CountQueued();
-  ASSERT_OK(count);
-  EXPECT_EQ(*count, 1);
-  auto fetched = (*store)->CountFetched();
-  ASSERT_OK(fetched);
-  EXPECT_EQ(*fetched, 1);
-}
-
-TEST(StoreTest, LoadsQueuedUrlsAWindowAtATime) {
-  TempDir dir;
-  auto store = Store::Open(dir.File("w.db"));
-  ASSERT_OK(store);
-  std::vector<NewUrl> urls;
-  for (int i = 0; i < 25; ++i)
-    urls.push_back({"http://h/" + std::to_string(i), "h", 0, 0});
-  std::vector<QueuedUrl> added;
-  ASSERT_OK((*store)->AddUrls(urls, &added));
-  std::vector<QueuedUrl> all;
-  int64_t after = 0;
-  while (true) {
-    std::vector<QueuedUrl> window;
-    ASSERT_OK((*store)->LoadQueued("h", after, 10, &window));
-    if (window.empty()) break;
-    EXPECT_LE(window.size(), 10u);
-    after = window.back().id;
-    all.insert(all.end(), window.begin(), window.end());
-  }
-  ASSERT_EQ(all.size(), 25u);
-  for (size_t i = 0; i < all.size(); ++i) EXPECT_EQ(all[i].url, urls[i].url);
 }
 
 TEST(StoreTest, ReaderSeesCommittedDataWhileWriterIsOpen) {

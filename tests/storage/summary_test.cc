@@ -1,5 +1,5 @@
 // The status page's queries (storage/summary.h) on a database written by the
-// Store: per-second pages read on from a cursor, records by rule, hosts.
+// Store: per-second pages read on from a cursor, items by rule, hosts.
 #include "storage/summary.h"
 
 #include <gtest/gtest.h>
@@ -21,13 +21,13 @@ config::Job Job() {
   return loaded.job;
 }
 
-// Stores one 200 page of `url` (queued first) with `items` records of `rule`.
+// Stores one 200 page of `url` (queued first) with `items` items of `rule`.
 void StorePage(Store& store, int64_t crawl, const std::string& url,
                const std::string& host, const std::string& rule, int items) {
   std::vector<QueuedUrl> queued;
   ASSERT_OK(store.AddUrls(std::vector<NewUrl>{{url, host, 0, 0}}, &queued));
   ASSERT_EQ(queued.size(), 1u);
-  PageResult page;
+  PageOutcome page;
   page.page.url_id = queued[0].id;
   page.page.url = url;
   page.page.status = 200;
@@ -35,7 +35,7 @@ void StorePage(Store& store, int64_t crawl, const std::string& url,
   for (int i = 0; i < items; ++i)
     page.items.push_back({rule, "{\"n\":" + std::to_string(i) + "}"});
   std::vector<QueuedUrl> added;
-  ASSERT_OK(store.CommitPages(crawl, std::vector<PageResult>{page}, &added));
+  ASSERT_OK(store.CommitPages(crawl, std::vector<PageOutcome>{page}, &added));
 }
 
 TEST(SummaryTest, ReadsTheLatestRunAndItsPagesFromACursor) {
@@ -103,10 +103,10 @@ TEST(SummaryTest, ReadsTheLatestRunAndItsPagesFromACursor) {
   auto board = LatestItems(**reader, "board", 2, 1);
   ASSERT_OK(board);
   ASSERT_EQ(board->size(), 2u);
-  // Newest first, the newest one skipped: page 1's second and first record.
-  EXPECT_EQ((*board)[0].record, "{\"n\":1}");
+  // Newest first, the newest one skipped: page 1's second and first item.
+  EXPECT_EQ((*board)[0].json, "{\"n\":1}");
   EXPECT_EQ((*board)[0].url, "http://h/1");
-  EXPECT_EQ((*board)[1].record, "{\"n\":0}");
+  EXPECT_EQ((*board)[1].json, "{\"n\":0}");
   EXPECT_EQ((*board)[1].url, "http://h/1");
   int64_t hosts = 0;
   auto per_host = HostsByQueued(**reader, 10, &hosts);

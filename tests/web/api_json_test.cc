@@ -11,7 +11,7 @@ namespace {
 
 using nlohmann::json;
 
-TEST(ApiJsonTest, ItemsSurviveInvalidUtf8AndRecordsThatAreNotJson) {
+TEST(ApiJsonTest, ItemsSurviveInvalidUtf8AndTextsThatAreNotJson) {
   ItemsData d;
   d.rule = "board";
   d.total = 2;
@@ -20,12 +20,12 @@ TEST(ApiJsonTest, ItemsSurviveInvalidUtf8AndRecordsThatAreNotJson) {
   bad_utf8.id = 1;
   bad_utf8.rule = "board";
   bad_utf8.url = "http://h/\xff\xfe";
-  bad_utf8.record = R"({"title":"ok"})";
+  bad_utf8.json = R"({"title":"ok"})";
   storage::StoredItem not_json;
   not_json.id = 2;
   not_json.rule = "board";
   not_json.url = "http://h/2";
-  not_json.record = "{not json";
+  not_json.json = "{not json";
   d.items = {bad_utf8, not_json};
   const std::string text = ItemsJson(d);
   json j = json::parse(text, nullptr, false);

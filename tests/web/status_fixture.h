@@ -15,7 +15,7 @@ namespace crawlbox::web {
 // What BuildStatusDb wrote.
 struct StatusDbContents {
   int64_t crawl_id = 0;
-  // A record title that would run script if it became markup.
+  // An item title that would run script if it became markup.
   static constexpr const char* kXssTitle =
       "<img src=x onerror=alert(1)> \"quoted\" & more";
 };
@@ -39,7 +39,7 @@ pattern = '(?P<text>\w+)'
   return loaded.job;
 }
 
-// The database: URLs http://a.test/1 (200, 1000 bytes, three "board" records
+// The database: URLs http://a.test/1 (200, 1000 bytes, three "board" items
 // and one "note"), http://a.test/2 (404, 200 bytes), http://b.test/1 (no
 // response: "timeout", failed), http://b.test/secret (blocked: "robots"),
 // and http://a.test/3, /4 and http://b.test/2 still queued. The run stays
@@ -66,7 +66,7 @@ inline StatusDbContents BuildStatusDb(const std::string& path, bool finish,
   EXPECT_EQ(urls.size(), 4u);
   if (urls.size() != 4u) return out;
 
-  std::vector<storage::PageResult> batch(4);
+  std::vector<storage::PageOutcome> batch(4);
   batch[0].page.url_id = urls[0].id;
   batch[0].page.url = urls[0].url;
   batch[0].page.final_url = urls[0].url;
@@ -89,12 +89,10 @@ inline StatusDbContents BuildStatusDb(const std::string& path, bool finish,
   batch[2].page.url_id = urls[2].id;
   batch[2].page.url = urls[2].url;
   batch[2].page.status = 0;
-  batch[2].page.error = "timeout";
-  batch[2].failed = true;
-  batch[3].blocked = true;
+  batch[2].fate = storage::Failed{"timeout"};
   batch[3].page.url_id = urls[3].id;
   batch[3].page.url = urls[3].url;
-  batch[3].page.error = "robots";
+  batch[3].fate = storage::Blocked{"robots"};
   std::vector<storage::QueuedUrl> added;
   EXPECT_TRUE(s.CommitPages(out.crawl_id, batch, &added).ok());
   EXPECT_EQ(added.size(), 3u);

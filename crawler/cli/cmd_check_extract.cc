@@ -1,0 +1,152 @@
+// `crawlbox check JOB` and `crawlbox extract JOB ...`: the job-file and
+// rule-writing loop.
+#include <cstdio>
+#include <fstream>
+#include <future>
+#include <iostream>
+#include <sstream>
+
+#include "config/job_loader.h"
+#include "crawler/cli/commands.h"
+#include "crawler/engine/item_json.h"
+#include "crawler/fetch/fetcher.h"
+
+namespace crawlbox::crawler {
+
+namespace {
+
+// Hands out exactly one request.
+class OneRequest : public RequestSource {
+ public:
+  explicit OneRequest(Request request) : request_(std::move(request)) {}
+  std::optional<Request> NextRequest(std::chrono::milliseconds*) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (taken_) return std::nullopt;
+    taken_ = true;
+    return request_;
+  }
+
+ private:
+  std::mutex mu_;
+  Request request_;
+  bool taken_ = false;
+};
+
+}  // namespace
+
+bool LoadJobOrReport(const std::string& path, config::Job* job,
+                     std::unique_ptr<parser::PageParser>* parser) {
+  return CompileJobOrReport(config::LoadJobFile(path), path, job, parser);
+}
+
+bool CompileJobOrReport(config::LoadedJob loaded, const std::string& path,
+                        config::Job* job,
+                        std::unique_ptr<parser::PageParser>* parser) {
+  std::vector<config::JobProblem> problems = std::move(loaded.problems);
+  *job = std::move(loaded.job);
+  if (problems.empty()) {
+    // Seeds and selectors are checked only on a job that loaded, so that a
+    // syntax error is not followed by noise about missing values.
+    *parser = parser::PageParser::Compile(*job, &problems);
+  }
+  if (problems.empty()) return true;
+  std::stable_sort(
+      problems.begin(), problems.end(),
+      [](const config::JobProblem& a, const config::JobProblem& b) {
+        return a.where.line < b.where.line;
+      });
+  for (const config::JobProblem& p : problems) {
+    std::fprintf(stderr, "crawlbox: %s\n", p.ToString().c_str());
+  }
+  std::fprintf(stderr, "crawlbox: %zu problem%s in %s\n", problems.size(),
+               problems.size() == 1 ? "" : "s", path.c_str());
+  return false;
+}
+
+int CmdCheck(const std::string& job_file) {
+  config::Job job;
+  std::unique_ptr<parser::PageParser> parser;
+  if (!LoadJobOrReport(job_file, &job, &parser)) return kExitBadInput;
+  std::printf("%s: OK: job '%s', %zu start URL%s, %zu rule%s, database %s\n",
+              job_file.c_str(), job.name.c_str(), job.seeds.size(),
+              job.seeds.size() == 1 ? "" : "s", job.rules.size(),
+              job.rules.size() == 1 ? "" : "s", job.database.c_str());
+  return kExitOk;
+}
+
+int CmdExtract(const ExtractArgs& args) {
+  config::Job job;
+  std::unique_ptr<parser::PageParser> parser;
+  if (!LoadJobOrReport(args.job_file, &job, &parser)) return kExitBadInput;
+  if (!args.rule.empty() && !parser->HasRule(args.rule)) {
+    std::fprintf(stderr, "crawlbox: job '%s' has no rule named '%s'\n",
+                 job.name.c_str(), args.rule.c_str());
+    return kExitBadInput;
+  }
+
+  std::string url;
+  std::string content_type;
+  std::string body;
+  if (!args.file.empty()) {
+    std::ifstream in(args.file, std::ios::binary);
+    if (!in) {
+      std::fprintf(stderr, "crawlbox: cannot read %s\n", args.file.c_str());
+      return kExitFailure;
+    }
+    std::ostringstream buffer;
+    buffer << in.rdbuf();
+    body = buffer.str();
+    url = args.base_url;
+  } else {
+    url = args.url;
+  }
+  auto parsed_url = parser::ParseUrl(url);
+  if (!parsed_url.ok() || !parsed_url->IsHttp()) {
+    std::fprintf(stderr, "crawlbox: '%s' is not an http or https URL\n",
+                 url.c_str());
+    return kExitBadInput;
+  }
+  url = parser->CrawlKey(*parsed_url);
+
+  if (args.file.empty()) {
+    OneRequest source(Request{0, url, parsed_url->host, 0, 0});
+    std::promise<Response> done;
+    Fetcher fetcher(job.fetch, &source,
+                    [&](Response&& r) { done.set_value(std::move(r)); });
+    if (!fetcher.Start().ok()) {
+      std::fprintf(stderr, "crawlbox: cannot start the fetcher\n");
+      return kExitFailure;
+    }
+    Response response = done.get_future().get();
+    fetcher.Stop();
+    if (!response.ok()) {
+      std::fprintf(stderr, "crawlbox: fetching %s failed: %s (%s)\n",
+                   url.c_str(), FetchErrorName(response.error),
+                   response.error_detail.c_str());
+      return kExitFailure;
+    }
+    if (response.status < 200 || response.status >= 300) {
+      std::fprintf(stderr, "crawlbox: %s answered HTTP %d; extracting anyway\n",
+                   url.c_str(), response.status);
+    }
+    url = response.final_url;
+    content_type = response.content_type;
+    body = std::move(response.body);
+  }
+
+  parser::Parsed parsed = parser->Parse(url, content_type, body, args.rule);
+  if (args.links) {
+    for (const parser::Link& link : parsed.links) std::cout << link.url << "\n";
+    std::fprintf(stderr, "crawlbox: %zu links to follow from %s\n",
+                 parsed.links.size(), url.c_str());
+  } else {
+    for (const parser::Item& item : parsed.items)
+      std::cout << ItemToJson(item) << "\n";
+    std::fprintf(stderr, "crawlbox: %zu records from %s\n", parsed.items.size(),
+                 url.c_str());
+  }
+  std::cout.flush();
+  return kExitOk;
+}
+
+}  // namespace crawlbox::crawler

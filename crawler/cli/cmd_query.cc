@@ -1,0 +1,79 @@
+// `crawlbox query DB SQL` and `crawlbox export DB RULE`: read-only access to
+// results.
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+
+#include "crawler/cli/commands.h"
+#include "storage/reader.h"
+
+namespace crawlbox::crawler {
+
+namespace {
+
+int RunQuery(const std::string& db, const std::string& sql, OutputFormat format,
+             std::ostream& out) {
+  auto reader = storage::Reader::Open(db);
+  if (!reader.ok()) {
+    std::fprintf(stderr, "crawlbox: %s\n", reader.status().message().c_str());
+    return reader.status().code() == config::Status::Code::kNotFound
+               ? kExitBadInput
+               : kExitFailure;
+  }
+  ResultWriter writer(out, format);
+  config::Status s = (*reader)->Query(
+      sql,
+      [&](const std::vector<std::string>& columns) { writer.Begin(columns); },
+      [&](const std::vector<storage::Value>& row) { writer.Row(row); });
+  if (!s.ok()) {
+    std::fprintf(stderr, "crawlbox: %s\n", s.message().c_str());
+    return s.code() == config::Status::Code::kInvalidArgument ? kExitBadInput
+                                                              : kExitFailure;
+  }
+  writer.End();
+  return kExitOk;
+}
+
+}  // namespace
+
+int CmdQuery(const std::string& db, const std::string& sql,
+             OutputFormat format) {
+  return RunQuery(db, sql, format, std::cout);
+}
+
+int CmdExport(const std::string& db, const std::string& rule,
+              OutputFormat format, const std::string& output) {
+  auto reader = storage::Reader::Open(db);
+  if (!reader.ok()) {
+    std::fprintf(stderr, "crawlbox: %s\n", reader.status().message().c_str());
+    return kExitFailure;
+  }
+  auto exists = (*reader)->HasRelation(rule);
+  if (!exists.ok() || !*exists) {
+    std::fprintf(stderr, "crawlbox: %s has no rule view named '%s'\n",
+                 db.c_str(), rule.c_str());
+    return kExitBadInput;
+  }
+  reader->reset();
+  std::string quoted = "\"";
+  for (char c : rule)
+    quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+  quoted += "\"";
+  const std::string sql = "SELECT * FROM " + quoted + " ORDER BY _item_id";
+  if (output.empty() || output == "-")
+    return RunQuery(db, sql, format, std::cout);
+  std::ofstream out(output, std::ios::binary | std::ios::trunc);
+  if (!out) {
+    std::fprintf(stderr, "crawlbox: cannot write %s\n", output.c_str());
+    return kExitFailure;
+  }
+  int code = RunQuery(db, sql, format, out);
+  out.close();
+  if (code == kExitOk && !out) {
+    std::fprintf(stderr, "crawlbox: writing %s failed\n", output.c_str());
+    return kExitFailure;
+  }
+  return code;
+}
+
+}  // namespace crawlbox::crawler

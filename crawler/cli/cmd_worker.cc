@@ -1,0 +1,42 @@
+// `crawlbox worker --redis URL`: fetch and parse for a master until its job is
+// over or a signal stops this worker.
+#include <cstdio>
+
+#include "crawler/cli/commands.h"
+#include "crawler/cli/stop_signals.h"
+#include "crawler/fleet/redis_client.h"
+#include "crawler/fleet/worker.h"
+
+namespace crawlbox::crawler {
+
+int CmdWorker(const WorkerArgs& args) {
+  RedisAddress address;
+  int exit_code = kExitOk;
+  if (!ResolveRedisOrReport("worker", args.redis_url, args.redis_password_file,
+                            &address, &exit_code)) {
+    return exit_code;
+  }
+  WorkerOptions options;
+  options.redis = address;
+  options.job = args.job;
+  options.concurrency = args.concurrency;
+  options.stop_signals = InstallStopHandlers();
+  Worker worker(options);
+  auto summary = worker.Run();
+  if (!summary.ok()) {
+    std::fprintf(stderr, "crawlbox worker: %s\n",
+                 summary.status().message().c_str());
+    return kExitFailure;
+  }
+  std::fprintf(stderr, "crawlbox worker: %s%s%s: %lld pages\n",
+               summary->id.c_str(), summary->job.empty() ? "" : ", job ",
+               summary->job.c_str(), static_cast<long long>(summary->pages));
+  if (summary->stopped) {
+    std::fprintf(stderr, "crawlbox worker: stopped\n");
+    return kExitStopped;
+  }
+  std::fprintf(stderr, "crawlbox worker: the job is over\n");
+  return kExitOk;
+}
+
+}  // namespace crawlbox::crawler

@@ -1,0 +1,274 @@
+// The crawl run: seeds and resumed URLs into the frontier, a fetch stage (the
+// local FetchGraph, or a Master's dispatcher) feeding the store node, and the
+// engine thread watching for the end, for signals and for fatal errors.
+#include "crawler/engine/engine.h"
+
+#include <algorithm>
+#include <chrono>
+#include <memory>
+#include <vector>
+
+#include "config/log.h"
+#include "crawler/engine/fetch_graph.h"
+#include "crawler/engine/fetch_stage.h"
+#include "crawler/engine/page_processor.h"
+#include "crawler/engine/store_node.h"
+#include "crawler/fetch/retry_policy.h"
+#include "crawler/frontier/frontier.h"
+#include "crawler/frontier/scope.h"
+#include "storage/queue_reader.h"
+
+namespace crawlbox::crawler {
+
+using config::LogLevel;
+using config::Result;
+using config::Status;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double SecondsSince(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// The local fetch-and-parse half: a FetchGraph in this process whose serial
+// node is the store node. Robots.txt and sitemap answers go straight to the
+// Frontier from the parse node.
+class LocalStage : public FetchStage, public FetchGraphSink {
+ public:
+  Status Start(const StageContext& context) override {
+    frontier_ = context.frontier;
+    store_ = context.store;
+    processor_ = &context.processor;
+    graph_ = std::make_unique<FetchGraph>(context.job.fetch,
+                                          context.job.parse.threads,
+                                          context.processor, frontier_, this);
+    return graph_->Start();
+  }
+  void Wakeup() override {
+    if (graph_ != nullptr) graph_->Flush();
+  }
+  void Stop() override {
+    if (graph_ != nullptr) graph_->Stop();
+  }
+
+ private:
+  void Fetched(const Response& r) override {
+    // The host's slot frees as the transfer ends, not when the page is stored.
+    frontier_->Fetched(r.request, ReportOf(r));
+  }
+  void Robots(const Response& r) override {
+    frontier_->SetRobots(r.request.host, processor_->ProcessRobots(r));
+    graph_->Wakeup();
+  }
+  void Sitemaps(const Request& request,
+                std::vector<std::string> nested) override {
+    frontier_->AddSitemaps(request.host, nested);
+  }
+  void Outcome(const Request& request, storage::PageOutcome outcome) override {
+    store_->Accept(request, std::move(outcome));
+  }
+  void Flush() override {
+    store_->Drain([this] { graph_->Wakeup(); });
+    graph_->Wakeup();
+  }
+
+  Frontier* frontier_ = nullptr;
+  StoreNode* store_ = nullptr;
+  const PageProcessor* processor_ = nullptr;
+  std::unique_ptr<FetchGraph> graph_;
+};
+
+}  // namespace
+
+FetchReport ReportOf(const Response& r) {
+  return FetchReport{r.ok() ? r.status : 0, r.error == FetchError::kTimeout,
+                     r.timings.total_ms, RetryAfter(r)};
+}
+
+struct Engine::RunState {
+  RunState(const config::Job& job, const parser::PageParser& parser,
+           storage::Store* db, std::unique_ptr<storage::QueueReader> reader,
+           int max_outstanding, int64_t crawl_id, Counters* counters)
+      : queue(std::move(reader)),
+        frontier(job, queue.get(), FrontierBounds{max_outstanding}),
+        scope(job, parser.seeds()),
+        retry(job.retry),
+        processor(job, parser, scope, retry, counters),
+        store(db, crawl_id, &frontier, counters),
+        crawl_id(crawl_id) {}
+
+  const Clock::time_point start = Clock::now();
+  std::unique_ptr<storage::QueueReader> queue;
+  Frontier frontier;
+  Scope scope;
+  RetryPolicy retry;
+  PageProcessor processor;
+  StoreNode store;
+  const int64_t crawl_id;
+  std::atomic<bool> running{true};
+  mutable std::mutex mu;
+  std::string state = "running";
+  std::string limit_reached;
+  double seconds = 0;  // the run's length, once it ended
+};
+
+Engine::Engine(const config::Job& job, const parser::PageParser& parser,
+               storage::Store* store, EngineOptions options)
+    : job_(job), parser_(parser), store_(store), options_(std::move(options)) {}
+
+Engine::~Engine() = default;
+
+RunSnapshot Engine::Snapshot(bool hosts) const {
+  RunSnapshot s;
+  std::lock_guard<std::mutex> lock(run_mu_);
+  if (run_ == nullptr) return s;
+  const RunState& run = *run_;
+  s.running = run.running.load();
+  {
+    std::lock_guard<std::mutex> state_lock(run.mu);
+    s.state = run.state;
+    s.limit_reached = run.limit_reached;
+    s.seconds = s.running ? SecondsSince(run.start) : run.seconds;
+  }
+  s.crawl_id = run.crawl_id;
+  const RunTotals totals = run.store.totals();
+  s.pages = totals.pages;
+  s.failed = totals.failed;
+  s.items = totals.items;
+  s.bytes = totals.bytes;
+  FrontierSnapshot f = run.frontier.Snapshot(hosts);
+  s.queued = f.queued;
+  s.in_flight = s.running ? f.outstanding : 0;
+  s.page_budget = f.page_budget;
+  s.hosts = std::move(f.hosts);
+  return s;
+}
+
+Result<RunSnapshot> Engine::Run() {
+  Status s = store_->EnsureViews(job_);
+  if (!s.ok()) return s;
+  auto crawl_id = store_->BeginCrawl(job_);
+  if (!crawl_id.ok()) return crawl_id.status();
+
+  // Seeds join the durable frontier (no-ops for seeds already there); the
+  // Frontier then plans its per-host windows from what the database holds
+  // queued — seeds, or what an interrupted run left.
+  std::vector<storage::NewUrl> seeds;
+  for (const parser::Url& seed : parser_.seeds()) {
+    seeds.push_back({parser_.CrawlKey(seed), seed.host, 0, 0});
+  }
+  std::vector<storage::QueuedUrl> added_seeds;
+  s = store_->AddUrls(seeds, &added_seeds);
+  if (!s.ok()) return s;
+  auto reader = storage::QueueReader::Open(store_->path());
+  if (!reader.ok()) return reader.status();
+  {
+    std::lock_guard<std::mutex> lock(run_mu_);
+    run_ = std::make_unique<RunState>(job_, parser_, store_, std::move(*reader),
+                                      options_.max_outstanding, *crawl_id,
+                                      &counters_);
+  }
+  RunState& run = *run_;
+  Frontier& frontier = run.frontier;
+  auto finish = [&](std::string_view state) {
+    std::lock_guard<std::mutex> lock(run.mu);
+    run.state = std::string(state);
+    run.seconds = SecondsSince(run.start);
+    run.running.store(false);
+  };
+  s = frontier.Start();
+  if (!s.ok()) {
+    finish("failed");
+    store_->FinishCrawl(*crawl_id, "failed", counters_.ToJson()).ok();
+    return s;
+  }
+  config::Log(LogLevel::kInfo, "engine",
+              "crawl " + std::to_string(*crawl_id) + " of job '" + job_.name +
+                  "': " + std::to_string(frontier.Snapshot().queued) +
+                  " URLs queued");
+
+  LocalStage local;
+  FetchStage* stage = options_.stage != nullptr ? options_.stage : &local;
+  s = stage->Start(StageContext{job_, parser_, run.processor, &frontier,
+                                &run.store, &counters_});
+  if (!s.ok()) {
+    stage->Stop();
+    finish("failed");
+    store_->FinishCrawl(*crawl_id, "failed", counters_.ToJson()).ok();
+    return s;
+  }
+
+  // Wait for the end: frontier idle (done or limits), a signal, or a fatal
+  // store error.
+  std::string state = "finished";
+  int seen_signals = 0;
+  std::string limit_reached;
+  Clock::time_point last_progress = Clock::now();
+  while (!frontier.WaitIdle(std::chrono::milliseconds(100))) {
+    if (run.store.fatal()) break;
+    // Blocked requests are recorded by the store node: let it run even when
+    // no page is being stored.
+    if (frontier.HasBlocked()) stage->Wakeup();
+    int signals =
+        options_.stop_signals != nullptr ? options_.stop_signals->load() : 0;
+    if (signals > seen_signals) {
+      seen_signals = signals;
+      state = "stopped";
+      if (signals == 1) {
+        config::Log(LogLevel::kWarning, "engine",
+                    "stopping: finishing " +
+                        std::to_string(frontier.Snapshot().outstanding) +
+                        " pages in flight (signal again to stop at once)");
+        frontier.Close();
+      } else {
+        break;
+      }
+    }
+    if (limit_reached.empty()) {
+      if (job_.limits.max_bytes > 0 &&
+          run.store.bytes() >= job_.limits.max_bytes) {
+        limit_reached = "max_bytes";
+      } else if (job_.limits.max_duration_s > 0 &&
+                 SecondsSince(run.start) >= job_.limits.max_duration_s) {
+        limit_reached = "max_duration_s";
+      }
+      if (!limit_reached.empty()) {
+        config::Log(LogLevel::kInfo, "engine",
+                    "limits." + limit_reached +
+                        " reached: finishing the pages in flight");
+        counters_.Add("limit/" + limit_reached);
+        frontier.Close();
+        std::lock_guard<std::mutex> lock(run.mu);
+        run.limit_reached = limit_reached;
+      }
+    }
+    if (options_.on_progress &&
+        Clock::now() - last_progress >=
+            std::chrono::milliseconds(options_.progress_interval_ms)) {
+      last_progress = Clock::now();
+      options_.on_progress(Snapshot());
+    }
+  }
+  // No new outcomes after this; whatever was already received is committed.
+  stage->Stop();
+
+  if (limit_reached.empty() && frontier.Snapshot().budget_spent) {
+    std::lock_guard<std::mutex> lock(run.mu);
+    run.limit_reached = "max_pages";
+  }
+  const bool fatal = run.store.fatal();
+  finish(fatal ? "failed" : state);
+  RunSnapshot summary = Snapshot();
+  if (options_.on_progress) options_.on_progress(summary);
+  if (fatal) {
+    store_->FinishCrawl(*crawl_id, "failed", counters_.ToJson()).ok();
+    return run.store.fatal_status();
+  }
+  s = store_->FinishCrawl(*crawl_id, state, counters_.ToJson());
+  if (!s.ok()) return s;
+  return summary;
+}
+
+}  // namespace crawlbox::crawler

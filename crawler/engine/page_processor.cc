@@ -1,0 +1,224 @@
+// Response → stored page, records and links, or a scheduled retry.
+#include "crawler/engine/page_processor.h"
+
+#include <cstdio>
+
+#include "config/log.h"
+#include "crawler/engine/body_hash.h"
+#include "crawler/engine/item_json.h"
+#include "parser/compression.h"
+#include "parser/sitemap.h"
+
+namespace crawlbox::crawler {
+
+using config::LogLevel;
+
+void PageProcessor::Handle(const Response& r, ParseSink* sink) const {
+  switch (r.request.kind) {
+    case Request::Kind::kRobots:
+      sink->Robots(r);
+      return;
+    case Request::Kind::kSitemap: {
+      std::vector<std::string> nested;
+      storage::PageOutcome outcome = ProcessSitemap(r, &nested);
+      if (!nested.empty()) sink->Sitemaps(r.request, std::move(nested));
+      sink->Outcome(r.request, std::move(outcome));
+      return;
+    }
+    case Request::Kind::kPage:
+      sink->Outcome(r.request, Process(r));
+      return;
+  }
+}
+
+storage::PageOutcome PageProcessor::Process(const Response& r) const {
+  storage::PageOutcome out;
+  storage::PageRow& page = out.page;
+  page.url_id = r.request.url_id;
+  page.url = r.request.url;
+  page.final_url = r.final_url;
+  page.status = r.status;
+  page.content_type = r.content_type;
+  page.bytes = static_cast<int64_t>(r.body.size());
+  page.total_ms = r.timings.total_ms;
+  page.ttfb_ms = r.timings.ttfb_ms;
+
+  if (r.ok()) {
+    counters_->Add("fetch/status/" + std::to_string(r.status));
+    counters_->Add("fetch/bytes", page.bytes);
+  } else {
+    counters_->Add(std::string("fetch/error/") + FetchErrorName(r.error));
+  }
+  std::string reason = RetryPolicy::FailureReason(r);
+  const int attempts = r.request.attempts + 1;
+  if (!reason.empty() && RetryPolicy::Retryable(r)) {
+    if (retry_.ShouldRetry(r, attempts)) {
+      auto wait = retry_.Backoff(r.request.url, attempts, RetryAfter(r));
+      counters_->Add("retry/scheduled");
+      config::Log(LogLevel::kDebug, "retry",
+                  r.request.url + ": " + reason + ", attempt " +
+                      std::to_string(attempts) + " of " +
+                      std::to_string(job_.retry.max_attempts) + ", next in " +
+                      std::to_string(wait.count()) + " ms" +
+                      (r.ok() ? "" : " (" + r.error_detail + ")"));
+      out.fate = storage::Retry{std::move(reason), wait.count()};
+      return out;
+    }
+    // Given up: stored with its reason (and its status, if there was a
+    // response).
+    counters_->Add("retry/given_up");
+    config::Log(LogLevel::kWarning, "retry",
+                "giving up on " + r.request.url + " after " +
+                    std::to_string(attempts) + " attempts: " + reason +
+                    (r.ok() ? "" : " (" + r.error_detail + ")"));
+    out.fate = storage::Failed{std::move(reason)};
+    return out;
+  }
+  if (!r.ok()) {  // a transport failure a retry would not fix
+    out.fate = storage::Failed{std::move(reason)};
+    return out;
+  }
+  if (r.status == 304) {
+    // Only a conditional request (re-crawl) gets one: the stored page and its
+    // items stand.
+    counters_->Add("recrawl/not_modified");
+    out.fate = storage::NotModified{};
+    return out;
+  }
+  if (r.truncated) {
+    page.error = "truncated";
+    counters_->Add("fetch/truncated");
+  }
+  page.etag = std::string(r.Header("etag").value_or(""));
+  page.last_modified = std::string(r.Header("last-modified").value_or(""));
+  page.body_hash = BodyHash(r.body);
+  if (job_.store.bodies) {
+    page.body = parser::Deflate(r.body);
+    page.body_encoding = "zlib";
+  }
+  out.fate = storage::Stored{};
+  try {
+    Extract(r, &out);
+  } catch (const std::exception& e) {
+    // A page must never take the crawl down: it is stored as failed with the
+    // reason.
+    out.fate = storage::Failed{std::string("parse_error: ") + e.what()};
+    out.items.clear();
+    out.links.clear();
+    counters_->Add("parse/error");
+  }
+  return out;
+}
+
+storage::PageOutcome PageProcessor::ProcessSitemap(
+    const Response& r, std::vector<std::string>* nested) const {
+  storage::PageOutcome out;
+  out.fate = storage::LinksOnly{};
+  if (!r.ok() || r.status < 200 || r.status >= 300) {
+    counters_->Add("sitemap/unavailable");
+    return out;
+  }
+  parser::SitemapContents contents = parser::ParseSitemap(
+      r.body, static_cast<size_t>(job_.fetch.max_body_bytes));
+  if (!contents.error.empty()) {
+    counters_->Add("sitemap/unreadable");
+    config::Log(LogLevel::kDebug, "sitemap",
+                r.request.url + ": " + contents.error);
+    return out;
+  }
+  counters_->Add("sitemap/fetched");
+  if (contents.truncated) counters_->Add("sitemap/truncated");
+  auto base = parser::ParseUrl(r.final_url);
+  for (const std::string& loc : contents.sitemaps) {
+    auto url = parser::ParseUrl(loc, base.ok() ? &*base : nullptr);
+    if (url.ok() && url->IsHttp())
+      nested->push_back(url->HrefWithoutFragment());
+  }
+  for (const std::string& loc : contents.urls) {
+    auto url = parser::ParseUrl(loc, base.ok() ? &*base : nullptr);
+    if (!url.ok() || !url->IsHttp()) {
+      counters_->Add("sitemap/bad_url");
+      continue;
+    }
+    std::string key = parser_.CrawlKey(*url);
+    std::string_view rejected = scope_.Rejects(key, url->host);
+    if (!rejected.empty()) {
+      counters_->Add(std::string("frontier/rejected/") + std::string(rejected));
+      continue;
+    }
+    out.links.push_back({std::move(key), url->host, 0, 0});
+  }
+  counters_->Add("sitemap/urls", static_cast<int64_t>(out.links.size()));
+  return out;
+}
+
+std::shared_ptr<const parser::RobotsTxt> PageProcessor::ProcessRobots(
+    const Response& r) const {
+  if (r.ok() && r.status < 500) {
+    counters_->Add("robots/status/" + std::to_string(r.status));
+    return std::make_shared<const parser::RobotsTxt>(
+        r.status >= 400 ? parser::RobotsTxt::AllowAll()
+                        : parser::RobotsTxt::Parse(r.body));
+  }
+  counters_->Add("robots/unavailable");
+  config::Log(LogLevel::kDebug, "robots",
+              r.request.url + " unavailable: " + RetryPolicy::FailureReason(r));
+  return nullptr;
+}
+
+void PageProcessor::Extract(const Response& r,
+                            storage::PageOutcome* result) const {
+  if (r.status < 200 || r.status >= 300 ||
+      !parser::IsTextContent(r.content_type))
+    return;
+  parser::Parsed parsed = parser_.Parse(r.final_url, r.content_type, r.body);
+  result->items.reserve(parsed.items.size());
+  for (const parser::Item& item : parsed.items) {
+    result->items.push_back({item.rule, ItemToJson(item)});
+  }
+  for (const parser::DroppedItems& d : parsed.dropped) {
+    result->dropped.push_back({d.rule, d.count});
+    counters_->Add("items/dropped/" + d.rule, d.count);
+  }
+  if (!parsed.encoding.empty()) {
+    counters_->Add("parse/encoding/" + parsed.encoding);
+  }
+  if (parsed.encoding_errors) counters_->Add("parse/invalid_encoding");
+  if (parsed.bad_links > 0) counters_->Add("parse/bad_url", parsed.bad_links);
+  const int depth = r.request.depth + 1;
+  const bool too_deep =
+      job_.limits.max_depth >= 0 && depth > job_.limits.max_depth;
+  // Rejections are counted once per reason and page: a counter update takes
+  // a lock that every parse thread shares.
+  std::string_view last_rejected;
+  int64_t rejected_run = 0;
+  auto count_rejected = [&] {
+    if (rejected_run == 0) return;
+    counters_->Add(
+        std::string("frontier/rejected/") + std::string(last_rejected),
+        rejected_run);
+    rejected_run = 0;
+  };
+  if (!too_deep) result->links.reserve(parsed.links.size());
+  for (parser::Link& link : parsed.links) {
+    if (too_deep) continue;
+    std::string_view rejected = scope_.Rejects(link.url, link.host);
+    if (!rejected.empty()) {
+      if (rejected != last_rejected) {
+        count_rejected();
+        last_rejected = rejected;
+      }
+      ++rejected_run;
+      continue;
+    }
+    result->links.push_back(
+        {std::move(link.url), std::move(link.host), depth, r.request.url_id});
+  }
+  count_rejected();
+  if (too_deep && !parsed.links.empty()) {
+    counters_->Add("frontier/too_deep",
+                   static_cast<int64_t>(parsed.links.size()));
+  }
+}
+
+}  // namespace crawlbox::crawler

@@ -1,0 +1,80 @@
+// PageProcessor: the body of the parse node — one Response in, what to store
+// (or retry) out. Applies the job's rules, scope, depth limit and retry policy.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "config/job.h"
+#include "crawler/engine/counters.h"
+#include "crawler/fetch/request.h"
+#include "crawler/fetch/retry_policy.h"
+#include "crawler/frontier/scope.h"
+#include "parser/page_parser.h"
+#include "parser/robots.h"
+#include "storage/rows.h"
+
+namespace crawlbox::crawler {
+
+// Where the parse node's results go. Called from many parse threads at once;
+// implementations are thread-safe and never throw.
+class ParseSink {
+ public:
+  virtual ~ParseSink() = default;
+  // A robots.txt response of `response.request.host`, unparsed: the sink
+  // decides where it is read (locally PageProcessor::ProcessRobots, for the
+  // Frontier; a worker sends it to its master).
+  virtual void Robots(const Response& response) = 0;
+  // Sitemaps a sitemap index listed, to fetch from `request.host`.
+  virtual void Sitemaps(const Request& request,
+                        std::vector<std::string> nested) = 0;
+  // The one outcome of a page or sitemap request, for the store node.
+  virtual void Outcome(const Request& request,
+                       storage::PageOutcome outcome) = 0;
+};
+
+// Immutable after construction apart from the counters it updates; Process is
+// safe to call from many threads at once. Everything passed in must outlive it.
+class PageProcessor {
+ public:
+  PageProcessor(const config::Job& job, const parser::PageParser& parser,
+                const Scope& scope, const RetryPolicy& retry,
+                Counters* counters)
+      : job_(job),
+        parser_(parser),
+        scope_(scope),
+        retry_(retry),
+        counters_(counters) {}
+
+  // The parse node's body, and the one place that dispatches on the
+  // request's kind: a page becomes one storage::PageOutcome, a sitemap a
+  // LinksOnly outcome with the URLs it lists (resolved, keyed and scoped like
+  // links, depth 0) plus the sitemaps it lists, a robots.txt goes to
+  // sink->Robots. Never throws: a failure inside parsing marks the page
+  // failed with reason "parse_error".
+  void Handle(const Response& response, ParseSink* sink) const;
+
+  // A fetched page as its one outcome (what Handle gives a page request).
+  storage::PageOutcome Process(const Response& response) const;
+
+  // A fetched robots.txt: the rules that apply to its host, or null when it
+  // was unavailable (5xx or no response), which keeps the host waiting (RFC
+  // 9309 §2.3.1; a 4xx means no rules).
+  std::shared_ptr<const parser::RobotsTxt> ProcessRobots(
+      const Response& response) const;
+
+ private:
+  storage::PageOutcome ProcessSitemap(const Response& response,
+                                      std::vector<std::string>* nested) const;
+  void Extract(const Response& response, storage::PageOutcome* out) const;
+
+  const config::Job& job_;
+  const parser::PageParser& parser_;
+  const Scope& scope_;
+  const RetryPolicy& retry_;
+  Counters* counters_;
+};
+
+}  // namespace crawlbox::crawler

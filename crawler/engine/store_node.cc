@@ -1,0 +1,124 @@
+// The store node's batching: outcomes and blocked requests into one
+// transaction, then the Frontier told what ended, after the commit.
+#include "crawler/engine/store_node.h"
+
+#include <algorithm>
+
+namespace crawlbox::crawler {
+
+using config::Status;
+
+namespace {
+
+// Stored pages per transaction at most: large enough to amortize the commit,
+// small enough to keep the frontier fed while a batch is written.
+constexpr size_t kMaxBatch = 512;
+// Discovered links per transaction at most: pages of a link-heavy site (100
+// new links each) would otherwise hold tens of thousands of URLs in memory
+// per batch.
+constexpr size_t kMaxBatchLinks = 8192;
+
+// Whether a fate stores a page row this run, and so counts as a page.
+bool CountsAsPage(const storage::Fate& fate) {
+  return std::holds_alternative<storage::Stored>(fate) ||
+         std::holds_alternative<storage::NotModified>(fate) ||
+         std::holds_alternative<storage::Redirected>(fate) ||
+         std::holds_alternative<storage::Failed>(fate);
+}
+
+}  // namespace
+
+StoreNode::StoreNode(storage::Store* store, int64_t crawl_id,
+                     Frontier* frontier, Counters* counters)
+    : store_(store),
+      crawl_id_(crawl_id),
+      frontier_(frontier),
+      counters_(counters) {}
+
+void StoreNode::Accept(Request request, storage::PageOutcome outcome) {
+  ready_.push(Pending{std::move(request), std::move(outcome)});
+}
+
+Status StoreNode::fatal_status() const {
+  std::lock_guard<std::mutex> lock(fatal_mu_);
+  return fatal_status_;
+}
+
+void StoreNode::SetFatal(const Status& status) {
+  {
+    std::lock_guard<std::mutex> lock(fatal_mu_);
+    if (fatal_.load()) return;  // the first cause is the one worth reporting
+    fatal_status_ = status;
+    fatal_.store(true);
+  }
+  frontier_->Close();
+}
+
+RunTotals StoreNode::totals() const {
+  return RunTotals{pages_.load(), failed_.load(), items_.load(), bytes_.load()};
+}
+
+void StoreNode::Drain(const std::function<void()>& after_batch) {
+  std::vector<Request> requests;
+  std::vector<storage::PageOutcome> batch;
+  std::vector<Ended> ended;
+  Pending next;
+  while (true) {
+    requests.clear();
+    batch.clear();
+    size_t links = 0;
+    while (batch.size() < kMaxBatch && links < kMaxBatchLinks &&
+           ready_.try_pop(next)) {
+      links += next.outcome.links.size();
+      requests.push_back(std::move(next.request));
+      batch.push_back(std::move(next.outcome));
+    }
+    for (BlockedRequest& blocked : frontier_->TakeBlocked()) {
+      storage::PageOutcome outcome;
+      outcome.page.url_id = blocked.request.url_id;
+      outcome.page.url = blocked.request.url;
+      counters_->Add("frontier/blocked/" + blocked.reason);
+      outcome.fate = storage::Blocked{std::move(blocked.reason)};
+      requests.push_back(std::move(blocked.request));
+      batch.push_back(std::move(outcome));
+    }
+    if (batch.empty()) return;
+    // Links already known never reach SQLite: most of a page's links are.
+    int64_t known = 0;
+    for (storage::PageOutcome& p : batch) {
+      known += static_cast<int64_t>(
+          std::erase_if(p.links, [&](const storage::NewUrl& l) {
+            return seen_.CheckAndInsert(l.url);
+          }));
+    }
+    counters_->Add("frontier/known_links", known);
+    std::vector<storage::QueuedUrl> added;
+    Status st =
+        fatal() ? Status::Ok() : store_->CommitPages(crawl_id_, batch, &added);
+    if (!st.ok()) {
+      SetFatal(st);
+    } else if (!fatal()) {
+      int64_t stored = 0;
+      for (const storage::PageOutcome& p : batch) {
+        if (!CountsAsPage(p.fate)) continue;
+        ++stored;
+        if (std::holds_alternative<storage::Failed>(p.fate))
+          failed_.fetch_add(1);
+        items_.fetch_add(static_cast<int64_t>(p.items.size()));
+        bytes_.fetch_add(p.page.bytes);
+      }
+      pages_.fetch_add(stored);
+      counters_->Add("store/pages", stored);
+      counters_->Add("store/new_urls", static_cast<int64_t>(added.size()));
+      counters_->Add("store/transactions");
+    }
+    ended.clear();
+    for (size_t i = 0; i < batch.size(); ++i)
+      ended.push_back(Ended{requests[i], batch[i].fate});
+    st = frontier_->Finished(ended, std::move(added));
+    if (!st.ok()) SetFatal(st);
+    if (after_batch) after_batch();
+  }
+}
+
+}  // namespace crawlbox::crawler

@@ -1,0 +1,87 @@
+// StoreNode: the owner's end of a crawl run (Scrapy's item pipeline) —
+// outcomes of fetched requests wait in a queue for the store node, which
+// writes them to SQLite in batched transactions and then tells the Frontier
+// which requests ended and what they discovered. The local Engine and the
+// distributed Master both end in it, so a page is stored the same way whoever
+// fetched it.
+#pragma once
+
+#include <oneapi/tbb/concurrent_queue.h>
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "config/status.h"
+#include "crawler/engine/counters.h"
+#include "crawler/fetch/request.h"
+#include "crawler/frontier/frontier.h"
+#include "crawler/frontier/seen_urls.h"
+#include "storage/rows.h"
+#include "storage/store.h"
+
+namespace crawlbox::crawler {
+
+// The run's totals as the store node counts them: pages stored this run
+// (retries, blocked URLs and sitemaps not counted), of which failed, and their
+// items and body bytes.
+struct RunTotals {
+  int64_t pages = 0;
+  int64_t failed = 0;
+  int64_t items = 0;
+  int64_t bytes = 0;
+};
+
+// Accept() is thread-safe; Drain() must be called by one thread at a time
+// (the store node). Everything passed in must outlive it.
+class StoreNode {
+ public:
+  StoreNode(storage::Store* store, int64_t crawl_id, Frontier* frontier,
+            Counters* counters);
+  StoreNode(const StoreNode&) = delete;
+  StoreNode& operator=(const StoreNode&) = delete;
+
+  // The outcome of `request` (a page or a sitemap): queued for the next
+  // Drain().
+  void Accept(Request request, storage::PageOutcome outcome);
+
+  // The store node: commits what Accept() queued and the blocked requests the
+  // Frontier holds, in batches, and reports each batch to the Frontier only
+  // after it is committed. Returns when nothing is left to store. A database
+  // error makes the node fatal (see fatal()) and closes the Frontier.
+  // `after_batch` (may be empty) runs after each batch is reported: the
+  // moment the Frontier may have requests again.
+  void Drain(const std::function<void()>& after_batch = {});
+
+  // True once storing failed: the run cannot go on. Thread-safe.
+  bool fatal() const { return fatal_.load(); }
+  config::Status fatal_status() const;
+  // Marks the run failed (a stage that cannot go on) and closes the Frontier.
+  void SetFatal(const config::Status& status);
+
+  // Thread-safe.
+  RunTotals totals() const;
+  int64_t bytes() const { return bytes_.load(); }
+
+ private:
+  struct Pending {
+    Request request;
+    storage::PageOutcome outcome;
+  };
+
+  storage::Store* store_;
+  const int64_t crawl_id_;
+  Frontier* frontier_;
+  Counters* counters_;
+  oneapi::tbb::concurrent_queue<Pending> ready_;
+  SeenUrls seen_;  // Drain() only
+  std::atomic<bool> fatal_{false};
+  mutable std::mutex fatal_mu_;
+  config::Status fatal_status_;
+  std::atomic<int64_t> pages_{0}, failed_{0}, items_{0}, bytes_{0};
+};
+
+}  // namespace crawlbox::crawler

@@ -1,0 +1,394 @@
+// The curl multi event loop: add transfers while there is room, drive them with
+// curl_multi_poll, turn each finished easy handle into a Response.
+#include "crawler/fetch/fetcher.h"
+
+#include <curl/curl.h>
+#include <strings.h>
+
+#include <algorithm>
+#include <charconv>
+#include <chrono>
+#include <cstring>
+#include <string>
+#include <vector>
+
+namespace crawlbox::crawler {
+
+namespace {
+
+// One transfer's state; lives in a pool and is reused with its easy handle.
+struct Transfer {
+  CURL* easy = nullptr;
+  Request request;
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+  int64_t max_body_bytes = 0;
+  bool too_large = false;
+  char error_buffer[CURL_ERROR_SIZE] = {};
+  // The job's headers plus this request's conditional ones (re-crawl); null
+  // when the shared list is used as is.
+  curl_slist* own_headers = nullptr;
+
+  Transfer() = default;
+  Transfer(const Transfer&) = delete;
+  Transfer& operator=(const Transfer&) = delete;
+  ~Transfer() { curl_slist_free_all(own_headers); }
+};
+
+// The job's headers, plus If-None-Match / If-Modified-Since when the request
+// carries the stored page's validators; null when there are none to add.
+curl_slist* ConditionalHeaders(const curl_slist* defaults,
+                               const Request& request) {
+  if (request.etag.empty() && request.last_modified.empty()) return nullptr;
+  curl_slist* list = nullptr;
+  for (const curl_slist* h = defaults; h != nullptr; h = h->next) {
+    list = curl_slist_append(list, h->data);
+  }
+  if (!request.etag.empty()) {
+    list = curl_slist_append(list, ("If-None-Match: " + request.etag).c_str());
+  }
+  if (!request.last_modified.empty()) {
+    list = curl_slist_append(
+        list, ("If-Modified-Since: " + request.last_modified).c_str());
+  }
+  return list;
+}
+
+size_t OnBody(char* data, size_t size, size_t count, void* user) {
+  auto* t = static_cast<Transfer*>(user);
+  size_t n = size * count;
+  if (static_cast<int64_t>(t->body.size() + n) > t->max_body_bytes) {
+    t->too_large = true;
+    return 0;  // makes curl fail the transfer with CURLE_WRITE_ERROR
+  }
+  t->body.append(data, n);
+  return n;
+}
+
+size_t OnHeader(char* data, size_t size, size_t count, void* user) {
+  auto* t = static_cast<Transfer*>(user);
+  size_t n = size * count;
+  std::string_view line(data, n);
+  // Each response of a redirect chain starts with its status line: keep the
+  // final one's only.
+  if (line.starts_with("HTTP/")) {
+    t->headers.clear();
+    return n;
+  }
+  size_t colon = line.find(':');
+  if (colon == std::string_view::npos) return n;
+  auto trim = [](std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
+      s.remove_prefix(1);
+    while (!s.empty() && (s.back() == '\r' || s.back() == '\n' ||
+                          s.back() == ' ' || s.back() == '\t')) {
+      s.remove_suffix(1);
+    }
+    return s;
+  };
+  std::string_view name = trim(line.substr(0, colon));
+  std::string_view value = trim(line.substr(colon + 1));
+  if (name.size() == 14 &&
+      strncasecmp(name.data(), "content-length", 14) == 0) {
+    // One allocation for the whole body instead of a doubling series, each
+    // copying what came before; a lying length costs at most max_body_bytes.
+    int64_t length = 0;
+    auto [end, error] =
+        std::from_chars(value.data(), value.data() + value.size(), length);
+    (void)end;
+    if (error == std::errc() && length > 0)
+      t->body.reserve(static_cast<size_t>(std::min(length, t->max_body_bytes)));
+  }
+  t->headers.emplace_back(std::string(name), std::string(value));
+  return n;
+}
+
+// The one place CURLcode becomes our FetchError.
+FetchError TranslateCurlCode(CURLcode code, bool too_large) {
+  switch (code) {
+    case CURLE_OK:
+      return FetchError::kNone;
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+      return FetchError::kDns;
+    case CURLE_COULDNT_CONNECT:
+      return FetchError::kConnect;
+    case CURLE_OPERATION_TIMEDOUT:
+      return FetchError::kTimeout;
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_ENGINE_NOTFOUND:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_INVALIDCERTSTATUS:
+    case CURLE_SSL_SHUTDOWN_FAILED:
+    case CURLE_SSL_CRL_BADFILE:
+      return FetchError::kTls;
+    case CURLE_FILESIZE_EXCEEDED:
+      return FetchError::kTooLarge;
+    case CURLE_WRITE_ERROR:
+      return too_large ? FetchError::kTooLarge : FetchError::kOther;
+    case CURLE_RECV_ERROR:
+    case CURLE_SEND_ERROR:
+    case CURLE_GOT_NOTHING:
+      return FetchError::kReset;
+    case CURLE_PARTIAL_FILE:
+      return FetchError::kTruncated;
+    case CURLE_TOO_MANY_REDIRECTS:
+      return FetchError::kTooManyRedirects;
+    case CURLE_URL_MALFORMAT:
+    case CURLE_UNSUPPORTED_PROTOCOL:
+      return FetchError::kBadUrl;
+    case CURLE_BAD_CONTENT_ENCODING:
+      return FetchError::kDecode;
+    case CURLE_WEIRD_SERVER_REPLY:
+    case CURLE_HTTP2:
+    case CURLE_HTTP2_STREAM:
+    case CURLE_HTTP3:
+      return FetchError::kProtocol;
+    default:
+      return FetchError::kOther;
+  }
+}
+
+double Millis(CURL* easy, CURLINFO info) {
+  curl_off_t us = 0;
+  curl_easy_getinfo(easy, info, &us);
+  return static_cast<double>(us) / 1000.0;
+}
+
+// Detaches a transfer from the multi handle and frees it with its handle.
+void Release(CURLM* multi, Transfer* t) {
+  curl_multi_remove_handle(multi, t->easy);
+  curl_easy_cleanup(t->easy);
+  delete t;
+}
+
+}  // namespace
+
+struct Fetcher::Impl {
+  CURLM* multi = nullptr;
+  CURLSH* share = nullptr;  // the job's cookie jar, shared by every transfer
+  curl_slist* default_headers = nullptr;
+  // Transfers in flight, owned here. Easy handles are not reused: connections
+  // are reused through the multi handle's cache anyway, and curl_easy_reset
+  // in libcurl 7.88 keeps the cookie file list (a leak per reuse) and can
+  // carry an expired timer into the next transfer.
+  std::vector<Transfer*> active;
+
+  ~Impl() {
+    for (Transfer* t : active) Release(multi, t);
+    if (multi != nullptr) curl_multi_cleanup(multi);
+    // Only the fetcher thread ever used the share, so it needs no lock
+    // callbacks.
+    if (share != nullptr) curl_share_cleanup(share);
+    curl_slist_free_all(default_headers);
+  }
+};
+
+Fetcher::Fetcher(const config::FetchSettings& settings, RequestSource* source,
+                 ResponseCallback on_response)
+    : settings_(settings),
+      source_(source),
+      on_response_(std::move(on_response)) {}
+
+Fetcher::~Fetcher() { Stop(); }
+
+config::Status Fetcher::Start() {
+  impl_ = std::make_unique<Impl>();
+  impl_->multi = curl_multi_init();
+  if (impl_->multi == nullptr) {
+    return config::Status::Unavailable(
+        "libcurl could not create a multi handle");
+  }
+  // No CURLMOPT_MAX_TOTAL_CONNECTIONS: our own slot count already bounds the
+  // transfers, and with it curl parks new transfers behind connections a
+  // server has closed but curl still counts, until their timeout expires
+  // unstarted ("Failed to resolve host ... after 0 ms").
+  // Connections kept for reuse: enough for every transfer slot plus some slack
+  // across hosts.
+  curl_multi_setopt(impl_->multi, CURLMOPT_MAXCONNECTS,
+                    static_cast<long>(settings_.concurrency * 2));
+  curl_multi_setopt(impl_->multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
+  bool has_accept = false;
+  for (const std::string& header : settings_.headers) {
+    impl_->default_headers =
+        curl_slist_append(impl_->default_headers, header.c_str());
+    if (strncasecmp(header.c_str(), "accept:", 7) == 0) has_accept = true;
+  }
+  if (!has_accept) {
+    impl_->default_headers = curl_slist_append(
+        impl_->default_headers,
+        "Accept: "
+        "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8");
+  }
+  if (settings_.cookies) {
+    impl_->share = curl_share_init();
+    if (impl_->share != nullptr) {
+      curl_share_setopt(impl_->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_COOKIE);
+    }
+  }
+  thread_ = std::thread([this] { Loop(); });
+  return config::Status::Ok();
+}
+
+void Fetcher::Wakeup() {
+  if (impl_ != nullptr && impl_->multi != nullptr)
+    curl_multi_wakeup(impl_->multi);
+}
+
+void Fetcher::Stop() {
+  stop_.store(true);
+  Wakeup();
+  if (thread_.joinable()) thread_.join();
+}
+
+void Fetcher::Loop() {
+  Impl& impl = *impl_;
+  auto add_transfer = [&](Request&& request) {
+    Transfer* t = new Transfer();
+    t->easy = curl_easy_init();
+    t->request = std::move(request);
+    t->body.clear();
+    t->headers.clear();
+    t->too_large = false;
+    t->error_buffer[0] = '\0';
+    t->max_body_bytes = settings_.max_body_bytes;
+    CURL* e = t->easy;
+    curl_easy_setopt(e, CURLOPT_URL, t->request.url.c_str());
+    curl_easy_setopt(e, CURLOPT_PRIVATE, t);
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, OnBody);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, t);
+    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, OnHeader);
+    curl_easy_setopt(e, CURLOPT_HEADERDATA, t);
+    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->error_buffer);
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
+    curl_easy_setopt(e, CURLOPT_MAXREDIRS,
+                     static_cast<long>(settings_.max_redirects));
+    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
+                     static_cast<long>(settings_.connect_timeout_ms));
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS,
+                     static_cast<long>(settings_.timeout_ms));
+    if (!settings_.truncate_large_bodies) {
+      // Fails before the body when Content-Length already says it is too big.
+      curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE,
+                       static_cast<curl_off_t>(settings_.max_body_bytes));
+    }
+    if (impl.share != nullptr) {
+      curl_easy_setopt(e, CURLOPT_SHARE, impl.share);
+      curl_easy_setopt(e, CURLOPT_COOKIEFILE, "");  // enable the cookie engine
+    }
+    // An empty proxy also keeps curl from reading *_proxy variables.
+    curl_easy_setopt(e, CURLOPT_PROXY, settings_.proxy.c_str());
+    curl_easy_setopt(
+        e, CURLOPT_HTTP_VERSION,
+        settings_.http2 ? CURL_HTTP_VERSION_2TLS : CURL_HTTP_VERSION_1_1);
+    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING,
+                     "");  // every encoding this libcurl decodes
+    curl_easy_setopt(e, CURLOPT_USERAGENT, settings_.user_agent.c_str());
+    t->own_headers = ConditionalHeaders(impl.default_headers, t->request);
+    curl_easy_setopt(
+        e, CURLOPT_HTTPHEADER,
+        t->own_headers != nullptr ? t->own_headers : impl.default_headers);
+    // Waiting for a connection that might multiplex pays off only where
+    // HTTP/2 can be negotiated (TLS); over plain HTTP it would park every
+    // transfer to a host behind one whose server stalls its headers.
+    if (settings_.http2 && t->request.url.starts_with("https:")) {
+      curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
+    }  // prefer multiplexing on an HTTP/2 connection
+    curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+    curl_multi_add_handle(impl.multi, e);
+    impl.active.push_back(t);
+    in_flight_.fetch_add(1, std::memory_order_relaxed);
+  };
+
+  auto finish = [&](CURL* easy, CURLcode code) {
+    Transfer* t = nullptr;
+    curl_easy_getinfo(easy, CURLINFO_PRIVATE, reinterpret_cast<char**>(&t));
+    curl_multi_remove_handle(impl.multi, easy);
+    std::erase(impl.active, t);
+    in_flight_.fetch_sub(1, std::memory_order_relaxed);
+
+    Response r;
+    r.request = std::move(t->request);
+    r.error = TranslateCurlCode(code, t->too_large);
+    if (r.error == FetchError::kTooLarge && settings_.truncate_large_bodies &&
+        t->too_large) {
+      // The body was cut at max_body_bytes on purpose: keep what arrived.
+      r.error = FetchError::kNone;
+      r.truncated = true;
+    }
+    if (r.error != FetchError::kNone) {
+      r.error_detail = t->error_buffer[0] != '\0' ? t->error_buffer
+                                                  : curl_easy_strerror(code);
+    } else {
+      long status = 0;
+      curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+      r.status = static_cast<int>(status);
+      r.headers = std::move(t->headers);
+      r.body = std::move(t->body);
+      char* ct = nullptr;
+      curl_easy_getinfo(easy, CURLINFO_CONTENT_TYPE, &ct);
+      if (ct != nullptr) r.content_type = ct;
+    }
+    char* final_url = nullptr;
+    curl_easy_getinfo(easy, CURLINFO_EFFECTIVE_URL, &final_url);
+    r.final_url = final_url != nullptr ? final_url : r.request.url;
+    long redirects = 0;
+    curl_easy_getinfo(easy, CURLINFO_REDIRECT_COUNT, &redirects);
+    r.redirects = static_cast<int>(redirects);
+    r.timings.dns_ms = Millis(easy, CURLINFO_NAMELOOKUP_TIME_T);
+    r.timings.connect_ms = Millis(easy, CURLINFO_CONNECT_TIME_T);
+    r.timings.tls_ms = Millis(easy, CURLINFO_APPCONNECT_TIME_T);
+    r.timings.ttfb_ms = Millis(easy, CURLINFO_STARTTRANSFER_TIME_T);
+    r.timings.total_ms = Millis(easy, CURLINFO_TOTAL_TIME_T);
+    curl_easy_cleanup(easy);
+    delete t;
+    on_response_(std::move(r));
+  };
+
+  while (!stop_.load()) {
+    std::chrono::milliseconds wait(1000);
+    while (static_cast<int>(impl.active.size()) < settings_.concurrency) {
+      std::optional<Request> next = source_->NextRequest(&wait);
+      if (!next) break;
+      add_transfer(std::move(*next));
+    }
+    int running = 0;
+    curl_multi_perform(impl.multi, &running);
+    bool finished_any = false;
+    int queued = 0;
+    while (CURLMsg* msg = curl_multi_info_read(impl.multi, &queued)) {
+      if (msg->msg == CURLMSG_DONE) {
+        finish(msg->easy_handle, msg->data.result);
+        finished_any = true;
+      }
+    }
+    // Freed slots are refilled before waiting again.
+    if (finished_any) continue;
+    // Sleep until a socket is ready, a wakeup, or the source's next host is
+    // due.
+    int timeout_ms =
+        static_cast<int>(std::clamp<int64_t>(wait.count(), 0, 1000));
+    curl_multi_poll(impl.multi, nullptr, 0, timeout_ms, nullptr);
+  }
+  // Stopped: transfers still running are dropped; their URLs stay queued in the
+  // frontier.
+  for (Transfer* t : impl.active) Release(impl.multi, t);
+  impl.active.clear();
+  in_flight_.store(0);
+}
+
+FetchLibraryScope::FetchLibraryScope() {
+  curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+FetchLibraryScope::~FetchLibraryScope() { curl_global_cleanup(); }
+
+}  // namespace crawlbox::crawler

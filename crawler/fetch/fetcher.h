@@ -1,0 +1,71 @@
+// Fetcher: one libcurl multi handle driven by its own thread, keeping up to
+// `concurrency` transfers in flight. It pulls Requests from a RequestSource
+// when it has room and hands every finished transfer to a callback as a
+// Response. It never parses and never touches SQLite.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <thread>
+
+#include "config/job.h"
+#include "config/status.h"
+#include "crawler/fetch/request.h"
+
+namespace crawlbox::crawler {
+
+// Thread-safe: Wakeup() and Stop() may be called from any thread. The callback
+// runs on the fetcher thread, one response at a time, and should return quickly
+// (hand off, don't work).
+class Fetcher {
+ public:
+  using ResponseCallback = std::function<void(Response&&)>;
+
+  // `source` must outlive the Fetcher. Nothing happens until Start().
+  Fetcher(const config::FetchSettings& settings, RequestSource* source,
+          ResponseCallback on_response);
+  ~Fetcher();  // Stop()s if still running.
+  Fetcher(const Fetcher&) = delete;
+  Fetcher& operator=(const Fetcher&) = delete;
+
+  // Starts the fetcher thread. Fails (Unavailable) if libcurl cannot create a
+  // multi handle.
+  config::Status Start();
+  // Tells the fetcher the source may have new requests.
+  void Wakeup();
+  // Aborts transfers still in flight (their requests get no callback: they stay
+  // queued in the frontier's durable state) and joins the thread. Idempotent.
+  // Wakeup() stays harmless after Stop(); the curl handles are released by the
+  // destructor.
+  void Stop();
+  // Transfers currently in flight.
+  int in_flight() const { return in_flight_.load(std::memory_order_relaxed); }
+
+ private:
+  struct Impl;
+  void Loop();
+
+  config::FetchSettings settings_;
+  RequestSource* source_;
+  ResponseCallback on_response_;
+  std::unique_ptr<Impl> impl_;
+  std::thread thread_;
+  std::atomic<bool> stop_{false};
+  std::atomic<int> in_flight_{0};
+};
+
+// libcurl's process-wide state. One lives in main() around everything else:
+// it must be created before any other thread starts and destroyed after every
+// Fetcher is gone (curl_global_init is not thread-safe).
+class FetchLibraryScope {
+ public:
+  FetchLibraryScope();
+  ~FetchLibraryScope();
+  FetchLibraryScope(const FetchLibraryScope&) = delete;
+  FetchLibraryScope& operator=(const FetchLibraryScope&) = delete;
+};
+
+}  // namespace crawlbox::crawler

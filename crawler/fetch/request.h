@@ -1,0 +1,104 @@
+// Request and Response: what the Frontier hands the Fetcher and what the
+// Fetcher hands the parse stage. A transport failure (no response) and an HTTP
+// status are kept apart.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace crawlbox::crawler {
+
+// One URL to fetch, as the frontier knows it.
+struct Request {
+  int64_t url_id = 0;  // frontier row id
+  std::string url;     // normalized absolute http(s) URL
+  std::string host;    // lowercase host: the unit of politeness
+  int depth = 0;       // link hops from a seed
+  int attempts = 0;    // tries already made (this one not included)
+  // Validators of the stored page (re-crawl): sent as If-None-Match /
+  // If-Modified-Since so an unchanged page answers 304.
+  std::string etag;
+  std::string last_modified;
+  // A page of the crawl, or the robots.txt or a sitemap of `host` (those have
+  // url_id 0: they are not frontier rows).
+  enum class Kind { kPage, kRobots, kSitemap };
+  Kind kind = Kind::kPage;
+  // Opaque to the Fetcher and Frontier, carried into the Response: a Worker
+  // finds the task a response answers by it.
+  uint64_t tag = 0;
+};
+
+// Why a transfer produced no usable response. Names (FetchErrorName) are
+// stable: they appear in the database (`pages.error`), counters
+// (`fetch/error/<name>`) and logs.
+enum class FetchError {
+  kNone,
+  kDns,        // host name did not resolve
+  kConnect,    // TCP connection refused or unreachable
+  kTls,        // TLS handshake or certificate failure
+  kTimeout,    // connect or total timeout expired
+  kTooLarge,   // body exceeded fetch.max_body_bytes
+  kReset,      // connection closed or reset before the response was complete
+  kTruncated,  // fewer body bytes than Content-Length announced
+  kTooManyRedirects,  // more than fetch.max_redirects
+  kBadUrl,            // curl rejected the URL or its scheme
+  kDecode,            // Content-Encoding could not be decoded
+  kProtocol,          // the server's reply was not valid HTTP
+  kAborted,           // stopped by the crawler (shutdown)
+  kOther,             // anything else; error_detail says what
+};
+
+const char* FetchErrorName(FetchError error);
+// One sentence for humans, e.g. for the status page.
+const char* FetchErrorDescription(FetchError error);
+
+// Time spent in each phase of a transfer, milliseconds from its start.
+struct Timings {
+  double dns_ms = 0;
+  double connect_ms = 0;
+  double tls_ms = 0;
+  double ttfb_ms = 0;
+  double total_ms = 0;
+};
+
+// A finished transfer. When error != kNone there is no HTTP response: status is
+// 0 and body holds whatever partial bytes arrived (callers should not use
+// them).
+struct Response {
+  Request request;
+  std::string final_url;  // after redirects; equals request.url when none
+  int status = 0;
+  std::vector<std::pair<std::string, std::string>>
+      headers;               // of the final response, in order
+  std::string content_type;  // Content-Type header value or ""
+  std::string body;          // decoded (gzip/br/deflate undone)
+  Timings timings;
+  int redirects = 0;
+  // The body was cut at fetch.max_body_bytes (fetch.truncate_large_bodies).
+  bool truncated = false;
+  FetchError error = FetchError::kNone;
+  std::string error_detail;  // curl's own message when error != kNone
+
+  bool ok() const { return error == FetchError::kNone; }
+  // Value of the first header named `name` (case-insensitive), or nullopt.
+  std::optional<std::string_view> Header(std::string_view name) const;
+};
+
+// Where the Fetcher gets work. NextRequest is called on the fetcher thread
+// whenever a transfer slot is free; returning nullopt means "nothing now": the
+// Fetcher asks again after *wait, after Wakeup(), or after a transfer finishes,
+// whichever comes first. Implementations must be thread-safe w.r.t. their other
+// users.
+class RequestSource {
+ public:
+  virtual ~RequestSource() = default;
+  virtual std::optional<Request> NextRequest(
+      std::chrono::milliseconds* wait) = 0;
+};
+
+}  // namespace crawlbox::crawler

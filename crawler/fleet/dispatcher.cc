@@ -1,0 +1,340 @@
+// One thread, one Redis connection: XADD the tasks the Frontier hands out,
+// XREAD the results, XAUTOCLAIM what silent workers hold, HGETALL the
+// heartbeats. A result frees its host's slot (Frontier::Fetched) as it
+// arrives, so per-host concurrency and delay hold across the whole fleet.
+#include "crawler/fleet/dispatcher.h"
+
+#include <algorithm>
+#include <charconv>
+
+#include "config/log.h"
+
+namespace crawlbox::crawler {
+
+using config::LogLevel;
+using config::Status;
+using std::chrono::milliseconds;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Tasks added per round trip, results read per round trip.
+constexpr size_t kDispatchBatch = 512;
+constexpr size_t kReadBatch = 1024;
+// The longest the dispatch thread blocks in XREAD: how late it notices a
+// Wakeup() or a host whose delay has passed.
+constexpr milliseconds kMaxBlock{50};
+// A worker silent this long (three heartbeats missed) is shown as lost.
+constexpr int64_t kLostAfterMs = 3000;
+constexpr const char* kReclaimer = "crawlbox-master";
+
+int64_t UnixMillis() {
+  return std::chrono::duration_cast<milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// The value of `name` in a stream entry's [field, value, ...] array, or null.
+const std::string* EntryField(const RedisReply& fields, std::string_view name) {
+  for (size_t i = 0; i + 1 < fields.elements.size(); i += 2) {
+    if (fields.elements[i].str == name) return &fields.elements[i + 1].str;
+  }
+  return nullptr;
+}
+
+// The smallest stream id above `id` ("ms-seq"): what XTRIM MINID keeps.
+std::string NextStreamId(const std::string& id) {
+  size_t dash = id.find('-');
+  uint64_t seq = 0;
+  if (dash == std::string::npos ||
+      std::from_chars(id.data() + dash + 1, id.data() + id.size(), seq).ec !=
+          std::errc()) {
+    return id;
+  }
+  return id.substr(0, dash + 1) + std::to_string(seq + 1);
+}
+
+}  // namespace
+
+Dispatcher::Dispatcher(DispatcherOptions options)
+    : options_(std::move(options)), keys_(options_.job_name) {}
+
+Dispatcher::~Dispatcher() { Stop(); }
+
+Status Dispatcher::Start(const StageContext& context) {
+  context_ = std::make_unique<StageContext>(context);
+  auto redis = RedisClient::Connect(options_.redis);
+  if (!redis.ok()) return redis.status();
+  redis_ = std::move(*redis);
+  thread_ = std::thread([this] { Loop(); });
+  return Status::Ok();
+}
+
+void Dispatcher::Wakeup() { wake_.store(true); }
+
+void Dispatcher::Stop() {
+  stop_.store(true);
+  if (thread_.joinable()) thread_.join();
+}
+
+FleetStatus Dispatcher::fleet() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  FleetStatus status;
+  status.epoch = epoch_;
+  status.workers = workers_;
+  status.pending = pending_;
+  status.dispatched = dispatched_;
+  status.reclaimed = reclaimed_;
+  status.duplicates = duplicates_;
+  status.results = results_;
+  return status;
+}
+
+void Dispatcher::Loop() {
+  const milliseconds reclaim_every =
+      std::max(milliseconds(100), options_.lease / 4);
+  Clock::time_point next_reclaim = Clock::now() + reclaim_every;
+  Clock::time_point next_heartbeats = Clock::now();
+  Status s;
+  while (!stop_.load() && s.ok()) {
+    milliseconds wait = kMaxBlock;
+    const int64_t before = dispatched_;
+    s = Dispatch(&wait);
+    if (!s.ok()) break;
+    const bool woken = wake_.exchange(false);
+    if (woken) context_->store->Drain();
+    // Block for results only when there is nothing else to do: no task just
+    // sent, no wakeup pending; never past the next host's start time.
+    milliseconds block = woken || dispatched_ != before
+                             ? milliseconds(0)
+                             : std::clamp(wait, milliseconds(1), kMaxBlock);
+    s = ReadResults(block);
+    if (!s.ok()) break;
+    const Clock::time_point now = Clock::now();
+    if (now >= next_reclaim) {
+      next_reclaim = now + reclaim_every;
+      s = Reclaim();
+    }
+    if (s.ok() && now >= next_heartbeats) {
+      next_heartbeats = now + std::chrono::seconds(1);
+      s = ReadWorkers();
+    }
+  }
+  if (!s.ok()) {
+    config::Log(LogLevel::kError, "master", s.message());
+    context_->store->SetFatal(s);
+  }
+  context_->store->Drain();
+}
+
+Status Dispatcher::Dispatch(milliseconds* wait) {
+  std::vector<std::vector<std::string>> commands;
+  size_t added = 0;
+  while (commands.size() < kDispatchBatch) {
+    std::optional<Request> request = context_->frontier->NextRequest(wait);
+    if (!request) break;
+    Task task{epoch_, next_task_++, std::move(*request)};
+    commands.push_back({"XADD", keys_.tasks, "*", "t", EncodeTask(task)});
+    ++added;
+    outstanding_[task.id] = Outstanding{std::move(task.request), 1};
+  }
+  if (commands.empty()) return Status::Ok();
+  auto replies = redis_->Pipeline(commands);
+  if (!replies.ok()) return replies.status();
+  for (const RedisReply& reply : *replies) {
+    if (reply.is_error()) return Status::Unavailable("XADD task: " + reply.str);
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  dispatched_ += static_cast<int64_t>(added);
+  pending_ = static_cast<int64_t>(outstanding_.size());
+  return Status::Ok();
+}
+
+Status Dispatcher::ReadResults(milliseconds block) {
+  std::vector<std::string> command = {"XREAD", "COUNT",
+                                      std::to_string(kReadBatch)};
+  // BLOCK 0 would wait forever: no BLOCK is a poll.
+  if (block.count() > 0) {
+    command.push_back("BLOCK");
+    command.push_back(std::to_string(block.count()));
+  }
+  command.insert(command.end(), {"STREAMS", keys_.results, last_result_});
+  auto reply = redis_->Command(command);
+  if (!reply.ok()) return reply.status();
+  if (reply->is_nil() || reply->elements.empty() ||
+      reply->elements[0].elements.size() < 2) {
+    return Status::Ok();
+  }
+  const RedisReply& entries = reply->elements[0].elements[1];
+  for (const RedisReply& entry : entries.elements) {
+    if (entry.elements.size() < 2) continue;
+    last_result_ = entry.elements[0].str;
+    const std::string* text = EntryField(entry.elements[1], "r");
+    auto result = text != nullptr
+                      ? DecodeResult(*text)
+                      : config::Result<TaskResult>(Status::Corruption(
+                            "a result entry without field r"));
+    if (!result.ok()) {
+      config::Log(
+          LogLevel::kWarning, "master",
+          "dropping result " + last_result_ + ": " + result.status().message());
+      continue;
+    }
+    Apply(std::move(*result));
+  }
+  context_->store->Drain();
+  // Read results need not stay in Redis: one the master dies before storing
+  // is fetched again in the next epoch.
+  auto trimmed = redis_->Command(
+      {"XTRIM", keys_.results, "MINID", NextStreamId(last_result_)});
+  return trimmed.ok() ? Status::Ok() : trimmed.status();
+}
+
+void Dispatcher::Apply(TaskResult result) {
+  if (result.epoch == epoch_) {
+    for (const auto& [name, delta] : result.counters)
+      context_->counters->Add(name, delta);
+  }
+  auto it = result.epoch == epoch_ ? outstanding_.find(result.task)
+                                   : outstanding_.end();
+  if (it == outstanding_.end() || it->second.request.url != result.url) {
+    // Delivered twice (claimed back from a worker that was only slow), or
+    // handed out by an earlier master run (the URL check catches one whose
+    // epoch number was reused after Redis lost its data): the first answer
+    // was the one.
+    std::lock_guard<std::mutex> lock(mu_);
+    ++duplicates_;
+    context_->counters->Add("master/duplicate_results");
+    return;
+  }
+  Outstanding task = std::move(it->second);
+  outstanding_.erase(it);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++results_;
+    pending_ = static_cast<int64_t>(outstanding_.size());
+  }
+  Frontier* frontier = context_->frontier;
+  frontier->Fetched(task.request, result.report);
+  if (task.request.kind == Request::Kind::kRobots) {
+    Response response;
+    response.request = std::move(task.request);
+    response.final_url = response.request.url;
+    response.status = result.report.status;
+    response.error = result.error;
+    response.body = std::move(result.robots_body);
+    frontier->SetRobots(response.request.host,
+                        context_->processor.ProcessRobots(response));
+    return;
+  }
+  if (!result.nested_sitemaps.empty())
+    frontier->AddSitemaps(task.request.host, result.nested_sitemaps);
+  context_->store->Accept(std::move(task.request), std::move(result.outcome));
+}
+
+void Dispatcher::GiveUp(Outstanding task) {
+  const Request& request = task.request;
+  config::Log(LogLevel::kWarning, "master",
+              "giving up on " + request.url + ": handed out " +
+                  std::to_string(task.deliveries - 1) +
+                  " times, never answered");
+  context_->counters->Add("master/given_up");
+  context_->frontier->Fetched(request, FetchReport{});
+  if (request.kind == Request::Kind::kRobots) {
+    Response response;
+    response.request = request;
+    response.error = FetchError::kOther;
+    context_->frontier->SetRobots(request.host,
+                                  context_->processor.ProcessRobots(response));
+    return;
+  }
+  storage::PageOutcome outcome;
+  if (request.kind == Request::Kind::kSitemap) {
+    outcome.fate = storage::LinksOnly{};
+  } else {
+    outcome.page.url_id = request.url_id;
+    outcome.page.url = request.url;
+    outcome.fate = storage::Failed{"worker_lost"};
+  }
+  context_->store->Accept(request, std::move(outcome));
+}
+
+Status Dispatcher::Reclaim() {
+  std::string cursor = "0-0";
+  int64_t reclaimed = 0;
+  do {
+    auto reply = redis_->Command(
+        {"XAUTOCLAIM", keys_.tasks, FleetKeys::kGroup, kReclaimer,
+         std::to_string(options_.lease.count()), cursor, "COUNT", "256"});
+    if (!reply.ok()) return reply.status();
+    if (reply->elements.size() < 2) break;
+    cursor = reply->elements[0].str;
+    std::vector<std::vector<std::string>> commands;
+    for (const RedisReply& entry : reply->elements[1].elements) {
+      if (entry.elements.size() < 2) continue;
+      const std::string& id = entry.elements[0].str;
+      const std::string* text = EntryField(entry.elements[1], "t");
+      auto task = text != nullptr ? DecodeTask(*text)
+                                  : config::Result<Task>(Status::Corruption(
+                                        "a task entry without field t"));
+      commands.push_back({"XACK", keys_.tasks, FleetKeys::kGroup, id});
+      commands.push_back({"XDEL", keys_.tasks, id});
+      if (!task.ok() || task->epoch != epoch_) continue;
+      // Whichever entry carries an unanswered task is its one live copy: a
+      // worker that stopped re-added it under a new id.
+      auto it = outstanding_.find(task->id);
+      if (it == outstanding_.end()) continue;
+      if (++it->second.deliveries > options_.max_deliveries) {
+        GiveUp(std::move(it->second));
+        outstanding_.erase(it);
+        continue;
+      }
+      // A fresh entry, not a claim by another consumer: any idle worker may
+      // take it, and its idle time starts at zero.
+      commands.push_back({"XADD", keys_.tasks, "*", "t", *text});
+    }
+    if (commands.empty()) continue;
+    auto replies = redis_->Pipeline(commands);
+    if (!replies.ok()) return replies.status();
+    for (size_t i = 0; i < commands.size(); ++i) {
+      if (commands[i][0] != "XADD") continue;
+      const RedisReply& r = (*replies)[i];
+      if (r.is_error()) return Status::Unavailable("XADD task: " + r.str);
+      ++reclaimed;
+    }
+  } while (cursor != "0-0");
+  if (reclaimed > 0) {
+    config::Log(LogLevel::kInfo, "master",
+                "claimed back " + std::to_string(reclaimed) +
+                    " tasks unanswered for " +
+                    std::to_string(options_.lease.count()) + " ms");
+    context_->counters->Add("master/reclaimed", reclaimed);
+    std::lock_guard<std::mutex> lock(mu_);
+    reclaimed_ += reclaimed;
+    pending_ = static_cast<int64_t>(outstanding_.size());
+  }
+  return Status::Ok();
+}
+
+Status Dispatcher::ReadWorkers() {
+  auto reply = redis_->Command({"HGETALL", keys_.workers});
+  if (!reply.ok()) return reply.status();
+  std::vector<WorkerStatus> workers;
+  const int64_t now = UnixMillis();
+  for (size_t i = 0; i + 1 < reply->elements.size(); i += 2) {
+    auto worker = DecodeWorkerStatus(reply->elements[i + 1].str);
+    if (!worker.ok()) continue;
+    if (worker->state != "left" && now - worker->last_seen_ms > kLostAfterMs)
+      worker->state = "lost";
+    workers.push_back(std::move(*worker));
+  }
+  std::sort(
+      workers.begin(), workers.end(),
+      [](const WorkerStatus& a, const WorkerStatus& b) { return a.id < b.id; });
+  std::lock_guard<std::mutex> lock(mu_);
+  workers_ = std::move(workers);
+  return Status::Ok();
+}
+
+}  // namespace crawlbox::crawler

@@ -1,0 +1,90 @@
+// Dispatcher: the Master's FetchStage. It hands the Frontier's requests to the
+// fleet as Tasks on a Redis stream read by a consumer group, turns the
+// workers' results into the outcomes a local parse node would produce (each
+// task answered once: duplicates and results of older epochs are dropped), and
+// claims back tasks a silent worker has held longer than the lease.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "crawler/engine/fetch_stage.h"
+#include "crawler/fleet/fleet.h"
+#include "crawler/fleet/redis_client.h"
+#include "crawler/fleet/wire.h"
+
+namespace crawlbox::crawler {
+
+struct DispatcherOptions {
+  RedisAddress redis;
+  std::string job_name;
+  // A task unanswered this long (its worker silent: dead, stuck or cut off)
+  // is handed out again.
+  std::chrono::milliseconds lease{30'000};
+  // A task handed out this many times without an answer is given up: its page
+  // is stored as failed with reason "worker_lost".
+  int max_deliveries = 5;
+};
+
+// The Engine drives it through FetchStage; fleet() may be called from any
+// thread.
+class Dispatcher : public FetchStage {
+ public:
+  explicit Dispatcher(DispatcherOptions options);
+  ~Dispatcher() override;
+
+  // The master run's epoch, whose streams are fresh: set before Start().
+  void set_epoch(int64_t epoch) { epoch_ = epoch; }
+
+  // Connects to Redis and starts the dispatch thread.
+  config::Status Start(const StageContext& context) override;
+  void Wakeup() override;
+  void Stop() override;
+
+  // The fleet now: workers (from their heartbeats, at most a second old) and
+  // the task counts.
+  FleetStatus fleet() const;
+
+ private:
+  struct Outstanding {
+    Request request;
+    int deliveries = 1;  // handed out (first time and claimed back)
+  };
+
+  void Loop();
+  // Each step returns a non-OK Status only when Redis is gone.
+  config::Status Dispatch(std::chrono::milliseconds* wait);
+  config::Status ReadResults(std::chrono::milliseconds block);
+  config::Status Reclaim();
+  config::Status ReadWorkers();
+  void Apply(TaskResult result);
+  void GiveUp(Outstanding task);
+
+  const DispatcherOptions options_;
+  const FleetKeys keys_;
+  std::atomic<int64_t> epoch_{0};  // read by fleet() on any thread
+  std::unique_ptr<StageContext> context_;
+  std::unique_ptr<RedisClient> redis_;  // the dispatch thread's only
+  std::thread thread_;
+  std::atomic<bool> stop_{false};
+  std::atomic<bool> wake_{false};
+
+  // Dispatch thread only.
+  std::unordered_map<int64_t, Outstanding> outstanding_;
+  int64_t next_task_ = 1;
+  std::string last_result_ = "0-0";
+
+  mutable std::mutex mu_;  // guards the status below
+  std::vector<WorkerStatus> workers_;
+  int64_t pending_ = 0, dispatched_ = 0, reclaimed_ = 0, duplicates_ = 0,
+          results_ = 0;
+};
+
+}  // namespace crawlbox::crawler

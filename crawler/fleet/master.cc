@@ -1,0 +1,128 @@
+// Publishing a job to Redis under a new epoch, running the Engine with the
+// Dispatcher as its fetch stage, and marking the job over.
+#include "crawler/fleet/master.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "config/log.h"
+
+namespace crawlbox::crawler {
+
+using config::LogLevel;
+using config::Result;
+using config::Status;
+
+namespace {
+
+// The ${NAME} references of the job text with the values this process
+// expands them to, so that workers load the job with the same seeds.
+std::string ReferencedEnvironment(const std::string& text) {
+  nlohmann::json env = nlohmann::json::object();
+  for (size_t at = text.find("${"); at != std::string::npos;
+       at = text.find("${", at + 2)) {
+    size_t end = at + 2;
+    while (end < text.size() &&
+           (std::isalnum(static_cast<unsigned char>(text[end])) ||
+            text[end] == '_')) {
+      ++end;
+    }
+    std::string name = text.substr(at + 2, end - at - 2);
+    if (name.empty()) continue;
+    if (const char* value = std::getenv(name.c_str())) env[name] = value;
+  }
+  return env.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::string HostAndPid() {
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  return std::string(host) + ":" + std::to_string(getpid());
+}
+
+// Runs the commands; any error reply fails the call, naming its command.
+Status RunAll(RedisClient* redis,
+              const std::vector<std::vector<std::string>>& commands) {
+  auto replies = redis->Pipeline(commands);
+  if (!replies.ok()) return replies.status();
+  for (size_t i = 0; i < replies->size(); ++i) {
+    if ((*replies)[i].is_error()) {
+      return Status::Unavailable("Redis " + commands[i][0] + ": " +
+                                 (*replies)[i].str);
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Master::Master(const config::Job& job, const parser::PageParser& parser,
+               storage::Store* store, MasterOptions options)
+    : job_(job), options_(std::move(options)) {
+  DispatcherOptions dispatch;
+  dispatch.redis = options_.redis;
+  dispatch.job_name = job_.name;
+  dispatch.lease = options_.lease;
+  dispatcher_ = std::make_unique<Dispatcher>(dispatch);
+  EngineOptions engine_options = options_.engine;
+  engine_options.stage = dispatcher_.get();
+  engine_options.max_outstanding =
+      options_.max_outstanding > 0 ? options_.max_outstanding
+                                   : std::max(256, 8 * job_.fetch.concurrency);
+  engine_ = std::make_unique<Engine>(job_, parser, store, engine_options);
+}
+
+Master::~Master() = default;
+
+Result<RunSnapshot> Master::Run() {
+  auto redis = RedisClient::Connect(options_.redis);
+  if (!redis.ok()) return redis.status();
+  const FleetKeys keys(job_.name);
+  auto epoch = (*redis)->Command({"INCR", keys.epoch});
+  if (!epoch.ok()) return epoch.status();
+  // A new epoch starts with empty streams: tasks of a previous master run
+  // would otherwise be fetched for nothing, and its results are dropped
+  // anyway (their URLs are still queued in the database).
+  Status s = RunAll(
+      redis->get(),
+      {{"DEL", keys.tasks, keys.results},
+       {"XGROUP", "CREATE", keys.tasks, FleetKeys::kGroup, "0", "MKSTREAM"},
+       {"HSET", keys.job, "text", job_.text, "file", job_.file, "env",
+        ReferencedEnvironment(job_.text), "epoch",
+        std::to_string(epoch->integer), "lease_ms",
+        std::to_string(options_.lease.count()), "state", "running", "master",
+        HostAndPid()},
+       {"SADD", FleetKeys::kJobs, job_.name}});
+  if (!s.ok()) return s;
+  config::Log(LogLevel::kInfo, "master",
+              "job '" + job_.name + "' published on " +
+                  options_.redis.Redacted() + ", epoch " +
+                  std::to_string(epoch->integer) + ", lease " +
+                  std::to_string(options_.lease.count()) + " ms");
+
+  dispatcher_->set_epoch(epoch->integer);
+  auto summary = engine_->Run();
+
+  const std::string state = summary.ok() ? summary->state : "failed";
+  std::vector<std::vector<std::string>> end = {
+      {"HSET", keys.job, "state", state}};
+  if (state == "finished") {
+    // Workers see the state within a second and exit.
+    end.push_back({"SREM", FleetKeys::kJobs, job_.name});
+    end.push_back({"DEL", keys.tasks, keys.results});
+  }
+  s = RunAll(redis->get(), end);
+  if (!s.ok()) s = RunAll(redis->get(), end);  // once more, reconnected
+  if (!s.ok()) {
+    config::Log(LogLevel::kWarning, "master",
+                "could not mark the job " + state + ": " + s.message());
+  }
+  return summary;
+}
+
+}  // namespace crawlbox::crawler

@@ -1,0 +1,64 @@
+// Master: a job's crawl with a fleet of workers doing the fetching. It owns
+// the database and the Frontier exactly as a local run does (the same Engine),
+// publishes the job to Redis under a new epoch, hands requests out through the
+// Dispatcher, and tells the workers when the job is over.
+#pragma once
+
+#include <chrono>
+#include <memory>
+
+#include "config/job.h"
+#include "config/status.h"
+#include "crawler/engine/engine.h"
+#include "crawler/fleet/dispatcher.h"
+#include "crawler/fleet/fleet.h"
+#include "crawler/fleet/redis_client.h"
+#include "parser/page_parser.h"
+#include "storage/store.h"
+
+namespace crawlbox::crawler {
+
+struct MasterOptions {
+  RedisAddress redis;
+  // A task unanswered this long is handed out again (its worker is presumed
+  // dead). Workers renew the lease of tasks they are working on, so it only
+  // needs to exceed the time a dead worker may go unnoticed.
+  std::chrono::milliseconds lease{30'000};
+  // Tasks handed out and not yet stored, at most; 0 = max(256, 8 ×
+  // fetch.concurrency), enough for several workers of the job's concurrency.
+  int max_outstanding = 0;
+  // Signals and the progress callback, as for a local run (its stage and
+  // max_outstanding are the master's).
+  EngineOptions engine;
+};
+
+// Single use: construct, Run() once. fleet() may be called from any thread.
+class Master {
+ public:
+  // `job`, `parser` and `store` must outlive the master.
+  Master(const config::Job& job, const parser::PageParser& parser,
+         storage::Store* store, MasterOptions options);
+  ~Master();
+
+  // Connects to Redis (Unavailable when it cannot be reached, InvalidArgument
+  // when it refuses the credentials), starts a new epoch (the previous run's
+  // tasks and results are dropped; what it did not store is still queued in
+  // the database), runs the crawl, and when it finished marks the job over so
+  // that workers exit. A crawl stopped by a signal leaves the job published:
+  // workers wait for the next master.
+  config::Result<RunSnapshot> Run();
+
+  // The fleet now; empty before Run() has connected.
+  FleetStatus fleet() const { return dispatcher_->fleet(); }
+  // The crawl run (its counters include the workers'), for the status page;
+  // valid for the master's lifetime.
+  const Engine& engine() const { return *engine_; }
+
+ private:
+  const config::Job& job_;
+  MasterOptions options_;
+  std::unique_ptr<Dispatcher> dispatcher_;
+  std::unique_ptr<Engine> engine_;
+};
+
+}  // namespace crawlbox::crawler

@@ -1,0 +1,327 @@
+// Task and TaskResult ↔ JSON with nlohmann-json; its exceptions stop here and
+// become Status.
+#include "crawler/fleet/wire.h"
+
+#include <array>
+#include <nlohmann/json.hpp>
+
+namespace crawlbox::crawler {
+
+using config::Result;
+using config::Status;
+using nlohmann::json;
+
+namespace {
+
+constexpr std::string_view kBase64Alphabet =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+std::string ToBase64(std::string_view bytes) {
+  std::string out;
+  out.reserve((bytes.size() + 2) / 3 * 4);
+  uint32_t bits = 0;
+  int pending = 0;
+  for (unsigned char c : bytes) {
+    bits = (bits << 8) | c;
+    pending += 8;
+    while (pending >= 6) {
+      pending -= 6;
+      out.push_back(kBase64Alphabet[(bits >> pending) & 0x3F]);
+    }
+  }
+  if (pending > 0)
+    out.push_back(kBase64Alphabet[(bits << (6 - pending)) & 0x3F]);
+  while (out.size() % 4 != 0) out.push_back('=');
+  return out;
+}
+
+// Strict: the alphabet and trailing '=' only.
+std::optional<std::string> FromBase64(std::string_view text) {
+  static const std::array<int8_t, 256> kValue = [] {
+    std::array<int8_t, 256> v;
+    v.fill(-1);
+    for (size_t i = 0; i < kBase64Alphabet.size(); ++i)
+      v[static_cast<unsigned char>(kBase64Alphabet[i])] =
+          static_cast<int8_t>(i);
+    return v;
+  }();
+  while (!text.empty() && text.back() == '=') text.remove_suffix(1);
+  std::string out;
+  out.reserve(text.size() * 3 / 4);
+  uint32_t bits = 0;
+  int pending = 0;
+  for (unsigned char c : text) {
+    if (kValue[c] < 0) return std::nullopt;
+    bits = (bits << 6) | static_cast<uint32_t>(kValue[c]);
+    pending += 6;
+    if (pending >= 8) {
+      pending -= 8;
+      out.push_back(static_cast<char>((bits >> pending) & 0xFF));
+    }
+  }
+  return out;
+}
+
+const char* KindName(Request::Kind kind) {
+  switch (kind) {
+    case Request::Kind::kRobots:
+      return "robots";
+    case Request::Kind::kSitemap:
+      return "sitemap";
+    case Request::Kind::kPage:
+      break;
+  }
+  return "page";
+}
+
+Request::Kind KindFromName(std::string_view name) {
+  if (name == "robots") return Request::Kind::kRobots;
+  if (name == "sitemap") return Request::Kind::kSitemap;
+  return Request::Kind::kPage;
+}
+
+FetchError FetchErrorFromName(std::string_view name) {
+  for (int e = static_cast<int>(FetchError::kNone);
+       e <= static_cast<int>(FetchError::kOther); ++e) {
+    if (name == FetchErrorName(static_cast<FetchError>(e)))
+      return static_cast<FetchError>(e);
+  }
+  return FetchError::kOther;
+}
+
+// A fate as {"kind": ..., fields}: one alternative, its name and its own
+// fields, so a fate that does not parse is never half-applied.
+json FateJson(const storage::Fate& fate) {
+  return std::visit(
+      [](const auto& f) -> json {
+        using F = std::decay_t<decltype(f)>;
+        if constexpr (std::is_same_v<F, storage::Stored>) {
+          return {{"kind", "stored"}};
+        } else if constexpr (std::is_same_v<F, storage::NotModified>) {
+          return {{"kind", "not_modified"}};
+        } else if constexpr (std::is_same_v<F, storage::Redirected>) {
+          return {{"kind", "redirected"},
+                  {"target", f.target},
+                  {"permanent", f.permanent}};
+        } else if constexpr (std::is_same_v<F, storage::Failed>) {
+          return {{"kind", "failed"}, {"reason", f.reason}};
+        } else if constexpr (std::is_same_v<F, storage::Retry>) {
+          return {{"kind", "retry"},
+                  {"reason", f.reason},
+                  {"backoff_ms", f.backoff_ms}};
+        } else if constexpr (std::is_same_v<F, storage::Blocked>) {
+          return {{"kind", "blocked"}, {"reason", f.reason}};
+        } else {
+          static_assert(std::is_same_v<F, storage::LinksOnly>);
+          return {{"kind", "links_only"}};
+        }
+      },
+      fate);
+}
+
+storage::Fate FateFrom(const json& j) {
+  const std::string kind = j.at("kind").get<std::string>();
+  if (kind == "stored") return storage::Stored{};
+  if (kind == "not_modified") return storage::NotModified{};
+  if (kind == "redirected") {
+    return storage::Redirected{j.at("target").get<std::string>(),
+                               j.at("permanent").get<bool>()};
+  }
+  if (kind == "failed")
+    return storage::Failed{j.at("reason").get<std::string>()};
+  if (kind == "retry") {
+    return storage::Retry{j.at("reason").get<std::string>(),
+                          j.at("backoff_ms").get<int64_t>()};
+  }
+  if (kind == "blocked")
+    return storage::Blocked{j.at("reason").get<std::string>()};
+  if (kind == "links_only") return storage::LinksOnly{};
+  throw json::other_error::create(501, "unknown fate '" + kind + "'", &j);
+}
+
+json OutcomeJson(const storage::PageOutcome& r) {
+  const storage::PageRow& p = r.page;
+  json page = {{"url_id", p.url_id},
+               {"url", p.url},
+               {"final_url", p.final_url},
+               {"status", p.status},
+               {"content_type", p.content_type},
+               {"bytes", p.bytes},
+               {"total_ms", p.total_ms},
+               {"ttfb_ms", p.ttfb_ms},
+               {"error", p.error},
+               {"etag", p.etag},
+               {"last_modified", p.last_modified},
+               {"body_hash", p.body_hash},
+               {"body", ToBase64(p.body)},
+               {"body_encoding", p.body_encoding}};
+  json items = json::array();
+  for (const storage::ItemRow& i : r.items) items.push_back({i.rule, i.json});
+  json links = json::array();
+  for (const storage::NewUrl& l : r.links)
+    links.push_back({l.url, l.host, l.depth, l.discovered_from});
+  json dropped = json::array();
+  for (const storage::DroppedItems& d : r.dropped)
+    dropped.push_back({d.rule, d.count});
+  return {{"page", std::move(page)},
+          {"items", std::move(items)},
+          {"links", std::move(links)},
+          {"dropped", std::move(dropped)},
+          {"fate", FateJson(r.fate)}};
+}
+
+storage::PageOutcome OutcomeFrom(const json& j) {
+  storage::PageOutcome r;
+  const json& page = j.at("page");
+  storage::PageRow& p = r.page;
+  p.url_id = page.at("url_id").get<int64_t>();
+  p.url = page.at("url").get<std::string>();
+  p.final_url = page.at("final_url").get<std::string>();
+  p.status = page.at("status").get<int>();
+  p.content_type = page.at("content_type").get<std::string>();
+  p.bytes = page.at("bytes").get<int64_t>();
+  p.total_ms = page.at("total_ms").get<double>();
+  p.ttfb_ms = page.at("ttfb_ms").get<double>();
+  p.error = page.at("error").get<std::string>();
+  p.etag = page.at("etag").get<std::string>();
+  p.last_modified = page.at("last_modified").get<std::string>();
+  p.body_hash = page.at("body_hash").get<std::string>();
+  std::optional<std::string> body =
+      FromBase64(page.at("body").get<std::string>());
+  if (!body) throw json::other_error::create(501, "body is not base64", &page);
+  p.body = std::move(*body);
+  p.body_encoding = page.at("body_encoding").get<std::string>();
+  for (const json& i : j.at("items"))
+    r.items.push_back({i.at(0).get<std::string>(), i.at(1).get<std::string>()});
+  for (const json& l : j.at("links")) {
+    r.links.push_back({l.at(0).get<std::string>(), l.at(1).get<std::string>(),
+                       l.at(2).get<int>(), l.at(3).get<int64_t>()});
+  }
+  for (const json& d : j.at("dropped"))
+    r.dropped.push_back({d.at(0).get<std::string>(), d.at(1).get<int64_t>()});
+  r.fate = FateFrom(j.at("fate"));
+  return r;
+}
+
+std::string Dump(const json& j) {
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+}  // namespace
+
+std::string EncodeTask(const Task& task) {
+  const Request& r = task.request;
+  return Dump({{"epoch", task.epoch},
+               {"id", task.id},
+               {"kind", KindName(r.kind)},
+               {"url_id", r.url_id},
+               {"url", r.url},
+               {"host", r.host},
+               {"depth", r.depth},
+               {"attempts", r.attempts},
+               {"etag", r.etag},
+               {"last_modified", r.last_modified}});
+}
+
+Result<Task> DecodeTask(std::string_view text) {
+  try {
+    json j = json::parse(text);
+    Task task;
+    task.epoch = j.at("epoch").get<int64_t>();
+    task.id = j.at("id").get<int64_t>();
+    Request& r = task.request;
+    r.kind = KindFromName(j.at("kind").get<std::string>());
+    r.url_id = j.at("url_id").get<int64_t>();
+    r.url = j.at("url").get<std::string>();
+    r.host = j.at("host").get<std::string>();
+    r.depth = j.at("depth").get<int>();
+    r.attempts = j.at("attempts").get<int>();
+    r.etag = j.at("etag").get<std::string>();
+    r.last_modified = j.at("last_modified").get<std::string>();
+    return task;
+  } catch (const json::exception& e) {
+    return Status::Corruption(std::string("not a crawlbox task: ") + e.what());
+  }
+}
+
+std::string EncodeResult(const TaskResult& result) {
+  json j = {{"epoch", result.epoch},
+            {"task", result.task},
+            {"url", result.url},
+            {"worker", result.worker},
+            {"status", result.report.status},
+            {"timed_out", result.report.timed_out},
+            {"total_ms", result.report.total_ms},
+            {"error", FetchErrorName(result.error)},
+            {"robots_body", ToBase64(result.robots_body)},
+            {"outcome", OutcomeJson(result.outcome)},
+            {"nested_sitemaps", result.nested_sitemaps},
+            {"counters", result.counters}};
+  if (result.report.retry_after)
+    j["retry_after_ms"] = result.report.retry_after->count();
+  return Dump(j);
+}
+
+Result<TaskResult> DecodeResult(std::string_view text) {
+  try {
+    json j = json::parse(text);
+    TaskResult r;
+    r.epoch = j.at("epoch").get<int64_t>();
+    r.task = j.at("task").get<int64_t>();
+    r.url = j.at("url").get<std::string>();
+    r.worker = j.at("worker").get<std::string>();
+    r.report.status = j.at("status").get<int>();
+    r.report.timed_out = j.at("timed_out").get<bool>();
+    r.report.total_ms = j.at("total_ms").get<double>();
+    r.error = FetchErrorFromName(j.at("error").get<std::string>());
+    std::optional<std::string> robots =
+        FromBase64(j.at("robots_body").get<std::string>());
+    if (!robots)
+      return Status::Corruption("a result's robots_body is not base64");
+    r.robots_body = std::move(*robots);
+    r.outcome = OutcomeFrom(j.at("outcome"));
+    r.nested_sitemaps = j.at("nested_sitemaps").get<std::vector<std::string>>();
+    r.counters = j.at("counters").get<std::map<std::string, int64_t>>();
+    if (j.contains("retry_after_ms"))
+      r.report.retry_after =
+          std::chrono::milliseconds(j.at("retry_after_ms").get<int64_t>());
+    return r;
+  } catch (const json::exception& e) {
+    return Status::Corruption(std::string("not a crawlbox result: ") +
+                              e.what());
+  }
+}
+
+std::string EncodeWorkerStatus(const WorkerStatus& w) {
+  return Dump({{"id", w.id},
+               {"host", w.host},
+               {"pid", w.pid},
+               {"concurrency", w.concurrency},
+               {"in_flight", w.in_flight},
+               {"pages", w.pages},
+               {"rate", w.rate},
+               {"last_seen_ms", w.last_seen_ms},
+               {"state", w.state}});
+}
+
+Result<WorkerStatus> DecodeWorkerStatus(std::string_view text) {
+  try {
+    json j = json::parse(text);
+    WorkerStatus w;
+    w.id = j.at("id").get<std::string>();
+    w.host = j.at("host").get<std::string>();
+    w.pid = j.at("pid").get<int64_t>();
+    w.concurrency = j.at("concurrency").get<int>();
+    w.in_flight = j.at("in_flight").get<int64_t>();
+    w.pages = j.at("pages").get<int64_t>();
+    w.rate = j.at("rate").get<double>();
+    w.last_seen_ms = j.at("last_seen_ms").get<int64_t>();
+    w.state = j.at("state").get<std::string>();
+    return w;
+  } catch (const json::exception& e) {
+    return Status::Corruption(std::string("not a worker heartbeat: ") +
+                              e.what());
+  }
+}
+
+}  // namespace crawlbox::crawler

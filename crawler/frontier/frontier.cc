@@ -1,0 +1,686 @@
+// Per-host windows, a ready queue ordered by when each host may next be
+// contacted, retries held until their backoff passes, and the accounting that
+// makes the end of a crawl exact.
+#include "crawler/frontier/frontier.h"
+
+#include <algorithm>
+#include <cctype>
+#include <deque>
+#include <map>
+#include <utility>
+
+namespace crawlbox::crawler {
+
+using config::Status;
+using std::chrono::milliseconds;
+
+// Everything the Frontier takes from the job, read in one place.
+struct Frontier::Settings {
+  int max_outstanding;
+  size_t window;       // queued URLs in memory, all hosts together
+  size_t host_window;  // queued URLs in memory for one host
+  int per_host_concurrency;
+  milliseconds delay;      // between request starts to one host
+  milliseconds max_delay;  // cap of the adaptive delay
+  bool adaptive;
+  int64_t max_pages;  // requests in all, earlier runs included; 0 = none
+  // Requests to one host at most, earlier runs included; 0 = none.
+  int64_t max_pages_per_host;
+  // Fetch each host's robots.txt before its first page and hold back the URLs
+  // it disallows (they come out of TakeBlocked() instead).
+  bool robots;
+  std::string robots_token;  // our product token, e.g. "crawlbox"
+  milliseconds max_crawl_delay;
+  // An unavailable robots.txt (5xx, unreachable) pauses its host and is tried
+  // again after robots_retry, doubling, robots_attempts times in all; after
+  // that the host's URLs are blocked with reason robots_unavailable.
+  milliseconds robots_retry;
+  int robots_attempts;
+  // Fetch each host's sitemaps (robots.txt's Sitemap: lines and /sitemap.xml)
+  // once its robots.txt is known, before its pages.
+  bool sitemaps;
+};
+
+namespace {
+
+// Queued URLs the Frontier keeps in memory at least, all hosts and per host;
+// the rest wait in SQLite.
+constexpr size_t kMinWindow = 4096;
+constexpr size_t kMinHostWindow = 512;
+
+}  // namespace
+
+struct Frontier::Host {
+  std::string name;
+  std::deque<storage::QueuedUrl> queue;  // window, ascending ids
+  int64_t in_db = 0;                     // queued only in the database
+  int64_t cursor = 0;                    // highest id ever put in the window
+  bool refill_listed = false;
+  int in_flight = 0;
+  Clock::time_point next_start{};
+  milliseconds delay{0};
+  double ewma_ms = 0;
+  int samples = 0;
+  std::multimap<Clock::time_point, storage::QueuedUrl> retries;
+  uint64_t ready_seq = 0;      // seq of its live entry in ready_; 0 = none
+  int64_t fetched = 0;         // requests handed out, earlier runs included
+  bool exhausted = false;      // reached max_pages_per_host
+  milliseconds base_delay{0};  // configured delay, raised by Crawl-delay
+  enum class Robots { kUnknown, kFetching, kWaiting, kReady };
+  Robots robots_state = Robots::kUnknown;
+  std::shared_ptr<const parser::RobotsTxt> robots;  // null: unavailable
+  int robots_tries = 0;
+  Clock::time_point robots_retry_at{};
+  std::deque<std::string> sitemaps;  // to fetch
+  std::vector<std::string> sitemaps_seen;
+  bool sitemaps_seeded = false;
+  int64_t fetches = 0;  // finished this run, robots.txt and sitemaps included
+  int64_t errors = 0;   // of which without a response or with status >= 400
+};
+
+namespace {
+
+// "http://h:8080/robots.txt" for any URL of that origin.
+std::string RobotsUrl(std::string_view url) {
+  size_t scheme = url.find("://");
+  size_t path =
+      url.find('/', scheme == std::string_view::npos ? 0 : scheme + 3);
+  return std::string(url.substr(0, path)) + "/robots.txt";
+}
+
+// "http://h:8080" of a URL.
+std::string_view Origin(std::string_view url) {
+  size_t scheme = url.find("://");
+  size_t path =
+      url.find('/', scheme == std::string_view::npos ? 0 : scheme + 3);
+  return url.substr(0, path);
+}
+
+// The host of an absolute http(s) URL, lowercase as the frontier keys it.
+std::string HostOf(std::string_view url) {
+  std::string_view origin = Origin(url);
+  size_t scheme = origin.find("://");
+  std::string_view authority =
+      scheme == std::string_view::npos ? origin : origin.substr(scheme + 3);
+  authority = authority.substr(authority.rfind('@') + 1);
+  if (!authority.empty() && authority.front() == '[') {
+    return std::string(authority.substr(0, authority.find(']') + 1));
+  }
+  std::string host(authority.substr(0, authority.find(':')));
+  for (char& c : host)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return host;
+}
+
+// The path and query robots.txt rules are matched against.
+std::string_view PathAndQuery(std::string_view url) {
+  size_t scheme = url.find("://");
+  size_t path =
+      url.find('/', scheme == std::string_view::npos ? 0 : scheme + 3);
+  if (path == std::string_view::npos) return "/";
+  std::string_view rest = url.substr(path);
+  return rest.substr(0, rest.find('#'));
+}
+
+// A queued frontier row as the Fetcher's request, and back (with one more
+// attempt made) for a retry.
+Request ToRequest(storage::QueuedUrl&& url) {
+  Request request;
+  request.url_id = url.id;
+  request.url = std::move(url.url);
+  request.host = std::move(url.host);
+  request.depth = url.depth;
+  request.attempts = url.attempts;
+  request.etag = std::move(url.etag);
+  request.last_modified = std::move(url.last_modified);
+  return request;
+}
+
+storage::QueuedUrl RetryOf(const Request& request) {
+  return storage::QueuedUrl{
+      request.url_id,       request.url,  request.host,         request.depth,
+      request.attempts + 1, request.etag, request.last_modified};
+}
+
+}  // namespace
+
+Frontier::Frontier(const config::Job& job, storage::QueueReader* queue,
+                   FrontierBounds bounds)
+    : settings_(std::make_unique<const Settings>(Settings{
+          bounds.max_outstanding > 0 ? bounds.max_outstanding
+                                     : 3 * job.fetch.concurrency,
+          bounds.window > 0
+              ? bounds.window
+              : std::max<size_t>(
+                    kMinWindow, 8 * static_cast<size_t>(job.fetch.concurrency)),
+          bounds.host_window > 0
+              ? bounds.host_window
+              : std::max<size_t>(kMinHostWindow,
+                                 4 * static_cast<size_t>(
+                                         job.politeness.per_host_concurrency)),
+          job.politeness.per_host_concurrency,
+          milliseconds(job.politeness.delay_ms),
+          milliseconds(job.politeness.max_delay_ms),
+          job.politeness.adaptive,
+          job.limits.max_pages,
+          job.limits.max_pages_per_host,
+          job.politeness.robots,
+          parser::UserAgentToken(job.fetch.user_agent),
+          milliseconds(job.politeness.max_crawl_delay_ms),
+          milliseconds(job.retry.backoff_ms),
+          job.retry.max_attempts,
+          job.scope.sitemaps,
+      })),
+      queue_(queue) {}
+
+Frontier::~Frontier() = default;
+
+Frontier::Host& Frontier::HostFor(const std::string& name) {
+  auto& slot = hosts_[name];
+  if (slot == nullptr) {
+    slot = std::make_unique<Host>();
+    slot->name = name;
+    slot->delay = settings_->delay;
+    slot->base_delay = settings_->delay;
+    if (!settings_->robots) slot->robots_state = Host::Robots::kReady;
+  }
+  return *slot;
+}
+
+bool Frontier::HasWork(const Host& host) const {
+  // With the page budget spent only retries of pages already counted remain.
+  if (page_budget_ == 0) return !host.retries.empty();
+  return !host.queue.empty() || !host.retries.empty() || !host.sitemaps.empty();
+}
+
+std::optional<Frontier::Clock::time_point> Frontier::ReadyTime(
+    const Host& host) const {
+  if (!HasWork(host) || host.in_flight >= settings_->per_host_concurrency) {
+    return std::nullopt;
+  }
+  Clock::time_point at = host.next_start;
+  switch (host.robots_state) {
+    case Host::Robots::kFetching:
+      return std::nullopt;
+    case Host::Robots::kWaiting:
+      return std::max(at, host.robots_retry_at);
+    case Host::Robots::kUnknown:
+      return at;
+    case Host::Robots::kReady:
+      break;
+  }
+  if (page_budget_ == 0 || (host.queue.empty() && host.sitemaps.empty())) {
+    at = std::max(at, host.retries.begin()->first);
+  }
+  return at;
+}
+
+void Frontier::Schedule(Host& host) {
+  if (settings_->sitemaps && !settings_->robots && !host.sitemaps_seeded &&
+      !host.queue.empty()) {
+    // Without robots.txt there are no Sitemap: lines, only /sitemap.xml.
+    host.sitemaps_seeded = true;
+    SeedSitemaps(
+        host, {std::string(Origin(host.queue.front().url)) + "/sitemap.xml"});
+  }
+  if (host.ready_seq != 0) return;
+  std::optional<Clock::time_point> at = ReadyTime(host);
+  if (!at) return;
+  host.ready_seq = next_seq_++;
+  ready_.push(ReadyEntry{*at, host.ready_seq, &host});
+}
+
+Status Frontier::Start() {
+  std::vector<std::pair<std::string, int64_t>> queued_per_host;
+  Status st = queue_->CountQueuedByHost(&queued_per_host);
+  if (!st.ok()) return st;
+  std::vector<std::pair<std::string, int64_t>> fetched_per_host;
+  if (settings_->max_pages_per_host > 0) {
+    st = queue_->CountFetchedByHost(&fetched_per_host);
+    if (!st.ok()) return st;
+  }
+  int64_t fetched = 0;
+  if (settings_->max_pages > 0) {
+    auto count = queue_->CountFetched();
+    if (!count.ok()) return count.status();
+    fetched = *count;
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    page_budget_ = settings_->max_pages > 0
+                       ? std::max<int64_t>(0, settings_->max_pages - fetched)
+                       : -1;
+    for (const auto& [name, count] : fetched_per_host)
+      HostFor(name).fetched = count;
+    for (const auto& [name, count] : queued_per_host) {
+      Host& host = HostFor(name);
+      host.in_db += count;
+      in_db_ += count;
+      if (count > 0) host.refill_listed = true;
+      if (settings_->max_pages_per_host > 0 &&
+          host.fetched >= settings_->max_pages_per_host) {
+        Exhaust(host);
+      }
+    }
+  }
+  st = Refill();
+  std::lock_guard<std::mutex> lock(mu_);
+  NotifyIfIdle();
+  return st;
+}
+
+void Frontier::Exhaust(Host& host) {
+  host.exhausted = true;
+  abandoned_ += static_cast<int64_t>(host.queue.size() + host.retries.size()) +
+                host.in_db;
+  in_memory_ -= host.queue.size();
+  retrying_ -= host.retries.size();
+  in_db_ -= host.in_db;
+  host.queue.clear();
+  host.retries.clear();
+  host.in_db = 0;
+  host.refill_listed = false;
+}
+
+std::optional<Request> Frontier::NextRequest(milliseconds* wait) {
+  std::lock_guard<std::mutex> lock(mu_);
+  *wait = milliseconds(1000);
+  if (closed_ ||
+      outstanding_ >= static_cast<size_t>(settings_->max_outstanding)) {
+    return std::nullopt;
+  }
+  const Clock::time_point now = Clock::now();
+  while (!ready_.empty()) {
+    ReadyEntry entry = ready_.top();
+    Host& host = *entry.host;
+    if (entry.seq != host.ready_seq) {  // superseded
+      ready_.pop();
+      continue;
+    }
+    std::optional<Clock::time_point> at = ReadyTime(host);
+    if (!at) {  // nothing to hand out any more
+      ready_.pop();
+      host.ready_seq = 0;
+      continue;
+    }
+    if (*at > entry.at) {  // the host was slowed down since it was queued
+      ready_.pop();
+      host.ready_seq = next_seq_++;
+      ready_.push(ReadyEntry{*at, host.ready_seq, &host});
+      continue;
+    }
+    if (entry.at > now) {
+      *wait = std::chrono::ceil<milliseconds>(entry.at - now);
+      return std::nullopt;
+    }
+    ready_.pop();
+    host.ready_seq = 0;
+    if (host.robots_state == Host::Robots::kUnknown ||
+        host.robots_state == Host::Robots::kWaiting) {
+      // robots.txt first: it uses the host's slot and delay like a page.
+      const std::string& any_url = !host.queue.empty() ? host.queue.front().url
+                                   : !host.retries.empty()
+                                       ? host.retries.begin()->second.url
+                                       : host.sitemaps.front();
+      host.robots_state = Host::Robots::kFetching;
+      ++host.in_flight;
+      host.next_start = now + host.delay;
+      Request robots;
+      robots.url = RobotsUrl(any_url);
+      robots.host = host.name;
+      robots.attempts = host.robots_tries;
+      robots.kind = Request::Kind::kRobots;
+      return robots;
+    }
+    if (!host.sitemaps.empty() && page_budget_ != 0) {
+      // Sitemaps before pages: what they list joins the queue early.
+      Request sitemap;
+      sitemap.url = std::move(host.sitemaps.front());
+      sitemap.host = host.name;
+      sitemap.kind = Request::Kind::kSitemap;
+      host.sitemaps.pop_front();
+      --sitemaps_queued_;
+      ++sitemaps_pending_;
+      ++host.in_flight;
+      host.next_start = now + host.delay;
+      Schedule(host);
+      return sitemap;
+    }
+    storage::QueuedUrl url;
+    if (!host.retries.empty() && host.retries.begin()->first <= now) {
+      url = std::move(host.retries.begin()->second);
+      host.retries.erase(host.retries.begin());
+      --retrying_;
+    } else if (!host.queue.empty() && page_budget_ != 0) {
+      url = std::move(host.queue.front());
+      host.queue.pop_front();
+      --in_memory_;
+      if (host.in_db > 0 && !host.refill_listed &&
+          host.queue.size() <= settings_->host_window / 2) {
+        host.refill_listed = true;
+      }
+    } else {
+      Schedule(host);
+      continue;
+    }
+    if (settings_->robots && (host.robots == nullptr ||
+                              !host.robots->Allowed(settings_->robots_token,
+                                                    PathAndQuery(url.url)))) {
+      // Never requested; recorded as blocked by the store node.
+      blocked_.push_back(BlockedRequest{
+          ToRequest(std::move(url)),
+          host.robots == nullptr ? "robots_unavailable" : "robots"});
+      ++outstanding_;
+      Schedule(host);
+      continue;
+    }
+    ++host.in_flight;
+    host.next_start = now + host.delay;
+    if (settings_->max_pages_per_host > 0 &&
+        ++host.fetched >= settings_->max_pages_per_host) {
+      Exhaust(host);
+    }
+    Schedule(host);
+    ++outstanding_;
+    // The budget counts pages, not tries: a retry was counted the first time.
+    if (page_budget_ > 0 && url.attempts == 0) --page_budget_;
+    return ToRequest(std::move(url));
+  }
+  return std::nullopt;
+}
+
+void Frontier::Fetched(const Request& request, const FetchReport& report) {
+  const int status = report.status;
+  const bool timed_out = report.timed_out;
+  const double total_ms = report.total_ms;
+  const std::optional<milliseconds>& retry_after = report.retry_after;
+  std::lock_guard<std::mutex> lock(mu_);
+  Host& host = HostFor(request.host);
+  if (host.in_flight > 0) --host.in_flight;
+  ++host.fetches;
+  if (status == 0 || status >= 400) ++host.errors;
+  if (settings_->adaptive) {
+    if (status == 429 || status == 503 || timed_out) {
+      host.delay = std::min(settings_->max_delay,
+                            std::max(host.delay * 2, milliseconds(250)));
+    } else if (status > 0 && status < 400) {
+      if (host.samples >= 5 && total_ms > 4 * host.ewma_ms) {
+        // Latency jumped: the host is struggling; add its usual latency to the
+        // gap.
+        host.delay = std::min(
+            settings_->max_delay,
+            host.delay + milliseconds(static_cast<int64_t>(host.ewma_ms)));
+      } else {
+        host.delay = std::max(host.base_delay, host.delay * 9 / 10);
+      }
+      host.ewma_ms =
+          host.samples == 0 ? total_ms : 0.8 * host.ewma_ms + 0.2 * total_ms;
+      ++host.samples;
+    }
+  }
+  if (retry_after) {
+    // The whole host asked for a pause, not just this URL.
+    host.next_start =
+        std::max(host.next_start,
+                 Clock::now() + std::min(*retry_after, settings_->max_delay));
+  }
+  Schedule(host);
+  NotifyIfIdle();
+}
+
+void Frontier::SetRobots(const std::string& host_name,
+                         std::shared_ptr<const parser::RobotsTxt> robots) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Host& host = HostFor(host_name);
+  ++host.robots_tries;
+  if (robots == nullptr && host.robots_tries < settings_->robots_attempts) {
+    host.robots_state = Host::Robots::kWaiting;
+    host.robots_retry_at =
+        Clock::now() + settings_->robots_retry * (1 << (host.robots_tries - 1));
+  } else {
+    // After the last try an unavailable robots.txt disallows everything.
+    host.robots_state = Host::Robots::kReady;
+    host.robots = std::move(robots);
+    if (host.robots != nullptr) {
+      if (auto seconds =
+              host.robots->CrawlDelaySeconds(settings_->robots_token)) {
+        auto crawl_delay =
+            std::min(settings_->max_crawl_delay,
+                     milliseconds(static_cast<int64_t>(*seconds * 1000.0)));
+        host.base_delay = std::max(host.base_delay, crawl_delay);
+        host.delay = std::max(host.delay, host.base_delay);
+      }
+    }
+  }
+  if (settings_->sitemaps && host.robots_state == Host::Robots::kReady &&
+      host.robots != nullptr && !host.sitemaps_seeded) {
+    std::string any = !host.queue.empty()     ? host.queue.front().url
+                      : !host.retries.empty() ? host.retries.begin()->second.url
+                                              : std::string();
+    if (!any.empty()) {
+      std::vector<std::string> urls = host.robots->sitemaps();
+      urls.push_back(std::string(Origin(any)) + "/sitemap.xml");
+      host.sitemaps_seeded = true;
+      SeedSitemaps(host, urls);
+    }
+  }
+  Schedule(host);
+  NotifyIfIdle();
+}
+
+void Frontier::SeedSitemaps(Host& host, const std::vector<std::string>& urls) {
+  for (const std::string& url : urls) {
+    if (HostOf(url) != host.name) continue;
+    if (std::find(host.sitemaps_seen.begin(), host.sitemaps_seen.end(), url) !=
+        host.sitemaps_seen.end()) {
+      continue;
+    }
+    host.sitemaps_seen.push_back(url);
+    host.sitemaps.push_back(url);
+    ++sitemaps_queued_;
+  }
+}
+
+void Frontier::AddSitemaps(const std::string& host_name,
+                           const std::vector<std::string>& urls) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Host& host = HostFor(host_name);
+  if (host.exhausted || closed_) return;
+  SeedSitemaps(host, urls);
+  Schedule(host);
+  NotifyIfIdle();
+}
+
+std::vector<BlockedRequest> Frontier::TakeBlocked() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return std::exchange(blocked_, {});
+}
+
+bool Frontier::HasBlocked() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return !blocked_.empty();
+}
+
+Status Frontier::Finished(std::span<const Ended> ended,
+                          std::vector<storage::QueuedUrl> discovered) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (storage::QueuedUrl& url : discovered) {
+      Host& host = HostFor(url.host);
+      if (host.exhausted) {
+        ++abandoned_;
+        continue;
+      }
+      // Once anything of a host waits in the database, its newer URLs wait
+      // behind it: the window always holds the host's oldest queued URLs.
+      if (host.in_db == 0 && host.queue.size() < settings_->host_window &&
+          in_memory_ < settings_->window) {
+        host.cursor = std::max(host.cursor, url.id);
+        host.queue.push_back(std::move(url));
+        ++in_memory_;
+        Schedule(host);
+      } else {
+        ++host.in_db;
+        ++in_db_;
+        if (!host.refill_listed &&
+            host.queue.size() <= settings_->host_window / 2) {
+          host.refill_listed = true;
+        }
+      }
+    }
+    const Clock::time_point now = Clock::now();
+    size_t released = 0;
+    size_t sitemaps = 0;
+    for (const Ended& end : ended) {
+      if (std::holds_alternative<storage::LinksOnly>(end.fate)) {
+        // Sitemaps were never outstanding pages: released once the URLs they
+        // listed are queued.
+        ++sitemaps;
+        continue;
+      }
+      ++released;
+      const auto* retry = std::get_if<storage::Retry>(&end.fate);
+      if (retry == nullptr) continue;
+      Host& host = HostFor(end.request.host);
+      if (host.exhausted) {
+        ++abandoned_;
+        continue;
+      }
+      host.retries.emplace(now + milliseconds(retry->backoff_ms),
+                           RetryOf(end.request));
+      ++retrying_;
+      Schedule(host);
+    }
+    outstanding_ -= std::min(released, outstanding_);
+    sitemaps_pending_ -= std::min(sitemaps, sitemaps_pending_);
+    NotifyIfIdle();
+  }
+  return Refill();
+}
+
+std::vector<Frontier::RefillWant> Frontier::RefillWantsLocked() const {
+  std::vector<RefillWant> out;
+  if (closed_ || in_db_ == 0) return out;
+  size_t room =
+      settings_->window > in_memory_ ? settings_->window - in_memory_ : 0;
+  for (const auto& [name, host] : hosts_) {
+    if (room == 0) break;
+    if (!host->refill_listed || host->in_db == 0 ||
+        host->queue.size() > settings_->host_window / 2) {
+      continue;
+    }
+    size_t limit = std::min(settings_->host_window - host->queue.size(), room);
+    room -= limit;
+    out.push_back(RefillWant{name, host->cursor, limit});
+  }
+  return out;
+}
+
+Status Frontier::Refill() {
+  std::vector<RefillWant> wants;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    wants = RefillWantsLocked();
+  }
+  for (const RefillWant& want : wants) {
+    std::vector<storage::QueuedUrl> urls;
+    Status st = queue_->LoadQueued(want.host, want.after_id, want.limit, &urls);
+    if (!st.ok()) return st;
+    // Only this thread adds to windows and changes in_db, so what was wanted
+    // still holds; a host may have been exhausted meanwhile.
+    std::lock_guard<std::mutex> lock(mu_);
+    Host& host = HostFor(want.host);
+    if (host.exhausted) continue;
+    const int64_t loaded = static_cast<int64_t>(urls.size());
+    for (storage::QueuedUrl& url : urls) {
+      host.cursor = std::max(host.cursor, url.id);
+      host.queue.push_back(std::move(url));
+    }
+    in_memory_ += urls.size();
+    int64_t taken = std::min(loaded, host.in_db);
+    host.in_db -= taken;
+    in_db_ -= taken;
+    // Fewer rows than asked: the database holds no more of this host; trust
+    // it.
+    if (urls.size() < want.limit) {
+      in_db_ -= host.in_db;
+      host.in_db = 0;
+    }
+    host.refill_listed = host.in_db > 0;
+    Schedule(host);
+    NotifyIfIdle();
+  }
+  return Status::Ok();
+}
+
+void Frontier::Close() {
+  std::lock_guard<std::mutex> lock(mu_);
+  closed_ = true;
+  NotifyIfIdle();
+}
+
+bool Frontier::IdleLocked() const {
+  bool nothing_more = closed_ || (page_budget_ == 0 && retrying_ == 0) ||
+                      (in_memory_ == 0 && in_db_ == 0 && retrying_ == 0 &&
+                       sitemaps_queued_ == 0);
+  return outstanding_ == 0 && sitemaps_pending_ == 0 && nothing_more;
+}
+
+void Frontier::NotifyIfIdle() {
+  // Only the end of the crawl is waited for: waking the waiter on every change
+  // would cost two context switches per page.
+  if (IdleLocked()) changed_.notify_all();
+}
+
+bool Frontier::Idle() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return IdleLocked();
+}
+
+bool Frontier::WaitIdle(milliseconds timeout) {
+  std::unique_lock<std::mutex> lock(mu_);
+  return changed_.wait_for(lock, timeout, [this] { return IdleLocked(); });
+}
+
+FrontierSnapshot Frontier::Snapshot(bool hosts) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  FrontierSnapshot out;
+  out.queued =
+      static_cast<int64_t>(in_memory_ + retrying_) + in_db_ + abandoned_;
+  out.outstanding = static_cast<int64_t>(outstanding_);
+  out.page_budget = page_budget_;
+  out.budget_spent = page_budget_ == 0 && (in_memory_ > 0 || in_db_ > 0);
+  if (!hosts) return out;
+  out.hosts.reserve(hosts_.size());
+  for (const auto& [name, host] : hosts_) {
+    FrontierSnapshot::Host state;
+    state.host = name;
+    state.in_flight = host->in_flight;
+    state.queued =
+        static_cast<int64_t>(host->queue.size() + host->retries.size()) +
+        host->in_db;
+    state.delay = host->delay;
+    switch (host->robots_state) {
+      case Host::Robots::kUnknown:
+        state.robots = "pending";
+        break;
+      case Host::Robots::kFetching:
+        state.robots = "fetching";
+        break;
+      case Host::Robots::kWaiting:
+        state.robots = "retrying";
+        break;
+      case Host::Robots::kReady:
+        state.robots = !settings_->robots        ? "off"
+                       : host->robots == nullptr ? "unavailable"
+                                                 : "ok";
+        break;
+    }
+    state.fetched = host->fetches;
+    state.errors = host->errors;
+    out.hosts.push_back(std::move(state));
+  }
+  return out;
+}
+
+}  // namespace crawlbox::crawler

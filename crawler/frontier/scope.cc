@@ -1,0 +1,81 @@
+// Host allow-list, allow/deny URL patterns, and cheap trap checks on the URL
+// text.
+#include "crawler/frontier/scope.h"
+
+#include <algorithm>
+
+namespace crawlbox::crawler {
+
+namespace {
+
+// Whether one segment of the URL's path occurs more than `max` times.
+bool PathRepeats(std::string_view url, int max) {
+  size_t start = url.find("://");
+  start = url.find('/', start == std::string_view::npos ? 0 : start + 3);
+  if (start == std::string_view::npos) return false;
+  std::string_view path = url.substr(start);
+  path = path.substr(0, path.find_first_of("?#"));
+  std::vector<std::string_view> segments;
+  while (!path.empty()) {
+    path.remove_prefix(1);  // the '/'
+    size_t end = path.find('/');
+    std::string_view segment = path.substr(0, end);
+    if (!segment.empty()) segments.push_back(segment);
+    if (end == std::string_view::npos) break;
+    path.remove_prefix(end);
+  }
+  std::sort(segments.begin(), segments.end());
+  int run = 0;
+  for (size_t i = 0; i < segments.size(); ++i) {
+    run = (i > 0 && segments[i] == segments[i - 1]) ? run + 1 : 1;
+    if (run > max) return true;
+  }
+  return false;
+}
+
+int QueryParams(std::string_view url) {
+  size_t q = url.find('?');
+  if (q == std::string_view::npos) return 0;
+  std::string_view query = url.substr(q + 1);
+  query = query.substr(0, query.find('#'));
+  if (query.empty()) return 0;
+  return static_cast<int>(std::count(query.begin(), query.end(), '&')) + 1;
+}
+
+}  // namespace
+
+Scope::Scope(const config::Job& job, const std::vector<parser::Url>& seeds)
+    : scope_(job.scope), limits_(job.limits) {
+  hosts_ = scope_.allowed_hosts;
+  if (hosts_.empty()) {
+    for (const parser::Url& seed : seeds) hosts_.push_back(seed.host);
+  }
+  std::sort(hosts_.begin(), hosts_.end());
+  hosts_.erase(std::unique(hosts_.begin(), hosts_.end()), hosts_.end());
+}
+
+std::string_view Scope::Rejects(std::string_view url,
+                                std::string_view host) const {
+  if (!std::binary_search(hosts_.begin(), hosts_.end(), host)) return "host";
+  if (static_cast<int64_t>(url.size()) > limits_.max_url_length)
+    return "url_too_long";
+  if (limits_.max_query_params > 0 &&
+      QueryParams(url) > limits_.max_query_params) {
+    return "query_params";
+  }
+  if (limits_.max_path_repeats > 0 &&
+      PathRepeats(url, limits_.max_path_repeats)) {
+    return "path_repeats";
+  }
+  re2::StringPiece text(url.data(), url.size());
+  for (const auto& deny : scope_.deny) {
+    if (re2::RE2::PartialMatch(text, *deny)) return "deny";
+  }
+  if (scope_.allow.empty()) return "";
+  for (const auto& allow : scope_.allow) {
+    if (re2::RE2::PartialMatch(text, *allow)) return "";
+  }
+  return "allow";
+}
+
+}  // namespace crawlbox::crawler

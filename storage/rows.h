@@ -1,0 +1,146 @@
+// Plain structs that cross the storage boundary: the rows the Store writes
+// and the readers return, and what one fetched page produced (PageOutcome).
+// storage/ owns these so it needs nothing from parser/ or crawler/.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "storage/outcome.h"
+
+namespace crawlbox::storage {
+
+// A URL as the frontier knows it: its row id, normalized URL, host, link depth
+// from a seed, and the tries already made (retries of earlier runs included).
+struct QueuedUrl {
+  int64_t id = 0;
+  std::string url;
+  std::string host;
+  int depth = 0;
+  int attempts = 0;
+  // Validators of the stored page, sent back by a re-crawl as If-None-Match /
+  // If-Modified-Since; empty when the page was never fetched or had none.
+  std::string etag;
+  std::string last_modified;
+};
+
+// A link to add to the frontier. Inserted only if the URL is not there yet
+// (dedup by URL).
+struct NewUrl {
+  std::string url;   // normalized (parser::NormalizeForCrawl)
+  std::string host;  // lowercase host, for per-host queries
+  int depth = 0;
+  // Frontier id of the page it was found on; 0 for seeds.
+  int64_t discovered_from = 0;
+};
+
+// The row of `pages` one fetch of a frontier URL produces.
+struct PageRow {
+  int64_t url_id = 0;  // frontier id
+  std::string url;
+  std::string final_url;  // after redirects the fetcher followed
+  int status = 0;         // HTTP status; 0 when no response arrived
+  std::string content_type;
+  int64_t bytes = 0;    // body bytes after decoding
+  double total_ms = 0;  // whole transfer
+  double ttfb_ms = 0;   // until the first response byte
+  // A note on a Stored page ("truncated"), or empty. A Failed, Retry or
+  // Blocked fate carries its reason itself; the store writes that reason
+  // instead of this one.
+  std::string error;
+  std::string etag;           // ETag response header, for re-crawls
+  std::string last_modified;  // Last-Modified response header, for re-crawls
+  // Hash of the body (hex), to tell a changed page from an unchanged one when
+  // the server sends no validators.
+  std::string body_hash;
+  // The body compressed (`body_encoding`, e.g. "zlib") when the job stores
+  // bodies; empty otherwise. Opaque to storage/.
+  std::string body;
+  std::string body_encoding;
+};
+
+// How a page fetched by a re-crawl compares with the stored one.
+enum class PageChange {
+  kNew,        // no page of this URL was stored before
+  kChanged,    // stored before; the body differs: items replaced
+  kUnchanged,  // 304 Not Modified or the same body: items kept
+  kGone,       // stored with a 2xx before; now 404/410: items removed
+};
+
+// Items a rule dropped from one page because a `required` field was empty.
+struct DroppedItems {
+  std::string rule;
+  int64_t count = 0;
+};
+
+// One extracted item, already serialized as a JSON object: a row of `items`.
+struct ItemRow {
+  std::string rule;
+  std::string json;
+};
+
+// Everything one request produced; stored in one transaction with the others
+// of its batch. `fate` says which of the other fields are stored (see
+// outcome.h).
+struct PageOutcome {
+  PageRow page;
+  std::vector<ItemRow> items;
+  std::vector<NewUrl> links;
+  std::vector<DroppedItems> dropped;  // per rule, for the example URL
+  Fate fate;                          // Stored unless set
+};
+
+// Pages a crawl run stored, by how they compare with what was stored before.
+struct ChangeCounts {
+  int64_t new_pages = 0;
+  int64_t changed = 0;
+  int64_t unchanged = 0;
+  int64_t gone = 0;
+};
+
+// One row of `crawls`: a crawl run, with its times also as numbers.
+struct CrawlRun {
+  int64_t id = 0;
+  std::string job_name;
+  std::string job_file;  // the job file's path as the run was given it
+  std::string job_text;  // the job file as the run read it
+  // "running" (also a run that was killed: it never finished), "finished",
+  // "stopped" or "failed".
+  std::string state;
+  std::string started_at;   // ISO 8601 UTC, as stored
+  std::string finished_at;  // "" while the run has not ended
+  double started_unix = 0;  // started_at in seconds since the epoch
+  // Seconds from started_at to finished_at, or to now while running.
+  double elapsed_s = 0;
+  std::string stats_json;  // the run's counters as stored at its end; "" before
+};
+
+// A stored page with its stored body, for re-extraction.
+struct StoredPage {
+  int64_t page_id = 0;
+  std::string url;
+  std::string final_url;
+  std::string content_type;
+  int status = 0;
+  std::string body;  // compressed, as stored
+  std::string body_encoding;
+};
+
+// What re-extraction made of one stored page.
+struct Reextracted {
+  std::vector<ItemRow> items;
+  std::vector<DroppedItems> dropped;
+};
+
+// A cell of a query result.
+using Value = std::variant<std::monostate, int64_t, double, std::string>;
+
+// The rows of a query, in memory.
+struct QueryResult {
+  std::vector<std::string> columns;
+  std::vector<std::vector<Value>> rows;
+};
+
+}  // namespace crawlbox::storage
