@@ -146,12 +146,11 @@ RunSnapshot Engine::Snapshot(bool hosts) const {
   return s;
 }
 
-Result<RunSnapshot> Engine::Run() {
+Status Engine::Begin() {
   Status s = store_->EnsureViews(job_);
   if (!s.ok()) return s;
   auto crawl_id = store_->BeginCrawl(job_);
   if (!crawl_id.ok()) return crawl_id.status();
-
   // Seeds join the durable frontier (no-ops for seeds already there); the
   // Frontier then plans its per-host windows from what the database holds
   // queued — seeds, or what an interrupted run left.
@@ -170,41 +169,15 @@ Result<RunSnapshot> Engine::Run() {
                                       options_.max_outstanding, *crawl_id,
                                       &counters_);
   }
+  return run_->frontier.Start();
+}
+
+std::string Engine::Watch(FetchStage* stage) {
   RunState& run = *run_;
   Frontier& frontier = run.frontier;
-  auto finish = [&](std::string_view state) {
-    std::lock_guard<std::mutex> lock(run.mu);
-    run.state = std::string(state);
-    run.seconds = SecondsSince(run.start);
-    run.running.store(false);
-  };
-  s = frontier.Start();
-  if (!s.ok()) {
-    finish("failed");
-    store_->FinishCrawl(*crawl_id, "failed", counters_.ToJson()).ok();
-    return s;
-  }
-  config::Log(LogLevel::kInfo, "engine",
-              "crawl " + std::to_string(*crawl_id) + " of job '" + job_.name +
-                  "': " + std::to_string(frontier.Snapshot().queued) +
-                  " URLs queued");
-
-  LocalStage local;
-  FetchStage* stage = options_.stage != nullptr ? options_.stage : &local;
-  s = stage->Start(StageContext{job_, parser_, run.processor, &frontier,
-                                &run.store, &counters_});
-  if (!s.ok()) {
-    stage->Stop();
-    finish("failed");
-    store_->FinishCrawl(*crawl_id, "failed", counters_.ToJson()).ok();
-    return s;
-  }
-
-  // Wait for the end: frontier idle (done or limits), a signal, or a fatal
-  // store error.
   std::string state = "finished";
   int seen_signals = 0;
-  std::string limit_reached;
+  bool limit_reached = false;
   Clock::time_point last_progress = Clock::now();
   while (!frontier.WaitIdle(std::chrono::milliseconds(100))) {
     if (run.store.fatal()) break;
@@ -216,32 +189,31 @@ Result<RunSnapshot> Engine::Run() {
     if (signals > seen_signals) {
       seen_signals = signals;
       state = "stopped";
-      if (signals == 1) {
-        config::Log(LogLevel::kWarning, "engine",
-                    "stopping: finishing " +
-                        std::to_string(frontier.Snapshot().outstanding) +
-                        " pages in flight (signal again to stop at once)");
-        frontier.Close();
-      } else {
-        break;
-      }
+      if (signals > 1) break;
+      config::Log(LogLevel::kWarning, "engine",
+                  "stopping: finishing " +
+                      std::to_string(frontier.Snapshot().outstanding) +
+                      " pages in flight (signal again to stop at once)");
+      frontier.Close();
     }
-    if (limit_reached.empty()) {
+    if (!limit_reached) {
+      std::string limit;
       if (job_.limits.max_bytes > 0 &&
           run.store.bytes() >= job_.limits.max_bytes) {
-        limit_reached = "max_bytes";
+        limit = "max_bytes";
       } else if (job_.limits.max_duration_s > 0 &&
                  SecondsSince(run.start) >= job_.limits.max_duration_s) {
-        limit_reached = "max_duration_s";
+        limit = "max_duration_s";
       }
-      if (!limit_reached.empty()) {
-        config::Log(LogLevel::kInfo, "engine",
-                    "limits." + limit_reached +
-                        " reached: finishing the pages in flight");
-        counters_.Add("limit/" + limit_reached);
+      if (!limit.empty()) {
+        limit_reached = true;
+        config::Log(
+            LogLevel::kInfo, "engine",
+            "limits." + limit + " reached: finishing the pages in flight");
+        counters_.Add("limit/" + limit);
         frontier.Close();
         std::lock_guard<std::mutex> lock(run.mu);
-        run.limit_reached = limit_reached;
+        run.limit_reached = limit;
       }
     }
     if (options_.on_progress &&
@@ -251,23 +223,53 @@ Result<RunSnapshot> Engine::Run() {
       options_.on_progress(Snapshot());
     }
   }
+  return state;
+}
+
+void Engine::End(std::string_view state) {
+  RunState& run = *run_;
+  std::lock_guard<std::mutex> lock(run.mu);
+  if (run.limit_reached.empty() && run.frontier.Snapshot().budget_spent)
+    run.limit_reached = "max_pages";
+  run.state = std::string(state);
+  run.seconds = SecondsSince(run.start);
+  run.running.store(false);
+}
+
+Result<RunSnapshot> Engine::Run() {
+  Status s = Begin();
+  if (!s.ok()) {
+    if (run_ != nullptr) {
+      End("failed");
+      store_->FinishCrawl(run_->crawl_id, "failed", counters_.ToJson()).ok();
+    }
+    return s;
+  }
+  RunState& run = *run_;
+  config::Log(LogLevel::kInfo, "engine",
+              "crawl " + std::to_string(run.crawl_id) + " of job '" +
+                  job_.name +
+                  "': " + std::to_string(run.frontier.Snapshot().queued) +
+                  " URLs queued");
+  LocalStage local;
+  FetchStage* stage = options_.stage != nullptr ? options_.stage : &local;
+  s = stage->Start(StageContext{job_, parser_, run.processor, &run.frontier,
+                                &run.store, &counters_});
+  std::string state = "failed";
+  if (s.ok()) state = Watch(stage);
   // No new outcomes after this; whatever was already received is committed.
   stage->Stop();
-
-  if (limit_reached.empty() && frontier.Snapshot().budget_spent) {
-    std::lock_guard<std::mutex> lock(run.mu);
-    run.limit_reached = "max_pages";
+  if (run.store.fatal()) {
+    state = "failed";
+    s = run.store.fatal_status();
   }
-  const bool fatal = run.store.fatal();
-  finish(fatal ? "failed" : state);
+  End(state);
   RunSnapshot summary = Snapshot();
   if (options_.on_progress) options_.on_progress(summary);
-  if (fatal) {
-    store_->FinishCrawl(*crawl_id, "failed", counters_.ToJson()).ok();
-    return run.store.fatal_status();
-  }
-  s = store_->FinishCrawl(*crawl_id, state, counters_.ToJson());
+  Status finished =
+      store_->FinishCrawl(run.crawl_id, state, counters_.ToJson());
   if (!s.ok()) return s;
+  if (!finished.ok()) return finished;
   return summary;
 }
 

@@ -12,6 +12,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "config/job.h"
@@ -93,6 +94,15 @@ class Engine {
 
  private:
   struct RunState;  // the run's objects, alive from Run() to ~Engine()
+
+  // Registers the run, queues the seeds, builds the run's objects and starts
+  // the Frontier. Fails when the database cannot be written or read.
+  config::Status Begin();
+  // Waits for the end: the frontier idle (done or limits), a signal, or a
+  // fatal store error; reports progress meanwhile. Returns the run's state.
+  std::string Watch(FetchStage* stage);
+  // Marks the run over in `state`.
+  void End(std::string_view state);
 
   const config::Job& job_;
   const parser::PageParser& parser_;

@@ -54,8 +54,6 @@ enum class FetchError {
 };
 
 const char* FetchErrorName(FetchError error);
-// One sentence for humans, e.g. for the status page.
-const char* FetchErrorDescription(FetchError error);
 
 // Time spent in each phase of a transfer, milliseconds from its start.
 struct Timings {
