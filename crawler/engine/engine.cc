@@ -50,7 +50,10 @@ class LocalStage : public FetchStage, public FetchGraphSink {
     if (graph_ != nullptr) graph_->Flush();
   }
   void Stop() override {
-    if (graph_ != nullptr) graph_->Stop();
+    if (graph_ == nullptr) return;
+    graph_->Stop();
+    // What waited for a fuller batch is committed now.
+    store_->Drain();
   }
 
  private:
@@ -70,6 +73,7 @@ class LocalStage : public FetchStage, public FetchGraphSink {
     store_->Accept(request, std::move(outcome));
   }
   void Flush() override {
+    if (!store_->Due()) return;
     store_->Drain([this] { graph_->Wakeup(); });
     graph_->Wakeup();
   }
@@ -179,11 +183,12 @@ std::string Engine::Watch(FetchStage* stage) {
   int seen_signals = 0;
   bool limit_reached = false;
   Clock::time_point last_progress = Clock::now();
-  while (!frontier.WaitIdle(std::chrono::milliseconds(100))) {
+  while (!frontier.WaitIdle(StoreNode::kMaxWait)) {
     if (run.store.fatal()) break;
-    // Blocked requests are recorded by the store node: let it run even when
-    // no page is being stored.
-    if (frontier.HasBlocked()) stage->Wakeup();
+    // The store node runs when responses are parsed; this tick also commits
+    // a partial batch that waited long enough and the Frontier's blocked
+    // requests when nothing is being parsed.
+    stage->Wakeup();
     int signals =
         options_.stop_signals != nullptr ? options_.stop_signals->load() : 0;
     if (signals > seen_signals) {

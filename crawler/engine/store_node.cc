@@ -18,6 +18,12 @@ constexpr size_t kMaxBatch = 512;
 // per batch.
 constexpr size_t kMaxBatchLinks = 8192;
 
+int64_t NowNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
 // Whether a fate stores a page row this run, and so counts as a page.
 bool CountsAsPage(const storage::Fate& fate) {
   return std::holds_alternative<storage::Stored>(fate) ||
@@ -37,6 +43,17 @@ StoreNode::StoreNode(storage::Store* store, int64_t crawl_id,
 
 void StoreNode::Accept(Request request, storage::PageOutcome outcome) {
   ready_.push(Pending{std::move(request), std::move(outcome)});
+  if (pending_.fetch_add(1) == 0) oldest_ns_.store(NowNs());
+}
+
+bool StoreNode::Due() const {
+  const int64_t pending = pending_.load();
+  if (pending >= static_cast<int64_t>(kMinBatch)) return true;
+  if (frontier_->HasBlocked()) return true;
+  if (pending == 0) return false;
+  if (pending >= frontier_->Snapshot().outstanding) return true;
+  return NowNs() - oldest_ns_.load() >=
+         std::chrono::nanoseconds(kMaxWait).count();
 }
 
 Status StoreNode::fatal_status() const {
@@ -69,6 +86,7 @@ void StoreNode::Drain(const std::function<void()>& after_batch) {
     size_t links = 0;
     while (batch.size() < kMaxBatch && links < kMaxBatchLinks &&
            ready_.try_pop(next)) {
+      pending_.fetch_sub(1);
       links += next.outcome.links.size();
       requests.push_back(std::move(next.request));
       batch.push_back(std::move(next.outcome));

@@ -9,6 +9,7 @@
 #include <oneapi/tbb/concurrent_queue.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <mutex>
@@ -48,6 +49,15 @@ class StoreNode {
   // Drain().
   void Accept(Request request, storage::PageOutcome outcome);
 
+  // Whether a Drain() now would commit a batch worth its transaction: enough
+  // outcomes wait (kMinBatch), or every request handed out is waiting here (no
+  // more are coming soon), or the oldest has waited kMaxWait, or the Frontier
+  // holds blocked requests. A commit per page rewrote the same B-tree pages
+  // and WAL frames thousands of times a crawl. Thread-safe.
+  bool Due() const;
+  static constexpr size_t kMinBatch = 64;
+  static constexpr std::chrono::milliseconds kMaxWait{20};
+
   // The store node: commits what Accept() queued and the blocked requests the
   // Frontier holds, in batches, and reports each batch to the Frontier only
   // after it is committed. Returns when nothing is left to store. A database
@@ -77,6 +87,9 @@ class StoreNode {
   Frontier* frontier_;
   Counters* counters_;
   oneapi::tbb::concurrent_queue<Pending> ready_;
+  std::atomic<int64_t> pending_{0};  // in ready_
+  // When the oldest outcome in ready_ arrived (steady clock, nanoseconds).
+  std::atomic<int64_t> oldest_ns_{0};
   SeenUrls seen_;  // Drain() only
   std::atomic<bool> fatal_{false};
   mutable std::mutex fatal_mu_;
