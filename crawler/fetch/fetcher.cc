@@ -173,14 +173,18 @@ struct Fetcher::Impl {
   CURLM* multi = nullptr;
   CURLSH* share = nullptr;  // the job's cookie jar, shared by every transfer
   curl_slist* default_headers = nullptr;
-  // Transfers in flight, owned here. Easy handles are not reused: connections
-  // are reused through the multi handle's cache anyway, and curl_easy_reset
-  // in libcurl 7.88 keeps the cookie file list (a leak per reuse) and can
-  // carry an expired timer into the next transfer.
+  // Transfers in flight, owned here.
   std::vector<Transfer*> active;
+  // Easy handles of finished transfers, kept with their options for the next
+  // ones: creating a handle and setting its two dozen options cost more than
+  // a page's parse of links. They are not curl_easy_reset (libcurl 7.88 keeps
+  // the cookie file list across a reset, a leak per reuse): what differs per
+  // transfer is set again, the rest was set once.
+  std::vector<CURL*> idle;
 
   ~Impl() {
     for (Transfer* t : active) Release(multi, t);
+    for (CURL* easy : idle) curl_easy_cleanup(easy);
     if (multi != nullptr) curl_multi_cleanup(multi);
     // Only the fetcher thread ever used the share, so it needs no lock
     // callbacks.
@@ -248,23 +252,10 @@ void Fetcher::Stop() {
 
 void Fetcher::Loop() {
   Impl& impl = *impl_;
-  auto add_transfer = [&](Request&& request) {
-    Transfer* t = new Transfer();
-    t->easy = curl_easy_init();
-    t->request = std::move(request);
-    t->body.clear();
-    t->headers.clear();
-    t->too_large = false;
-    t->error_buffer[0] = '\0';
-    t->max_body_bytes = settings_.max_body_bytes;
-    CURL* e = t->easy;
-    curl_easy_setopt(e, CURLOPT_URL, t->request.url.c_str());
-    curl_easy_setopt(e, CURLOPT_PRIVATE, t);
+  // The options every transfer of this Fetcher shares, set once per handle.
+  auto configure = [&](CURL* e) {
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, OnBody);
-    curl_easy_setopt(e, CURLOPT_WRITEDATA, t);
     curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, OnHeader);
-    curl_easy_setopt(e, CURLOPT_HEADERDATA, t);
-    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->error_buffer);
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
@@ -292,6 +283,25 @@ void Fetcher::Loop() {
     curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING,
                      "");  // every encoding this libcurl decodes
     curl_easy_setopt(e, CURLOPT_USERAGENT, settings_.user_agent.c_str());
+    curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+  };
+  auto add_transfer = [&](Request&& request) {
+    Transfer* t = new Transfer();
+    if (!impl.idle.empty()) {
+      t->easy = impl.idle.back();
+      impl.idle.pop_back();
+    } else {
+      t->easy = curl_easy_init();
+      configure(t->easy);
+    }
+    t->request = std::move(request);
+    t->max_body_bytes = settings_.max_body_bytes;
+    CURL* e = t->easy;
+    curl_easy_setopt(e, CURLOPT_URL, t->request.url.c_str());
+    curl_easy_setopt(e, CURLOPT_PRIVATE, t);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, t);
+    curl_easy_setopt(e, CURLOPT_HEADERDATA, t);
+    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->error_buffer);
     t->own_headers = ConditionalHeaders(impl.default_headers, t->request);
     curl_easy_setopt(
         e, CURLOPT_HTTPHEADER,
@@ -299,10 +309,9 @@ void Fetcher::Loop() {
     // Waiting for a connection that might multiplex pays off only where
     // HTTP/2 can be negotiated (TLS); over plain HTTP it would park every
     // transfer to a host behind one whose server stalls its headers.
-    if (settings_.http2 && t->request.url.starts_with("https:")) {
-      curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
-    }  // prefer multiplexing on an HTTP/2 connection
-    curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+    curl_easy_setopt(
+        e, CURLOPT_PIPEWAIT,
+        settings_.http2 && t->request.url.starts_with("https:") ? 1L : 0L);
     curl_multi_add_handle(impl.multi, e);
     impl.active.push_back(t);
     in_flight_.fetch_add(1, std::memory_order_relaxed);
@@ -348,7 +357,14 @@ void Fetcher::Loop() {
     r.timings.tls_ms = Millis(easy, CURLINFO_APPCONNECT_TIME_T);
     r.timings.ttfb_ms = Millis(easy, CURLINFO_STARTTRANSFER_TIME_T);
     r.timings.total_ms = Millis(easy, CURLINFO_TOTAL_TIME_T);
-    curl_easy_cleanup(easy);
+    // An idle handle points at nothing of the finished transfer.
+    curl_easy_setopt(easy, CURLOPT_HTTPHEADER, nullptr);
+    curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, nullptr);
+    if (impl.idle.size() < static_cast<size_t>(settings_.concurrency)) {
+      impl.idle.push_back(easy);
+    } else {
+      curl_easy_cleanup(easy);
+    }
     delete t;
     on_response_(std::move(r));
   };
