@@ -32,15 +32,46 @@ bool EqualsNoCase(std::string_view a, std::string_view b) {
   return true;
 }
 
-// Elements whose content is text up to their own end tag, not markup.
-bool IsRawTextElement(std::string_view tag) {
-  static constexpr std::string_view kRaw[] = {"script",  "style",   "textarea",
-                                              "title",   "xmp",     "iframe",
-                                              "noembed", "noframes"};
-  for (std::string_view raw : kRaw) {
-    if (EqualsNoCase(tag, raw)) return true;
+// What a start tag's name means to the scan.
+enum class TagKind {
+  kOther,
+  kLink,       // <a>, <area>: their href is a link
+  kBase,       // <base>: the first href changes the base URL
+  kPlaintext,  // everything after it is text
+  kRawText,    // content is text up to the element's own end tag
+};
+
+// One length switch instead of a compare per known name: every start tag of
+// a page comes through here.
+TagKind ClassifyTag(std::string_view tag) {
+  switch (tag.size()) {
+    case 1:
+      return Lower(tag[0]) == 'a' ? TagKind::kLink : TagKind::kOther;
+    case 3:
+      return EqualsNoCase(tag, "xmp") ? TagKind::kRawText : TagKind::kOther;
+    case 4:
+      if (EqualsNoCase(tag, "area")) return TagKind::kLink;
+      return EqualsNoCase(tag, "base") ? TagKind::kBase : TagKind::kOther;
+    case 5:
+      return EqualsNoCase(tag, "style") || EqualsNoCase(tag, "title")
+                 ? TagKind::kRawText
+                 : TagKind::kOther;
+    case 6:
+      return EqualsNoCase(tag, "script") || EqualsNoCase(tag, "iframe")
+                 ? TagKind::kRawText
+                 : TagKind::kOther;
+    case 7:
+      return EqualsNoCase(tag, "noembed") ? TagKind::kRawText : TagKind::kOther;
+    case 8:
+      return EqualsNoCase(tag, "textarea") || EqualsNoCase(tag, "noframes")
+                 ? TagKind::kRawText
+                 : TagKind::kOther;
+    case 9:
+      return EqualsNoCase(tag, "plaintext") ? TagKind::kPlaintext
+                                            : TagKind::kOther;
+    default:
+      return TagKind::kOther;
   }
-  return false;
 }
 
 struct NamedReference {
@@ -165,6 +196,11 @@ std::string DecodeAttributeValue(std::string_view v) {
 ScannedLinks ScanLinks(std::string_view html) {
   ScannedLinks out;
   const size_t n = html.size();
+  // The index of the '>' at or after `from` plus one, or n without one.
+  auto after_gt = [&](size_t from) {
+    size_t end = html.find('>', from);
+    return end == std::string_view::npos ? n : end + 1;
+  };
   size_t i = 0;
   while (i < n) {
     const char* lt =
@@ -189,14 +225,12 @@ ScannedLinks ScanLinks(std::string_view html) {
           i = end == std::string_view::npos ? n : end + 3;
         }
       } else {
-        size_t end = html.find('>', i);
-        i = end == std::string_view::npos ? n : end + 1;
+        i = after_gt(i);
       }
       continue;
     }
     if (c == '?') {
-      size_t end = html.find('>', i);
-      i = end == std::string_view::npos ? n : end + 1;
+      i = after_gt(i);
       continue;
     }
     bool end_tag = false;
@@ -209,8 +243,7 @@ ScannedLinks ScanLinks(std::string_view html) {
         continue;
       }
       if (!IsAlpha(html[i])) {  // "</ ..." is a bogus comment up to '>'
-        size_t end = html.find('>', i);
-        i = end == std::string_view::npos ? n : end + 1;
+        i = after_gt(i);
         continue;
       }
     } else if (!IsAlpha(c)) {
@@ -220,16 +253,16 @@ ScannedLinks ScanLinks(std::string_view html) {
     // Tag name.
     size_t name_start = i;
     while (i < n && !IsSpace(html[i]) && html[i] != '/' && html[i] != '>') ++i;
-    std::string_view tag = html.substr(name_start, i - name_start);
-    const bool is_link =
-        !end_tag && (EqualsNoCase(tag, "a") || EqualsNoCase(tag, "area"));
-    const bool is_base = !end_tag && EqualsNoCase(tag, "base");
-    bool href_seen = false;
+    const std::string_view tag(html.data() + name_start, i - name_start);
+    const TagKind kind = end_tag ? TagKind::kOther : ClassifyTag(tag);
+    const bool wants_href = kind == TagKind::kLink || kind == TagKind::kBase;
 
     // Attributes, up to '>' (or the end of input, which drops the unfinished
-    // tag).
+    // tag). Of duplicated attributes the first one counts; its value is
+    // decoded only once the tag turns out to be complete.
     bool closed = false;
-    std::optional<std::string> href;
+    bool href_seen = false;
+    std::string_view href;
     while (i < n) {
       char a = html[i];
       if (IsSpace(a) || a == '/') {
@@ -247,10 +280,9 @@ ScannedLinks ScanLinks(std::string_view html) {
              html[i] != '=') {
         ++i;
       }
-      std::string_view attr = html.substr(attr_start, i - attr_start);
+      const std::string_view attr(html.data() + attr_start, i - attr_start);
       while (i < n && IsSpace(html[i])) ++i;
       std::string_view value;
-      bool has_value = false;
       if (i < n && html[i] == '=') {
         ++i;
         while (i < n && IsSpace(html[i])) ++i;
@@ -261,32 +293,30 @@ ScannedLinks ScanLinks(std::string_view html) {
             i = n;
             break;
           }
-          value = html.substr(i, end - i);
+          value = std::string_view(html.data() + i, end - i);
           i = end + 1;
         } else {
           size_t start = i;
           while (i < n && !IsSpace(html[i]) && html[i] != '>') ++i;
-          value = html.substr(start, i - start);
+          value = std::string_view(html.data() + start, i - start);
         }
-        has_value = true;
       }
-      // Of duplicated attributes the first one counts.
-      if ((is_link || is_base) && !href_seen && EqualsNoCase(attr, "href")) {
+      if (wants_href && !href_seen && attr.size() == 4 &&
+          EqualsNoCase(attr, "href")) {
         href_seen = true;
-        href = has_value ? DecodeAttributeValue(value) : std::string();
+        href = value;
       }
     }
     if (!closed) break;
-    if (href) {
-      if (is_link) {
-        out.hrefs.push_back(std::move(*href));
-      } else if (is_base && !out.base_href) {
-        out.base_href = std::move(*href);
+    if (href_seen) {
+      if (kind == TagKind::kLink) {
+        out.hrefs.push_back(DecodeAttributeValue(href));
+      } else if (!out.base_href) {
+        out.base_href = DecodeAttributeValue(href);
       }
     }
-    if (end_tag) continue;
-    if (EqualsNoCase(tag, "plaintext")) break;  // everything after it is text
-    if (IsRawTextElement(tag)) {
+    if (kind == TagKind::kPlaintext) break;  // everything after it is text
+    if (kind == TagKind::kRawText) {
       // Skip to the matching end tag: "</tag" followed by a space, '/' or '>'.
       size_t pos = i;
       bool found = false;
@@ -294,7 +324,9 @@ ScannedLinks ScanLinks(std::string_view html) {
         size_t end = html.find("</", pos);
         if (end == std::string_view::npos) break;
         size_t after = end + 2 + tag.size();
-        if (after <= n && EqualsNoCase(html.substr(end + 2, tag.size()), tag) &&
+        if (after <= n &&
+            EqualsNoCase(std::string_view(html.data() + end + 2, tag.size()),
+                         tag) &&
             (after == n || IsSpace(html[after]) || html[after] == '/' ||
              html[after] == '>')) {
           i = end;

@@ -7,13 +7,16 @@
 #include <strings.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
+#include <cstdint>
+#include <functional>
 #include <optional>
-#include <unordered_set>
 
 #include "parser/charset.h"
 #include "parser/dom.h"
 #include "parser/fields.h"
+#include "parser/link_cache.h"
 #include "parser/link_scanner.h"
 
 namespace crawlbox::parser {
@@ -59,6 +62,37 @@ void AddItem(const config::Rule& rule, Item item, Parsed* out) {
   out->items.push_back(std::move(item));
 }
 
+// The URLs of the links a page keeps, for dropping repeats without an
+// allocation per link: open addressing over indexes into the page's links.
+class KeptUrls {
+ public:
+  // `links` must outlive the set; at most `max_links` get added.
+  KeptUrls(const std::vector<Link>& links, size_t max_links) : links_(links) {
+    size_t slots = 16;
+    while (slots < 2 * max_links) slots *= 2;
+    slots_.assign(slots, kEmpty);
+  }
+
+  // True when `url` is not in the set yet: it is then taken to be the URL
+  // of the link the caller appends next.
+  bool AddIfNew(std::string_view url) {
+    const size_t mask = slots_.size() - 1;
+    for (size_t i = std::hash<std::string_view>()(url) & mask;;
+         i = (i + 1) & mask) {
+      if (slots_[i] == kEmpty) {
+        slots_[i] = static_cast<uint32_t>(links_.size());
+        return true;
+      }
+      if (links_[slots_[i]].url == url) return false;
+    }
+  }
+
+ private:
+  static constexpr uint32_t kEmpty = UINT32_MAX;
+  const std::vector<Link>& links_;
+  std::vector<uint32_t> slots_;
+};
+
 }  // namespace
 
 bool IsHtmlContent(std::string_view content_type) {
@@ -77,6 +111,13 @@ bool IsTextContent(std::string_view content_type) {
     if (StartsWithNoCase(type, textual)) return true;
   }
   return type.ends_with("+xml") || type.ends_with("+json");
+}
+
+PageParser::PageParser(const config::Job& job) : job_(job) {
+  // Ids tell the per-thread link caches which parser filled them; a parser
+  // made later at the same address must not see its predecessor's entries.
+  static std::atomic<uint64_t> next_id{1};
+  id_ = next_id.fetch_add(1, std::memory_order_relaxed);
 }
 
 std::unique_ptr<PageParser> PageParser::Compile(
@@ -159,45 +200,43 @@ std::unique_ptr<PageParser> PageParser::Compile(
   return parser;
 }
 
-std::string PageParser::CrawlKey(Url url) const {
+std::string PageParser::CrawlKey(const Url& url) const {
   const auto& strip = job_.scope.strip_query_params;
-  if (url.query && !strip.empty()) {
-    std::string kept;
-    std::string_view query = *url.query;
-    bool changed = false;
-    while (true) {
-      size_t amp = query.find('&');
-      std::string_view param = query.substr(0, amp);
-      std::string name(param.substr(0, param.find('=')));
-      for (char& c : name)
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      bool drop = false;
-      for (const std::string& pattern : strip) {
-        drop =
-            pattern.back() == '*'
-                ? std::string_view(name).starts_with(
-                      std::string_view(pattern).substr(0, pattern.size() - 1))
-                : name == pattern;
-        if (drop) break;
-      }
-      if (drop) {
-        changed = true;
-      } else if (!param.empty()) {
-        if (!kept.empty()) kept += '&';
-        kept += param;
-      }
-      if (amp == std::string_view::npos) break;
-      query.remove_prefix(amp + 1);
+  if (!url.query || strip.empty()) return NormalizeForCrawl(url);
+  std::string kept;
+  std::string_view query = *url.query;
+  bool changed = false;
+  while (true) {
+    size_t amp = query.find('&');
+    std::string_view param = query.substr(0, amp);
+    std::string name(param.substr(0, param.find('=')));
+    for (char& c : name)
+      c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    bool drop = false;
+    for (const std::string& pattern : strip) {
+      drop = pattern.back() == '*'
+                 ? std::string_view(name).starts_with(
+                       std::string_view(pattern).substr(0, pattern.size() - 1))
+                 : name == pattern;
+      if (drop) break;
     }
-    if (changed) {
-      if (kept.empty()) {
-        url.query.reset();
-      } else {
-        url.query = std::move(kept);
-      }
+    if (drop) {
+      changed = true;
+    } else if (!param.empty()) {
+      if (!kept.empty()) kept += '&';
+      kept += param;
     }
+    if (amp == std::string_view::npos) break;
+    query.remove_prefix(amp + 1);
   }
-  return NormalizeForCrawl(url);
+  if (!changed) return NormalizeForCrawl(url);
+  Url stripped = url;
+  if (kept.empty()) {
+    stripped.query.reset();
+  } else {
+    stripped.query = std::move(kept);
+  }
+  return NormalizeForCrawl(stripped);
 }
 
 bool PageParser::HasRule(std::string_view name) const {
@@ -341,6 +380,22 @@ void PageParser::ExtractCss(const CompiledRule& compiled, const Document& doc,
   }
 }
 
+ResolvedHref PageParser::ResolveHref(std::string_view href,
+                                     const Url& base) const {
+  ResolvedHref out;
+  auto resolved = ParseUrl(href, &base);
+  if (!resolved.ok()) return out;
+  // javascript:, mailto: and friends are not errors, just not ours to follow.
+  if (!resolved->IsHttp()) {
+    out.kind = ResolvedHref::Kind::kOther;
+    return out;
+  }
+  out.kind = ResolvedHref::Kind::kHttp;
+  out.key = CrawlKey(*resolved);
+  out.host = std::move(resolved->host);
+  return out;
+}
+
 void PageParser::ExtractLinks(const std::vector<const CompiledRule*>& rules,
                               std::string_view url, std::string_view body,
                               const Document* dom, Parsed* out) const {
@@ -370,39 +425,59 @@ void PageParser::ExtractLinks(const std::vector<const CompiledRule*>& rules,
 
   // <base href> changes what relative links resolve against (when it resolves
   // itself).
-  Url base = *page_url;
+  const Url* base = &*page_url;
+  std::optional<Url> tag_base;
   if (base_href) {
     auto resolved = ParseUrl(*base_href, &*page_url);
-    if (resolved.ok()) base = std::move(resolved).value();
+    if (resolved.ok()) {
+      tag_base = std::move(resolved).value();
+      base = &*tag_base;
+    }
   }
 
-  std::unordered_set<std::string> seen;
+  LinkCache& cache = ThreadLinkCache();
+  cache.SetOwner(id_);
+  const std::optional<LinkScope> scope = LinkCacheScope(*base);
+  ResolvedHref uncached;
+  KeptUrls kept(out->links, hrefs.size());
   for (const auto& [node, href] : hrefs) {
-    auto resolved = ParseUrl(href, &base);
-    if (!resolved.ok() || !resolved->IsHttp()) {
-      // javascript:, mailto: and friends are not errors, just not ours to
-      // follow.
-      if (!resolved.ok()) ++out->bad_links;
+    std::optional<std::string_view> key;
+    if (scope) key = LinkCacheKey(href, base->scheme);
+    ResolvedHref* link = &uncached;
+    if (key) {
+      link = &cache.Get(*scope, *key, [&] { return ResolveHref(href, *base); });
+    } else {
+      uncached = ResolveHref(href, *base);
+    }
+    if (link->kind != ResolvedHref::Kind::kHttp) {
+      if (link->kind == ResolvedHref::Kind::kBad) ++out->bad_links;
       continue;
     }
-    std::string normalized = CrawlKey(*resolved);
-    re2::StringPiece text(normalized);
     bool follow = false;
     for (const CompiledRule* compiled : rules) {
       if (compiled->follow_within != nullptr &&
           !compiled->follow_within->MatchesSelfOrAncestor(node)) {
         continue;
       }
-      for (const auto& pattern : compiled->rule->follow) {
-        if (re2::RE2::PartialMatch(text, *pattern)) {
-          follow = true;
-          break;
+      const auto index = static_cast<size_t>(compiled - rules_.data());
+      const uint64_t bit = index < 64 ? uint64_t{1} << index : 0;
+      if ((link->follow_known & bit) != 0) {
+        follow = (link->follows & bit) != 0;
+      } else {
+        re2::StringPiece text(link->key);
+        for (const auto& pattern : compiled->rule->follow) {
+          if (re2::RE2::PartialMatch(text, *pattern)) {
+            follow = true;
+            break;
+          }
         }
+        link->follow_known |= bit;
+        if (follow) link->follows |= bit;
       }
       if (follow) break;
     }
-    if (!follow || !seen.insert(normalized).second) continue;
-    out->links.push_back({std::move(normalized), resolved->host});
+    if (!follow || !kept.AddIfNew(link->key)) continue;
+    out->links.push_back({link->key, link->host});
   }
 }
 

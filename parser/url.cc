@@ -24,8 +24,20 @@ std::optional<int> DefaultPort(std::string_view scheme) {
 }
 
 bool IsSpecialScheme(std::string_view scheme) {
-  return scheme == "http" || scheme == "https" || scheme == "ws" ||
-         scheme == "wss" || scheme == "ftp" || scheme == "file";
+  // By length first: every link's scheme is checked, and most are "http" or
+  // "https".
+  switch (scheme.size()) {
+    case 2:
+      return scheme == "ws";
+    case 3:
+      return scheme == "wss" || scheme == "ftp";
+    case 4:
+      return scheme == "http" || scheme == "file";
+    case 5:
+      return scheme == "https";
+    default:
+      return false;
+  }
 }
 
 bool IsWindowsDriveLetter(std::string_view s) {
@@ -34,6 +46,10 @@ bool IsWindowsDriveLetter(std::string_view s) {
 
 bool IsNormalizedWindowsDriveLetter(std::string_view s) {
   return IsWindowsDriveLetter(s) && s[1] == ':';
+}
+
+bool IsSchemeByte(int c) {
+  return IsAsciiAlpha(c) || IsAsciiDigit(c) || c == '+' || c == '-' || c == '.';
 }
 
 bool EqualsIgnoreCase(std::string_view a, std::string_view lower) {
@@ -51,24 +67,6 @@ bool IsSingleDotSegment(std::string_view s) {
 bool IsDoubleDotSegment(std::string_view s) {
   return s == ".." || EqualsIgnoreCase(s, ".%2e") ||
          EqualsIgnoreCase(s, "%2e.") || EqualsIgnoreCase(s, "%2e%2e");
-}
-
-// Splits a serialized (non-opaque) path back into its segments: "" -> [],
-// "/" -> [""], "/a/b" -> ["a", "b"]. Segments never contain '/', so this
-// inverts the serializer.
-std::vector<std::string> SplitPath(std::string_view path) {
-  std::vector<std::string> segments;
-  if (path.empty()) return segments;
-  size_t start = path.front() == '/' ? 1 : 0;
-  while (true) {
-    const size_t slash = path.find('/', start);
-    if (slash == std::string_view::npos) {
-      segments.emplace_back(path.substr(start));
-      return segments;
-    }
-    segments.emplace_back(path.substr(start, slash - start));
-    start = slash + 1;
-  }
 }
 
 // For error messages: at most 200 bytes, controls and non-ASCII as %XX so logs
@@ -107,18 +105,21 @@ enum class State {
 
 // One run of the basic URL parser. The spec's "pointer" may step back before
 // the start, hence the signed index; "c" is the byte at the pointer or kEof.
+// The path is kept serialized ("/seg/seg") rather than as a list of segments:
+// segments never contain '/', so the spec's list operations map onto appends
+// and truncations of one string, and the base's path needs no splitting.
 class UrlParser {
  public:
-  UrlParser(std::string input, const Url* base)
-      : input_(std::move(input)), base_(base) {
-    if (base_ != nullptr && !base_->has_opaque_path)
-      base_path_ = SplitPath(base_->path);
-  }
+  // `input` (trimmed and without tabs and newlines) and `base` must outlive
+  // the parser.
+  UrlParser(std::string_view input, const Url* base)
+      : input_(input), base_(base) {}
 
-  // Returns the failure reason, or an empty string on success (then Build() is
-  // valid).
-  std::string Run();
-  Url Build() const;
+  // Returns false on failure, with the reason in error(); on success Build()
+  // is valid.
+  bool Run();
+  const std::string& error() const { return error_; }
+  Url Build() &&;
 
  private:
   int At(ptrdiff_t i) const {
@@ -130,20 +131,22 @@ class UrlParser {
   // `s`.
   bool RemainingStartsWith(std::string_view s) const {
     const size_t from = static_cast<size_t>(pointer_ + 1);
-    return from <= input_.size() &&
-           std::string_view(input_).substr(from).starts_with(s);
+    return from <= input_.size() && input_.substr(from).starts_with(s);
   }
   // The spec's "starts with a Windows drive letter", applied to the input from
   // the pointer.
   bool StartsWithWindowsDriveLetter() const {
-    const std::string_view rest =
-        std::string_view(input_).substr(static_cast<size_t>(pointer_));
+    const std::string_view rest = input_.substr(static_cast<size_t>(pointer_));
     if (rest.size() < 2 || !IsWindowsDriveLetter(rest.substr(0, 2)))
       return false;
     return rest.size() == 2 || rest[2] == '/' || rest[2] == '\\' ||
            rest[2] == '?' || rest[2] == '#';
   }
-  bool Special() const { return IsSpecialScheme(scheme_); }
+  void SetScheme(std::string scheme) {
+    scheme_ = std::move(scheme);
+    special_ = IsSpecialScheme(scheme_);
+    file_ = scheme_ == "file";
+  }
   bool BaseHasScheme(std::string_view scheme) const {
     return base_ != nullptr && base_->scheme == scheme;
   }
@@ -157,58 +160,110 @@ class UrlParser {
     host_ = BaseHost();
     port_ = base_->port;
   }
+  // The first segment of a serialized path that has one.
+  static std::string_view FirstSegment(std::string_view path) {
+    return path.substr(1, path.find('/', 1) - 1);
+  }
   void ShortenPath() {
-    if (scheme_ == "file" && path_.size() == 1 &&
-        IsNormalizedWindowsDriveLetter(path_[0])) {
+    if (path_.empty()) return;
+    const bool one_segment = path_.find('/', 1) == std::string::npos;
+    if (file_ && one_segment &&
+        IsNormalizedWindowsDriveLetter(FirstSegment(path_))) {
       return;
     }
-    if (!path_.empty()) path_.pop_back();
+    path_.resize(path_.rfind('/'));
   }
-  // Runs the host parser on buffer_ and stores the result; returns a failure
-  // reason or "".
-  std::string SetHostFromBuffer() {
-    config::Result<std::string> host = ParseHost(buffer_, !Special());
-    if (!host.ok()) return host.status().message();
+  // Runs the host parser on buffer_ and stores the result; returns false
+  // (with error_ set) on failure.
+  bool SetHostFromBuffer() {
+    config::Result<std::string> host = ParseHost(buffer_, !special_);
+    if (!host.ok()) return Fail(host.status().message());
     host_ = std::move(host).value();
     buffer_.clear();
-    return "";
+    return true;
+  }
+  bool Fail(std::string reason) {
+    error_ = std::move(reason);
+    return false;
+  }
+  // The index of the first byte at or after the pointer that ends a path
+  // segment ('/', '?', '#', and '\\' in special URLs), else the input's size.
+  size_t FindSegmentEnd() const {
+    size_t i = static_cast<size_t>(pointer_);
+    while (i < input_.size()) {
+      const char c = input_[i];
+      if (c == '/' || c == '?' || c == '#' || (special_ && c == '\\')) break;
+      ++i;
+    }
+    return i;
+  }
+  // The index of the first '#' at or after the pointer, else the input's
+  // size.
+  size_t FindFragmentStart() const {
+    const size_t hash = input_.find('#', static_cast<size_t>(pointer_));
+    return hash == std::string_view::npos ? input_.size() : hash;
+  }
+  // Percent-encodes the input from the pointer up to `end` into `*out` and
+  // leaves the pointer on the last byte taken: what running the state on
+  // each of those bytes would do, for states that only append them.
+  void TakeRun(size_t end, PercentEncodeSet set, std::string* out) {
+    const size_t from = static_cast<size_t>(pointer_);
+    AppendPercentEncoded(input_.substr(from, end - from), set, out);
+    pointer_ = static_cast<ptrdiff_t>(end) - 1;
   }
 
-  std::string RunState(int c);
+  // Appends the byte at the pointer and those after it to buffer_ as they
+  // are, stopping before the end of input or a byte for which `stop` is true,
+  // and leaves the pointer on the last byte taken: what a state that only
+  // buffers bytes would do one byte at a time.
+  template <typename Stop>
+  void TakeRawRun(Stop stop) {
+    const size_t from = static_cast<size_t>(pointer_);
+    size_t end = from + 1;
+    while (end < input_.size() &&
+           !stop(static_cast<unsigned char>(input_[end]))) {
+      ++end;
+    }
+    buffer_.append(input_.data() + from, end - from);
+    pointer_ = static_cast<ptrdiff_t>(end) - 1;
+  }
 
-  std::string input_;
+  bool RunState(int c);
+
+  std::string_view input_;
   const Url* base_;
-  std::vector<std::string> base_path_;
   State state_ = State::kSchemeStart;
   ptrdiff_t pointer_ = 0;
   std::string buffer_;
+  std::string error_;
   bool at_sign_seen_ = false;
   bool inside_brackets_ = false;
   bool password_token_seen_ = false;
 
   std::string scheme_;
+  bool special_ = false;  // IsSpecialScheme(scheme_)
+  bool file_ = false;     // scheme_ == "file"
   std::string username_;
   std::string password_;
   std::optional<std::string> host_;
   std::optional<int> port_;
-  std::vector<std::string> path_;
+  std::string path_;  // serialized: "" or "/seg/seg"
   bool opaque_ = false;
   std::string opaque_path_;
   std::optional<std::string> query_;
   std::optional<std::string> fragment_;
 };
 
-std::string UrlParser::Run() {
+bool UrlParser::Run() {
   while (true) {
-    std::string error = RunState(At(pointer_));
-    if (!error.empty()) return error;
-    if (pointer_ >= static_cast<ptrdiff_t>(input_.size())) return "";
+    if (!RunState(At(pointer_))) return false;
+    if (pointer_ >= static_cast<ptrdiff_t>(input_.size())) return true;
     ++pointer_;
   }
 }
 
-std::string UrlParser::RunState(int c) {
-  const bool special = Special();
+bool UrlParser::RunState(int c) {
+  const bool special = special_;
   // In special URLs a backslash acts as a slash everywhere the parser looks for
   // one.
   const bool slash = c == '/' || (special && c == '\\');
@@ -224,17 +279,20 @@ std::string UrlParser::RunState(int c) {
       break;
 
     case State::kScheme:
-      if (IsAsciiAlpha(c) || IsAsciiDigit(c) || c == '+' || c == '-' ||
-          c == '.') {
-        buffer_.push_back(AsciiLower(static_cast<char>(c)));
+      if (IsSchemeByte(c)) {
+        while (true) {
+          buffer_.push_back(AsciiLower(static_cast<char>(c)));
+          if (!IsSchemeByte(At(pointer_ + 1))) break;
+          c = At(++pointer_);
+        }
       } else if (c == ':') {
-        scheme_ = std::move(buffer_);
+        SetScheme(std::move(buffer_));
         buffer_.clear();
-        if (scheme_ == "file") {
+        if (file_) {
           state_ = State::kFile;
-        } else if (Special() && BaseHasScheme(scheme_)) {
+        } else if (special_ && BaseHasScheme(scheme_)) {
           state_ = State::kSpecialRelativeOrAuthority;
-        } else if (Special()) {
+        } else if (special_) {
           state_ = State::kSpecialAuthoritySlashes;
         } else if (RemainingStartsWith("/")) {
           state_ = State::kPathOrAuthority;
@@ -253,17 +311,18 @@ std::string UrlParser::RunState(int c) {
       break;
 
     case State::kNoScheme:
-      if (base_ == nullptr) return "missing scheme";
-      if (base_->has_opaque_path && c != '#') return "missing scheme";
+      if (base_ == nullptr) return Fail("missing scheme");
+      if (base_->has_opaque_path && c != '#') return Fail("missing scheme");
       if (base_->has_opaque_path) {
-        scheme_ = base_->scheme;
+        SetScheme(base_->scheme);
         opaque_ = true;
         opaque_path_ = base_->path;
         query_ = base_->query;
         fragment_ = "";
         state_ = State::kFragment;
       } else {
-        state_ = base_->scheme != "file" ? State::kRelative : State::kFile;
+        state_ = std::string_view(base_->scheme) != "file" ? State::kRelative
+                                                           : State::kFile;
         --pointer_;
       }
       break;
@@ -288,12 +347,12 @@ std::string UrlParser::RunState(int c) {
       break;
 
     case State::kRelative:
-      scheme_ = base_->scheme;
-      if (IsSpecialScheme(scheme_) ? (c == '/' || c == '\\') : c == '/') {
+      SetScheme(base_->scheme);
+      if (special_ ? (c == '/' || c == '\\') : c == '/') {
         state_ = State::kRelativeSlash;
       } else {
         CopyAuthorityFromBase();
-        path_ = base_path_;
+        path_ = base_->path;
         query_ = base_->query;
         if (c == '?') {
           query_ = "";
@@ -353,32 +412,37 @@ std::string UrlParser::RunState(int c) {
         }
         buffer_.clear();
       } else if (c == kEof || slash || c == '?' || c == '#') {
-        if (at_sign_seen_ && buffer_.empty()) return "missing host";
+        if (at_sign_seen_ && buffer_.empty()) return Fail("missing host");
         // Re-read the buffered text (after the last '@') as the host.
         pointer_ -= static_cast<ptrdiff_t>(buffer_.size()) + 1;
         buffer_.clear();
         state_ = State::kHost;
       } else {
-        buffer_.push_back(static_cast<char>(c));
+        TakeRawRun([this](int next) {
+          return next == '@' || next == '/' || next == '?' || next == '#' ||
+                 (special_ && next == '\\');
+        });
       }
       break;
 
     case State::kHost:
       if (c == ':' && !inside_brackets_) {
-        if (buffer_.empty()) return "missing host";
-        if (std::string error = SetHostFromBuffer(); !error.empty())
-          return error;
+        if (buffer_.empty()) return Fail("missing host");
+        if (!SetHostFromBuffer()) return false;
         state_ = State::kPort;
       } else if (c == kEof || slash || c == '?' || c == '#') {
         --pointer_;
-        if (special && buffer_.empty()) return "missing host";
-        if (std::string error = SetHostFromBuffer(); !error.empty())
-          return error;
+        if (special && buffer_.empty()) return Fail("missing host");
+        if (!SetHostFromBuffer()) return false;
         state_ = State::kPathStart;
-      } else {
-        if (c == '[') inside_brackets_ = true;
-        if (c == ']') inside_brackets_ = false;
+      } else if (c == '[' || c == ']') {
+        inside_brackets_ = c == '[';
         buffer_.push_back(static_cast<char>(c));
+      } else {
+        TakeRawRun([this](int next) {
+          return next == ':' || next == '[' || next == ']' || next == '/' ||
+                 next == '?' || next == '#' || (special_ && next == '\\');
+        });
       }
       break;
 
@@ -390,7 +454,7 @@ std::string UrlParser::RunState(int c) {
           int port = 0;
           for (char d : buffer_) {
             port = port * 10 + (d - '0');
-            if (port > 65535) return "port out of range";
+            if (port > 65535) return Fail("port out of range");
           }
           if (port == DefaultPort(scheme_)) {
             port_.reset();
@@ -402,18 +466,18 @@ std::string UrlParser::RunState(int c) {
         state_ = State::kPathStart;
         --pointer_;
       } else {
-        return "invalid port";
+        return Fail("invalid port");
       }
       break;
 
     case State::kFile:
-      scheme_ = "file";
+      SetScheme("file");
       host_ = "";
       if (c == '/' || c == '\\') {
         state_ = State::kFileSlash;
       } else if (BaseHasScheme("file")) {
         host_ = BaseHost();
-        path_ = base_path_;
+        path_ = base_->path;
         query_ = base_->query;
         if (c == '?') {
           query_ = "";
@@ -443,9 +507,11 @@ std::string UrlParser::RunState(int c) {
       } else {
         if (BaseHasScheme("file")) {
           host_ = BaseHost();
-          if (!StartsWithWindowsDriveLetter() && !base_path_.empty() &&
-              IsNormalizedWindowsDriveLetter(base_path_[0])) {
-            path_.push_back(base_path_[0]);
+          const std::string& base_path = base_->path;
+          if (!StartsWithWindowsDriveLetter() && !base_path.empty() &&
+              IsNormalizedWindowsDriveLetter(FirstSegment(base_path))) {
+            path_.push_back('/');
+            path_ += FirstSegment(base_path);
           }
         }
         state_ = State::kPath;
@@ -464,8 +530,7 @@ std::string UrlParser::RunState(int c) {
           host_ = "";
           state_ = State::kPathStart;
         } else {
-          if (std::string error = SetHostFromBuffer(); !error.empty())
-            return error;
+          if (!SetHostFromBuffer()) return false;
           if (host_ == "localhost") host_ = "";
           state_ = State::kPathStart;
         }
@@ -494,15 +559,15 @@ std::string UrlParser::RunState(int c) {
       if (c == kEof || slash || c == '?' || c == '#') {
         if (IsDoubleDotSegment(buffer_)) {
           ShortenPath();
-          if (!slash) path_.emplace_back();
+          if (!slash) path_.push_back('/');
         } else if (IsSingleDotSegment(buffer_)) {
-          if (!slash) path_.emplace_back();
+          if (!slash) path_.push_back('/');
         } else {
-          if (scheme_ == "file" && path_.empty() &&
-              IsWindowsDriveLetter(buffer_)) {
+          if (file_ && path_.empty() && IsWindowsDriveLetter(buffer_)) {
             buffer_[1] = ':';
           }
-          path_.push_back(std::move(buffer_));
+          path_.push_back('/');
+          path_ += buffer_;
         }
         buffer_.clear();
         if (c == '?') {
@@ -513,8 +578,7 @@ std::string UrlParser::RunState(int c) {
           state_ = State::kFragment;
         }
       } else {
-        AppendPercentEncoded(static_cast<unsigned char>(c),
-                             PercentEncodeSet::kPath, &buffer_);
+        TakeRun(FindSegmentEnd(), PercentEncodeSet::kPath, &buffer_);
       }
       break;
 
@@ -541,47 +605,46 @@ std::string UrlParser::RunState(int c) {
         fragment_ = "";
         state_ = State::kFragment;
       } else if (c != kEof) {
-        AppendPercentEncoded(static_cast<unsigned char>(c),
-                             special ? PercentEncodeSet::kSpecialQuery
-                                     : PercentEncodeSet::kQuery,
-                             &*query_);
+        TakeRun(FindFragmentStart(),
+                special ? PercentEncodeSet::kSpecialQuery
+                        : PercentEncodeSet::kQuery,
+                &*query_);
       }
       break;
 
     case State::kFragment:
       if (c != kEof) {
-        AppendPercentEncoded(static_cast<unsigned char>(c),
-                             PercentEncodeSet::kFragment, &*fragment_);
+        TakeRun(input_.size(), PercentEncodeSet::kFragment, &*fragment_);
       }
       break;
   }
-  return "";
+  return true;
 }
 
-Url UrlParser::Build() const {
+Url UrlParser::Build() && {
   Url url;
-  url.scheme = scheme_;
-  url.username = username_;
-  url.password = password_;
+  url.scheme = std::move(scheme_);
+  url.username = std::move(username_);
+  url.password = std::move(password_);
   url.has_host = host_.has_value();
-  url.host = host_.value_or("");
+  if (host_) url.host = std::move(*host_);
   url.port = port_;
   url.has_opaque_path = opaque_;
-  if (opaque_) {
-    url.path = opaque_path_;
-  } else {
-    for (const std::string& segment : path_) {
-      url.path.push_back('/');
-      url.path += segment;
-    }
-  }
-  url.query = query_;
-  url.fragment = fragment_;
+  url.path = opaque_ ? std::move(opaque_path_) : std::move(path_);
+  url.query = std::move(query_);
+  url.fragment = std::move(fragment_);
   return url;
 }
 
 bool IsC0ControlOrSpace(char c) {
   return static_cast<unsigned char>(c) <= 0x20;
+}
+
+bool HasTabOrNewline(std::string_view s) {
+  for (char c : s) {
+    if (c == '\t' || c == '\n' || c == '\r') return true;
+  }
+  return false;
 }
 
 }  // namespace
@@ -596,18 +659,22 @@ config::Result<Url> ParseUrl(std::string_view input, const Url* base) {
   while (!trimmed.empty() && IsC0ControlOrSpace(trimmed.back())) {
     trimmed.remove_suffix(1);
   }
+  // Tabs and newlines inside a URL are rare: the input is copied only to drop
+  // them.
   std::string cleaned;
-  cleaned.reserve(trimmed.size());
-  for (char c : trimmed) {
-    if (c != '\t' && c != '\n' && c != '\r') cleaned.push_back(c);
+  if (HasTabOrNewline(trimmed)) {
+    cleaned.reserve(trimmed.size());
+    for (char c : trimmed) {
+      if (c != '\t' && c != '\n' && c != '\r') cleaned.push_back(c);
+    }
+    trimmed = cleaned;
   }
-  UrlParser parser(std::move(cleaned), base);
-  std::string error = parser.Run();
-  if (!error.empty()) {
-    return config::Status::InvalidArgument(error + ": " +
+  UrlParser parser(trimmed, base);
+  if (!parser.Run()) {
+    return config::Status::InvalidArgument(parser.error() + ": " +
                                            EscapeForMessage(input));
   }
-  return parser.Build();
+  return std::move(parser).Build();
 }
 
 }  // namespace crawlbox::parser
