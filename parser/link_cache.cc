@@ -17,24 +17,7 @@
 
 namespace crawlbox::parser {
 
-namespace {
-
-bool IsC0ControlOrSpace(char c) {
-  return static_cast<unsigned char>(c) <= 0x20;
-}
-
-bool HasTabOrNewline(std::string_view s) {
-  for (char c : s) {
-    if (c == '\t' || c == '\n' || c == '\r') return true;
-  }
-  return false;
-}
-
-bool IsSchemeByte(char c) {
-  return IsAsciiAlpha(c) || IsAsciiDigit(c) || c == '+' || c == '-' || c == '.';
-}
-
-}  // namespace
+namespace {}  // namespace
 
 std::optional<LinkScope> LinkCacheScope(const Url& base) {
   if (!base.IsHttp() || base.has_opaque_path) return std::nullopt;

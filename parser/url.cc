@@ -48,10 +48,6 @@ bool IsNormalizedWindowsDriveLetter(std::string_view s) {
   return IsWindowsDriveLetter(s) && s[1] == ':';
 }
 
-bool IsSchemeByte(int c) {
-  return IsAsciiAlpha(c) || IsAsciiDigit(c) || c == '+' || c == '-' || c == '.';
-}
-
 bool EqualsIgnoreCase(std::string_view a, std::string_view lower) {
   if (a.size() != lower.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {
@@ -634,17 +630,6 @@ Url UrlParser::Build() && {
   url.query = std::move(query_);
   url.fragment = std::move(fragment_);
   return url;
-}
-
-bool IsC0ControlOrSpace(char c) {
-  return static_cast<unsigned char>(c) <= 0x20;
-}
-
-bool HasTabOrNewline(std::string_view s) {
-  for (char c : s) {
-    if (c == '\t' || c == '\n' || c == '\r') return true;
-  }
-  return false;
 }
 
 }  // namespace

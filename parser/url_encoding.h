@@ -49,6 +49,22 @@ inline bool IsAsciiHexDigit(int c) {
 inline char AsciiLower(char c) {
   return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
 }
+// WHATWG URL: "C0 control or space", stripped from both ends of an input.
+inline bool IsC0ControlOrSpace(char c) {
+  return static_cast<unsigned char>(c) <= 0x20;
+}
+// A byte of a URL scheme after its first letter (`c` may be a byte or -1, the
+// parser's end of input).
+inline bool IsSchemeByte(int c) {
+  return IsAsciiAlpha(c) || IsAsciiDigit(c) || c == '+' || c == '-' || c == '.';
+}
+// Whether `s` holds an ASCII tab or newline, which the URL parser removes.
+inline bool HasTabOrNewline(std::string_view s) {
+  for (char c : s) {
+    if (c == '\t' || c == '\n' || c == '\r') return true;
+  }
+  return false;
+}
 // The value 0-15 of a hex digit; precondition: IsAsciiHexDigit(c).
 inline int HexDigitValue(int c) {
   if (c <= '9') return c - '0';

@@ -4,8 +4,6 @@
 
 #include <sqlite3.h>
 
-#include <filesystem>
-
 #include "storage/schema.h"
 #include "storage/sqlite_util.h"
 
@@ -160,19 +158,9 @@ Status WithPath(const std::string& path, const Status& s) {
 
 Result<std::unique_ptr<QueueReader>> QueueReader::Open(
     const std::string& path) {
-  // SQLITE_OPEN_READONLY would not create the file, but say so plainly.
-  std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) {
-    return Status::NotFound("database " + path + " does not exist");
-  }
   sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &db,
-                           SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);
-  if (rc != SQLITE_OK) {
-    Status s = SqliteStatus(rc, db, "opening database " + path);
-    sqlite3_close(db);
-    return s;
-  }
+  Status opened = OpenReadOnly(path, &db);
+  if (!opened.ok()) return opened;
   auto reader = std::make_unique<SqliteQueueReader>(db);
   // Preparing reads the schema, so a file that is not a crawlbox database
   // fails here rather than at the first window.

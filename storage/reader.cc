@@ -3,7 +3,6 @@
 
 #include <sqlite3.h>
 
-#include <filesystem>
 #include <utility>
 #include <variant>
 
@@ -27,18 +26,9 @@ Reader::Reader(std::unique_ptr<Rep> rep) : rep_(std::move(rep)) {}
 Reader::~Reader() = default;
 
 Result<std::unique_ptr<Reader>> Reader::Open(const std::string& path) {
-  std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) {
-    return Status::NotFound("database " + path + " does not exist");
-  }
   sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &db,
-                           SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);
-  if (rc != SQLITE_OK) {
-    Status s = SqliteStatus(rc, db, "opening database " + path);
-    sqlite3_close(db);
-    return s;
-  }
+  Status opened = OpenReadOnly(path, &db);
+  if (!opened.ok()) return opened;
   sqlite3_busy_timeout(db, 5000);
   std::unique_ptr<Reader> reader(new Reader(std::make_unique<Rep>(db)));
   // Touch the schema now so a non-database file fails at open, not at the first

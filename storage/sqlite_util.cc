@@ -1,6 +1,7 @@
 // SQLite error translation and statement lifetime.
 #include "storage/sqlite_util.h"
 
+#include <filesystem>
 #include <utility>
 
 namespace crawlbox::storage {
@@ -120,6 +121,23 @@ Status Transaction::Commit() {
   Status s = Exec(db_, "COMMIT");
   if (s.ok()) open_ = false;
   return s;
+}
+
+Status OpenReadOnly(const std::string& path, sqlite3** db) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) {
+    return Status::NotFound("database " + path + " does not exist");
+  }
+  *db = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), db,
+                           SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);
+  if (rc != SQLITE_OK) {
+    Status s = SqliteStatus(rc, *db, "opening database " + path);
+    sqlite3_close(*db);
+    *db = nullptr;
+    return s;
+  }
+  return Status::Ok();
 }
 
 }  // namespace crawlbox::storage

@@ -56,6 +56,12 @@ std::string ColumnText(sqlite3_stmt* stmt, int i);
 // Runs SQL that returns no rows (may hold several statements).
 config::Status Exec(sqlite3* db, const char* sql);
 
+// Opens an existing database file read-only (another connection may write
+// it: WAL). On success *db is the caller's to sqlite3_close. NotFound when the
+// file does not exist (SQLITE_OPEN_READONLY would not create it, but would not
+// say so plainly either); the translated SQLite error otherwise.
+config::Status OpenReadOnly(const std::string& path, sqlite3** db);
+
 // Runs a statement to completion, resetting it afterwards so it can be reused.
 config::Status StepDone(Statement& stmt, sqlite3* db, std::string_view context);
 
