@@ -12,19 +12,17 @@
 #include <oneapi/tbb/task_arena.h>
 #include <sys/resource.h>
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <memory>
-#include <sstream>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "config/job_loader.h"
@@ -32,19 +30,7 @@
 
 namespace {
 
-constexpr char kUsage[] =
-    "usage: crawlbox-parse-bench --job FILE --site DIR [--base-url URL]\n"
-    "                            [--threads 1,2] [--rounds R]\n"
-    "  --job FILE      job file whose rules parse the pages (its ${VARs} come "
-    "from\n"
-    "                  the environment)\n"
-    "  --site DIR      a site written by crawlbox-testsite --write-site: "
-    "DIR/site/<i>.html\n"
-    "  --base-url URL  origin the pages are parsed as coming from (default\n"
-    "                  http://127.0.0.1:8000); page i is URL/site/<i>.html\n"
-    "  --threads LIST  comma-separated thread counts (default 1,2)\n"
-    "  --rounds R      timed rounds per thread count, interleaved (default "
-    "3)\n";
+constexpr int kExitBadArguments = 2;
 
 struct Args {
   std::string job_file;
@@ -54,68 +40,48 @@ struct Args {
   int rounds = 3;
 };
 
-bool ParsePositive(const std::string& text, int max, int* out) {
-  char* end = nullptr;
-  const long value = std::strtol(text.c_str(), &end, 10);
-  if (text.empty() || end != text.c_str() + text.size() || value < 1 ||
-      value > max) {
-    return false;
+// Parses argv into *args. Returns -1 to go on, else the exit code: 0 after
+// --help, kExitBadArguments after printing what is wrong.
+int ParseArgs(int argc, char** argv, Args* args) {
+  CLI::App app{
+      "Throughput of the parse stage alone over the pages of a written site, "
+      "as one JSON object.",
+      "crawlbox-parse-bench"};
+  const CLI::Validator non_empty(
+      [](std::string& value) {
+        return value.empty() ? std::string("must not be empty") : std::string();
+      },
+      "", "NON-EMPTY");
+  app.add_option("--job", args->job_file,
+                 "job file whose rules parse the pages (its ${VARs} come from "
+                 "the environment)")
+      ->required()
+      ->check(non_empty);
+  app.add_option("--site", args->site_dir,
+                 "a site written by crawlbox-testsite --write-site: the pages "
+                 "DIR/urls.txt lists (or DIR/site/<i>.html without it)")
+      ->required()
+      ->check(non_empty);
+  app.add_option("--base-url", args->base_url,
+                 "origin the pages are parsed as coming from; a page's URL is "
+                 "this + its path")
+      ->check(non_empty)
+      ->capture_default_str();
+  app.add_option("--threads", args->threads,
+                 "comma-separated thread counts (default 1,2)")
+      ->delimiter(',')
+      ->check(CLI::Range(1, 1024));
+  app.add_option("--rounds", args->rounds,
+                 "timed rounds per thread count, interleaved")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help is a ParseError whose exit code is 0.
+    return app.exit(e) == 0 ? 0 : kExitBadArguments;
   }
-  *out = static_cast<int>(value);
-  return true;
-}
-
-// Returns false after printing what is wrong.
-bool ParseArgs(int argc, char** argv, Args* args) {
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view flag = argv[i];
-    if (flag == "--help" || flag == "-h") {
-      std::fputs(kUsage, stdout);
-      std::exit(0);
-    }
-    if (i + 1 >= argc) {
-      std::fprintf(stderr, "crawlbox-parse-bench: %s needs a value\n%s",
-                   argv[i], kUsage);
-      return false;
-    }
-    const std::string value = argv[++i];
-    bool ok = !value.empty();
-    if (flag == "--job") {
-      args->job_file = value;
-    } else if (flag == "--site") {
-      args->site_dir = value;
-    } else if (flag == "--base-url") {
-      args->base_url = value;
-    } else if (flag == "--rounds") {
-      ok = ParsePositive(value, 1000, &args->rounds);
-    } else if (flag == "--threads") {
-      args->threads.clear();
-      std::stringstream list(value);
-      std::string item;
-      while (ok && std::getline(list, item, ',')) {
-        int n = 0;
-        ok = ParsePositive(item, 1024, &n);
-        args->threads.push_back(n);
-      }
-      ok = ok && !args->threads.empty();
-    } else {
-      std::fprintf(stderr, "crawlbox-parse-bench: unknown option %s\n%s",
-                   argv[i - 1], kUsage);
-      return false;
-    }
-    if (!ok) {
-      std::fprintf(stderr, "crawlbox-parse-bench: bad value for %s: '%s'\n",
-                   argv[i - 1], value.c_str());
-      return false;
-    }
-  }
-  if (args->job_file.empty() || args->site_dir.empty()) {
-    std::fprintf(stderr,
-                 "crawlbox-parse-bench: --job and --site are needed\n%s",
-                 kUsage);
-    return false;
-  }
-  return true;
+  return -1;
 }
 
 // One page as the parse stage sees it.
@@ -124,12 +90,40 @@ struct Page {
   std::string body;
 };
 
-// Reads DIR/site/0.html, 1.html, ... (as many as there are .html files).
+// The file crawlbox-testsite --write-site stores the page at `path` in, as
+// GeneratedSite::FileFor (tests/support/site_generator.h) names it: the path
+// without its '/', a query "?offset=N" as "/offset-N".
+std::string FileFor(const std::string& path) {
+  std::string file = path.substr(1);
+  const size_t query = file.find("?offset=");
+  if (query != std::string::npos) {
+    file = file.substr(0, query) + "/offset-" +
+           file.substr(query + std::string("?offset=").size());
+  }
+  return file;
+}
+
+// The paths of a written site's pages, in page order: DIR/urls.txt, or for a
+// site written without one, /site/0.html .. as many as DIR/site/ holds.
 // Returns false after printing what could not be read.
-bool LoadPages(const Args& args, std::vector<Page>* pages) {
+bool ListPages(const std::string& site_dir, std::vector<std::string>* paths) {
   namespace fs = std::filesystem;
-  const fs::path site = fs::path(args.site_dir) / "site";
+  const fs::path list = fs::path(site_dir) / "urls.txt";
   std::error_code ec;
+  if (fs::exists(list, ec)) {
+    std::ifstream in(list);
+    std::string line;
+    while (std::getline(in, line)) {
+      if (!line.empty() && line[0] == '/') paths->push_back(line);
+    }
+    if (paths->empty()) {
+      std::fprintf(stderr, "crawlbox-parse-bench: no pages in %s\n",
+                   list.c_str());
+      return false;
+    }
+    return true;
+  }
+  const fs::path site = fs::path(site_dir) / "site";
   int count = 0;
   for (const fs::directory_entry& entry : fs::directory_iterator(site, ec)) {
     if (entry.path().extension() == ".html") ++count;
@@ -139,18 +133,29 @@ bool LoadPages(const Args& args, std::vector<Page>* pages) {
                  site.c_str(), ec ? ": " : "", ec ? ec.message().c_str() : "");
     return false;
   }
-  pages->reserve(static_cast<size_t>(count));
-  for (int i = 0; i < count; ++i) {
-    const std::string name = std::to_string(i) + ".html";
-    std::ifstream in(site / name, std::ios::binary);
+  for (int i = 0; i < count; ++i)
+    paths->push_back("/site/" + std::to_string(i) + ".html");
+  return true;
+}
+
+// Reads every page of the site into memory. Returns false after printing what
+// could not be read.
+bool LoadPages(const Args& args, std::vector<Page>* pages) {
+  namespace fs = std::filesystem;
+  std::vector<std::string> paths;
+  if (!ListPages(args.site_dir, &paths)) return false;
+  pages->reserve(paths.size());
+  for (const std::string& path : paths) {
+    const fs::path file = fs::path(args.site_dir) / FileFor(path);
+    std::ifstream in(file, std::ios::binary);
     std::string body((std::istreambuf_iterator<char>(in)),
                      std::istreambuf_iterator<char>());
-    if (!in && !in.eof()) {
+    if (!in.is_open() || (!in && !in.eof())) {
       std::fprintf(stderr, "crawlbox-parse-bench: cannot read %s\n",
-                   (site / name).c_str());
+                   file.c_str());
       return false;
     }
-    pages->push_back({args.base_url + "/site/" + name, std::move(body)});
+    pages->push_back({args.base_url + path, std::move(body)});
   }
   return true;
 }
@@ -208,7 +213,7 @@ double Median(std::vector<double> values) {
 
 int main(int argc, char** argv) {
   Args args;
-  if (!ParseArgs(argc, argv, &args)) return 2;
+  if (const int code = ParseArgs(argc, argv, &args); code >= 0) return code;
 
   // The parser keeps a reference to the job, so `loaded` lives until the end.
   crawlbox::config::LoadedJob loaded =
@@ -223,7 +228,7 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "crawlbox-parse-bench: %s\n",
                    problem.ToString().c_str());
     }
-    return 2;
+    return kExitBadArguments;
   }
 
   std::vector<Page> pages;

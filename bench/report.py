@@ -3,22 +3,23 @@
 (gnuplot), and prints a summary table. Exit 1 when a completeness check failed, else 0.
 
 Inputs, all in the session's work directory (--work): results.tsv (one row per measured run,
-written by run.sh), main-manifest.json, latency.json, frontier.json, parse.json (each present
-only when its scenario ran).
+written by run.sh), main-manifest.json and main.json (the main site), latency.json,
+frontier.json, parse.json, scale.json (each present only when its scenario ran), baseline.json
+(only with --baseline).
 """
 
 import argparse
-import csv
-import json
 import os
 import platform
 import re
-import shutil
 import statistics
 import subprocess
 import sys
 
-MB = 1024.0  # maxrss is in KB; the report's MB are 2^20 bytes
+from report_common import (BASELINE, CRAWLBOXES, MB, SYSTEMS, bar_panel, cpu_ms_per_page,
+                           load_json, load_rows, md_table, num, render, runs_of, stats,
+                           text_table, triple, verdict)
+from report_compare import baseline_comparison, scale_section, wrk_ratios
 
 TARGET_MAIN_PAGES_PER_S = 1200
 TARGET_STRETCH_PAGES_PER_S = 2000
@@ -27,50 +28,6 @@ TARGET_MAIN_RSS_MB = 64
 TARGET_FRONTIER_RSS_RATIO = 1.3
 TARGET_LATENCY_SHARE = 0.90
 TARGET_PARSE_SPEEDUP = 1.7
-
-SYSTEMS = [("crawlbox", "crawlbox"), ("scrapy", "Scrapy"), ("wget", "wget -r"), ("wrk", "wrk")]
-COLORS = {"crawlbox": "#2b6cb0", "scrapy": "#c05621", "wget": "#718096", "wrk": "#2f855a",
-          "frontier": "#6b46c1", "1": "#2b6cb0", "2": "#2c7a7b"}
-
-
-# --- inputs -----------------------------------------------------------------------------------
-
-def load_rows(work):
-    rows = []
-    with open(os.path.join(work, "results.tsv"), encoding="utf-8") as f:
-        for row in csv.DictReader(f, delimiter="\t"):
-            for key in ("wall_s", "cpu_s", "pages_per_s", "server_cpu_s", "machine_cpu_s"):
-                row[key] = float(row[key] or 0)
-            # Busy CPU time of every other process on the machine during the run.
-            row["other_cpu_s"] = max(0.0, row["machine_cpu_s"] - row["cpu_s"] - row["server_cpu_s"])
-            for key in ("maxrss_kb", "pages", "run"):
-                row[key] = int(float(row[key] or 0))
-            row["details"] = dict(
-                part.split("=", 1) for part in (row["detail"] or "").split() if "=" in part)
-            rows.append(row)
-    return rows
-
-
-def load_json(work, name):
-    path = os.path.join(work, name)
-    if not os.path.exists(path) or os.path.getsize(path) == 0:
-        return None
-    with open(path, encoding="utf-8") as f:
-        try:
-            return json.load(f)
-        except json.JSONDecodeError:
-            return None
-
-
-def runs_of(rows, scenario, system):
-    return [r for r in rows if r["scenario"] == scenario and r["system"] == system]
-
-
-def stats(values):
-    """(median, min, max), or None for no values."""
-    if not values:
-        return None
-    return statistics.median(values), min(values), max(values)
 
 
 # --- machine and versions ---------------------------------------------------------------------
@@ -148,15 +105,19 @@ def first_match(pattern, text, default="unknown"):
     return m.group(1) if m else default
 
 
-def versions(root):
+def versions(root, build_dir, baseline):
     build_type = "unknown"
     try:
-        with open(os.path.join(root, "build", "CMakeCache.txt"), encoding="utf-8") as f:
+        with open(os.path.join(build_dir, "CMakeCache.txt"), encoding="utf-8") as f:
             build_type = first_match(r"CMAKE_BUILD_TYPE:STRING=(\S+)", f.read())
     except OSError:
         pass
-    return [
-        ("crawlbox", f"{git_revision(root)}, {build_type} build"),
+    rows = [("crawlbox", f"{git_revision(root)}, {build_type} build in "
+                         f"`{build_dir}`")]
+    if baseline:
+        rows.append(("crawlbox baseline", f"`{baseline['path']}` (sha256 {baseline['sha256']}…, "
+                                          f"modified {baseline['modified']})"))
+    return rows + [
         ("compiler", command_output(["c++", "--version"]).splitlines()[0]
          if command_output(["c++", "--version"]) else "unknown"),
         ("Scrapy", first_match(r"Scrapy ([\d.]+)", command_output(["scrapy", "version"]))
@@ -168,73 +129,6 @@ def versions(root):
         ("gnuplot", first_match(r"gnuplot ([\d.]+ patchlevel \d+)",
                                 command_output(["gnuplot", "--version"]))),
     ]
-
-
-# --- charts -----------------------------------------------------------------------------------
-
-def gp_string(text):
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def bar_panel(work, tag, bars, title, ylabel, log=False, lines=(), fmt="%.0f"):
-    """gnuplot commands for one bar chart. bars: [(label, median, low, high, color key)];
-    lines: [(y, label, color)] drawn across the chart."""
-    data = os.path.join(work, f"chart-{tag}.dat")
-    with open(data, "w", encoding="utf-8") as f:
-        for label, median, low, high, color in bars:
-            rgb = int(COLORS.get(color, "#4a5568")[1:], 16)
-            f.write(f"{gp_string(label)} {median} {low} {high} {rgb}\n")
-    values = [b[3] for b in bars] + [line[0] for line in lines]
-    top = max(values) if values else 1
-    cmds = [f"set title {gp_string(title)}", f"set ylabel {gp_string(ylabel)}",
-            "unset key", "set grid ytics", "set boxwidth 0.6",
-            "set style fill solid 0.85 border -1", f"set xrange [-0.6:{len(bars) - 0.4}]",
-            "set xtics nomirror scale 0", "unset arrow", "unset label",
-            "set style textbox opaque noborder"]
-    if log:
-        low = min([b[2] for b in bars if b[2] > 0] or [1])
-        # At least a third of a decade below the shortest bar, so that it stays visible.
-        bottom = 10 ** int(f"{low / 3:e}".split("e")[1])
-        cmds += ["set logscale y", f"set yrange [{bottom}:{top * 3}]"]
-    else:
-        cmds += ["unset logscale y", f"set yrange [0:{top * 1.2}]"]
-    for y, label, color in lines:
-        cmds.append(f"set arrow from graph 0, first {y} to graph 1, first {y} nohead "
-                    f"lw 2 dt 2 lc rgb {gp_string(color)} front")
-        cmds.append(f"set label {gp_string(label)} at graph 0.01, first {y} offset 0,0.7 "
-                    f"tc rgb {gp_string(color)} boxed front")
-    cmds.append(
-        f"plot {gp_string(data)} using 0:2:(0.6):5:xtic(1) with boxes lc rgb variable, "
-        # min-max bars as vectors: yerrorbars draws a hollow point at the median.
-        f"'' using 0:3:(0):($4-$3) with vectors nohead lc rgb 'black' lw 1.5, "
-        f"'' using ($0-0.06):3:(0.12):(0) with vectors nohead lc rgb 'black' lw 1.5, "
-        f"'' using ($0-0.06):4:(0.12):(0) with vectors nohead lc rgb 'black' lw 1.5, "
-        f"'' using 0:4:(sprintf({gp_string(fmt)}, $2)) with labels offset 0,0.8 font ',10'")
-    return cmds
-
-
-def render(work, out_path, panels, width=900, height=480):
-    """Draws the panels side by side into out_path; returns False (with a warning) when gnuplot
-    is missing or fails."""
-    if not shutil.which("gnuplot"):
-        print("report: gnuplot not found; no charts", file=sys.stderr)
-        return False
-    script = [f"set terminal pngcairo size {width * len(panels)},{height} font 'sans,11'",
-              f"set output {gp_string(out_path)}"]
-    if len(panels) > 1:
-        script.append(f"set multiplot layout 1,{len(panels)}")
-    for panel in panels:
-        script += panel
-    if len(panels) > 1:
-        script.append("unset multiplot")
-    path = os.path.join(work, "chart.gp")
-    with open(path, "w", encoding="utf-8") as f:
-        f.write("\n".join(script) + "\n")
-    done = subprocess.run(["gnuplot", path], capture_output=True, text=True)
-    if done.returncode != 0:
-        print(f"report: gnuplot failed for {out_path}:\n{done.stderr}", file=sys.stderr)
-        return False
-    return True
 
 
 def load_note(rows):
@@ -254,40 +148,6 @@ def load_note(rows):
     return text
 
 
-# --- formatting -------------------------------------------------------------------------------
-
-def num(value, digits=0):
-    if value is None:
-        return "n/a"
-    return f"{value:,.{digits}f}"
-
-
-def triple(values, digits=0):
-    s = stats(values)
-    return ["n/a"] * 3 if s is None else [num(v, digits) for v in s]
-
-
-def verdict(ok):
-    return "n/a" if ok is None else ("PASS" if ok else "FAIL")
-
-
-def md_table(header, rows, numbers_from=1):
-    """A Markdown table; columns from `numbers_from` on are right-aligned."""
-    lines = ["| " + " | ".join(header) + " |",
-             "| " + " | ".join("---" if i < numbers_from else "---:"
-                               for i in range(len(header))) + " |"]
-    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
-    return "\n".join(lines)
-
-
-def text_table(header, rows):
-    widths = [max(len(str(x)) for x in col) for col in zip(header, *rows)]
-    out = ["  ".join(str(h).ljust(w) for h, w in zip(header, widths))]
-    out.append("  ".join("-" * w for w in widths))
-    out += ["  ".join(str(c).ljust(w) for c, w in zip(row, widths)) for row in rows]
-    return "\n".join(out)
-
-
 # --- the report -------------------------------------------------------------------------------
 
 def main():
@@ -296,7 +156,9 @@ def main():
         ap.add_argument(flag, required=True)
     ap.add_argument("--seconds", type=int, default=0)
     ap.add_argument("--wrk-seconds", type=int, default=10)
+    ap.add_argument("--build-dir", help="the measured build directory (default ROOT/build)")
     args = ap.parse_args()
+    build_dir = args.build_dir or os.path.join(args.root, "build")
 
     rows = load_rows(args.work)
     manifest = load_json(args.work, "main-manifest.json")
@@ -304,6 +166,10 @@ def main():
     frontier = load_json(args.work, "frontier.json")
     parse = load_json(args.work, "parse.json")
     parse_ran = os.path.exists(os.path.join(args.work, "parse.json"))
+    main_site = load_json(args.work, "main.json") or {"site": "plain", "start": "/site/0.html",
+                                                      "job": "bench/crawlbox.toml"}
+    scale = load_json(args.work, "scale.json")
+    baseline = load_json(args.work, "baseline.json")
 
     md = []  # the report's sections, in order
     targets = []  # (target, measured, PASS/FAIL/n/a)
@@ -329,11 +195,11 @@ def main():
             rates = [r["pages_per_s"] for r in runs]
             cpu = [r["cpu_s"] for r in runs]
             rss = [r["maxrss_kb"] / MB for r in runs]
-            cpu_ms_per_page = [1000 * r["cpu_s"] / r["pages"] for r in runs if r["pages"] > 0]
+            ms_per_page = cpu_ms_per_page(runs)
             medians[key] = statistics.median(rates)
             per_system.append([label, len(runs), num(statistics.median([r["pages"] for r in runs]))]
                               + triple(rates) + triple(cpu, 2) + triple(rss, 1)
-                              + [num(stats(cpu_ms_per_page)[0], 3) if cpu_ms_per_page else "n/a",
+                              + [num(stats(ms_per_page)[0], 3) if ms_per_page else "n/a",
                                  num(statistics.median([r["wall_s"] for r in runs]), 2),
                                  num(statistics.median([r["server_cpu_s"] for r in runs]), 2)])
             s = stats(rates)
@@ -342,7 +208,7 @@ def main():
             summary.append(["main", label, num(s[0]), f"{num(s[1])}–{num(s[2])}",
                             num(stats(cpu)[0], 2), num(stats(rss)[0], 1)])
         ratios = []
-        for key, label in SYSTEMS[1:]:
+        for key, label in SYSTEMS[2:]:
             if "crawlbox" in medians and medians.get(key):
                 ratios.append((f"crawlbox / {label}", medians["crawlbox"] / medians[key]))
         n_runs = max(r["run"] for r in main_rows)
@@ -356,22 +222,36 @@ def main():
                       lines=[(TARGET_MAIN_RSS_MB, "crawlbox target 64 MB", "#c53030")],
                       fmt="%.1f")], width=760)
         charts["main"] = ok
-        site = ""
+        realistic = main_site["site"] == "realistic"
+        site = ("the realistic generated site (`crawlbox-testsite --realistic --write-site`): "
+                if realistic else "the plain generated site (`crawlbox-testsite --write-site`): ")
         if manifest:
-            site = (f"{manifest['pages']:,} pages ({manifest['total_bytes'] / MB / MB:.0f} MB, "
-                    f"8–20 KB each, ~40 links per page), {manifest['board_entries']:,} board "
-                    "entries; ")
+            site += (f"{manifest['pages']:,} pages ({manifest['total_bytes'] / MB / MB:.0f} MB, "
+                     "8–20 KB each, "
+                     + ("inline scripts and styles a few KB long whose strings hold links to "
+                        "missing pages, a 20-link nav bar on every page, ~40 more links a page, "
+                        "javascript:, mailto: and # hrefs, extensionless paths and board pages "
+                        "at `/board/<b>?offset=<o>`" if realistic else "~40 links per page")
+                     + f"), {manifest['board_entries']:,} board entries; ")
+        wget_note = (" and `-X /img`; it also takes the hrefs inside scripts and styles for "
+                     "links, so it fetches the site's trap URLs, each a 404 (`trap_404` under "
+                     "Completeness)" if realistic else "")
+        baseline_note = (" With `--baseline` the older build runs first in each round, then the "
+                         "current one." if baseline else "")
         section = [
             "## Main scenario: the synthetic movie site over nginx",
             "",
             f"The site: {site}served by Debian's nginx on 127.0.0.1 (1 worker process, "
             "keep-alive with unlimited requests per connection, no access log). Runs are "
-            "interleaved: round 1 runs crawlbox, Scrapy, wget, wrk, then round 2, and so on. "
-            "crawlbox runs `bench/crawlbox.toml` (concurrency 64) into a fresh database; Scrapy "
+            "interleaved: round 1 runs crawlbox, Scrapy, wget, wrk, then round 2, and so on."
+            f"{baseline_note} crawlbox runs `{main_site['job']}` from `{main_site['start']}` "
+            "(concurrency 64) into a fresh database; Scrapy "
             "runs `bench/scrapy_spider.py` (64 concurrent requests, SQLite pipeline committing "
-            "every 500 items); wget is `wget -r -l inf -np` (one connection, no extraction); "
+            "every 500 items); wget is `wget -r -l inf -np` (one connection, no extraction)"
+            f"{wget_note}; "
             f"wrk is 2 threads × 64 connections for {args.wrk_seconds} s cycling through every "
-            "page URL: the raw HTTP ceiling of this server on this machine. pages/s = pages "
+            "page URL (the site's `urls.txt`): the raw HTTP ceiling of this server on this "
+            "machine. pages/s = pages "
             "stored (crawlbox), responses parsed (Scrapy), files saved (wget), requests (wrk) "
             "divided by wall time; CPU = user + system seconds of the process and its children; "
             "peak RSS = GNU time's maxrss; nginx CPU = its worker's CPU seconds during the run "
@@ -385,6 +265,12 @@ def main():
             "",
             md_table(["ratio", "of the pages/s medians"], [[name, f"{value:.2f}×"] for name, value in ratios]),
         ]
+        wrk_share = [[label, *[f"{100 * v:.1f}%" for v in stats(values)]]
+                     for key, label in CRAWLBOXES if (values := wrk_ratios(rows, key))]
+        if wrk_share:
+            section += ["", "crawlbox pages/s ÷ wrk requests/s of the same round (how close "
+                        "the crawl comes to the server's raw ceiling):", "",
+                        md_table(["program", "median", "min", "max"], wrk_share)]
         if ok:
             section += ["", f"![main scenario]({chart_file('main')})"]
         md.append("\n".join(section))
@@ -488,7 +374,7 @@ def main():
             f"{frontier['links']} pseudo-random pages) crawled by `bench/frontier.toml` with "
             f"`max_pages = {frontier['max_pages']:,}`: the Frontier column is how many distinct "
             "URLs the crawl discovered (rows of `frontier`). Peak RSS is compared with the main "
-            f"scenario's crawlbox runs (the plain {main_pages}-page crawl).",
+            f"scenario's crawlbox runs (the {main_pages}-page crawl of the main site).",
             "",
             md_table(["run", "pages", "frontier URLs", "pages/s", "CPU s", "peak RSS MB"], table),
             "",
@@ -533,7 +419,7 @@ def main():
         section = [
             "## Parse-scaling scenario",
             "",
-            f"`build/crawlbox-parse-bench` loads `bench/crawlbox.toml`, reads the main site's "
+            f"`crawlbox-parse-bench` loads `{main_site['job']}`, reads the main site's "
             f"{parse['pages']:,} pages ({parse['bytes'] / MB / MB:.0f} MB) into memory and runs "
             "`PageParser::Parse` over all of them with `tbb::parallel_for` inside a "
             f"`tbb::task_arena` of 1 and of 2 threads, {parse['rounds']} timed rounds each "
@@ -562,6 +448,18 @@ def main():
         targets.append(("stretch: main ≥ 2,000 pages/s (median)", f"{num(cb_rate[0])} pages/s",
                         verdict(cb_rate[0] >= TARGET_STRETCH_PAGES_PER_S)))
 
+    # Scale scenario.
+    section, scale_summary, charts["scale"] = scale_section(
+        rows, scale, baseline, args.work, os.path.join(args.out_dir, chart_file("scale")))
+    if section:
+        md.append(section)
+        summary += scale_summary
+
+    # Against the baseline.
+    comparison = baseline_comparison(rows)
+    if comparison:
+        md.append(comparison)
+
     # Completeness.
     failures = [r for r in rows if r["check"] != "ok"]
     if parse and manifest and parse["items"] != manifest["board_entries"]:
@@ -572,13 +470,19 @@ def main():
                          "detail": "crawlbox-parse-bench failed (see the run's output)"})
     expect = {
         ("main", "crawlbox"): "pages = status 200 = manifest pages; board rows = board_entries",
+        ("main", BASELINE): "pages = status 200 = manifest pages; board rows = board_entries",
         ("main", "scrapy"): "pages parsed = manifest pages; SQLite board rows = board_entries",
-        ("main", "wget"): "files saved = manifest pages",
+        ("main", "wget"): "files saved = manifest pages; exit 0, or 8 for the trap 404s only",
         ("main", "wrk"): "no socket errors, no non-2xx responses",
         ("latency", "crawlbox"): "pages = status 200 = site pages",
+        ("latency", BASELINE): "pages = status 200 = site pages",
+        ("frontier", BASELINE): "pages = status 200 = max_pages",
+        ("scale", "crawlbox"): "pages = status 200 = site pages; board rows = its board entries",
+        ("scale", BASELINE): "pages = status 200 = site pages; board rows = its board entries",
         ("frontier", "crawlbox"): "pages = status 200 = max_pages",
     }
-    completeness = [[r["scenario"], r["system"], r["run"], expect.get((r["scenario"], r["system"]), ""),
+    completeness = [[r["scenario"] + (f" {int(r['details']['size']):,}" if r["details"].get("size") else ""),
+                     r["system"], r["run"], expect.get((r["scenario"], r["system"]), ""),
                      r["detail"], "ok" if r["check"] == "ok" else "**FAIL**"] for r in rows]
 
     # Assemble.
@@ -591,7 +495,7 @@ def main():
              f"{args.seconds // 60} min {args.seconds % 60} s.", "",
              "## Machine", "", md_table(["", ""], machine_info(), numbers_from=2), "",
              load_note(rows), "",
-             "## Versions", "", md_table(["", ""], versions(args.root), numbers_from=2), "",
+             "## Versions", "", md_table(["", ""], versions(args.root, build_dir, baseline), numbers_from=2), "",
              "## Targets (issue 3)", "",
              "What crawlbox should reach; the benchmark only measures.", "",
              md_table(["target", "measured", "result"], targets, numbers_from=3), ""]
@@ -606,12 +510,16 @@ def main():
     if parse_note:
         tail += ["", parse_note + (" ok" if not failures or all(
             f["scenario"] != "parse" for f in failures) else " **FAIL**") + "."]
-    raw = [[r["scenario"], r["system"], r["run"], num(r["pages"]), num(r["wall_s"], 2),
+    def scenario_of(r):
+        size = r["details"].get("size")
+        return f"{r['scenario']} {int(size):,}" if size else r["scenario"]
+
+    raw = [[scenario_of(r), r["system"], r["run"], num(r["pages"]), num(r["wall_s"], 2),
             num(r["cpu_s"], 2), num(r["maxrss_kb"] / MB, 1), num(r["pages_per_s"], 1),
             num(r["server_cpu_s"], 2), num(r["other_cpu_s"], 2)]
            for r in rows]
     tail += ["", "## Every run", "",
-             "server CPU s: nginx's worker (main) or crawlbox-testsite (latency, frontier) during "
+             "server CPU s: nginx's worker (main) or crawlbox-testsite (latency, frontier, scale) during "
              "the run; other CPU s: every other process on the machine (a quiet machine shows "
              "little).", "",
              md_table(["scenario", "system", "run", "pages", "wall s", "CPU s", "peak RSS MB",

@@ -1,53 +1,114 @@
 #!/usr/bin/env bash
 # The crawlbox benchmark: installs what it needs (Debian packages), builds, generates the
 # synthetic movie site, serves it with nginx, and measures crawlbox against Scrapy, wget -r and
-# wrk in the same session, plus the latency-bound, frontier-memory and parse-scaling scenarios.
-# Writes bench/results/<date>.md with its charts and prints a summary table.
+# wrk in the same session, plus the latency-bound, frontier-memory, parse-scaling and scale
+# scenarios; with --baseline, an older crawlbox build runs beside the current one. Writes
+# bench/results/<date>.md with its charts and prints a summary table.
 #
-#   bench/run.sh [--scenario main|latency|frontier|parse|all] [--runs N] [--pages N] [--quick]
-#                [--no-build] [--keep-work]
+#   bench/run.sh [--scenario main|latency|frontier|parse|scale|all] [--runs N] [--pages N]
+#                [--main-site realistic|plain] [--baseline OLD_BIN] [--scale-sizes N,N,...]
+#                [--scale-runs N] [--scale-site plain|realistic] [--quick] [--no-build]
+#                [--build-dir DIR] [--keep-work] [--no-peers]
 #
 # Exit 0 when every run completed and was complete; 1 when a completeness check failed or a run
 # did not finish; 2 on bad arguments. Needs root or sudo only to install missing packages.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
+caller_dir="$(pwd)"  # relative paths in the arguments are relative to it
 cd "$root"
+command_line="bench/run.sh $*"
 
 usage() {
-  cat <<'EOF'
-usage: bench/run.sh [--scenario main|latency|frontier|parse|all] [--runs N] [--pages N] [--quick]
-                    [--no-build] [--keep-work]
-  --scenario S  what to run (default all); frontier also runs main's crawlbox for its baseline
-  --runs N      runs per system and scenario, interleaved (default 3)
-  --pages N     pages of the main site (default 10000)
-  --quick       smoke test: 500 pages, 1 run, smaller latency/frontier sites; the report goes
-                to bench/results/quick/ and latest.md is left alone
-  --no-build    measure the programs already in build/ (default: scripts/build.sh first)
-  --keep-work   keep the work directory (site, logs, results.tsv) and print its path
-EOF
+  cat <<'USAGE'
+usage: bench/run.sh [--scenario main|latency|frontier|parse|scale|all] [--runs N] [--pages N]
+                    [--main-site realistic|plain] [--baseline OLD_BIN] [--scale-sizes N,N,...]
+                    [--scale-runs N] [--scale-site plain|realistic] [--quick] [--no-build]
+                    [--build-dir DIR] [--keep-work] [--no-peers]
+  --scenario S      what to run (default all); frontier also runs main's crawlbox for its
+                    baseline
+  --runs N          runs per system and scenario, interleaved (default 3)
+  --pages N         pages of the main site (default 50000)
+  --main-site K     realistic (default: crawlbox-testsite --realistic, bench/realistic.toml) or
+                    plain (/site/<i>.html, bench/crawlbox.toml)
+  --baseline BIN    also run the crawlbox program BIN (an older build) in the main, latency,
+                    frontier and scale scenarios, interleaved with the current one (old, new,
+                    then the next round), and compare the two
+  --scale-sizes L   site sizes of the scale scenario (default 10000,100000,1000000)
+  --scale-runs N    runs per size and program in the scale scenario (default 1)
+  --scale-site K    plain (default) or realistic: the site crawlbox-testsite makes on request
+                    for the scale scenario
+  --quick           smoke test: 500 pages, 1 run, smaller latency/frontier/scale sites (each
+                    unless given); the report goes to bench/results/quick/, latest.md is left
+                    alone
+  --no-build        measure the programs already in the build directory (default: build it
+                    with scripts/build.sh first)
+  --build-dir DIR   the build directory whose crawlbox, crawlbox-testsite and
+                    crawlbox-parse-bench are measured (default build/)
+  --keep-work       keep the work directory (site, logs, results.tsv) and print its path
+  --no-peers        main scenario without Scrapy and wget (crawlbox builds and wrk only): at
+                    50,000 pages a Scrapy run alone takes over six minutes
+USAGE
 }
 
+bad_usage() { echo "bench: $*" >&2; usage >&2; exit 2; }
 scenario=all
-runs=3
-pages=10000
+runs="" pages="" scale_sizes="" scale_runs=""
+main_site=realistic
+scale_site=plain
+baseline=""
 quick=0
 build=1
 keep_work=0
+peers=1
+build_dir="$root/build"
 while [ $# -gt 0 ]; do
   case "$1" in
-    --scenario) scenario="${2:-}"; shift 2 ;;
-    --runs) runs="${2:-}"; shift 2 ;;
-    --pages) pages="${2:-}"; shift 2 ;;
+    --scenario|--runs|--pages|--main-site|--baseline|--scale-sizes|--scale-runs|--scale-site|--build-dir)
+      [ $# -ge 2 ] && [ -n "$2" ] || bad_usage "$1 needs a value"
+      case "$1" in
+        --scenario) scenario="$2" ;;
+        --runs) runs="$2" ;;
+        --pages) pages="$2" ;;
+        --main-site) main_site="$2" ;;
+        --baseline) baseline="$2" ;;
+        --scale-sizes) scale_sizes="$2" ;;
+        --scale-runs) scale_runs="$2" ;;
+        --scale-site) scale_site="$2" ;;
+        --build-dir) build_dir="$2" ;;
+      esac
+      shift 2 ;;
     --quick) quick=1; shift ;;
     --no-build) build=0; shift ;;
     --keep-work) keep_work=1; shift ;;
+    --no-peers) peers=0; shift ;;
     -h|--help) usage; exit 0 ;;
-    *) echo "bench: unknown argument $1" >&2; usage >&2; exit 2 ;;
+    *) bad_usage "unknown argument $1" ;;
   esac
 done
-case "$scenario" in main|latency|frontier|parse|all) ;; *) usage >&2; exit 2 ;; esac
-[[ "$runs" =~ ^[1-9][0-9]*$ ]] || { echo "bench: --runs needs a positive integer" >&2; exit 2; }
-[[ "$pages" =~ ^[1-9][0-9]*$ ]] || { echo "bench: --pages needs a positive integer" >&2; exit 2; }
+case "$scenario" in main|latency|frontier|parse|scale|all) ;; *) bad_usage "unknown scenario $scenario" ;; esac
+case "$main_site" in realistic|plain) ;; *) bad_usage "--main-site is realistic or plain" ;; esac
+case "$scale_site" in realistic|plain) ;; *) bad_usage "--scale-site is realistic or plain" ;; esac
+# --quick shrinks whatever was not given explicitly.
+if [ "$quick" -eq 1 ]; then
+  : "${runs:=1}" "${pages:=500}" "${scale_sizes:=1000,10000}" "${scale_runs:=1}"
+else
+  : "${runs:=3}" "${pages:=50000}" "${scale_sizes:=10000,100000,1000000}" "${scale_runs:=1}"
+fi
+positive='^[1-9][0-9]{0,8}$'
+[[ "$runs" =~ $positive ]] || bad_usage "--runs needs a positive integer"
+[[ "$pages" =~ $positive ]] || bad_usage "--pages needs a positive integer"
+[[ "$scale_runs" =~ $positive ]] || bad_usage "--scale-runs needs a positive integer"
+[[ "$scale_sizes" =~ ^[1-9][0-9]{0,8}(,[1-9][0-9]{0,8})*$ ]] ||
+  bad_usage "--scale-sizes needs positive integers separated by commas"
+IFS=, read -r -a scale_list <<<"$scale_sizes"
+case "$build_dir" in /*) ;; *) build_dir="$caller_dir/$build_dir" ;; esac
+[ -d "$build_dir" ] || [ "$build" -eq 1 ] || bad_usage "--build-dir $build_dir is not a directory"
+build_dir="$(mkdir -p "$build_dir" && cd "$build_dir" && pwd)"
+if [ -n "$baseline" ]; then
+  case "$baseline" in /*) ;; *) baseline="$caller_dir/$baseline" ;; esac
+  [ -f "$baseline" ] && [ -x "$baseline" ] || bad_usage "--baseline $baseline is not an executable file"
+  baseline="$(cd "$(dirname "$baseline")" && pwd)/$(basename "$baseline")"
+fi
 
 # Scenario sizes. The latency-bound and frontier numbers are the issue's; --quick shrinks them.
 latency_pages=2000 latency_ms=100 latency_concurrency=200
@@ -57,13 +118,24 @@ frontier_site_pages=10000000 frontier_links=100 frontier_max_pages=10000
 parse_rounds=10
 wrk_seconds=10
 if [ "$quick" -eq 1 ]; then
-  pages=500 runs=1
   latency_pages=400
   frontier_site_pages=1000000 frontier_max_pages=1000
   parse_rounds=3
   wrk_seconds=3
 fi
 wants() { [ "$scenario" = all ] || [ "$scenario" = "$1" ]; }
+
+# The main site: the generator's mode, where a crawl starts, the job that crawls it.
+if [ "$main_site" = realistic ]; then
+  main_site_flags=(--realistic) main_start=/home main_job="$root/bench/realistic.toml"
+else
+  main_site_flags=() main_start=/site/0.html main_job="$root/bench/crawlbox.toml"
+fi
+if [ "$scale_site" = realistic ]; then
+  scale_site_flags=(--realistic) scale_job="$root/bench/realistic.toml"
+else
+  scale_site_flags=() scale_job="$root/bench/crawlbox.toml"
+fi
 
 # Debian's interpreter (Scrapy's), even when another python3 comes first on PATH.
 python=/usr/bin/python3
@@ -93,7 +165,7 @@ fi
 nginx_bin="$(command -v nginx || echo /usr/sbin/nginx)"
 
 if [ "$build" -eq 1 ]; then
-  bash scripts/build.sh "$root/build" || die "the build failed (scripts/build.sh)"
+  bash scripts/build.sh "$build_dir" || die "the build failed (scripts/build.sh $build_dir)"
 fi
 
 # --- work area, background servers, cleanup -------------------------------------------------
@@ -118,14 +190,33 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 mkdir -p "$work/logs" "$work/bin"
-# The programs are copied, so that a rebuild of build/ during the session changes nothing.
+# The programs are copied, so that a rebuild of the build directory during the session changes
+# nothing.
 for program in crawlbox crawlbox-testsite crawlbox-parse-bench; do
-  [ -x "$root/build/$program" ] || die "build/$program is missing: build it (scripts/build.sh)"
-  cp "$root/build/$program" "$work/bin/"
+  [ -x "$build_dir/$program" ] ||
+    die "$build_dir/$program is missing: build it (scripts/build.sh $build_dir)"
+  cp "$build_dir/$program" "$work/bin/"
 done
 crawlbox="$work/bin/crawlbox"
 testsite="$work/bin/crawlbox-testsite"
 parse_bench="$work/bin/crawlbox-parse-bench"
+# The crawlbox programs each crawl scenario runs, as "SYSTEM BINARY"; in every round the
+# baseline goes first.
+crawlers=()
+if [ -n "$baseline" ]; then
+  cp "$baseline" "$work/bin/crawlbox-baseline"
+  crawlers+=("crawlbox-baseline $work/bin/crawlbox-baseline")
+  # The old program must understand every job it may be given: all are checked before any run.
+  for job in "$main_job" "$scale_job" "$root/bench/latency.toml" "$root/bench/frontier.toml"; do
+    SITE=http://127.0.0.1:1 DB="$work/check.db" "$work/bin/crawlbox-baseline" check "$job" \
+      >"$work/logs/baseline-check.log" 2>&1 ||
+      { cat "$work/logs/baseline-check.log" >&2; die "the baseline $baseline rejects $job"; }
+  done
+  printf '{"path": "%s", "sha256": "%s", "modified": "%s"}\n' "$baseline" \
+    "$(sha256sum "$baseline" | cut -c1-12)" "$(date -u -r "$baseline" +%Y-%m-%dT%H:%M:%SZ)" \
+    >"$work/baseline.json"
+fi
+crawlers+=("crawlbox $crawlbox")
 
 started_at="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 start_seconds=$SECONDS
@@ -150,11 +241,14 @@ wait_for_url() {
   return 1
 }
 
-# Serves directory DOCROOT with nginx on a free port; sets nginx_url. The port is picked by
-# binding port 0, so another program can take it before nginx binds: then nginx exits and
-# another port is tried.
+# start_nginx DOCROOT START_PATH: serves DOCROOT (a site written by crawlbox-testsite
+# --write-site) with nginx on a free port, once START_PATH answers; sets nginx_url. Extensionless
+# files are HTML (default_type), and a board page's query maps to the file the generator wrote
+# it to: /board/10?offset=20 is DOCROOT/board/10/offset-20 (GeneratedSite::FileFor). The port is
+# picked by binding port 0, so another program can take it before nginx binds: then nginx exits
+# and another port is tried.
 start_nginx() {
-  local docroot="$1" dir="$work/nginx" attempt port
+  local docroot="$1" start_path="$2" dir="$work/nginx" attempt port
   mkdir -p "$dir/temp" "$dir/logs"
   for attempt in 1 2 3 4 5; do
     port="$(free_port)"
@@ -176,23 +270,34 @@ http {
   types {
     text/html html;
     application/json json;
+    text/plain txt;
   }
-  default_type application/octet-stream;
+  default_type text/html;
   client_body_temp_path $dir/temp/client_body;
   proxy_temp_path $dir/temp/proxy;
   fastcgi_temp_path $dir/temp/fastcgi;
   uwsgi_temp_path $dir/temp/uwsgi;
   scgi_temp_path $dir/temp/scgi;
+  map \$arg_offset \$offset_file {
+    "~^[0-9]+\$" "offset-\$arg_offset";
+    default "";
+  }
   server {
     listen 127.0.0.1:$port;
     root $docroot;
+    location / {
+      try_files \$uri \$uri/index.html =404;
+    }
+    location /board/ {
+      try_files \$uri/\$offset_file =404;
+    }
   }
 }
 EOF
     "$nginx_bin" -p "$dir" -c "$dir/nginx.conf" -e "$dir/logs/error.log" \
       >>"$dir/logs/stdout.log" 2>&1 &
     local pid=$!
-    if wait_for_url "http://127.0.0.1:$port/site/0.html" "$pid"; then
+    if wait_for_url "http://127.0.0.1:$port$start_path" "$pid"; then
       server_pids+=("$pid")
       nginx_pid=$pid
       nginx_url="http://127.0.0.1:$port"
@@ -288,40 +393,60 @@ record() {
 
 rate() { "$python" -c "print(round($1 / $2, 1) if $2 > 0 else 0)"; }
 manifest_value() { "$python" -c "import json, sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])" "$1" "$2"; }
+file_bytes() { stat -c %s "$1" 2>/dev/null || echo 0; }
 
-# db_value DB SQL: the last row of crawlbox query's CSV (CRLF line ends), empty on failure.
+# db_value BINARY DB SQL: the last row of `BINARY query`'s CSV (CRLF line ends), empty on
+# failure. Each database is read by the program that wrote it.
 db_value() {
-  "$crawlbox" query "$1" "$2" --format csv 2>/dev/null | tail -n 1 | tr -d '\r' || true
+  "$1" query "$2" "$3" --format csv 2>/dev/null | tail -n 1 | tr -d '\r' || true
 }
 
-# One crawlbox run: crawlbox_run SCENARIO JOB SITE_URL RUN EXPECTED_PAGES EXPECTED_ITEMS
-# (EXPECTED_ITEMS "-" = not checked). Stores the database's counts in the results.
+# One crawlbox run: crawlbox_run SCENARIO SYSTEM BINARY JOB SITE_URL RUN EXPECTED_PAGES
+# EXPECTED_ITEMS [LIMIT_S [SIZE]] (EXPECTED_ITEMS "-" = not checked; SIZE: the scale
+# scenario's site size, in the log name and the detail). Stores the database's counts and its
+# size on disk (the file and its -wal, as the program left them) in the results.
 crawlbox_run() {
-  local scenario="$1" job="$2" site="$3" run="$4" want_pages="$5" want_items="$6"
-  local db="$work/$scenario-crawlbox.db"
+  local scenario="$1" system="$2" bin="$3" job="$4" site="$5" run="$6" want_pages="$7"
+  local want_items="$8" limit="${9:-300}" size="${10:-}"
+  local db="$work/$scenario-$system.db" name="$scenario-$system-$run"
+  [ -n "$size" ] && name="$scenario-$size-$system-$run"
   rm -f "$db" "$db-wal" "$db-shm"
-  SITE="$site" DB="$db" measure "$scenario-crawlbox-$run" 300 "$crawlbox" run "$job" -q
+  SITE="$site" DB="$db" measure "$name" "$limit" "$bin" run "$job" -q
+  local db_bytes wal_bytes
+  db_bytes="$(file_bytes "$db")"
+  wal_bytes="$(file_bytes "$db-wal")"
   local counts pages_ok items frontier span steady check=ok detail
-  counts="$(db_value "$db" "select count(*), coalesce(sum(status = 200), 0) from pages")"
+  counts="$(db_value "$bin" "$db" "select count(*), coalesce(sum(status = 200), 0) from pages")"
   [ -n "$counts" ] || counts="0,0"
   pages_ok="${counts#*,}"
-  items="$(db_value "$db" "select count(*) from board")"
-  frontier="$(db_value "$db" "select count(*) from frontier")"
+  items="$(db_value "$bin" "$db" "select count(*) from board")"
+  frontier="$(db_value "$bin" "$db" "select count(*) from frontier")"
   # The crawl's own span (database opened to crawl finished), without process start and exit.
-  span="$(db_value "$db" "select round((julianday(finished_at) - julianday(started_at)) * 86400, 3)
+  span="$(db_value "$bin" "$db" "select round((julianday(finished_at) - julianday(started_at)) * 86400, 3)
     from crawls order by id desc limit 1")"
   # The rate over the middle 80% of the pages (by the time they were stored): the crawl's steady
   # state, without its ramp-up from the start page and its tail.
-  steady="$(db_value "$db" "select round(count(*) / ((max(t) - min(t)) * 86400), 1) from
+  steady="$(db_value "$bin" "$db" "select round(count(*) / ((max(t) - min(t)) * 86400), 1) from
     (select julianday(fetched_at) as t from pages order by t
      limit (select count(*) * 8 / 10 from pages) offset (select count(*) / 10 from pages))")"
-  detail="exit=$exit_code pages=${counts%,*} status200=$pages_ok items=$items frontier=$frontier span_s=$span steady_pages_per_s=$steady"
+  detail="exit=$exit_code pages=${counts%,*} status200=$pages_ok items=$items frontier=$frontier span_s=$span steady_pages_per_s=$steady db_bytes=$db_bytes wal_bytes=$wal_bytes"
+  [ -n "$size" ] && detail="size=$size $detail"
   if [ "$exit_code" -ne 0 ] || [ "${counts%,*}" != "$want_pages" ] || [ "$pages_ok" != "$want_pages" ]; then
     check=FAIL
   fi
   if [ "$want_items" != "-" ] && [ "$items" != "$want_items" ]; then check=FAIL; fi
-  record "$scenario" crawlbox "$run" "$pages_ok" "$(rate "$pages_ok" "$wall_s")" "$check" "$detail"
+  record "$scenario" "$system" "$run" "$pages_ok" "$(rate "$pages_ok" "$wall_s")" "$check" "$detail"
   rm -f "$db" "$db-wal" "$db-shm"
+}
+
+# crawl_round SCENARIO JOB SITE_URL RUN EXPECTED_PAGES EXPECTED_ITEMS [LIMIT_S [SIZE]]: one
+# crawlbox_run per program in $crawlers (the baseline first).
+crawl_round() {
+  local entry system bin
+  for entry in "${crawlers[@]}"; do
+    read -r system bin <<<"$entry"
+    crawlbox_run "$1" "$system" "$bin" "${@:2}"
+  done
 }
 
 scrapy_run() {
@@ -330,7 +455,7 @@ scrapy_run() {
   rm -f "$db" "$stats"
   # From the work directory, so that no scrapy.cfg of the caller's applies.
   measure "main-scrapy-$run" 900 env -C "$work" scrapy runspider "$root/bench/scrapy_spider.py" \
-    -L WARNING -a "site=$nginx_url" -a "db=$db" -a "stats=$stats"
+    -L WARNING -a "site=$nginx_url" -a "start=$main_start" -a "db=$db" -a "stats=$stats"
   local crawled=0 received=0 items=0 check=ok
   if [ -s "$stats" ]; then
     crawled="$(manifest_value "$stats" pages)"
@@ -348,21 +473,31 @@ scrapy_run() {
 
 wget_run() {
   local run="$1" want_pages="$2"
-  local dir="$work/wget"
+  local dir="$work/wget" exclude=()
   rm -rf "$dir"
+  # wget -r also fetches <img src>, which the other crawlers leave alone; -np keeps it out of
+  # /img/ on the plain site (the crawl starts in /site/), -X on the realistic one (from /home).
+  [ "$main_site" = realistic ] && exclude=(-X /img)
   measure "main-wget-$run" 600 wget -r -l inf -nv -np --no-host-directories -e robots=off \
-    -P "$dir" "$nginx_url/site/0.html"
-  local files check=ok
+    "${exclude[@]+"${exclude[@]}"}" -P "$dir" "$nginx_url$main_start"
+  local files errors traps check=ok
   files="$(find "$dir" -type f 2>/dev/null | wc -l)"
-  if [ "$exit_code" -ne 0 ] || [ "$files" != "$want_pages" ]; then check=FAIL; fi
-  record main wget "$run" "$files" "$(rate "$files" "$wall_s")" "$check" "exit=$exit_code files=$files"
+  # wget also takes the hrefs inside scripts, styles and comments for links: the realistic
+  # site's traps under /drafts/ answer 404 and wget exits 8. Those are counted; any other
+  # error fails the run.
+  read -r errors traps < <(awk '/ ERROR / { e++; if (prev ~ /\/drafts\//) t++ } { prev = $0 }
+    END { print e + 0, t + 0 }' "$work/logs/main-wget-$run.log")
+  if [ "$files" != "$want_pages" ] || [ "$errors" != "$traps" ]; then check=FAIL; fi
+  if [ "$exit_code" -ne 0 ] && { [ "$exit_code" -ne 8 ] || [ "$traps" -eq 0 ]; }; then check=FAIL; fi
+  record main wget "$run" "$files" "$(rate "$files" "$wall_s")" "$check" \
+    "exit=$exit_code files=$files trap_404=$traps other_errors=$((errors - traps))"
   rm -rf "$dir"
 }
 
 wrk_run() {
-  local run="$1" site_pages="$2"
+  local run="$1"
   measure "main-wrk-$run" 120 wrk -t 2 -c 64 -d "${wrk_seconds}s" -s "$root/bench/wrk_pages.lua" \
-    "$nginx_url" -- "$site_pages" 2
+    "$nginx_url" -- "$site_dir/urls.txt" 2
   local out="$work/logs/main-wrk-$run.log" requests per_s check=ok errors
   requests="$(sed -n 's/^ *\([0-9][0-9]*\) requests in .*/\1/p' "$out")"
   per_s="$(sed -n 's/^Requests\/sec: *\([0-9.]*\).*/\1/p' "$out")"
@@ -377,11 +512,14 @@ site_dir="$work/site"
 main_site_ready=0
 prepare_main_site() {
   [ "$main_site_ready" -eq 1 ] && return 0
-  log "writing the $pages-page site"
-  "$testsite" --write-site "$site_dir" --site-pages "$pages"
+  log "writing the $pages-page $main_site site"
+  "$testsite" --write-site "$site_dir" --site-pages "$pages" \
+    "${main_site_flags[@]+"${main_site_flags[@]}"}"
   chmod -R a+rX "$site_dir"
   cp "$site_dir/manifest.json" "$work/main-manifest.json"
-  start_nginx "$site_dir"
+  printf '{"site": "%s", "start": "%s", "job": "%s"}\n' "$main_site" "$main_start" \
+    "${main_job#"$root/"}" >"$work/main.json"
+  start_nginx "$site_dir" "$main_start"
   main_site_ready=1
 }
 
@@ -391,10 +529,12 @@ if wants main; then
   want_items="$(manifest_value "$site_dir/manifest.json" board_entries)"
   for run in $(seq 1 "$runs"); do
     log "main scenario, round $run of $runs"
-    crawlbox_run main "$root/bench/crawlbox.toml" "$nginx_url" "$run" "$want_pages" "$want_items"
-    scrapy_run "$run" "$want_pages" "$want_items"
-    wget_run "$run" "$want_pages"
-    wrk_run "$run" "$want_pages"
+    crawl_round main "$main_job" "$nginx_url" "$run" "$want_pages" "$want_items"
+    if [ "$peers" -eq 1 ]; then
+      scrapy_run "$run" "$want_pages" "$want_items"
+      wget_run "$run" "$want_pages"
+    fi
+    wrk_run "$run"
   done
 fi
 
@@ -405,17 +545,17 @@ if wants latency; then
   printf '{"pages": %s, "latency_ms": %s, "concurrency": %s}\n' "$latency_pages" "$latency_ms" \
     "$latency_concurrency" >"$work/latency.json"
   for run in $(seq 1 "$runs"); do
-    crawlbox_run latency "$root/bench/latency.toml" "$testsite_url" "$run" "$latency_pages" 0
+    crawl_round latency "$root/bench/latency.toml" "$testsite_url" "$run" "$latency_pages" 0
   done
   stop_server "$testsite_pid"
 fi
 
 if wants frontier; then
-  # The plain 10,000-page run of the main scenario is the baseline; run it if main did not.
+  # The main scenario's crawl is the baseline; run it if main did not.
   if ! wants main; then
     prepare_main_site
     for run in $(seq 1 "$runs"); do
-      crawlbox_run main "$root/bench/crawlbox.toml" "$nginx_url" "$run" \
+      crawl_round main "$main_job" "$nginx_url" "$run" \
         "$(manifest_value "$site_dir/manifest.json" pages)" \
         "$(manifest_value "$site_dir/manifest.json" board_entries)"
     done
@@ -429,16 +569,39 @@ if wants frontier; then
     sed "s/^max_pages = .*/max_pages = $frontier_max_pages/" "$root/bench/frontier.toml" >"$job"
   fi
   for run in $(seq 1 "$runs"); do
-    crawlbox_run frontier "$job" "$testsite_url" "$run" "$frontier_max_pages" -
+    crawl_round frontier "$job" "$testsite_url" "$run" "$frontier_max_pages" -
   done
   stop_server "$testsite_pid"
+fi
+
+if wants scale; then
+  # Whole crawls of sites made on request, smallest first. The board entries of an N-page site
+  # (board_every 10): every tenth page, counted from page 0 (plain) or from the first page after
+  # the realistic site's 20 nav pages.
+  printf '{"site": "%s", "job": "%s", "sizes": [%s], "runs": %s}\n' "$scale_site" \
+    "${scale_job#"$root/"}" "$scale_sizes" "$scale_runs" >"$work/scale.json"
+  for n in "${scale_list[@]}"; do
+    if [ "$scale_site" = realistic ]; then
+      scale_items=$(( n > 20 ? (n - 20) / 10 * 10 : 0 ))
+    else
+      scale_items=$(( n / 10 * 10 ))
+    fi
+    # A generous time limit: 300 s, or 5 ms a page.
+    scale_limit=$(( n / 200 > 300 ? n / 200 : 300 ))
+    start_testsite --site-pages "$n" "${scale_site_flags[@]+"${scale_site_flags[@]}"}"
+    for run in $(seq 1 "$scale_runs"); do
+      log "scale scenario, $n pages, round $run of $scale_runs"
+      crawl_round scale "$scale_job" "$testsite_url" "$run" "$n" "$scale_items" "$scale_limit" "$n"
+    done
+    stop_server "$testsite_pid"
+  done
 fi
 
 if wants parse; then
   prepare_main_site
   log "parse scaling: $parse_rounds rounds of 1 and 2 threads"
   set +e
-  SITE="$nginx_url" DB="$work/unused.db" "$parse_bench" --job "$root/bench/crawlbox.toml" \
+  SITE="$nginx_url" DB="$work/unused.db" "$parse_bench" --job "$main_job" \
     --site "$site_dir" --base-url "$nginx_url" --threads 1,2 --rounds "$parse_rounds" \
     >"$work/parse.json" 2>"$work/logs/parse.log"
   parse_exit=$?
@@ -455,12 +618,10 @@ name="$date"
 if [ "$quick" -eq 1 ]; then out_dir="$root/bench/results/quick"; fi
 if [ "$scenario" != all ]; then name="$date-$scenario"; fi
 mkdir -p "$out_dir"
-command_line="bench/run.sh --scenario $scenario --runs $runs --pages $pages"
-if [ "$quick" -eq 1 ]; then command_line="bench/run.sh --quick --scenario $scenario"; fi
 set +e
 "$python" "$root/bench/report.py" --root "$root" --work "$work" --out-dir "$out_dir" --name "$name" \
   --command "$command_line" --started "$started_at" --seconds "$((SECONDS - start_seconds))" \
-  --wrk-seconds "$wrk_seconds"
+  --wrk-seconds "$wrk_seconds" --build-dir "$build_dir"
 report_exit=$?
 set -e
 if [ "$quick" -eq 0 ] && [ "$scenario" = all ] && [ -f "$out_dir/$name.md" ]; then

@@ -185,6 +185,7 @@ TestServer::TestServer(const TestServerOptions& options, DemoBoard board)
     site_ = std::make_shared<const GeneratedSite>(*options_.site);
   AddBuiltinRoutes();
   AddBoardRoutes();
+  AddRealisticSiteRoutes();
   const size_t threads = static_cast<size_t>(std::max(1, options_.threads));
   server_.new_task_queue = [threads] {
     return new httplib::ThreadPool(threads);
@@ -569,8 +570,10 @@ void TestServer::AddBuiltinRoutes() {
              httplib::Response& res) {
         std::shared_ptr<const GeneratedSite> site = this->site();
         const int i = std::stoi(m[1].str());
-        if (site == nullptr || i >= site->page_count())
+        if (site == nullptr || i >= site->page_count() ||
+            site->options().realistic) {
           return SetText(res, 404, "no such page\n");
+        }
         res.set_content(site->PageHtml(i), kHtml);
       });
 }
@@ -620,6 +623,23 @@ void TestServer::AddBoardRoutes() {
         res.set_content(reinterpret_cast<const char*>(kPng), sizeof(kPng),
                         "image/png");
       });
+}
+
+void TestServer::AddRealisticSiteRoutes() {
+  builtin_routes_.push_back(
+      {std::regex(R"(/(home|about-us|contact|help|section/[a-z]+|)"
+                  R"(articles/[a-z0-9-]+|page/\d{1,9}|board/\d{1,9}))"),
+       [this](const httplib::Request& req, const std::smatch&,
+              httplib::Response& res) {
+         std::shared_ptr<const GeneratedSite> site = this->site();
+         std::optional<int> page;
+         // The target as requested: only a page's exact path and query finds
+         // it, so a crawler's other spelling of a URL shows up as a 404.
+         if (site != nullptr && site->options().realistic)
+           page = site->FindPage(req.target);
+         if (!page) return SetText(res, 404, "no such page\n");
+         res.set_content(site->PageHtml(*page), kHtml);
+       }});
 }
 
 }  // namespace crawlbox::testing

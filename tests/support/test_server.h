@@ -35,7 +35,8 @@ struct TestServerOptions {
   // Directory holding board/films.tsv and the files served under /data/.
   // Default: the repository's tests/data.
   std::string data_dir = DefaultDataDir();
-  // When set, the generated site is served under /site/ (see EnableSite).
+  // When set, the generated site is served under /site/, or at the realistic
+  // site's paths (see EnableSite).
   std::optional<SiteOptions> site;
   // Worker threads. An open keep-alive connection holds one, so this bounds how
   // many connections are served at once; the rest wait in the accept queue.
@@ -80,6 +81,12 @@ struct RequestRecord {
 //   /films/<rank>       a film's detail page
 //   /img/<rank>.png     a film's poster (a 1x1 PNG)
 //   /site/<i>.html      page i of the generated site, when one is enabled
+//                       (and not realistic)
+//   /home, /section/<s>, /about-us, /contact, /help, /articles/<slug>-<i>,
+//   /page/<i>, /board/<b>?offset=<o>  (b >= 10)
+//                       the pages of a realistic generated site, when one is
+//                       enabled: exactly GeneratedSite::PagePath(i), any other
+//                       spelling or query is a 404
 // Handlers added with Get() are tried first, in the order added.
 //
 // Every response body is sent exactly as the handler produced it: the server
@@ -123,7 +130,8 @@ class TestServer {
   // serving. Precondition: pattern compiles.
   void Get(const std::string& pattern, Handler handler);
 
-  // Serves (or replaces) the generated site under /site/.
+  // Serves (or replaces) the generated site: under /site/, or at the
+  // realistic site's paths when options.realistic.
   void EnableSite(SiteOptions options);
   // The site being served, or nullptr. The pointer stays valid as long as it is
   // held.
@@ -172,6 +180,9 @@ class TestServer {
   config::Status Listen();
   void AddBuiltinRoutes();
   void AddBoardRoutes();
+  // The realistic generated site's paths; after the board's, so /board/4
+  // stays the demo board's.
+  void AddRealisticSiteRoutes();
   void Dispatch(const httplib::Request& req, httplib::Response& res);
   void RecordArrival(const httplib::Request& req);
   // Waits for `duration` or until Stop(), whichever comes first.

@@ -3,7 +3,7 @@
 //
 //   crawlbox-testsite [--port P] [--site-pages N] [--links K] [--seed S]
 //                     [--min-bytes B] [--max-bytes B] [--board-every K]
-//                     [--latency-ms MS] [--threads T]
+//                     [--realistic] [--latency-ms MS] [--threads T]
 //                     [--data-dir DIR] [--write-site DIR]
 //
 // Serving prints exactly one line, "listening on http://127.0.0.1:PORT", then
@@ -11,12 +11,11 @@
 // cannot start or write.
 #include <signal.h>
 
+#include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
-#include <cstdlib>
 #include <string>
-#include <string_view>
 
 #include "tests/support/demo_board.h"
 #include "tests/support/site_generator.h"
@@ -24,32 +23,7 @@
 
 namespace {
 
-constexpr char kUsage[] =
-    "usage: crawlbox-testsite [--port P] [--site-pages N] [--links K] [--seed "
-    "S]\n"
-    "                         [--min-bytes B] [--max-bytes B] [--board-every "
-    "K]\n"
-    "                         [--latency-ms MS] [--threads T]\n"
-    "                         [--data-dir DIR] [--write-site DIR]\n"
-    "  --port P         port on 127.0.0.1 (default 0 = any free port)\n"
-    "  --site-pages N   pages of the generated site under /site/ (default "
-    "2000)\n"
-    "  --links K        links per generated page (default 40)\n"
-    "  --seed S         seed of the generated site (default 1)\n"
-    "  --min-bytes B    smallest generated page, in bytes (default 8000)\n"
-    "  --max-bytes B    largest generated page, in bytes (default 20000; "
-    "pages\n"
-    "                   whose links alone exceed it stay larger)\n"
-    "  --board-every K  every K-th page is a board page with 10 <dd> "
-    "entries\n"
-    "                   (default 10; 0 = none)\n"
-    "  --latency-ms MS  delay every response by MS milliseconds (default 0)\n"
-    "  --threads T      server worker threads = connections served at once\n"
-    "                   (default 64)\n"
-    "  --data-dir DIR   directory with board/films.tsv and /data/ files "
-    "(default tests/data)\n"
-    "  --write-site DIR write DIR/site/<i>.html and DIR/manifest.json, then "
-    "exit\n";
+constexpr int kExitBadArguments = 2;
 
 struct Args {
   int port = 0;
@@ -60,90 +34,90 @@ struct Args {
   std::string write_site_dir;
 };
 
-bool ParseInt(const std::string& text, long long min, long long max,
-              long long* out) {
-  if (text.empty()) return false;
-  char* end = nullptr;
-  const long long value = std::strtoll(text.c_str(), &end, 10);
-  if (end != text.c_str() + text.size() || value < min || value > max)
-    return false;
-  *out = value;
-  return true;
-}
-
-// Returns false after printing what is wrong.
-bool ParseArgs(int argc, char** argv, Args* args) {
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view flag = argv[i];
-    if (flag == "--help" || flag == "-h") {
-      std::fputs(kUsage, stdout);
-      std::exit(0);
-    }
-    if (i + 1 >= argc) {
-      std::fprintf(stderr, "crawlbox-testsite: %s needs a value\n%s", argv[i],
-                   kUsage);
-      return false;
-    }
-    const std::string value = argv[++i];
-    long long number = 0;
-    bool ok = true;
-    if (flag == "--port") {
-      ok = ParseInt(value, 0, 65535, &number);
-      args->port = static_cast<int>(number);
-    } else if (flag == "--site-pages") {
-      ok = ParseInt(value, 1, 100000000, &number);
-      args->site.pages = static_cast<int>(number);
-    } else if (flag == "--links") {
-      ok = ParseInt(value, 0, 100000, &number);
-      args->site.links_per_page = static_cast<int>(number);
-    } else if (flag == "--seed") {
-      ok = ParseInt(value, 0, INT64_MAX, &number);
-      args->site.seed = static_cast<uint64_t>(number);
-    } else if (flag == "--min-bytes") {
-      ok = ParseInt(value, 1, 100000000, &number);
-      args->site.min_bytes = static_cast<int>(number);
-    } else if (flag == "--max-bytes") {
-      ok = ParseInt(value, 1, 100000000, &number);
-      args->site.max_bytes = static_cast<int>(number);
-    } else if (flag == "--board-every") {
-      ok = ParseInt(value, 0, 100000000, &number);
-      args->site.board_every = static_cast<int>(number);
-    } else if (flag == "--latency-ms") {
-      ok = ParseInt(value, 0, 600000, &number);
-      args->latency_ms = static_cast<int>(number);
-    } else if (flag == "--threads") {
-      ok = ParseInt(value, 1, 10000, &number);
-      args->threads = static_cast<int>(number);
-    } else if (flag == "--data-dir") {
-      args->data_dir = value;
-    } else if (flag == "--write-site") {
-      args->write_site_dir = value;
-    } else {
-      std::fprintf(stderr, "crawlbox-testsite: unknown option %s\n%s",
-                   argv[i - 1], kUsage);
-      return false;
-    }
-    if (!ok || value.empty()) {
-      std::fprintf(stderr, "crawlbox-testsite: bad value for %s: '%s'\n",
-                   argv[i - 1], value.c_str());
-      return false;
-    }
+// Parses argv into *args. Returns -1 to go on, else the exit code: 0 after
+// --help, kExitBadArguments after printing what is wrong.
+int ParseArgs(int argc, char** argv, Args* args) {
+  CLI::App app{
+      "Serves the demo board and a generated site on 127.0.0.1, or writes the "
+      "generated site to a directory.",
+      "crawlbox-testsite"};
+  const CLI::Validator non_empty(
+      [](std::string& value) {
+        return value.empty() ? std::string("must not be empty") : std::string();
+      },
+      "", "NON-EMPTY");
+  crawlbox::testing::SiteOptions& site = args->site;
+  int64_t seed = static_cast<int64_t>(site.seed);
+  app.add_option("--port", args->port, "port on 127.0.0.1 (0 = any free port)")
+      ->check(CLI::Range(0, 65535))
+      ->capture_default_str();
+  app.add_option("--site-pages", site.pages,
+                 "pages of the generated site (/site/<i>.html, or the "
+                 "realistic site's paths)")
+      ->check(CLI::Range(1, 100000000))
+      ->capture_default_str();
+  app.add_option("--links", site.links_per_page, "links per generated page")
+      ->check(CLI::Range(0, 100000))
+      ->capture_default_str();
+  app.add_option("--seed", seed, "seed of the generated site")
+      ->check(CLI::Range(int64_t{0}, INT64_MAX))
+      ->capture_default_str();
+  app.add_option("--min-bytes", site.min_bytes,
+                 "smallest generated page, in bytes")
+      ->check(CLI::Range(1, 100000000))
+      ->capture_default_str();
+  app.add_option("--max-bytes", site.max_bytes,
+                 "largest generated page, in bytes (pages whose links alone "
+                 "exceed it stay larger)")
+      ->check(CLI::Range(1, 100000000))
+      ->capture_default_str();
+  app.add_option("--board-every", site.board_every,
+                 "every K-th page is a board page with 10 <dd> entries (0 = "
+                 "none)")
+      ->check(CLI::Range(0, 100000000))
+      ->capture_default_str();
+  app.add_flag("--realistic", site.realistic,
+               "the realistic site: /home, extensionless paths, "
+               "/board/<b>?offset=<o> board pages, inline scripts and styles, "
+               "a nav bar, javascript:/mailto:/# links");
+  app.add_option("--latency-ms", args->latency_ms,
+                 "delay every response by MS milliseconds")
+      ->check(CLI::Range(0, 600000))
+      ->capture_default_str();
+  app.add_option("--threads", args->threads,
+                 "server worker threads = connections served at once")
+      ->check(CLI::Range(1, 10000))
+      ->capture_default_str();
+  app.add_option("--data-dir", args->data_dir,
+                 "directory with board/films.tsv and the /data/ files")
+      ->check(non_empty)
+      ->capture_default_str();
+  app.add_option("--write-site", args->write_site_dir,
+                 "write every page to DIR (DIR/site/<i>.html, or the realistic "
+                 "site's paths), DIR/manifest.json and DIR/urls.txt, then exit")
+      ->check(non_empty);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help is a ParseError whose exit code is 0.
+    return app.exit(e) == 0 ? 0 : kExitBadArguments;
   }
-  if (args->site.min_bytes > args->site.max_bytes) {
+  site.seed = static_cast<uint64_t>(seed);
+  if (site.min_bytes > site.max_bytes) {
     std::fprintf(stderr,
                  "crawlbox-testsite: --min-bytes %d is larger than "
                  "--max-bytes %d\n",
-                 args->site.min_bytes, args->site.max_bytes);
-    return false;
+                 site.min_bytes, site.max_bytes);
+    return kExitBadArguments;
   }
-  return true;
+  return -1;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   Args args;
-  if (!ParseArgs(argc, argv, &args)) return 2;
+  if (const int code = ParseArgs(argc, argv, &args); code >= 0) return code;
 
   if (!args.write_site_dir.empty()) {
     crawlbox::testing::GeneratedSite site(args.site);
