@@ -8,13 +8,16 @@ namespace crawlbox::crawler {
 
 namespace {
 
-// Whether one segment of the URL's path occurs more than `max` times.
+// Whether one segment of the URL's path occurs more than `max` times. Runs
+// for every link of every page, so the common case (a path with no more
+// segments than `max`) allocates nothing and sorts nothing.
 bool PathRepeats(std::string_view url, int max) {
   size_t start = url.find("://");
   start = url.find('/', start == std::string_view::npos ? 0 : start + 3);
   if (start == std::string_view::npos) return false;
   std::string_view path = url.substr(start);
   path = path.substr(0, path.find_first_of("?#"));
+  if (std::count(path.begin(), path.end(), '/') <= max) return false;
   std::vector<std::string_view> segments;
   while (!path.empty()) {
     path.remove_prefix(1);  // the '/'
