@@ -5,41 +5,14 @@
 
 #include <algorithm>
 #include <cctype>
-#include <deque>
-#include <map>
 #include <utility>
+
+#include "crawler/frontier/frontier_state.h"
 
 namespace crawlbox::crawler {
 
 using config::Status;
 using std::chrono::milliseconds;
-
-// Everything the Frontier takes from the job, read in one place.
-struct Frontier::Settings {
-  int max_outstanding;
-  size_t window;       // queued URLs in memory, all hosts together
-  size_t host_window;  // queued URLs in memory for one host
-  int per_host_concurrency;
-  milliseconds delay;      // between request starts to one host
-  milliseconds max_delay;  // cap of the adaptive delay
-  bool adaptive;
-  int64_t max_pages;  // requests in all, earlier runs included; 0 = none
-  // Requests to one host at most, earlier runs included; 0 = none.
-  int64_t max_pages_per_host;
-  // Fetch each host's robots.txt before its first page and hold back the URLs
-  // it disallows (they come out of TakeBlocked() instead).
-  bool robots;
-  std::string robots_token;  // our product token, e.g. "crawlbox"
-  milliseconds max_crawl_delay;
-  // An unavailable robots.txt (5xx, unreachable) pauses its host and is tried
-  // again after robots_retry, doubling, robots_attempts times in all; after
-  // that the host's URLs are blocked with reason robots_unavailable.
-  milliseconds robots_retry;
-  int robots_attempts;
-  // Fetch each host's sitemaps (robots.txt's Sitemap: lines and /sitemap.xml)
-  // once its robots.txt is known, before its pages.
-  bool sitemaps;
-};
 
 namespace {
 
@@ -47,38 +20,6 @@ namespace {
 // the rest wait in SQLite.
 constexpr size_t kMinWindow = 4096;
 constexpr size_t kMinHostWindow = 512;
-
-}  // namespace
-
-struct Frontier::Host {
-  std::string name;
-  std::deque<storage::QueuedUrl> queue;  // window, ascending ids
-  int64_t in_db = 0;                     // queued only in the database
-  int64_t cursor = 0;                    // highest id ever put in the window
-  bool refill_listed = false;
-  int in_flight = 0;
-  Clock::time_point next_start{};
-  milliseconds delay{0};
-  double ewma_ms = 0;
-  int samples = 0;
-  std::multimap<Clock::time_point, storage::QueuedUrl> retries;
-  uint64_t ready_seq = 0;      // seq of its live entry in ready_; 0 = none
-  int64_t fetched = 0;         // requests handed out, earlier runs included
-  bool exhausted = false;      // reached max_pages_per_host
-  milliseconds base_delay{0};  // configured delay, raised by Crawl-delay
-  enum class Robots { kUnknown, kFetching, kWaiting, kReady };
-  Robots robots_state = Robots::kUnknown;
-  std::shared_ptr<const parser::RobotsTxt> robots;  // null: unavailable
-  int robots_tries = 0;
-  Clock::time_point robots_retry_at{};
-  std::deque<std::string> sitemaps;  // to fetch
-  std::vector<std::string> sitemaps_seen;
-  bool sitemaps_seeded = false;
-  int64_t fetches = 0;  // finished this run, robots.txt and sitemaps included
-  int64_t errors = 0;   // of which without a response or with status >= 400
-};
-
-namespace {
 
 // "http://h:8080/robots.txt" for any URL of that origin.
 std::string RobotsUrl(std::string_view url) {
@@ -122,8 +63,7 @@ std::string_view PathAndQuery(std::string_view url) {
   return rest.substr(0, rest.find('#'));
 }
 
-// A queued frontier row as the Fetcher's request, and back (with one more
-// attempt made) for a retry.
+// A queued frontier row as the Fetcher's request.
 Request ToRequest(storage::QueuedUrl&& url) {
   Request request;
   request.url_id = url.id;
@@ -134,12 +74,6 @@ Request ToRequest(storage::QueuedUrl&& url) {
   request.etag = std::move(url.etag);
   request.last_modified = std::move(url.last_modified);
   return request;
-}
-
-storage::QueuedUrl RetryOf(const Request& request) {
-  return storage::QueuedUrl{
-      request.url_id,       request.url,  request.host,         request.depth,
-      request.attempts + 1, request.etag, request.last_modified};
 }
 
 }  // namespace
@@ -228,45 +162,6 @@ void Frontier::Schedule(Host& host) {
   if (!at) return;
   host.ready_seq = next_seq_++;
   ready_.push(ReadyEntry{*at, host.ready_seq, &host});
-}
-
-Status Frontier::Start() {
-  std::vector<std::pair<std::string, int64_t>> queued_per_host;
-  Status st = queue_->CountQueuedByHost(&queued_per_host);
-  if (!st.ok()) return st;
-  std::vector<std::pair<std::string, int64_t>> fetched_per_host;
-  if (settings_->max_pages_per_host > 0) {
-    st = queue_->CountFetchedByHost(&fetched_per_host);
-    if (!st.ok()) return st;
-  }
-  int64_t fetched = 0;
-  if (settings_->max_pages > 0) {
-    auto count = queue_->CountFetched();
-    if (!count.ok()) return count.status();
-    fetched = *count;
-  }
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    page_budget_ = settings_->max_pages > 0
-                       ? std::max<int64_t>(0, settings_->max_pages - fetched)
-                       : -1;
-    for (const auto& [name, count] : fetched_per_host)
-      HostFor(name).fetched = count;
-    for (const auto& [name, count] : queued_per_host) {
-      Host& host = HostFor(name);
-      host.in_db += count;
-      in_db_ += count;
-      if (count > 0) host.refill_listed = true;
-      if (settings_->max_pages_per_host > 0 &&
-          host.fetched >= settings_->max_pages_per_host) {
-        Exhaust(host);
-      }
-    }
-  }
-  st = Refill();
-  std::lock_guard<std::mutex> lock(mu_);
-  NotifyIfIdle();
-  return st;
 }
 
 void Frontier::Exhaust(Host& host) {
@@ -489,198 +384,6 @@ void Frontier::AddSitemaps(const std::string& host_name,
   SeedSitemaps(host, urls);
   Schedule(host);
   NotifyIfIdle();
-}
-
-std::vector<BlockedRequest> Frontier::TakeBlocked() {
-  std::lock_guard<std::mutex> lock(mu_);
-  return std::exchange(blocked_, {});
-}
-
-bool Frontier::HasBlocked() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return !blocked_.empty();
-}
-
-Status Frontier::Finished(std::span<const Ended> ended,
-                          std::vector<storage::QueuedUrl> discovered) {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    for (storage::QueuedUrl& url : discovered) {
-      Host& host = HostFor(url.host);
-      if (host.exhausted) {
-        ++abandoned_;
-        continue;
-      }
-      // Once anything of a host waits in the database, its newer URLs wait
-      // behind it: the window always holds the host's oldest queued URLs.
-      if (host.in_db == 0 && host.queue.size() < settings_->host_window &&
-          in_memory_ < settings_->window) {
-        host.cursor = std::max(host.cursor, url.id);
-        host.queue.push_back(std::move(url));
-        ++in_memory_;
-        Schedule(host);
-      } else {
-        ++host.in_db;
-        ++in_db_;
-        if (!host.refill_listed &&
-            host.queue.size() <= settings_->host_window / 2) {
-          host.refill_listed = true;
-        }
-      }
-    }
-    const Clock::time_point now = Clock::now();
-    size_t released = 0;
-    size_t sitemaps = 0;
-    for (const Ended& end : ended) {
-      if (std::holds_alternative<storage::LinksOnly>(end.fate)) {
-        // Sitemaps were never outstanding pages: released once the URLs they
-        // listed are queued.
-        ++sitemaps;
-        continue;
-      }
-      ++released;
-      const auto* retry = std::get_if<storage::Retry>(&end.fate);
-      if (retry == nullptr) continue;
-      Host& host = HostFor(end.request.host);
-      if (host.exhausted) {
-        ++abandoned_;
-        continue;
-      }
-      host.retries.emplace(now + milliseconds(retry->backoff_ms),
-                           RetryOf(end.request));
-      ++retrying_;
-      Schedule(host);
-    }
-    outstanding_ -= std::min(released, outstanding_);
-    sitemaps_pending_ -= std::min(sitemaps, sitemaps_pending_);
-    NotifyIfIdle();
-  }
-  return Refill();
-}
-
-std::vector<Frontier::RefillWant> Frontier::RefillWantsLocked() const {
-  std::vector<RefillWant> out;
-  if (closed_ || in_db_ == 0) return out;
-  size_t room =
-      settings_->window > in_memory_ ? settings_->window - in_memory_ : 0;
-  for (const auto& [name, host] : hosts_) {
-    if (room == 0) break;
-    if (!host->refill_listed || host->in_db == 0 ||
-        host->queue.size() > settings_->host_window / 2) {
-      continue;
-    }
-    size_t limit = std::min(settings_->host_window - host->queue.size(), room);
-    room -= limit;
-    out.push_back(RefillWant{name, host->cursor, limit});
-  }
-  return out;
-}
-
-Status Frontier::Refill() {
-  std::vector<RefillWant> wants;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    wants = RefillWantsLocked();
-  }
-  for (const RefillWant& want : wants) {
-    std::vector<storage::QueuedUrl> urls;
-    Status st = queue_->LoadQueued(want.host, want.after_id, want.limit, &urls);
-    if (!st.ok()) return st;
-    // Only this thread adds to windows and changes in_db, so what was wanted
-    // still holds; a host may have been exhausted meanwhile.
-    std::lock_guard<std::mutex> lock(mu_);
-    Host& host = HostFor(want.host);
-    if (host.exhausted) continue;
-    const int64_t loaded = static_cast<int64_t>(urls.size());
-    for (storage::QueuedUrl& url : urls) {
-      host.cursor = std::max(host.cursor, url.id);
-      host.queue.push_back(std::move(url));
-    }
-    in_memory_ += urls.size();
-    int64_t taken = std::min(loaded, host.in_db);
-    host.in_db -= taken;
-    in_db_ -= taken;
-    // Fewer rows than asked: the database holds no more of this host; trust
-    // it.
-    if (urls.size() < want.limit) {
-      in_db_ -= host.in_db;
-      host.in_db = 0;
-    }
-    host.refill_listed = host.in_db > 0;
-    Schedule(host);
-    NotifyIfIdle();
-  }
-  return Status::Ok();
-}
-
-void Frontier::Close() {
-  std::lock_guard<std::mutex> lock(mu_);
-  closed_ = true;
-  NotifyIfIdle();
-}
-
-bool Frontier::IdleLocked() const {
-  bool nothing_more = closed_ || (page_budget_ == 0 && retrying_ == 0) ||
-                      (in_memory_ == 0 && in_db_ == 0 && retrying_ == 0 &&
-                       sitemaps_queued_ == 0);
-  return outstanding_ == 0 && sitemaps_pending_ == 0 && nothing_more;
-}
-
-void Frontier::NotifyIfIdle() {
-  // Only the end of the crawl is waited for: waking the waiter on every change
-  // would cost two context switches per page.
-  if (IdleLocked()) changed_.notify_all();
-}
-
-bool Frontier::Idle() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return IdleLocked();
-}
-
-bool Frontier::WaitIdle(milliseconds timeout) {
-  std::unique_lock<std::mutex> lock(mu_);
-  return changed_.wait_for(lock, timeout, [this] { return IdleLocked(); });
-}
-
-FrontierSnapshot Frontier::Snapshot(bool hosts) const {
-  std::lock_guard<std::mutex> lock(mu_);
-  FrontierSnapshot out;
-  out.queued =
-      static_cast<int64_t>(in_memory_ + retrying_) + in_db_ + abandoned_;
-  out.outstanding = static_cast<int64_t>(outstanding_);
-  out.page_budget = page_budget_;
-  out.budget_spent = page_budget_ == 0 && (in_memory_ > 0 || in_db_ > 0);
-  if (!hosts) return out;
-  out.hosts.reserve(hosts_.size());
-  for (const auto& [name, host] : hosts_) {
-    FrontierSnapshot::Host state;
-    state.host = name;
-    state.in_flight = host->in_flight;
-    state.queued =
-        static_cast<int64_t>(host->queue.size() + host->retries.size()) +
-        host->in_db;
-    state.delay = host->delay;
-    switch (host->robots_state) {
-      case Host::Robots::kUnknown:
-        state.robots = "pending";
-        break;
-      case Host::Robots::kFetching:
-        state.robots = "fetching";
-        break;
-      case Host::Robots::kWaiting:
-        state.robots = "retrying";
-        break;
-      case Host::Robots::kReady:
-        state.robots = !settings_->robots        ? "off"
-                       : host->robots == nullptr ? "unavailable"
-                                                 : "ok";
-        break;
-    }
-    state.fetched = host->fetches;
-    state.errors = host->errors;
-    out.hosts.push_back(std::move(state));
-  }
-  return out;
 }
 
 }  // namespace crawlbox::crawler

@@ -1,0 +1,77 @@
+// The Frontier's private state, shared by its two .cc files (scheduling in
+// frontier.cc, the queue's durable side and the end of requests in
+// frontier_queue.cc). Not a contract: nothing outside crawler/frontier/
+// includes it.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "crawler/frontier/frontier.h"
+#include "parser/robots.h"
+#include "storage/rows.h"
+
+namespace crawlbox::crawler {
+
+// Everything the Frontier takes from the job, read in one place.
+struct Frontier::Settings {
+  int max_outstanding;
+  size_t window;       // queued URLs in memory, all hosts together
+  size_t host_window;  // queued URLs in memory for one host
+  int per_host_concurrency;
+  std::chrono::milliseconds delay;      // between request starts to one host
+  std::chrono::milliseconds max_delay;  // cap of the adaptive delay
+  bool adaptive;
+  int64_t max_pages;  // requests in all, earlier runs included; 0 = none
+  // Requests to one host at most, earlier runs included; 0 = none.
+  int64_t max_pages_per_host;
+  // Fetch each host's robots.txt before its first page and hold back the URLs
+  // it disallows (they come out of TakeBlocked() instead).
+  bool robots;
+  std::string robots_token;  // our product token, e.g. "crawlbox"
+  std::chrono::milliseconds max_crawl_delay;
+  // An unavailable robots.txt (5xx, unreachable) pauses its host and is tried
+  // again after robots_retry, doubling, robots_attempts times in all; after
+  // that the host's URLs are blocked with reason robots_unavailable.
+  std::chrono::milliseconds robots_retry;
+  int robots_attempts;
+  // Fetch each host's sitemaps (robots.txt's Sitemap: lines and /sitemap.xml)
+  // once its robots.txt is known, before its pages.
+  bool sitemaps;
+};
+
+struct Frontier::Host {
+  std::string name;
+  std::deque<storage::QueuedUrl> queue;  // window, ascending ids
+  int64_t in_db = 0;                     // queued only in the database
+  int64_t cursor = 0;                    // highest id ever put in the window
+  bool refill_listed = false;
+  int in_flight = 0;
+  Clock::time_point next_start{};
+  std::chrono::milliseconds delay{0};
+  double ewma_ms = 0;
+  int samples = 0;
+  std::multimap<Clock::time_point, storage::QueuedUrl> retries;
+  uint64_t ready_seq = 0;  // seq of its live entry in ready_; 0 = none
+  int64_t fetched = 0;     // requests handed out, earlier runs included
+  bool exhausted = false;  // reached max_pages_per_host
+  std::chrono::milliseconds base_delay{
+      0};  // configured delay, raised by Crawl-delay
+  enum class Robots { kUnknown, kFetching, kWaiting, kReady };
+  Robots robots_state = Robots::kUnknown;
+  std::shared_ptr<const parser::RobotsTxt> robots;  // null: unavailable
+  int robots_tries = 0;
+  Clock::time_point robots_retry_at{};
+  std::deque<std::string> sitemaps;  // to fetch
+  std::vector<std::string> sitemaps_seen;
+  bool sitemaps_seeded = false;
+  int64_t fetches = 0;  // finished this run, robots.txt and sitemaps included
+  int64_t errors = 0;   // of which without a response or with status >= 400
+};
+
+}  // namespace crawlbox::crawler
