@@ -30,7 +30,7 @@ BOARD_SITE="$site" ./build/crawlbox run config/jobs/board.toml --db demo/board.d
 
 echo
 echo "The 10 best-scored films of $(./build/crawlbox query demo/board.db \
-  'select count(*) from board' --format csv | tail -n 1) records:"
+  'select count(*) from board' --format csv | tail -n 1) items:"
 ./build/crawlbox query demo/board.db \
   'select rank, title, actor, time, score from board order by score desc, rank limit 10'
 echo
