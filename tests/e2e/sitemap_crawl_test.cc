@@ -33,7 +33,7 @@ std::string Gzip(const std::string& data) {
 }
 
 crawler::RunSnapshot Crawl(const TestServer& server, bool sitemaps,
-                            const std::string& db) {
+                           const std::string& db) {
   config::LoadedJob loaded = config::LoadJobText(
       "[job]\nname = \"sm\"\nstart_urls = [\"" + server.Url("/start") +
           "\"]\n[scope]\nsitemaps = " + (sitemaps ? "true" : "false") +

@@ -21,7 +21,6 @@ using site_text::kScript;
 using site_text::kSize;
 using site_text::kSlug;
 using site_text::kWords;
-using site_text::Paragraph;
 using site_text::Rng;
 
 constexpr std::array<std::string_view, 16> kSections = {
@@ -489,12 +488,7 @@ std::string GeneratedSite::RealisticPageHtml(int i) const {
       size_rng.Below(options_.max_bytes - options_.min_bytes + 1));
   size_t remaining =
       target > out.size() + tail.size() ? target - out.size() - tail.size() : 0;
-  while (remaining > 0) {
-    std::string paragraph = Paragraph(text_rng);
-    if (paragraph.size() > remaining) break;
-    remaining -= paragraph.size();
-    out += paragraph;
-  }
+  remaining = site_text::AppendParagraphs(&out, remaining, text_rng);
   // Top up with ASCII words (one byte per character) to the exact size.
   constexpr std::string_view kOpen = "<p>", kClose = "</p>\n";
   if (remaining >= kOpen.size() + kClose.size() + 1) {

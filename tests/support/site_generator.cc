@@ -19,7 +19,6 @@ using site_text::kLinks;
 using site_text::kPadding;
 using site_text::kSize;
 using site_text::MakeFilm;
-using site_text::Paragraph;
 using site_text::Rng;
 
 // An href for page `target` as seen from a page in /site/, in one of the
@@ -180,12 +179,7 @@ std::string GeneratedSite::PageHtml(int i) const {
   Rng text_rng(options_.seed, static_cast<uint64_t>(i), kPadding);
   size_t remaining =
       target > out.size() + tail.size() ? target - out.size() - tail.size() : 0;
-  while (remaining > 0) {
-    std::string paragraph = Paragraph(text_rng);
-    if (paragraph.size() > remaining) break;
-    remaining -= paragraph.size();
-    out += paragraph;
-  }
+  remaining = site_text::AppendParagraphs(&out, remaining, text_rng);
   // Top up to the exact size with ASCII, which has one byte per character.
   constexpr std::string_view kFillOpen = "<p>", kFillClose = "</p>\n";
   if (remaining >= kFillOpen.size() + kFillClose.size()) {

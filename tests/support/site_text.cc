@@ -77,4 +77,14 @@ std::string Paragraph(Rng& rng) {
   return out;
 }
 
+size_t AppendParagraphs(std::string* out, size_t room, Rng& rng) {
+  while (room > 0) {
+    std::string paragraph = Paragraph(rng);
+    if (paragraph.size() > room) break;
+    room -= paragraph.size();
+    *out += paragraph;
+  }
+  return room;
+}
+
 }  // namespace crawlbox::testing::site_text

@@ -71,5 +71,8 @@ Film MakeFilm(uint64_t seed, int rank);
 std::string Sentence(Rng& rng);
 // "<p>" + 3..8 sentences + "</p>\n".
 std::string Paragraph(Rng& rng);
+// Appends whole Paragraph()s to *out while they fit in `room` bytes; returns
+// the room left (less than the next paragraph needed).
+size_t AppendParagraphs(std::string* out, size_t room, Rng& rng);
 
 }  // namespace crawlbox::testing::site_text
