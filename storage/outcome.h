@@ -21,10 +21,13 @@ struct Stored {};
 // keep (the database lost it), the answer is stored like a Stored page.
 struct NotModified {};
 
-// A 3xx answer the crawler does not follow itself: the page row is stored
-// (status, and `target` in pages.location) without items; the frontier row
-// becomes 'done'. The target must also be one of PageOutcome::links, so it is
-// queued like any link (the store does not add it on its own).
+// A 3xx answer with a Location: the page row is stored (status, and `target`
+// in pages.location) without items; the frontier row becomes 'done'. The
+// target is also one of PageOutcome::links (via = redirect), so it is queued
+// like any link (the store does not add it on its own), unless the scope
+// rejected it, which PageOutcome::page.error then says. A hop whose target is
+// the URL itself or one of the hops that led to it closes a loop: the store
+// writes it as failed with reason "redirect_loop".
 struct Redirected {
   std::string target;      // the Location, resolved and normalized
   bool permanent = false;  // 301/308; false for 302/303/307

@@ -77,6 +77,7 @@ class SqliteQueueReader final : public QueueReader {
       url.attempts = sqlite3_column_int(st, 3);
       url.etag = ColumnText(st, 4);
       url.last_modified = ColumnText(st, 5);
+      url.redirects = sqlite3_column_int(st, 6);
       out->push_back(std::move(url));
     }
     // Reset ends the statement's read transaction: the next call sees newer

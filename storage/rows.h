@@ -24,7 +24,32 @@ struct QueuedUrl {
   // If-Modified-Since; empty when the page was never fetched or had none.
   std::string etag;
   std::string last_modified;
+  // Redirect hops already taken to reach this URL (0 unless it is the target
+  // of a redirect or refresh); fetch.max_redirects bounds it.
+  int redirects = 0;
 };
+
+// How a URL entered the frontier, stored as frontier.via (ViaName). With
+// discovered_from it lets a query walk a redirect chain back to its start.
+enum class Via { kLink, kSeed, kSitemap, kRedirect, kRefresh, kCanonical };
+
+constexpr const char* ViaName(Via via) {
+  switch (via) {
+    case Via::kLink:
+      return "link";
+    case Via::kSeed:
+      return "seed";
+    case Via::kSitemap:
+      return "sitemap";
+    case Via::kRedirect:
+      return "redirect";
+    case Via::kRefresh:
+      return "refresh";
+    case Via::kCanonical:
+      return "canonical";
+  }
+  return "link";
+}
 
 // A link to add to the frontier. Inserted only if the URL is not there yet
 // (dedup by URL).
@@ -34,6 +59,9 @@ struct NewUrl {
   int depth = 0;
   // Frontier id of the page it was found on; 0 for seeds.
   int64_t discovered_from = 0;
+  Via via = Via::kLink;
+  // Redirect hops taken to reach it (see QueuedUrl::redirects).
+  int redirects = 0;
 };
 
 // The row of `pages` one fetch of a frontier URL produces.

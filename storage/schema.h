@@ -7,7 +7,7 @@ namespace crawlbox::storage {
 
 // Version stored in `PRAGMA user_version`; bumped with every incompatible
 // change.
-inline constexpr int kSchemaVersion = 4;
+inline constexpr int kSchemaVersion = 5;
 
 // Columns added to tables of an older schema (ALTER TABLE ... ADD COLUMN), as
 // {table, column, declaration}; kSchemaSql creates them in a new database.
@@ -23,6 +23,10 @@ inline constexpr AddedColumn kAddedColumns[] = {
     {"pages", "change", "TEXT"},
     // Version 4: a Redirected page's target.
     {"pages", "location", "TEXT"},
+    // Version 5: how a frontier URL was found, and the redirect hops that led
+    // to it.
+    {"frontier", "via", "TEXT NOT NULL DEFAULT 'link'"},
+    {"frontier", "redirects", "INTEGER NOT NULL DEFAULT 0"},
 };
 
 // Idempotent DDL for a fresh or current database.
@@ -46,6 +50,8 @@ CREATE TABLE IF NOT EXISTS frontier (
   attempts        INTEGER NOT NULL DEFAULT 0,
   reason          TEXT,
   discovered_from INTEGER,
+  via             TEXT NOT NULL DEFAULT 'link',
+  redirects       INTEGER NOT NULL DEFAULT 0,
   added_at        TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );
 DROP INDEX IF EXISTS frontier_queued;
@@ -99,7 +105,8 @@ CREATE TABLE IF NOT EXISTS dropped_items (
 // order (no sort), whatever the size of the frontier; QueueReaderTest checks
 // the plan.
 inline constexpr const char* kLoadQueuedSql =
-    "SELECT f.id, f.url, f.depth, f.attempts, p.etag, p.last_modified "
+    "SELECT f.id, f.url, f.depth, f.attempts, p.etag, p.last_modified, "
+    "f.redirects "
     "FROM frontier f LEFT JOIN pages p ON p.url_id = f.id "
     "AND p.status BETWEEN 200 AND 299 WHERE f.state = 'queued' "
     "AND f.host = ?1 AND f.id > ?2 ORDER BY f.id LIMIT ?3";

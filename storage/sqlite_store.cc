@@ -99,6 +99,7 @@ SqliteStore::~SqliteStore() {
   mark_retry_ = Statement();
   mark_blocked_ = Statement();
   find_page_ = Statement();
+  find_hop_ = Statement();
   touch_page_ = Statement();
   insert_body_ = Statement();
   count_dropped_ = Statement();
@@ -150,8 +151,8 @@ Status SqliteStore::Init() {
     const char* sql;
   } statements[] = {
       {&insert_url_,
-       "INSERT INTO frontier (url, host, depth, discovered_from) VALUES (?1, "
-       "?2, ?3, ?4) "
+       "INSERT INTO frontier (url, host, depth, discovered_from, via, "
+       "redirects) VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
        "ON CONFLICT(url) DO NOTHING"},
       {&insert_page_,
        "INSERT INTO pages (url_id, url, final_url, status, content_type, "
@@ -170,6 +171,9 @@ Status SqliteStore::Init() {
        "RETURNING id"},
       {&find_page_,
        "SELECT id, status, body_hash, location FROM pages WHERE url_id = ?1"},
+      {&find_hop_,
+       "SELECT url, coalesce(discovered_from, 0), via FROM frontier "
+       "WHERE id = ?1"},
       // A 304 (or an identical body): the page was seen by this run, nothing
       // else about it changed.
       {&touch_page_,
@@ -278,6 +282,8 @@ Status SqliteStore::InsertUrl(const NewUrl& url,
   } else {
     insert_url_.BindNull(4);
   }
+  insert_url_.Bind(5, std::string_view(ViaName(url.via)));
+  insert_url_.Bind(6, static_cast<int64_t>(url.redirects));
   Status s = StepDone(insert_url_, db_, "adding URL to frontier");
   if (!s.ok()) return s;
   if (sqlite3_changes(db_) > 0) {
@@ -286,6 +292,7 @@ Status SqliteStore::InsertUrl(const NewUrl& url,
     queued.url = url.url;
     queued.host = url.host;
     queued.depth = url.depth;
+    queued.redirects = url.redirects;
     added->push_back(std::move(queued));
   }
   return Status::Ok();

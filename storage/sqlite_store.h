@@ -80,6 +80,11 @@ class SqliteStore final : public Store {
   config::Status WritePage(int64_t crawl_id, const PageOutcome& outcome,
                            const PageWrite& write,
                            std::vector<QueuedUrl>* added);
+  // Sets *loop when `target` is the URL of frontier row `url_id` or of one of
+  // the redirect hops that led to it (walking discovered_from back while the
+  // rows came by a redirect or refresh).
+  config::Status ClosesRedirectLoop(int64_t url_id, std::string_view target,
+                                    bool* loop);
   config::Status InsertUrl(const NewUrl& url, std::vector<QueuedUrl>* added);
   config::Status InsertLinks(const std::vector<NewUrl>& links,
                              std::vector<QueuedUrl>* added);
@@ -101,6 +106,7 @@ class SqliteStore final : public Store {
   Statement mark_retry_;
   Statement mark_blocked_;
   Statement find_page_;
+  Statement find_hop_;
   Statement touch_page_;
   Statement insert_body_;
   Statement count_dropped_;

@@ -65,11 +65,47 @@ Status SqliteStore::Commit(int64_t crawl_id, const PageOutcome& outcome,
                            const Redirected& fate,
                            std::vector<QueuedUrl>* added) {
   // A redirect's body is not the page: no items come from it.
-  return WritePage(crawl_id, outcome,
-                   PageWrite{.error = outcome.page.error,
-                             .location = fate.target,
-                             .with_items = false},
-                   added);
+  PageWrite write{.error = outcome.page.error,
+                  .location = fate.target,
+                  .with_items = false};
+  bool loop = false;
+  Status s = ClosesRedirectLoop(outcome.page.url_id, fate.target, &loop);
+  if (!s.ok()) return s;
+  if (loop) {
+    write.failed = true;
+    write.error = "redirect_loop";
+  }
+  return WritePage(crawl_id, outcome, write, added);
+}
+
+Status SqliteStore::ClosesRedirectLoop(int64_t url_id, std::string_view target,
+                                       bool* loop) {
+  // Chains are bounded by fetch.max_redirects; the bound here only guards
+  // against a cycle in discovered_from that a hand-edited database could hold.
+  constexpr int kMaxWalk = 1000;
+  *loop = false;
+  for (int step = 0; step < kMaxWalk && url_id > 0; ++step) {
+    find_hop_.Bind(1, url_id);
+    int rc = sqlite3_step(find_hop_.get());
+    if (rc != SQLITE_ROW) {
+      find_hop_.Reset();
+      return rc == SQLITE_DONE
+                 ? Status::Ok()
+                 : SqliteStatus(rc, db_, "walking a redirect chain");
+    }
+    const bool same = ColumnText(find_hop_.get(), 0) == target;
+    const int64_t from = sqlite3_column_int64(find_hop_.get(), 1);
+    const std::string via = ColumnText(find_hop_.get(), 2);
+    find_hop_.Reset();
+    if (same) {
+      *loop = true;
+      return Status::Ok();
+    }
+    if (via != ViaName(Via::kRedirect) && via != ViaName(Via::kRefresh))
+      return Status::Ok();
+    url_id = from;
+  }
+  return Status::Ok();
 }
 
 Status SqliteStore::Commit(int64_t crawl_id, const PageOutcome& outcome,

@@ -32,6 +32,49 @@ class OneRequest : public RequestSource {
   bool taken_ = false;
 };
 
+// One fetch of `url`, as the crawl would make it.
+Response FetchOnce(const config::Job& job, const std::string& url,
+                   const std::string& host) {
+  OneRequest source(Request{0, url, host, 0, 0});
+  std::promise<Response> done;
+  Fetcher fetcher(job.fetch, &source,
+                  [&](Response&& r) { done.set_value(std::move(r)); });
+  if (!fetcher.Start().ok()) {
+    Response failed;
+    failed.error = FetchError::kOther;
+    failed.error_detail = "cannot start the fetcher";
+    return failed;
+  }
+  Response response = done.get_future().get();
+  fetcher.Stop();
+  return response;
+}
+
+// Fetches `url` and follows its redirects, up to fetch.max_redirects, each hop
+// told on stderr: the crawl takes every hop through its frontier, but the
+// rule-writing loop wants the page a URL leads to.
+Response FetchFollowingRedirects(const config::Job& job,
+                                 const parser::PageParser& parser,
+                                 std::string url, std::string host) {
+  for (int hop = 0;; ++hop) {
+    Response response = FetchOnce(job, url, host);
+    auto location = response.Header("location");
+    if (!response.ok() || response.status < 300 || response.status >= 400 ||
+        !location || location->empty()) {
+      return response;
+    }
+    auto base = parser::ParseUrl(url);
+    auto target = parser::ParseUrl(*location, base.ok() ? &*base : nullptr);
+    if (!target.ok() || !target->IsHttp() || hop >= job.fetch.max_redirects)
+      return response;
+    std::string next = parser.CrawlKey(*target);
+    std::fprintf(stderr, "crawlbox: %s answered HTTP %d, redirect to %s\n",
+                 url.c_str(), response.status, next.c_str());
+    url = std::move(next);
+    host = target->host;
+  }
+}
+
 }  // namespace
 
 bool LoadJobOrReport(const std::string& path, config::Job* job,
@@ -109,16 +152,8 @@ int CmdExtract(const ExtractArgs& args) {
   url = parser->CrawlKey(*parsed_url);
 
   if (args.file.empty()) {
-    OneRequest source(Request{0, url, parsed_url->host, 0, 0});
-    std::promise<Response> done;
-    Fetcher fetcher(job.fetch, &source,
-                    [&](Response&& r) { done.set_value(std::move(r)); });
-    if (!fetcher.Start().ok()) {
-      std::fprintf(stderr, "crawlbox: cannot start the fetcher\n");
-      return kExitFailure;
-    }
-    Response response = done.get_future().get();
-    fetcher.Stop();
+    Response response =
+        FetchFollowingRedirects(job, *parser, url, parsed_url->host);
     if (!response.ok()) {
       std::fprintf(stderr, "crawlbox: fetching %s failed: %s (%s)\n",
                    url.c_str(), FetchErrorName(response.error),

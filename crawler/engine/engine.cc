@@ -160,7 +160,8 @@ Status Engine::Begin() {
   // queued — seeds, or what an interrupted run left.
   std::vector<storage::NewUrl> seeds;
   for (const parser::Url& seed : parser_.seeds()) {
-    seeds.push_back({parser_.CrawlKey(seed), seed.host, 0, 0});
+    seeds.push_back(
+        {parser_.CrawlKey(seed), seed.host, 0, 0, storage::Via::kSeed});
   }
   std::vector<storage::QueuedUrl> added_seeds;
   s = store_->AddUrls(seeds, &added_seeds);

@@ -85,6 +85,12 @@ storage::PageOutcome PageProcessor::Process(const Response& r) const {
     out.fate = storage::NotModified{};
     return out;
   }
+  if (r.status >= 300 && r.status < 400) {
+    if (auto location = r.Header("location"); location && !location->empty()) {
+      Redirect(r, *location, &out);
+      return out;
+    }
+  }
   if (r.truncated) {
     page.error = "truncated";
     counters_->Add("fetch/truncated");
@@ -108,6 +114,36 @@ storage::PageOutcome PageProcessor::Process(const Response& r) const {
     counters_->Add("parse/error");
   }
   return out;
+}
+
+void PageProcessor::Redirect(const Response& r, std::string_view location,
+                             storage::PageOutcome* out) const {
+  auto base = parser::ParseUrl(r.request.url);
+  auto target = parser::ParseUrl(location, base.ok() ? &*base : nullptr);
+  if (!target.ok() || !target->IsHttp()) {
+    counters_->Add("redirect/bad_location");
+    out->fate = storage::Failed{"bad_redirect"};
+    return;
+  }
+  const int hops = r.request.redirects + 1;
+  if (hops > job_.fetch.max_redirects) {
+    counters_->Add("redirect/too_many");
+    out->fate = storage::Failed{"too_many_redirects"};
+    return;
+  }
+  std::string key = parser_.CrawlKey(*target);
+  out->fate = storage::Redirected{key, r.status == 301 || r.status == 308};
+  std::string_view rejected = scope_.Rejects(key, target->host);
+  if (!rejected.empty()) {
+    // The hop is recorded; its target is not a URL of this crawl.
+    counters_->Add("redirect/rejected/" + std::string(rejected));
+    out->page.error = "redirect_rejected/" + std::string(rejected);
+    return;
+  }
+  counters_->Add("redirect/queued");
+  out->links.push_back({std::move(key), std::move(target->host),
+                        r.request.depth, r.request.url_id,
+                        storage::Via::kRedirect, hops});
 }
 
 storage::PageOutcome PageProcessor::ProcessSitemap(
@@ -146,7 +182,8 @@ storage::PageOutcome PageProcessor::ProcessSitemap(
       counters_->Add(std::string("frontier/rejected/") + std::string(rejected));
       continue;
     }
-    out.links.push_back({std::move(key), url->host, 0, 0});
+    out.links.push_back(
+        {std::move(key), url->host, 0, 0, storage::Via::kSitemap});
   }
   counters_->Add("sitemap/urls", static_cast<int64_t>(out.links.size()));
   return out;

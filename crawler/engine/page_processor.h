@@ -69,6 +69,11 @@ class PageProcessor {
   storage::PageOutcome ProcessSitemap(const Response& response,
                                       std::vector<std::string>* nested) const;
   void Extract(const Response& response, storage::PageOutcome* out) const;
+  // A 3xx answer with a Location: the page row records the hop, and the
+  // target becomes a link at the same depth, so it passes the scope, dedup,
+  // robots.txt and politeness like any other URL of the crawl.
+  void Redirect(const Response& response, std::string_view location,
+                storage::PageOutcome* out) const;
 
   const config::Job& job_;
   const parser::PageParser& parser_;

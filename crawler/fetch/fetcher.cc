@@ -259,9 +259,10 @@ void Fetcher::Loop() {
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
+    // Followed only where add_transfer turns following on; RFC 9309
+    // §2.3.1.2 asks a robots.txt fetch to follow at least five hops.
     curl_easy_setopt(e, CURLOPT_MAXREDIRS,
-                     static_cast<long>(settings_.max_redirects));
+                     static_cast<long>(std::max(5, settings_.max_redirects)));
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
                      static_cast<long>(settings_.connect_timeout_ms));
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS,
@@ -298,6 +299,11 @@ void Fetcher::Loop() {
     t->max_body_bytes = settings_.max_body_bytes;
     CURL* e = t->easy;
     curl_easy_setopt(e, CURLOPT_URL, t->request.url.c_str());
+    // A page's redirect is a hop the Frontier schedules like a link (scope,
+    // robots.txt, dedup, politeness), so libcurl must not follow it; robots.txt
+    // and sitemaps are not URLs of the crawl and follow theirs here.
+    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION,
+                     t->request.kind == Request::Kind::kPage ? 0L : 1L);
     curl_easy_setopt(e, CURLOPT_PRIVATE, t);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, t);
     curl_easy_setopt(e, CURLOPT_HEADERDATA, t);

@@ -20,6 +20,9 @@ struct Request {
   std::string host;    // lowercase host: the unit of politeness
   int depth = 0;       // link hops from a seed
   int attempts = 0;    // tries already made (this one not included)
+  // Redirect hops taken to reach this URL; a 3xx answer whose hop would
+  // exceed fetch.max_redirects ends the chain.
+  int redirects = 0;
   // Validators of the stored page (re-crawl): sent as If-None-Match /
   // If-Modified-Since so an unchanged page answers 304.
   std::string etag;

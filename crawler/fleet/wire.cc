@@ -159,7 +159,8 @@ json OutcomeJson(const storage::PageOutcome& r) {
   for (const storage::ItemRow& i : r.items) items.push_back({i.rule, i.json});
   json links = json::array();
   for (const storage::NewUrl& l : r.links)
-    links.push_back({l.url, l.host, l.depth, l.discovered_from});
+    links.push_back({l.url, l.host, l.depth, l.discovered_from,
+                     static_cast<int>(l.via), l.redirects});
   json dropped = json::array();
   for (const storage::DroppedItems& d : r.dropped)
     dropped.push_back({d.rule, d.count});
@@ -194,8 +195,12 @@ storage::PageOutcome OutcomeFrom(const json& j) {
   for (const json& i : j.at("items"))
     r.items.push_back({i.at(0).get<std::string>(), i.at(1).get<std::string>()});
   for (const json& l : j.at("links")) {
+    const int via = l.at(4).get<int>();
+    if (via < 0 || via > static_cast<int>(storage::Via::kCanonical))
+      throw json::other_error::create(501, "unknown link kind", &l);
     r.links.push_back({l.at(0).get<std::string>(), l.at(1).get<std::string>(),
-                       l.at(2).get<int>(), l.at(3).get<int64_t>()});
+                       l.at(2).get<int>(), l.at(3).get<int64_t>(),
+                       static_cast<storage::Via>(via), l.at(5).get<int>()});
   }
   for (const json& d : j.at("dropped"))
     r.dropped.push_back({d.at(0).get<std::string>(), d.at(1).get<int64_t>()});
@@ -219,6 +224,7 @@ std::string EncodeTask(const Task& task) {
                {"host", r.host},
                {"depth", r.depth},
                {"attempts", r.attempts},
+               {"redirects", r.redirects},
                {"etag", r.etag},
                {"last_modified", r.last_modified}});
 }
@@ -236,6 +242,7 @@ Result<Task> DecodeTask(std::string_view text) {
     r.host = j.at("host").get<std::string>();
     r.depth = j.at("depth").get<int>();
     r.attempts = j.at("attempts").get<int>();
+    r.redirects = j.at("redirects").get<int>();
     r.etag = j.at("etag").get<std::string>();
     r.last_modified = j.at("last_modified").get<std::string>();
     return task;

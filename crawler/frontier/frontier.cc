@@ -73,6 +73,7 @@ Request ToRequest(storage::QueuedUrl&& url) {
   request.attempts = url.attempts;
   request.etag = std::move(url.etag);
   request.last_modified = std::move(url.last_modified);
+  request.redirects = url.redirects;
   return request;
 }
 

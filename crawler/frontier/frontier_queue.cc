@@ -17,9 +17,10 @@ namespace {
 // A request that will be tried again, as the frontier row it came from with
 // one more attempt made.
 storage::QueuedUrl RetryOf(const Request& request) {
-  return storage::QueuedUrl{
-      request.url_id,       request.url,  request.host,         request.depth,
-      request.attempts + 1, request.etag, request.last_modified};
+  return storage::QueuedUrl{request.url_id,        request.url,
+                            request.host,          request.depth,
+                            request.attempts + 1,  request.etag,
+                            request.last_modified, request.redirects};
 }
 
 }  // namespace

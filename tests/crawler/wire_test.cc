@@ -22,6 +22,7 @@ TEST(WireTest, TaskRoundTripsEveryField) {
   r.host = "example.test";
   r.depth = 3;
   r.attempts = 2;
+  r.redirects = 3;
   r.etag = "\"v1\"";
   r.last_modified = "Sat, 22 Nov 2025 10:00:00 GMT";
   r.kind = Request::Kind::kSitemap;
@@ -34,6 +35,7 @@ TEST(WireTest, TaskRoundTripsEveryField) {
   EXPECT_EQ(back->request.host, r.host);
   EXPECT_EQ(back->request.depth, 3);
   EXPECT_EQ(back->request.attempts, 2);
+  EXPECT_EQ(back->request.redirects, 3);
   EXPECT_EQ(back->request.etag, r.etag);
   EXPECT_EQ(back->request.last_modified, r.last_modified);
   EXPECT_EQ(back->request.kind, Request::Kind::kSitemap);
@@ -74,7 +76,8 @@ TEST(WireTest, ResultRoundTripsEveryFieldOfThePage) {
   p.page.body = std::string("x\0\x80\xfe\x01y", 6);  // compressed: any bytes
   p.page.body_encoding = "zlib";
   p.items = {{"board", R"({"rank":1,"title":"霸王别姬"})"}, {"other", "{}"}};
-  p.links = {{"http://example.test/n", "example.test", 4, 5}};
+  p.links = {{"http://example.test/n", "example.test", 4, 5,
+              storage::Via::kRedirect, 2}};
   p.dropped = {{"board", 2}};
   p.fate = storage::Retry{"http_503", 5000};
   in.nested_sitemaps = {"http://example.test/s2.xml"};
@@ -117,6 +120,8 @@ TEST(WireTest, ResultRoundTripsEveryFieldOfThePage) {
   EXPECT_EQ(q.links[0].host, "example.test");
   EXPECT_EQ(q.links[0].depth, 4);
   EXPECT_EQ(q.links[0].discovered_from, 5);
+  EXPECT_EQ(q.links[0].via, storage::Via::kRedirect);
+  EXPECT_EQ(q.links[0].redirects, 2);
   ASSERT_EQ(q.dropped.size(), 1u);
   EXPECT_EQ(q.dropped[0].rule, "board");
   EXPECT_EQ(q.dropped[0].count, 2);

@@ -151,6 +151,19 @@ TEST(CliTest, RunQueryExportAndExtractOnTheDemoBoard) {
   EXPECT_NE(extracted.out.find("\"rank\":100"), std::string::npos)
       << extracted.out;
 
+  // The rule-writing loop follows a redirect to the page it leads to and says
+  // so (a crawl takes each hop through its frontier instead).
+  const std::string board_90 = server.Url("/board/4?offset=90");
+  ProcessResult redirected = Crawlbox(
+      {"extract", BoardJob(), "--url",
+       server.Url("/redirect-to?status=301&url=/board/4%3Foffset%3D90")},
+      env);
+  EXPECT_EQ(redirected.exit_code, 0) << redirected.err;
+  EXPECT_EQ(CountLines(redirected.out, "\n"), 10) << redirected.out;
+  EXPECT_NE(redirected.err.find("answered HTTP 301, redirect to " + board_90),
+            std::string::npos)
+      << redirected.err;
+
   // The same page saved to a file, parsed as if fetched from its URL: the
   // offline loop.
   const std::string saved = dir.File("page.html");

@@ -204,7 +204,8 @@ follow = ['.*']
 )toml";
   e2e::JobRun outcome = e2e::RunJob(config::LoadJobText(job, "f.toml"), db);
   EXPECT_EQ(outcome.summary.state, "finished");
-  EXPECT_EQ(outcome.summary.pages, 9);
+  // Redirect hops are pages of their own: /redirect/1 and /redirect/0 too.
+  EXPECT_EQ(outcome.summary.pages, 11);
   auto error_of = [&](const std::string& path) {
     auto rows =
         e2e::QueryDb(db,
@@ -220,8 +221,11 @@ follow = ['.*']
       << "retried, then given up";
   EXPECT_EQ(server.Hits("/status/500"), 2);
   EXPECT_EQ(server.Hits("/status/404"), 1) << "404 is not retried";
-  EXPECT_EQ(error_of("/redirect/2"), "/200");
-  EXPECT_EQ(error_of("/redirect-loop"), "too_many_redirects/0");
+  EXPECT_EQ(error_of("/redirect/2"), "/302");
+  EXPECT_EQ(error_of("/redirect/1"), "/302");
+  EXPECT_EQ(error_of("/redirect/0"), "/200");
+  EXPECT_EQ(error_of("/redirect-loop"), "redirect_loop/302");
+  EXPECT_EQ(server.Hits("/redirect-loop"), 1);
   EXPECT_EQ(error_of("/bytes/3000000"), "too_large/0");
   EXPECT_EQ(error_of("/binary"), "/200");
   EXPECT_EQ(error_of("/gzip"), "/200");

@@ -309,5 +309,47 @@ TEST(StoreIncrementalTest, AVersion3DatabaseGainsPagesLocation) {
   EXPECT_EQ(std::get<int64_t>(rows->rows[0][2]), kSchemaVersion);
 }
 
+TEST(StoreIncrementalTest, AVersion4DatabaseGainsFrontierViaAndRedirects) {
+  TempDir dir;
+  const std::string path = dir.File("v4.db");
+  {
+    auto store = Store::Open(path);
+    ASSERT_OK(store);
+  }
+  {
+    // What schema version 4 wrote: a frontier without via and redirects.
+    sqlite3* raw = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(raw,
+                           "ALTER TABLE frontier DROP COLUMN via; "
+                           "ALTER TABLE frontier DROP COLUMN redirects; "
+                           "INSERT INTO frontier (url, host, depth) VALUES "
+                           "('http://h/1', 'h', 0); PRAGMA user_version = 4;",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close(raw);
+  }
+  auto store = Store::Open(path);
+  ASSERT_OK(store);
+  std::vector<QueuedUrl> added;
+  ASSERT_OK((*store)->AddUrls(
+      std::vector<NewUrl>{{"http://h/2", "h", 0, 1, Via::kRedirect, 1}},
+      &added));
+  ASSERT_EQ(added.size(), 1u);
+  EXPECT_EQ(added[0].redirects, 1);
+  auto reader = Reader::Open(path);
+  ASSERT_OK(reader);
+  auto rows = (*reader)->QueryAll(
+      "SELECT url, via, redirects, (SELECT user_version FROM "
+      "pragma_user_version) FROM frontier ORDER BY id");
+  ASSERT_OK(rows);
+  ASSERT_EQ(rows->rows.size(), 2u);
+  EXPECT_EQ(std::get<std::string>(rows->rows[0][1]), "link");
+  EXPECT_EQ(std::get<int64_t>(rows->rows[0][2]), 0);
+  EXPECT_EQ(std::get<std::string>(rows->rows[1][1]), "redirect");
+  EXPECT_EQ(std::get<int64_t>(rows->rows[1][2]), 1);
+  EXPECT_EQ(std::get<int64_t>(rows->rows[1][3]), kSchemaVersion);
+}
+
 }  // namespace
 }  // namespace crawlbox::storage

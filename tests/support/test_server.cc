@@ -290,7 +290,7 @@ void TestServer::Stop() {
 }
 
 std::string TestServer::Url(std::string_view path_and_query) const {
-  return "http://127.0.0.1:" + std::to_string(port_) +
+  return "http://" + options_.host + ":" + std::to_string(port_) +
          std::string(path_and_query);
 }
 

@@ -27,7 +27,8 @@
 namespace crawlbox::testing {
 
 struct TestServerOptions {
-  // Address to bind. Tests never change it; crawlbox-testsite serves on it too.
+  // Address to bind (IPv4 literal): another loopback address such as
+  // 127.0.0.2 makes a second host for scope and politeness tests.
   std::string host = "127.0.0.1";
   // 0 (the default, and the only value tests should use): any free port, see
   // port().
@@ -122,7 +123,7 @@ class TestServer {
 
   // The bound port.
   int port() const { return port_; }
-  // "http://127.0.0.1:<port>" + path_and_query, e.g. Url("/status/404").
+  // "http://<host>:<port>" + path_and_query, e.g. Url("/status/404").
   std::string Url(std::string_view path_and_query) const;
 
   // Adds a GET/HEAD handler for paths fully matching the ECMAScript regex
