@@ -87,6 +87,18 @@ struct PageRow {
   // bodies; empty otherwise. Opaque to storage/.
   std::string body;
   std::string body_encoding;
+  // The page's robots directives for this crawler, from its meta tags and
+  // X-Robots-Tag ("noindex", "nofollow", "noindex,nofollow"), or empty.
+  std::string robots;
+  // The canonical URL the page names (normalized), or empty.
+  std::string canonical;
+  // The bounds the page hit, as "what:count" joined by spaces
+  // ("dom_depth:199489 links:90000"), or empty.
+  std::string cuts;
+  // scope.follow_canonical: this page's items give way to those of its
+  // canonical page (when that is a different URL and stored with a 2xx), and
+  // a 2xx page removes the items of pages that name it canonical.
+  bool follow_canonical = false;
 };
 
 // How a page fetched by a re-crawl compares with the stored one.

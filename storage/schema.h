@@ -27,6 +27,10 @@ inline constexpr AddedColumn kAddedColumns[] = {
     // to it.
     {"frontier", "via", "TEXT NOT NULL DEFAULT 'link'"},
     {"frontier", "redirects", "INTEGER NOT NULL DEFAULT 0"},
+    // Version 5 too: what the page says to crawlers, and the bounds it hit.
+    {"pages", "robots", "TEXT"},
+    {"pages", "canonical", "TEXT"},
+    {"pages", "cuts", "TEXT"},
 };
 
 // Idempotent DDL for a fresh or current database.
@@ -73,7 +77,10 @@ CREATE TABLE IF NOT EXISTS pages (
   last_modified TEXT,
   body_hash     TEXT,
   change        TEXT,
-  location      TEXT
+  location      TEXT,
+  robots        TEXT,
+  canonical     TEXT,
+  cuts          TEXT
 );
 CREATE TABLE IF NOT EXISTS items (
   id         INTEGER PRIMARY KEY,
@@ -96,6 +103,13 @@ CREATE TABLE IF NOT EXISTS dropped_items (
   count       INTEGER NOT NULL,
   example_url TEXT NOT NULL
 );
+)sql";
+
+// DDL over columns an older database gains only in AddMissingColumns, so it
+// runs after that.
+inline constexpr const char* kLateSchemaSql = R"sql(
+CREATE INDEX IF NOT EXISTS pages_canonical ON pages(canonical)
+  WHERE canonical IS NOT NULL AND canonical <> url;
 )sql";
 
 // The frontier's next window of one host: queued URLs of host ?1 with an id

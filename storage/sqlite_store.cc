@@ -100,6 +100,8 @@ SqliteStore::~SqliteStore() {
   mark_blocked_ = Statement();
   find_page_ = Statement();
   find_hop_ = Statement();
+  find_canonical_ = Statement();
+  drop_duplicate_items_ = Statement();
   touch_page_ = Statement();
   insert_body_ = Statement();
   count_dropped_ = Statement();
@@ -142,6 +144,8 @@ Status SqliteStore::Init() {
     s = AddMissingColumns(db_);
     if (!s.ok()) return s;
   }
+  s = Exec(db_, kLateSchemaSql);
+  if (!s.ok()) return s;
   s = Exec(db_,
            ("PRAGMA user_version=" + std::to_string(kSchemaVersion)).c_str());
   if (!s.ok()) return s;
@@ -157,9 +161,9 @@ Status SqliteStore::Init() {
       {&insert_page_,
        "INSERT INTO pages (url_id, url, final_url, status, content_type, "
        "bytes, total_ms, ttfb_ms, error, crawl_id, etag, last_modified, "
-       "body_hash, change, location) "
+       "body_hash, change, location, robots, canonical, cuts) "
        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
-       "?15) "
+       "?15, ?16, ?17, ?18) "
        "ON CONFLICT(url_id) DO UPDATE SET final_url = excluded.final_url, "
        "status = excluded.status, content_type = excluded.content_type, "
        "bytes = excluded.bytes, total_ms = excluded.total_ms, "
@@ -167,8 +171,17 @@ Status SqliteStore::Init() {
        "crawl_id = excluded.crawl_id, fetched_at = excluded.fetched_at, "
        "etag = excluded.etag, last_modified = excluded.last_modified, "
        "body_hash = excluded.body_hash, change = excluded.change, "
-       "location = excluded.location "
+       "location = excluded.location, robots = excluded.robots, "
+       "canonical = excluded.canonical, cuts = excluded.cuts "
        "RETURNING id"},
+      {&find_canonical_,
+       "SELECT 1 FROM frontier f JOIN pages p ON p.url_id = f.id "
+       "WHERE f.url = ?1 AND p.status BETWEEN 200 AND 299"},
+      // Uses pages_canonical (kLateSchemaSql): only pages that name another
+      // URL are in it.
+      {&drop_duplicate_items_,
+       "DELETE FROM items WHERE page_id IN (SELECT id FROM pages "
+       "WHERE canonical = ?1 AND canonical <> url)"},
       {&find_page_,
        "SELECT id, status, body_hash, location FROM pages WHERE url_id = ?1"},
       {&find_hop_,

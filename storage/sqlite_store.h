@@ -107,6 +107,8 @@ class SqliteStore final : public Store {
   Statement mark_blocked_;
   Statement find_page_;
   Statement find_hop_;
+  Statement find_canonical_;
+  Statement drop_duplicate_items_;
   Statement touch_page_;
   Statement insert_body_;
   Statement count_dropped_;

@@ -50,8 +50,26 @@ Status SqliteStore::CommitPages(int64_t crawl_id,
 
 Status SqliteStore::Commit(int64_t crawl_id, const PageOutcome& outcome,
                            const Stored&, std::vector<QueuedUrl>* added) {
-  return WritePage(crawl_id, outcome, PageWrite{.error = outcome.page.error},
-                   added);
+  const PageRow& page = outcome.page;
+  PageWrite write{.error = page.error};
+  const bool canonical_rules = page.follow_canonical && IsSuccess(page.status);
+  if (canonical_rules && !page.canonical.empty() &&
+      page.canonical != page.url) {
+    // A duplicate whose canonical page is already stored keeps no items; one
+    // stored first keeps them until its canonical page is (below).
+    find_canonical_.Bind(1, page.canonical);
+    const int rc = sqlite3_step(find_canonical_.get());
+    find_canonical_.Reset();
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+      return SqliteStatus(rc, db_,
+                          "looking up the canonical page of " + page.url);
+    if (rc == SQLITE_ROW) write.with_items = false;
+  }
+  Status s = WritePage(crawl_id, outcome, write, added);
+  if (!s.ok() || !canonical_rules) return s;
+  drop_duplicate_items_.Bind(1, page.url);
+  return StepDone(drop_duplicate_items_, db_,
+                  "dropping the items of duplicates of " + page.url);
 }
 
 Status SqliteStore::Commit(int64_t crawl_id, const PageOutcome& outcome,
@@ -264,6 +282,9 @@ Status SqliteStore::WritePage(int64_t crawl_id, const PageOutcome& outcome,
   bind_optional(13, page.body_hash);
   insert_page_.Bind(14, change);
   bind_optional(15, write.location);
+  bind_optional(16, page.robots);
+  bind_optional(17, page.canonical);
+  bind_optional(18, page.cuts);
   rc = sqlite3_step(insert_page_.get());
   if (rc != SQLITE_ROW) {
     Status st = SqliteStatus(rc, db_, "storing page " + page.url);

@@ -154,7 +154,11 @@ json OutcomeJson(const storage::PageOutcome& r) {
                {"last_modified", p.last_modified},
                {"body_hash", p.body_hash},
                {"body", ToBase64(p.body)},
-               {"body_encoding", p.body_encoding}};
+               {"body_encoding", p.body_encoding},
+               {"robots", p.robots},
+               {"canonical", p.canonical},
+               {"cuts", p.cuts},
+               {"follow_canonical", p.follow_canonical}};
   json items = json::array();
   for (const storage::ItemRow& i : r.items) items.push_back({i.rule, i.json});
   json links = json::array();
@@ -192,6 +196,10 @@ storage::PageOutcome OutcomeFrom(const json& j) {
   if (!body) throw json::other_error::create(501, "body is not base64", &page);
   p.body = std::move(*body);
   p.body_encoding = page.at("body_encoding").get<std::string>();
+  p.robots = page.at("robots").get<std::string>();
+  p.canonical = page.at("canonical").get<std::string>();
+  p.cuts = page.at("cuts").get<std::string>();
+  p.follow_canonical = page.at("follow_canonical").get<bool>();
   for (const json& i : j.at("items"))
     r.items.push_back({i.at(0).get<std::string>(), i.at(1).get<std::string>()});
   for (const json& l : j.at("links")) {

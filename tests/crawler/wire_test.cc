@@ -10,7 +10,7 @@ namespace {
 using std::chrono::milliseconds;
 
 // sizeof(storage::PageOutcome) with the fields this test knows (x86-64).
-constexpr size_t kOutcomeSize = 448;
+constexpr size_t kOutcomeSize = 552;
 
 TEST(WireTest, TaskRoundTripsEveryField) {
   Task task;
@@ -44,7 +44,7 @@ TEST(WireTest, TaskRoundTripsEveryField) {
 TEST(WireTest, ResultRoundTripsEveryFieldOfThePage) {
   // A new field of these rows must be added to crawler/fleet/wire.cc (and
   // here): the sizes are those of the fields this test knows (x86-64).
-  EXPECT_EQ(sizeof(storage::PageRow), 328u)
+  EXPECT_EQ(sizeof(storage::PageRow), 432u)
       << "storage::PageRow changed: serialize the new field in wire.cc";
   EXPECT_EQ(sizeof(storage::PageOutcome), kOutcomeSize)
       << "storage::PageOutcome changed: serialize the new field in wire.cc";
@@ -75,6 +75,10 @@ TEST(WireTest, ResultRoundTripsEveryFieldOfThePage) {
   p.page.body_hash = "0123456789abcdef-4d2";
   p.page.body = std::string("x\0\x80\xfe\x01y", 6);  // compressed: any bytes
   p.page.body_encoding = "zlib";
+  p.page.robots = "noindex,nofollow";
+  p.page.canonical = "http://example.test/c";
+  p.page.cuts = "dom_depth:3 links:7";
+  p.page.follow_canonical = true;
   p.items = {{"board", R"({"rank":1,"title":"霸王别姬"})"}, {"other", "{}"}};
   p.links = {{"http://example.test/n", "example.test", 4, 5,
               storage::Via::kRedirect, 2}};
@@ -111,6 +115,10 @@ TEST(WireTest, ResultRoundTripsEveryFieldOfThePage) {
   EXPECT_EQ(q.page.body_hash, p.page.body_hash);
   EXPECT_EQ(q.page.body, p.page.body);
   EXPECT_EQ(q.page.body_encoding, "zlib");
+  EXPECT_EQ(q.page.robots, p.page.robots);
+  EXPECT_EQ(q.page.canonical, p.page.canonical);
+  EXPECT_EQ(q.page.cuts, p.page.cuts);
+  EXPECT_TRUE(q.page.follow_canonical);
   ASSERT_EQ(q.items.size(), 2u);
   EXPECT_EQ(q.items[0].rule, "board");
   EXPECT_EQ(q.items[0].json, p.items[0].json);

@@ -636,6 +636,24 @@ FaultServer::Close FaultServer::Handle(int fd, const Request& request) {
     return Close::kReset;
   } else if (path == "/lying-length") {
     SendAll(fd, Head("200 OK", kHtml, 5000) + Filler(0, 100));
+  } else if (path == "/chunked-forever" || path == "/bad-chunk") {
+    const std::optional<int64_t> ms = Param(query, "ms", 10);
+    if (!ms || *ms > kMaxWait.count()) return bad();
+    const std::string head =
+        "HTTP/1.1 200 OK\r\nServer: crawlbox-fault\r\nContent-Type: "
+        "text/html\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n";
+    const std::string chunk = "400\r\n" + Filler(0, 1024) + "\r\n";
+    if (path == "/bad-chunk") {
+      // A valid chunk, then a size line that is not hexadecimal.
+      SendAll(fd, head + chunk + "zz-not-a-size\r\n" + Filler(0, 64));
+      return Close::kGraceful;
+    }
+    if (!SendAll(fd, head)) return Close::kGraceful;
+    // Chunks until the client gives up or the server stops; never the last
+    // (zero-size) chunk.
+    while (SendAll(fd, chunk)) {
+      if (*ms > 0 && !WaitUnlessStopping(milliseconds(*ms))) break;
+    }
   } else if (path == "/redirect-loop") {
     Respond(fd, "302 Found", kText, "again\n", "Location: /redirect-loop\r\n");
   } else if (path.rfind("/redirect-chain/", 0) == 0) {

@@ -41,6 +41,11 @@ namespace crawlbox::testing {
 //                        body, then an RST (SO_LINGER {1, 0} and close)
 //   /lying-length        headers with Content-Length 5000, 100 bytes of body,
 //                        then a normal close (FIN)
+//   /chunked-forever?ms=N  200 text/html, Transfer-Encoding: chunked, then a
+//                        1 KiB chunk every N ms (default 10) that never ends
+//                        (no last chunk) until the client closes
+//   /bad-chunk           200 chunked, one valid 1 KiB chunk, then a chunk-size
+//                        line that is not hexadecimal, then a close
 //   /redirect-loop       302, Location: /redirect-loop
 //   /redirect-chain/N    302 to /redirect-chain/<N-1>; N = 0 is a 200 page
 //   /big?mb=N            200 text/html of exactly N MiB (default 10, at most
