@@ -121,6 +121,9 @@ class KeptUrls {
   std::vector<uint32_t> slots_;
 };
 
+// Longer hrefs bypass the per-thread link cache.
+constexpr size_t kMaxCachedHrefBytes = 4096;
+
 }  // namespace
 
 bool IsHtmlContent(std::string_view content_type) {
@@ -556,7 +559,10 @@ void PageParser::ExtractLinks(const std::vector<const CompiledRule*>& rules,
     }
     const auto& [node, href, nofollow] = hrefs[h];
     std::optional<std::string_view> key;
-    if (scope) key = LinkCacheKey(href, base->scheme);
+    // A huge href (a hostile page's 8 MB attribute) is resolved without the
+    // cache, which would otherwise keep it for the thread's lifetime.
+    if (scope && href.size() <= kMaxCachedHrefBytes)
+      key = LinkCacheKey(href, base->scheme);
     ResolvedHref* link = &uncached;
     if (key) {
       link = &cache.Get(*scope, *key, [&] { return ResolveHref(href, *base); });
