@@ -132,6 +132,36 @@ TEST(CliTest, ExtractLinksShowsThePagesDirectives) {
   }
 }
 
+TEST(CliTest, ExtractLinksReadsTheResponseHeaders) {
+  testing::TestServer server;
+  server.Get("/directives", [](const httplib::Request&, const std::smatch&,
+                               httplib::Response& res) {
+    res.set_header("X-Robots-Tag", "otherbot: noindex, crawlbox: nofollow");
+    res.set_header("Refresh", "2; url=/r");
+    res.set_header("Link",
+                   "</style.css>; rel=preload, </canon>; rel=canonical");
+    res.set_content("<a href=/a>a</a><a href=/b>b</a>", "text/html");
+  });
+  TempDir dir;
+  const std::string job = dir.File("headers.toml");
+  std::ofstream(job) << "[job]\nname = \"h\"\n"
+                        "start_urls = [\"http://127.0.0.1/\"]\n"
+                        "[[rules]]\nname = \"all\"\nfollow = ['.*']\n";
+  ProcessResult r =
+      Crawlbox({"extract", job, "--links", "--url", server.Url("/directives")});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "");
+  const std::string lines[] = {
+      "crawlbox: robots: nofollow (obeyed)\n",
+      "crawlbox: refresh: after 2 s to " + server.Url("/r") + " (followed)\n",
+      "crawlbox: canonical: " + server.Url("/canon") + "\n",
+      "crawlbox: 0 links to follow from " + server.Url("/directives") +
+          ", 2 withheld by the page's nofollow\n"};
+  for (const std::string& line : lines) {
+    EXPECT_NE(r.err.find(line), std::string::npos) << line << "in:\n" << r.err;
+  }
+}
+
 TEST(CliTest, BadSeedIsReportedAtItsLine) {
   TempDir dir;
   const std::string path = dir.File("seed.toml");
