@@ -60,8 +60,9 @@ struct Cut {
   //   (no CSS records, no follow_within links); count = elements on the page.
   // "records": records past limits.max_records_per_page were not kept;
   //   count = records not kept.
-  // "links": hrefs past the point where limits.max_links_per_page links were
-  //   taken were not looked at; count = hrefs not looked at.
+  // "links": hrefs past the point where limits.max_links_per_page links
+  //   (`links` and `rel_nofollow` together) were taken were not looked at;
+  //   count = hrefs not looked at.
   std::string what;
   int64_t count = 0;
 };
