@@ -189,7 +189,7 @@ RoundResult ParseAll(const crawlbox::parser::PageParser& parser,
           int64_t local_items = 0, local_links = 0;
           for (size_t i = range.begin(); i != range.end(); ++i) {
             crawlbox::parser::Parsed parsed =
-                parser.Parse(pages[i].url, "text/html", pages[i].body);
+                parser.Parse(pages[i].url, "text/html", pages[i].body, {});
             local_items += static_cast<int64_t>(parsed.items.size());
             local_links += static_cast<int64_t>(parsed.links.size());
           }

@@ -123,6 +123,12 @@ struct Scope {
   std::vector<std::string> strip_query_params = {
       "utm_*",     "fbclid",    "gclid", "jsessionid",
       "phpsessid", "sessionid", "sid"};
+  // When a page names a canonical URL (<link rel="canonical">, or a Link
+  // header with rel="canonical") other than its own, the crawler enqueues the
+  // canonical URL instead of keeping the page's records; an out-of-scope,
+  // blocked or failing canonical URL leaves the page its records. Default
+  // false: the canonical URL is only recorded.
+  bool follow_canonical = false;
 };
 
 struct Limits {
@@ -143,6 +149,12 @@ struct Limits {
   int max_path_repeats = 3;
   // Links with more query parameters than this are not followed. 0 = no limit.
   int max_query_params = 32;
+  // Records one page may yield, all rules together; the rest are not kept
+  // (Parsed::cuts "records", counted). 1..10000000, default 10000.
+  int max_records_per_page = 10'000;
+  // Links one page may yield for following; hrefs past the limit are not
+  // looked at (Parsed::cuts "links", counted). 1..10000000, default 10000.
+  int max_links_per_page = 10'000;
 };
 
 // How pages are fetched. Defaults suit a polite crawl of one site.
@@ -158,6 +170,10 @@ struct FetchSettings {
   int64_t max_body_bytes = 10 * 1024 * 1024;
   bool truncate_large_bodies = false;
   int max_redirects = 5;  // more is an error: too_many_redirects
+  // A refresh (<meta http-equiv="refresh"> or a Refresh header) with a delay
+  // of at most this many seconds is a redirect hop; a longer one is recorded
+  // as ignored. 0..86400, default 30.
+  int max_refresh_delay_s = 30;
   // Proxy URL for every request ("http://host:port", "socks5h://..."); "" =
   // none (curl's *_proxy environment variables are ignored).
   std::string proxy;
@@ -183,6 +199,14 @@ struct Politeness {
   bool robots = true;
   // Crawl-delay from robots.txt raises the host's delay, up to this cap.
   int64_t max_crawl_delay_ms = 30'000;
+  // Obey a page's robots directives: <meta name="robots">, <meta name="X">
+  // where X is the user agent's product token ("crawlbox"), and the
+  // X-Robots-Tag header. nofollow: no links are taken from the page; noindex:
+  // no records (the page is stored with noindex recorded); none: both. When
+  // false the directives are still reported, not obeyed. Default true.
+  bool meta_robots = true;
+  // Do not follow <a rel="nofollow"> links. Default true.
+  bool nofollow_links = true;
 };
 
 // Retries of transport failures and HTTP 408, 429 and 5xx.
@@ -198,6 +222,16 @@ struct RetrySettings {
 // Parse-stage settings.
 struct ParseSettings {
   int threads = 0;  // parallel parse callbacks; 0 = one per core
+  // Element nesting a page's DOM may have, as Blink's 512: elements deeper
+  // than this become siblings under the element at the bound before the DOM
+  // is built (gumbo's time grows with the square of the depth). Counted as
+  // cut "dom_depth". 16..100000, default 512.
+  int max_dom_depth = 512;
+  // Elements a page may have for its DOM to be built; a page with more gets
+  // no DOM (no CSS records, no follow_within links), recorded as cut
+  // "dom_nodes". 1000..100000000, default 1000000 (some 200 MB of gumbo
+  // nodes).
+  int64_t max_dom_nodes = 1'000'000;
 };
 
 // What the store keeps besides pages and records.

@@ -213,10 +213,12 @@ void LoadScopeSection(ProblemList* problems, const toml::table& root,
   const toml::table* table = Section(problems, root, "scope", &usable);
   if (!usable) return;
   TableReader reader = SectionReader(problems, table, "scope");
-  reader.CheckKnownKeys(
-      {"allowed_hosts", "allow", "deny", "strip_query_params", "sitemaps"});
+  reader.CheckKnownKeys({"allowed_hosts", "allow", "deny", "strip_query_params",
+                         "sitemaps", "follow_canonical"});
   // sitemaps: bool, default false.
   reader.ReadBool("sitemaps", &scope->sitemaps);
+  // follow_canonical: bool, default false.
+  reader.ReadBool("follow_canonical", &scope->follow_canonical);
 
   // allowed_hosts: optional array of host names, lowercased; default: the
   // seeds' hosts.
@@ -268,7 +270,8 @@ void LoadLimitsSection(ProblemList* problems, const toml::table& root,
   TableReader reader = SectionReader(problems, table, "limits");
   reader.CheckKnownKeys({"max_pages", "max_depth", "max_pages_per_host",
                          "max_bytes", "max_duration_s", "max_url_length",
-                         "max_path_repeats", "max_query_params"});
+                         "max_path_repeats", "max_query_params",
+                         "max_records_per_page", "max_links_per_page"});
   // max_pages: integer >= 0, default 0 (no limit).
   reader.ReadInt("max_pages", int64_t{0}, INT64_MAX, &limits->max_pages);
   // max_depth: integer >= -1, default -1 (no limit).
@@ -287,6 +290,12 @@ void LoadLimitsSection(ProblemList* problems, const toml::table& root,
   reader.ReadInt("max_path_repeats", 0, 1000, &limits->max_path_repeats);
   // max_query_params: 0..10000, default 32 (0 = no limit).
   reader.ReadInt("max_query_params", 0, 10'000, &limits->max_query_params);
+  // max_records_per_page: 1..10000000, default 10000.
+  reader.ReadInt("max_records_per_page", 1, 10'000'000,
+                 &limits->max_records_per_page);
+  // max_links_per_page: 1..10000000, default 10000.
+  reader.ReadInt("max_links_per_page", 1, 10'000'000,
+                 &limits->max_links_per_page);
 }
 
 // [fetch]: concurrency, timeouts, user agent, body and redirect limits.
@@ -299,7 +308,7 @@ void LoadFetchSection(ProblemList* problems, const toml::table& root,
   reader.CheckKnownKeys({"concurrency", "connect_timeout_ms", "timeout_ms",
                          "user_agent", "max_body_bytes",
                          "truncate_large_bodies", "max_redirects", "proxy",
-                         "headers", "cookies", "http2"});
+                         "headers", "cookies", "http2", "max_refresh_delay_s"});
   // concurrency: 1..10000, default 16.
   reader.ReadInt("concurrency", 1, 10'000, &fetch->concurrency);
   // connect_timeout_ms: 1..3600000 (an hour), default 10000.
@@ -327,6 +336,8 @@ void LoadFetchSection(ProblemList* problems, const toml::table& root,
                  &fetch->max_body_bytes);
   // max_redirects: 0..50, default 5.
   reader.ReadInt("max_redirects", 0, 50, &fetch->max_redirects);
+  // max_refresh_delay_s: 0..86400 (a day), default 30.
+  reader.ReadInt("max_refresh_delay_s", 0, 86'400, &fetch->max_refresh_delay_s);
   // truncate_large_bodies, cookies, http2: bools.
   reader.ReadBool("truncate_large_bodies", &fetch->truncate_large_bodies);
   reader.ReadBool("cookies", &fetch->cookies);
@@ -399,7 +410,8 @@ void LoadPolitenessSection(ProblemList* problems, const toml::table& root,
   if (!usable) return;
   TableReader reader = SectionReader(problems, table, "politeness");
   reader.CheckKnownKeys({"per_host_concurrency", "delay_ms", "adaptive",
-                         "max_delay_ms", "robots", "max_crawl_delay_ms"});
+                         "max_delay_ms", "robots", "max_crawl_delay_ms",
+                         "meta_robots", "nofollow_links"});
   // robots: bool, default true.
   reader.ReadBool("robots", &politeness->robots);
   // max_crawl_delay_ms: 0..3600000, default 30000.
@@ -416,6 +428,9 @@ void LoadPolitenessSection(ProblemList* problems, const toml::table& root,
   // max_delay_ms: 0..3600000, default 60000.
   reader.ReadInt("max_delay_ms", int64_t{0}, int64_t{3'600'000},
                  &politeness->max_delay_ms);
+  // meta_robots, nofollow_links: bools, default true.
+  reader.ReadBool("meta_robots", &politeness->meta_robots);
+  reader.ReadBool("nofollow_links", &politeness->nofollow_links);
 }
 
 // [retry]: attempts and backoff.
@@ -436,16 +451,21 @@ void LoadRetrySection(ProblemList* problems, const toml::table& root,
                  &retry->max_backoff_ms);
 }
 
-// [parse]: threads.
+// [parse]: threads and the DOM bounds.
 void LoadParseSection(ProblemList* problems, const toml::table& root,
                       ParseSettings* parse) {
   bool usable;
   const toml::table* table = Section(problems, root, "parse", &usable);
   if (!usable) return;
   TableReader reader = SectionReader(problems, table, "parse");
-  reader.CheckKnownKeys({"threads"});
+  reader.CheckKnownKeys({"threads", "max_dom_depth", "max_dom_nodes"});
   // threads: 0..1024, default 0 (one per core).
   reader.ReadInt("threads", 0, 1024, &parse->threads);
+  // max_dom_depth: 16..100000, default 512.
+  reader.ReadInt("max_dom_depth", 16, 100'000, &parse->max_dom_depth);
+  // max_dom_nodes: 1000..100000000, default 1000000.
+  reader.ReadInt("max_dom_nodes", int64_t{1000}, int64_t{100'000'000},
+                 &parse->max_dom_nodes);
 }
 
 // [store]: bodies.

@@ -6,8 +6,10 @@
 
 #include <cstdint>
 #include <cstring>
+#include <initializer_list>
 
 #include "parser/charset_decode.h"
+#include "parser/directives.h"
 
 namespace crawlbox::parser {
 
@@ -37,6 +39,8 @@ enum class TagKind {
   kOther,
   kLink,       // <a>, <area>: their href is a link
   kBase,       // <base>: the first href changes the base URL
+  kMeta,       // <meta>: robots and refresh directives
+  kHeadLink,   // <link>: rel="canonical"
   kPlaintext,  // everything after it is text
   kRawText,    // content is text up to the element's own end tag
 };
@@ -51,6 +55,8 @@ TagKind ClassifyTag(std::string_view tag) {
       return EqualsNoCase(tag, "xmp") ? TagKind::kRawText : TagKind::kOther;
     case 4:
       if (EqualsNoCase(tag, "area")) return TagKind::kLink;
+      if (EqualsNoCase(tag, "meta")) return TagKind::kMeta;
+      if (EqualsNoCase(tag, "link")) return TagKind::kHeadLink;
       return EqualsNoCase(tag, "base") ? TagKind::kBase : TagKind::kOther;
     case 5:
       return EqualsNoCase(tag, "style") || EqualsNoCase(tag, "title")
@@ -102,6 +108,146 @@ constexpr uint16_t kC1Replacements[32] = {
     0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0x8D,   0x017D, 0x8F,
     0x90,   0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
     0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x9D,   0x017E, 0x0178};
+
+bool IsOneOf(std::string_view tag,
+             std::initializer_list<std::string_view> names) {
+  for (std::string_view name : names) {
+    if (EqualsNoCase(tag, name)) return true;
+  }
+  return false;
+}
+
+// Elements without content: they never nest anything.
+bool IsVoid(std::string_view tag) {
+  return IsOneOf(tag, {"br", "img", "input", "hr", "wbr", "col", "embed",
+                       "param", "source", "track", "keygen", "frame"});
+}
+
+// Start tags that close an open <p> (HTML's "close a p element" cases).
+bool ClosesP(std::string_view tag) {
+  return IsOneOf(
+      tag,
+      {"p",       "div",     "ul",         "ol",      "li",       "dl",
+       "dd",      "dt",      "table",      "form",    "h1",       "h2",
+       "h3",      "h4",      "h5",         "h6",      "pre",      "blockquote",
+       "section", "article", "aside",      "header",  "footer",   "nav",
+       "main",    "figure",  "figcaption", "address", "fieldset", "details",
+       "summary", "center",  "dir",        "menu",    "hgroup",   "dialog",
+       "listing", "search"});
+}
+
+// The open elements as the scan estimates them, for bounding the depth a
+// DOM gets. Searches look at a few entries near the top only, so a page of
+// any depth costs constant time per tag.
+class OpenElements {
+ public:
+  explicit OpenElements(int max_depth) : max_depth_(max_depth) {}
+
+  // What a start tag that nests becomes.
+  struct Placed {
+    bool overflow = false;  // beyond the bound: a sibling, not a child
+    // When not empty, "</close>" goes before the tag: it ends the previous
+    // overflow element, so that this one does not nest in it.
+    std::string_view close;
+  };
+
+  // A start tag that nests: pops what it implies closed, then pushes it.
+  // Beyond the bound a flattenable tag becomes an overflow element, which
+  // ends the overflow element it would nest in (as Blink attaches elements
+  // past its depth limit to the parent instead).
+  Placed Push(std::string_view tag, bool flattenable) {
+    ImplyEndTags(tag);
+    Placed placed;
+    if (flattenable && kept_ >= max_depth_) {
+      placed.overflow = true;
+      if (!open_.empty() && open_.back().overflow && !open_.back().closed) {
+        placed.close = open_.back().name;
+        open_.back().closed = true;
+      }
+    }
+    open_.push_back({tag, placed.overflow, false});
+    if (!placed.overflow) ++kept_;
+    if (IsOneOf(tag, {"svg", "math"})) ++foreign_;
+    return placed;
+  }
+
+  // An end tag: closes the nearest open element of that name near the top.
+  // Returns true when that element was ended early by Push (so its own end
+  // tag is to be left out: it would close an element further up).
+  bool Pop(std::string_view tag) {
+    int j = Find({tag}, {}, 32);
+    if (j < 0) return false;
+    bool closed = open_[static_cast<size_t>(j)].closed;
+    PopTo(static_cast<size_t>(j));
+    return closed;
+  }
+
+  // Inside <svg> or <math>, where "<x/>" closes itself.
+  bool InForeign() const { return foreign_ > 0; }
+
+ private:
+  struct Open {
+    std::string_view name;
+    bool overflow;  // pushed beyond the bound
+    bool closed;    // an overflow element ended early by Push
+  };
+
+  // The index of the topmost entry named one of `names` among the top
+  // `window` entries, stopping at one named in `stops`; -1 when none.
+  int Find(std::initializer_list<std::string_view> names,
+           std::initializer_list<std::string_view> stops, size_t window) const {
+    for (size_t k = open_.size(); k > 0 && open_.size() - k < window; --k) {
+      std::string_view name = open_[k - 1].name;
+      if (IsOneOf(name, names)) return static_cast<int>(k - 1);
+      if (IsOneOf(name, stops)) return -1;
+    }
+    return -1;
+  }
+
+  void PopTo(size_t j) {
+    while (open_.size() > j) {
+      if (!open_.back().overflow) --kept_;
+      if (IsOneOf(open_.back().name, {"svg", "math"})) --foreign_;
+      open_.pop_back();
+    }
+  }
+
+  void CloseIfOpen(std::initializer_list<std::string_view> names,
+                   std::initializer_list<std::string_view> stops,
+                   size_t window) {
+    int j = Find(names, stops, window);
+    if (j >= 0) PopTo(static_cast<size_t>(j));
+  }
+
+  // The end tags an HTML parser implies before this start tag, near enough:
+  // without them a page of unclosed <p> or <li> would look deep.
+  void ImplyEndTags(std::string_view tag) {
+    if (open_.empty()) return;
+    if (ClosesP(tag)) CloseIfOpen({"p"}, {"button"}, 8);
+    if (EqualsNoCase(tag, "li")) {
+      CloseIfOpen({"li"}, {"ul", "ol"}, 8);
+    } else if (IsOneOf(tag, {"dt", "dd"})) {
+      CloseIfOpen({"dt", "dd"}, {"dl"}, 8);
+    } else if (EqualsNoCase(tag, "a")) {
+      CloseIfOpen({"a"}, {}, 16);
+    } else if (EqualsNoCase(tag, "option")) {
+      CloseIfOpen({"option"}, {}, 1);
+    } else if (EqualsNoCase(tag, "optgroup")) {
+      CloseIfOpen({"option", "optgroup"}, {}, 2);
+    } else if (EqualsNoCase(tag, "tr")) {
+      CloseIfOpen({"tr"}, {"table"}, 8);
+    } else if (IsOneOf(tag, {"td", "th"})) {
+      CloseIfOpen({"td", "th"}, {"tr", "table"}, 8);
+    } else if (IsOneOf(tag, {"thead", "tbody", "tfoot"})) {
+      CloseIfOpen({"thead", "tbody", "tfoot"}, {"table"}, 8);
+    }
+  }
+
+  const int max_depth_;
+  std::vector<Open> open_;
+  int kept_ = 0;     // entries within the bound
+  int foreign_ = 0;  // open <svg> and <math> entries
+};
 
 }  // namespace
 
@@ -193,9 +339,18 @@ std::string DecodeAttributeValue(std::string_view v) {
   return out;
 }
 
-ScannedLinks ScanLinks(std::string_view html) {
+ScannedLinks ScanLinks(std::string_view html, const ScanOptions& options) {
   ScannedLinks out;
   const size_t n = html.size();
+  std::optional<OpenElements> open;
+  if (options.max_depth > 0) open.emplace(options.max_depth);
+  size_t copied = 0;  // html[0, copied) is in out.flattened already
+  // Replaces html[from, to) by `text` in the flattened copy.
+  auto replace = [&](size_t from, size_t to, std::string_view text) {
+    out.flattened.append(html.data() + copied, from - copied);
+    out.flattened.append(text);
+    copied = to;
+  };
   // The index of the '>' at or after `from` plus one, or n without one.
   auto after_gt = [&](size_t from) {
     size_t end = html.find('>', from);
@@ -206,7 +361,8 @@ ScannedLinks ScanLinks(std::string_view html) {
     const char* lt =
         static_cast<const char*>(std::memchr(html.data() + i, '<', n - i));
     if (lt == nullptr) break;
-    i = static_cast<size_t>(lt - html.data()) + 1;
+    const size_t tag_start = static_cast<size_t>(lt - html.data());
+    i = tag_start + 1;
     if (i >= n) break;
     char c = html[i];
     if (c == '!') {
@@ -255,17 +411,24 @@ ScannedLinks ScanLinks(std::string_view html) {
     while (i < n && !IsSpace(html[i]) && html[i] != '/' && html[i] != '>') ++i;
     const std::string_view tag(html.data() + name_start, i - name_start);
     const TagKind kind = end_tag ? TagKind::kOther : ClassifyTag(tag);
-    const bool wants_href = kind == TagKind::kLink || kind == TagKind::kBase;
+    const bool wants_attributes =
+        kind == TagKind::kLink || kind == TagKind::kBase ||
+        kind == TagKind::kMeta || kind == TagKind::kHeadLink;
 
     // Attributes, up to '>' (or the end of input, which drops the unfinished
-    // tag). Of duplicated attributes the first one counts; its value is
-    // decoded only once the tag turns out to be complete.
+    // tag). Of duplicated attributes the first one counts; values are decoded
+    // only once the tag turns out to be complete.
     bool closed = false;
-    bool href_seen = false;
-    std::string_view href;
+    bool self_closing = false;
+    std::optional<std::string_view> href, rel, name, http_equiv, content;
+    auto keep_first = [](std::optional<std::string_view>* slot,
+                         std::string_view value) {
+      if (!*slot) *slot = value;
+    };
     while (i < n) {
       char a = html[i];
       if (IsSpace(a) || a == '/') {
+        self_closing = a == '/';
         ++i;
         continue;
       }
@@ -274,6 +437,7 @@ ScannedLinks ScanLinks(std::string_view html) {
         ++i;
         break;
       }
+      self_closing = false;
       size_t attr_start = i;
       ++i;  // the first character may be '=' and still belong to the name
       while (i < n && !IsSpace(html[i]) && html[i] != '/' && html[i] != '>' &&
@@ -301,18 +465,73 @@ ScannedLinks ScanLinks(std::string_view html) {
           value = std::string_view(html.data() + start, i - start);
         }
       }
-      if (wants_href && !href_seen && attr.size() == 4 &&
-          EqualsNoCase(attr, "href")) {
-        href_seen = true;
-        href = value;
+      if (!wants_attributes) continue;
+      switch (attr.size()) {
+        case 3:
+          if (EqualsNoCase(attr, "rel")) keep_first(&rel, value);
+          break;
+        case 4:
+          if (EqualsNoCase(attr, "href")) {
+            keep_first(&href, value);
+          } else if (EqualsNoCase(attr, "name")) {
+            keep_first(&name, value);
+          }
+          break;
+        case 7:
+          if (EqualsNoCase(attr, "content")) keep_first(&content, value);
+          break;
+        case 10:
+          if (EqualsNoCase(attr, "http-equiv")) keep_first(&http_equiv, value);
+          break;
+        default:
+          break;
       }
     }
     if (!closed) break;
-    if (href_seen) {
-      if (kind == TagKind::kLink) {
-        out.hrefs.push_back(DecodeAttributeValue(href));
-      } else if (!out.base_href) {
-        out.base_href = DecodeAttributeValue(href);
+    switch (kind) {
+      case TagKind::kLink:
+        if (href) {
+          out.hrefs.push_back(DecodeAttributeValue(*href));
+          out.nofollow.push_back(
+              rel && RelHas(DecodeAttributeValue(*rel), "nofollow"));
+        }
+        break;
+      case TagKind::kBase:
+        if (href && !out.base_href) out.base_href = DecodeAttributeValue(*href);
+        break;
+      case TagKind::kMeta:
+        if (content && (name || http_equiv)) {
+          out.metas.push_back(
+              {name ? DecodeAttributeValue(*name) : "",
+               http_equiv ? DecodeAttributeValue(*http_equiv) : "",
+               DecodeAttributeValue(*content)});
+        }
+        break;
+      case TagKind::kHeadLink:
+        if (href && rel && RelHas(DecodeAttributeValue(*rel), "canonical"))
+          out.canonical_hrefs.push_back(DecodeAttributeValue(*href));
+        break;
+      default:
+        break;
+    }
+    if (!end_tag) ++out.elements;
+    if (open) {
+      if (end_tag) {
+        if (open->Pop(tag)) replace(tag_start, i, "");
+      } else if (kind == TagKind::kOther || kind == TagKind::kLink ||
+                 kind == TagKind::kRawText) {
+        const bool nests = !IsVoid(tag) &&
+                           !(self_closing && open->InForeign()) &&
+                           !IsOneOf(tag, {"html", "head", "body"});
+        if (nests) {
+          OpenElements::Placed placed =
+              open->Push(tag, /*flattenable=*/kind == TagKind::kOther);
+          if (placed.overflow) ++out.flattened_tags;
+          if (!placed.close.empty()) {
+            replace(tag_start, tag_start,
+                    "</" + std::string(placed.close) + ">");
+          }
+        }
       }
     }
     if (kind == TagKind::kPlaintext) break;  // everything after it is text
@@ -337,6 +556,9 @@ ScannedLinks ScanLinks(std::string_view html) {
       }
       if (!found) break;
     }
+  }
+  if (out.flattened_tags > 0) {
+    out.flattened.append(html.data() + copied, n - copied);
   }
   return out;
 }

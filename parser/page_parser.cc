@@ -1,6 +1,7 @@
-// Rule application: RE2 record extraction with field transforms, and link
-// selection over the gumbo DOM (built once per page, only when a matching rule
-// follows links).
+// Rule application: RE2 record extraction with field transforms, link
+// selection over the tokenizer scan or the gumbo DOM (built once per page,
+// only when a matching rule needs one), the page's directives, and the bounds
+// on what one page may cost.
 #include "parser/page_parser.h"
 
 #include <gumbo.h>
@@ -12,8 +13,10 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <unordered_set>
 
 #include "parser/charset.h"
+#include "parser/directives.h"
 #include "parser/dom.h"
 #include "parser/fields.h"
 #include "parser/link_cache.h"
@@ -35,6 +38,22 @@ std::string_view MediaType(std::string_view content_type) {
   if (semi != std::string_view::npos)
     content_type = content_type.substr(0, semi);
   return TrimSpace(content_type);
+}
+
+bool EqualsNoCase(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
+}
+
+// Adds `count` to the page's cut of that kind.
+void AddCut(Parsed* out, std::string_view what, int64_t count) {
+  if (count <= 0) return;
+  for (Cut& cut : out->cuts) {
+    if (cut.what == what) {
+      cut.count += count;
+      return;
+    }
+  }
+  out->cuts.push_back({std::string(what), count});
 }
 
 bool IsEmpty(const FieldValue& value) {
@@ -87,11 +106,23 @@ class KeptUrls {
     }
   }
 
+  bool Contains(std::string_view url) const {
+    const size_t mask = slots_.size() - 1;
+    for (size_t i = std::hash<std::string_view>()(url) & mask;;
+         i = (i + 1) & mask) {
+      if (slots_[i] == kEmpty) return false;
+      if (links_[slots_[i]].url == url) return true;
+    }
+  }
+
  private:
   static constexpr uint32_t kEmpty = UINT32_MAX;
   const std::vector<Link>& links_;
   std::vector<uint32_t> slots_;
 };
+
+// Longer hrefs bypass the per-thread link cache.
+constexpr size_t kMaxCachedHrefBytes = 4096;
 
 }  // namespace
 
@@ -118,6 +149,7 @@ PageParser::PageParser(const config::Job& job) : job_(job) {
   // made later at the same address must not see its predecessor's entries.
   static std::atomic<uint64_t> next_id{1};
   id_ = next_id.fetch_add(1, std::memory_order_relaxed);
+  ua_token_ = ProductToken(job.fetch.user_agent);
 }
 
 std::unique_ptr<PageParser> PageParser::Compile(
@@ -247,6 +279,7 @@ bool PageParser::HasRule(std::string_view name) const {
 
 Parsed PageParser::Parse(std::string_view url, std::string_view content_type,
                          std::string_view body,
+                         std::span<const ResponseHeader> headers,
                          std::string_view only_rule) const {
   Parsed out;
   // Rules see UTF-8 whatever the page was written in, so records are always
@@ -259,6 +292,12 @@ Parsed PageParser::Parse(std::string_view url, std::string_view content_type,
     out.encoding = std::move(d.encoding);
     out.encoding_errors = d.had_errors;
   }
+  // X-Robots-Tag applies to every type of content, not just HTML.
+  for (const auto& [name, value] : headers) {
+    if (EqualsNoCase(name, "x-robots-tag"))
+      AddXRobotsTag(value, ua_token_, &out.robots);
+  }
+  std::vector<const CompiledRule*> pattern_rules;
   std::vector<const CompiledRule*> followers;
   std::vector<const CompiledRule*> css_rules;
   re2::StringPiece url_text(url.data(), url.size());
@@ -269,28 +308,73 @@ Parsed PageParser::Parse(std::string_view url, std::string_view content_type,
     } else if (!re2::RE2::PartialMatch(url_text, *rule.url)) {
       continue;
     }
-    if (rule.pattern != nullptr) ExtractItems(compiled, body, &out);
+    if (rule.pattern != nullptr) pattern_rules.push_back(&compiled);
     if (compiled.select != nullptr) css_rules.push_back(&compiled);
     if (!rule.follow.empty()) followers.push_back(&compiled);
   }
   const bool html = IsHtmlContent(content_type);
+  const bool links_need_dom = std::any_of(
+      followers.begin(), followers.end(),
+      [](const CompiledRule* r) { return r->follow_within != nullptr; });
+  // The scan finds the page's directives, and measures the page before a DOM
+  // is built for it.
+  ScannedLinks scanned;
+  if (html) {
+    ScanOptions options;
+    if (!css_rules.empty() || links_need_dom)
+      options.max_depth = job_.parse.max_dom_depth;
+    scanned = ScanLinks(body, options);
+    for (const ScannedMeta& meta : scanned.metas) {
+      if (EqualsNoCase(meta.name, "robots") ||
+          (!ua_token_.empty() && EqualsNoCase(meta.name, ua_token_))) {
+        AddRobotsContent(meta.content, &out.robots);
+      }
+    }
+  }
+  const bool obey = job_.politeness.meta_robots;
+  const bool want_items = !(obey && out.robots.noindex);
+
+  auto page_url = ParseUrl(url);
+  // <base href> changes what relative URLs resolve against (when it resolves
+  // itself).
+  std::optional<Url> tag_base;
+  if (page_url.ok() && scanned.base_href) {
+    auto resolved = ParseUrl(*scanned.base_href, &*page_url);
+    if (resolved.ok()) tag_base = std::move(resolved).value();
+  }
+  if (page_url.ok()) {
+    ReadRefreshAndCanonical(headers, scanned, *page_url,
+                            tag_base ? *tag_base : *page_url, &out);
+  }
+
+  if (want_items) {
+    for (const CompiledRule* rule : pattern_rules)
+      ExtractItems(*rule, body, &out);
+  }
   // One DOM per page, and only when a rule needs one.
   std::optional<Document> doc;
-  const bool need_dom =
-      html &&
-      (!css_rules.empty() || std::any_of(followers.begin(), followers.end(),
-                                         [](const CompiledRule* r) {
-                                           return r->follow_within != nullptr;
-                                         }));
-  if (need_dom) {
-    doc.emplace(Document::Parse(body));
-    out.parsed_html = true;
+  if (html && ((want_items && !css_rules.empty()) ||
+               (links_need_dom && page_url.ok()))) {
+    if (scanned.elements > job_.parse.max_dom_nodes) {
+      AddCut(&out, "dom_nodes", scanned.elements);
+    } else if (scanned.flattened_tags > 0) {
+      AddCut(&out, "dom_depth", scanned.flattened_tags);
+      doc.emplace(Document::Parse(scanned.flattened));
+      out.parsed_html = true;
+    } else {
+      doc.emplace(Document::Parse(body));
+      out.parsed_html = true;
+    }
   }
-  for (const CompiledRule* rule : css_rules) {
-    if (doc) ExtractCss(*rule, *doc, &out);
+  if (want_items && doc) {
+    for (const CompiledRule* rule : css_rules) ExtractCss(*rule, *doc, &out);
   }
-  if (!followers.empty() && html) {
-    ExtractLinks(followers, url, body, doc ? &*doc : nullptr, &out);
+  if (!followers.empty() && html && page_url.ok()) {
+    ExtractLinks(followers, *page_url, &scanned, doc ? &*doc : nullptr, &out);
+  }
+  if (obey && out.robots.nofollow) {
+    out.nofollow_dropped = static_cast<int64_t>(out.links.size());
+    out.links.clear();
   }
   return out;
 }
@@ -303,9 +387,21 @@ void PageParser::ExtractItems(const CompiledRule& compiled,
   std::vector<re2::StringPiece> groups(ngroups);
   re2::StringPiece text(body.data(), body.size());
   size_t pos = 0;
+  const size_t max_items =
+      static_cast<size_t>(job_.limits.max_records_per_page);
+  int64_t cut = 0;
   while (pos <= body.size() &&
          re.Match(text, pos, body.size(), re2::RE2::UNANCHORED, groups.data(),
                   static_cast<int>(ngroups))) {
+    const size_t end =
+        static_cast<size_t>(groups[0].data() - body.data()) + groups[0].size();
+    if (out->items.size() >= max_items) {
+      // Past the bound the matches are only counted, so the cut is exact
+      // and costs no field work.
+      ++cut;
+      pos = end > pos ? end : pos + 1;
+      continue;
+    }
     Item item;
     item.rule = rule.name;
     for (size_t f = 0; f < rule.fields.size(); ++f) {
@@ -334,11 +430,10 @@ void PageParser::ExtractItems(const CompiledRule& compiled,
       }
     }
     AddItem(rule, std::move(item), out);
-    size_t end =
-        static_cast<size_t>(groups[0].data() - body.data()) + groups[0].size();
     // An empty match must still move forward, or the loop would never end.
     pos = end > pos ? end : pos + 1;
   }
+  AddCut(out, "records", cut);
 }
 
 void PageParser::ExtractCss(const CompiledRule& compiled, const Document& doc,
@@ -347,7 +442,14 @@ void PageParser::ExtractCss(const CompiledRule& compiled, const Document& doc,
   std::vector<const GumboNode*> records;
   compiled.select->Select(doc.root(), &records);
   std::vector<const GumboNode*> matches;
-  for (const GumboNode* record : records) {
+  const size_t max_items =
+      static_cast<size_t>(job_.limits.max_records_per_page);
+  for (size_t r = 0; r < records.size(); ++r) {
+    if (out->items.size() >= max_items) {
+      AddCut(out, "records", static_cast<int64_t>(records.size() - r));
+      break;
+    }
+    const GumboNode* record = records[r];
     Item item;
     item.rule = rule.name;
     for (size_t f = 0; f < rule.fields.size(); ++f) {
@@ -397,38 +499,45 @@ ResolvedHref PageParser::ResolveHref(std::string_view href,
 }
 
 void PageParser::ExtractLinks(const std::vector<const CompiledRule*>& rules,
-                              std::string_view url, std::string_view body,
+                              const Url& page_url, ScannedLinks* scanned,
                               const Document* dom, Parsed* out) const {
-  auto page_url = ParseUrl(url);
-  if (!page_url.ok()) return;
   // Each href with the element it came from (the element only when a DOM was
-  // built).
-  std::vector<std::pair<const GumboNode*, std::string>> hrefs;
+  // built) and whether its rel says nofollow.
+  struct Href {
+    const GumboNode* node;
+    std::string href;
+    bool nofollow;
+  };
+  std::vector<Href> hrefs;
   std::optional<std::string> base_href;
   if (dom != nullptr) {
     ForEachElement(dom->root(), [&](const GumboNode* node) {
       GumboTag tag = node->v.element.tag;
       if (tag == GUMBO_TAG_A || tag == GUMBO_TAG_AREA) {
-        if (const char* href = Attribute(node, "href"))
-          hrefs.emplace_back(node, href);
+        if (const char* href = Attribute(node, "href")) {
+          const char* rel = Attribute(node, "rel");
+          hrefs.push_back(
+              {node, href, rel != nullptr && RelHas(rel, "nofollow")});
+        }
       } else if (tag == GUMBO_TAG_BASE && !base_href) {
         if (const char* href = Attribute(node, "href")) base_href = href;
       }
     });
   } else {
-    ScannedLinks scanned = ScanLinks(body);
-    hrefs.reserve(scanned.hrefs.size());
-    for (std::string& href : scanned.hrefs)
-      hrefs.emplace_back(nullptr, std::move(href));
-    base_href = std::move(scanned.base_href);
+    hrefs.reserve(scanned->hrefs.size());
+    for (size_t i = 0; i < scanned->hrefs.size(); ++i) {
+      hrefs.push_back(
+          {nullptr, std::move(scanned->hrefs[i]), scanned->nofollow[i]});
+    }
+    base_href = scanned->base_href;
   }
 
   // <base href> changes what relative links resolve against (when it resolves
   // itself).
-  const Url* base = &*page_url;
+  const Url* base = &page_url;
   std::optional<Url> tag_base;
   if (base_href) {
-    auto resolved = ParseUrl(*base_href, &*page_url);
+    auto resolved = ParseUrl(*base_href, &page_url);
     if (resolved.ok()) {
       tag_base = std::move(resolved).value();
       base = &*tag_base;
@@ -439,10 +548,21 @@ void PageParser::ExtractLinks(const std::vector<const CompiledRule*>& rules,
   cache.SetOwner(id_);
   const std::optional<LinkScope> scope = LinkCacheScope(*base);
   ResolvedHref uncached;
-  KeptUrls kept(out->links, hrefs.size());
-  for (const auto& [node, href] : hrefs) {
+  const size_t max_links = static_cast<size_t>(job_.limits.max_links_per_page);
+  KeptUrls kept(out->links, std::min(hrefs.size(), max_links));
+  const bool obey_rel = job_.politeness.nofollow_links;
+  std::unordered_set<std::string> rel_nofollow_seen;
+  for (size_t h = 0; h < hrefs.size(); ++h) {
+    if (out->links.size() + out->rel_nofollow.size() >= max_links) {
+      AddCut(out, "links", static_cast<int64_t>(hrefs.size() - h));
+      break;
+    }
+    const auto& [node, href, nofollow] = hrefs[h];
     std::optional<std::string_view> key;
-    if (scope) key = LinkCacheKey(href, base->scheme);
+    // A huge href (a hostile page's 8 MB attribute) is resolved without the
+    // cache, which would otherwise keep it for the thread's lifetime.
+    if (scope && href.size() <= kMaxCachedHrefBytes)
+      key = LinkCacheKey(href, base->scheme);
     ResolvedHref* link = &uncached;
     if (key) {
       link = &cache.Get(*scope, *key, [&] { return ResolveHref(href, *base); });
@@ -476,8 +596,21 @@ void PageParser::ExtractLinks(const std::vector<const CompiledRule*>& rules,
       }
       if (follow) break;
     }
-    if (!follow || !kept.AddIfNew(link->key)) continue;
+    if (!follow) continue;
+    if (nofollow && obey_rel) {
+      if (!kept.Contains(link->key) &&
+          rel_nofollow_seen.insert(link->key).second) {
+        out->rel_nofollow.push_back({link->key, link->host});
+      }
+      continue;
+    }
+    if (!kept.AddIfNew(link->key)) continue;
     out->links.push_back({link->key, link->host});
+  }
+  // A URL the page also links without rel="nofollow" is followed after all.
+  if (!out->rel_nofollow.empty()) {
+    std::erase_if(out->rel_nofollow,
+                  [&](const Link& l) { return kept.Contains(l.url); });
   }
 }
 

@@ -1,12 +1,15 @@
 // PageParser: a job's rules applied to one response — records by RE2 pattern,
-// links by gumbo DOM walk — plus the parts of a job that config/ cannot check
-// (seed URLs, CSS selectors).
+// links by gumbo DOM walk — and the page's directives to crawlers, plus the
+// parts of a job that config/ cannot check (seed URLs, CSS selectors).
 #pragma once
 
 #include <cstdint>
 #include <memory>
+#include <optional>
+#include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "config/job.h"
@@ -18,6 +21,10 @@
 namespace crawlbox::parser {
 
 struct ResolvedHref;  // parser/link_cache.h
+struct ScannedLinks;  // parser/link_scanner.h
+
+// One response header: name (any case) and value.
+using ResponseHeader = std::pair<std::string, std::string>;
 
 // Immutable after Compile; Parse is const and safe to call from many threads at
 // once.
@@ -36,17 +43,29 @@ class PageParser {
   // Runs the rules whose URL pattern matches `url` over `body`: every match of
   // a rule's pattern becomes an Item; links of HTML pages are resolved against
   // `url` (and <base href>) and kept when a matching rule follows them. The DOM
-  // is built only when a matching rule limits its links with follow_within;
-  // other pages get the cheaper tokenizer scan. When `only_rule` is non-empty,
-  // just that rule runs, whatever its URL pattern. The body is first converted
-  // to UTF-8 from the encoding a browser would pick (BOM, Content-Type
-  // charset, <meta> prescan, else UTF-8 or, for invalid UTF-8,
-  // windows-1252). Never fails: unparseable markup yields what can be
-  // recovered. Each calling thread keeps what the hrefs it saw resolved to,
-  // for the next pages, in a cache of 4096 links (about 1.5 MB) that lives as
-  // long as the thread.
+  // is built only when a matching rule limits its links with follow_within or
+  // selects records by CSS; other pages get the cheaper tokenizer scan. When
+  // `only_rule` is non-empty, just that rule runs, whatever its URL pattern.
+  // The body is first converted to UTF-8 from the encoding a browser would
+  // pick (BOM, Content-Type charset, <meta> prescan, else UTF-8 or, for
+  // invalid UTF-8, windows-1252).
+  //
+  // `headers` are the response's (X-Robots-Tag, Refresh and Link are read;
+  // names compared case-insensitively); pass {} when there are none, as for a
+  // page read from a file. Robots directives, refresh and canonical are
+  // reported in Parsed and obeyed as politeness.meta_robots,
+  // politeness.nofollow_links and fetch.max_refresh_delay_s say. The page's
+  // cost is bounded by parse.max_dom_depth, parse.max_dom_nodes,
+  // limits.max_records_per_page and limits.max_links_per_page; each bound hit
+  // is a Parsed::cuts entry. Time is linear in the body size.
+  //
+  // Never fails: unparseable markup yields what can be recovered. Each
+  // calling thread keeps what the hrefs it saw resolved to, for the next
+  // pages, in a cache of 4096 links (about 1.5 MB) that lives as long as the
+  // thread.
   Parsed Parse(std::string_view url, std::string_view content_type,
-               std::string_view body, std::string_view only_rule = {}) const;
+               std::string_view body, std::span<const ResponseHeader> headers,
+               std::string_view only_rule = {}) const;
 
   // True when a rule of that name exists.
   bool HasRule(std::string_view name) const;
@@ -75,10 +94,18 @@ class PageParser {
   void ExtractCss(const CompiledRule& rule, const Document& doc,
                   Parsed* out) const;
   // `doc` is the page's DOM when one was built (needed for follow_within);
-  // otherwise the links come from the tokenizer scan of `body`.
+  // otherwise the links come from `scanned`, the tokenizer scan of the body.
   void ExtractLinks(const std::vector<const CompiledRule*>& rules,
-                    std::string_view url, std::string_view body,
+                    const Url& page_url, ScannedLinks* scanned,
                     const Document* doc, Parsed* out) const;
+  // The page's refresh and canonical URL from the headers and the scan.
+  void ReadRefreshAndCanonical(std::span<const ResponseHeader> headers,
+                               const ScannedLinks& scanned, const Url& page_url,
+                               const Url& base, Parsed* out) const;
+  // `text` resolved against `base` and normalized, or nullopt when it is not a
+  // valid http(s) URL.
+  std::optional<Link> ResolveTarget(std::string_view text,
+                                    const Url& base) const;
   // What `href` on a page whose links resolve against `base` comes to.
   ResolvedHref ResolveHref(std::string_view href, const Url& base) const;
 
@@ -86,6 +113,7 @@ class PageParser {
   uint64_t id_;  // unique among the parsers of this process
   std::vector<Url> seeds_;
   std::vector<CompiledRule> rules_;
+  std::string ua_token_;  // product token of fetch.user_agent, lowercase
 };
 
 // Whether a body of this Content-Type is worth running text rules on (HTML,

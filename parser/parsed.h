@@ -1,12 +1,16 @@
-// Parsed: what the parse stage makes of one response — records (Items) and
-// links to follow.
+// Parsed: what the parse stage makes of one response — records (Items), links
+// to follow, the page's instructions to crawlers (robots directives, refresh,
+// canonical) and what was cut to bound the page's cost.
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <variant>
 #include <vector>
+
+#include "parser/directives.h"
 
 namespace crawlbox::parser {
 
@@ -33,6 +37,36 @@ struct DroppedItems {
   int64_t count = 0;
 };
 
+// A refresh the page asks for: <meta http-equiv="refresh"> or the Refresh
+// header (the header wins, as in browsers).
+struct Refresh {
+  int64_t delay_s = 0;  // seconds; saturates at INT64_MAX
+  // Where it leads: resolved against the page URL and <base href>, normalized
+  // as links are (PageParser::CrawlKey), with its lowercase host. nullopt when
+  // the refresh reloads the page itself (no URL, or the page's own URL) or its
+  // URL is not a valid http(s) URL.
+  std::optional<Link> target;
+  // delay_s > fetch.max_refresh_delay_s: not to be followed.
+  bool ignored = false;
+};
+
+// A bound on what one page may cost that this page hit. Never silent: the
+// store records each on the page row.
+struct Cut {
+  // "dom_depth": elements that would nest deeper than parse.max_dom_depth
+  //   were made siblings under the element at the bound (their text and
+  //   attributes kept, as Blink does); count = such elements.
+  // "dom_nodes": more elements than parse.max_dom_nodes, so no DOM was built
+  //   (no CSS records, no follow_within links); count = elements on the page.
+  // "records": records past limits.max_records_per_page were not kept;
+  //   count = records not kept.
+  // "links": hrefs past the point where limits.max_links_per_page links
+  //   (`links` and `rel_nofollow` together) were taken were not looked at;
+  //   count = hrefs not looked at.
+  std::string what;
+  int64_t count = 0;
+};
+
 struct Parsed {
   std::vector<Item> items;
   std::vector<DroppedItems> dropped;  // per rule, rules with drops only
@@ -42,6 +76,30 @@ struct Parsed {
   // The encoding the body was converted from, or "" when it was UTF-8 already.
   std::string encoding;
   bool encoding_errors = false;  // invalid bytes were replaced by U+FFFD
+
+  // Robots directives for this crawler, from <meta name="robots">, <meta
+  // name="<product token of fetch.user_agent>"> and X-Robots-Tag headers (for
+  // all agents or for ours). Reported whether or not they were obeyed; with
+  // politeness.meta_robots they are: noindex leaves `items` (and `dropped`)
+  // empty, nofollow leaves `links` empty.
+  RobotsDirectives robots;
+  // Links the rules would have followed, withheld because the page said
+  // nofollow (politeness.meta_robots); 0 otherwise.
+  int64_t nofollow_dropped = 0;
+  // Links a rule would have followed that only appear with rel="nofollow" on
+  // the page, not followed (politeness.nofollow_links): unique, in document
+  // order. A URL also linked without rel="nofollow" is followed instead.
+  std::vector<Link> rel_nofollow;
+  // The page's refresh, if it asks for one that parses.
+  std::optional<Refresh> refresh;
+  // The canonical URL the page names (the first Link header with
+  // rel="canonical", else the first <link rel="canonical">), resolved (the
+  // header against the page URL, the element also against <base href>) and
+  // normalized as links are, with its host. It may equal the page's own key.
+  // nullopt when none names a valid http(s) URL.
+  std::optional<Link> canonical;
+  // The bounds this page hit, at most one entry per kind, in the order met.
+  std::vector<Cut> cuts;
 };
 
 }  // namespace crawlbox::parser

@@ -75,6 +75,46 @@ Response FetchFollowingRedirects(const config::Job& job,
   }
 }
 
+// What the page tells crawlers, and the bounds it hit, one line each on
+// stderr (stdout stays the links or records, for pipes).
+void PrintDirectives(const config::Job& job, const parser::Parsed& parsed) {
+  if (parsed.robots.noindex || parsed.robots.nofollow) {
+    std::string which;
+    if (parsed.robots.noindex) which = "noindex";
+    if (parsed.robots.nofollow)
+      which += which.empty() ? "nofollow" : ", nofollow";
+    std::fprintf(stderr, "crawlbox: robots: %s (%s)\n", which.c_str(),
+                 job.politeness.meta_robots
+                     ? "obeyed"
+                     : "not obeyed: politeness.meta_robots = false");
+  }
+  if (parsed.refresh) {
+    const parser::Refresh& refresh = *parsed.refresh;
+    std::string fate;
+    if (!refresh.target) {
+      fate = "no other page to go to";
+    } else if (refresh.ignored) {
+      fate = "ignored: longer than fetch.max_refresh_delay_s = " +
+             std::to_string(job.fetch.max_refresh_delay_s);
+    } else {
+      fate = "followed";
+    }
+    std::fprintf(stderr, "crawlbox: refresh: after %lld s to %s (%s)\n",
+                 static_cast<long long>(refresh.delay_s),
+                 refresh.target ? refresh.target->url.c_str() : "(itself)",
+                 fate.c_str());
+  }
+  if (parsed.canonical) {
+    std::fprintf(
+        stderr, "crawlbox: canonical: %s%s\n", parsed.canonical->url.c_str(),
+        job.scope.follow_canonical ? " (followed when it differs)" : "");
+  }
+  for (const parser::Cut& cut : parsed.cuts) {
+    std::fprintf(stderr, "crawlbox: cut: %s (%lld)\n", cut.what.c_str(),
+                 static_cast<long long>(cut.count));
+  }
+}
+
 }  // namespace
 
 bool LoadJobOrReport(const std::string& path, config::Job* job,
@@ -130,6 +170,7 @@ int CmdExtract(const ExtractArgs& args) {
   std::string url;
   std::string content_type;
   std::string body;
+  std::vector<parser::ResponseHeader> headers;
   if (!args.file.empty()) {
     std::ifstream in(args.file, std::ios::binary);
     if (!in) {
@@ -167,18 +208,37 @@ int CmdExtract(const ExtractArgs& args) {
     url = response.final_url;
     content_type = response.content_type;
     body = std::move(response.body);
+    headers = std::move(response.headers);
   }
 
-  parser::Parsed parsed = parser->Parse(url, content_type, body, args.rule);
+  parser::Parsed parsed =
+      parser->Parse(url, content_type, body, headers, args.rule);
+  PrintDirectives(job, parsed);
   if (args.links) {
     for (const parser::Link& link : parsed.links) std::cout << link.url << "\n";
-    std::fprintf(stderr, "crawlbox: %zu links to follow from %s\n",
-                 parsed.links.size(), url.c_str());
+    for (const parser::Link& link : parsed.rel_nofollow) {
+      std::fprintf(stderr, "crawlbox: not followed (rel=nofollow): %s\n",
+                   link.url.c_str());
+    }
+    std::string withheld;
+    if (!parsed.rel_nofollow.empty()) {
+      withheld += ", " + std::to_string(parsed.rel_nofollow.size()) +
+                  " not followed for rel=nofollow";
+    }
+    if (parsed.nofollow_dropped > 0) {
+      withheld += ", " + std::to_string(parsed.nofollow_dropped) +
+                  " withheld by the page's nofollow";
+    }
+    std::fprintf(stderr, "crawlbox: %zu links to follow from %s%s\n",
+                 parsed.links.size(), url.c_str(), withheld.c_str());
   } else {
     for (const parser::Item& item : parsed.items)
       std::cout << ItemToJson(item) << "\n";
-    std::fprintf(stderr, "crawlbox: %zu records from %s\n", parsed.items.size(),
-                 url.c_str());
+    std::fprintf(stderr, "crawlbox: %zu records from %s%s\n",
+                 parsed.items.size(), url.c_str(),
+                 parsed.robots.noindex && job.politeness.meta_robots
+                     ? " (noindex: none kept)"
+                     : "");
   }
   std::cout.flush();
   return kExitOk;

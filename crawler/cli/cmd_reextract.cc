@@ -69,7 +69,8 @@ int CmdReextract(const ReextractArgs& args) {
       return Status::Ok();
     }
     const std::string& url = page.final_url.empty() ? page.url : page.final_url;
-    parser::Parsed parsed = parser->Parse(url, page.content_type, body.data);
+    parser::Parsed parsed =
+        parser->Parse(url, page.content_type, body.data, {});
     for (const parser::Item& item : parsed.items) {
       out->items.push_back({item.rule, ItemToJson(item)});
       ++records[item.rule];

@@ -208,7 +208,8 @@ void PageProcessor::Extract(const Response& r,
   if (r.status < 200 || r.status >= 300 ||
       !parser::IsTextContent(r.content_type))
     return;
-  parser::Parsed parsed = parser_.Parse(r.final_url, r.content_type, r.body);
+  parser::Parsed parsed =
+      parser_.Parse(r.final_url, r.content_type, r.body, r.headers);
   result->items.reserve(parsed.items.size());
   for (const parser::Item& item : parsed.items) {
     result->items.push_back({item.rule, ItemToJson(item)});

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -192,6 +193,63 @@ TEST(JobLoaderTest, MinimalJobGetsDefaults) {
   EXPECT_EQ(job.fetch.max_redirects, 5);
   EXPECT_EQ(job.parse.threads, 0);
   EXPECT_THAT(job.rules, IsEmpty());
+}
+
+TEST(JobLoaderTest, PageDirectiveAndCostKeysAndTheirDefaults) {
+  const std::string base =
+      "[job]\nname = \"j\"\nstart_urls = [\"https://example.com/\"]\n";
+  LoadedJob defaults = LoadJobText(base, "job.toml");
+  ASSERT_TRUE(defaults.ok()) << Dump(defaults);
+  EXPECT_TRUE(defaults.job.politeness.meta_robots);
+  EXPECT_TRUE(defaults.job.politeness.nofollow_links);
+  EXPECT_FALSE(defaults.job.scope.follow_canonical);
+  EXPECT_EQ(defaults.job.fetch.max_refresh_delay_s, 30);
+  EXPECT_EQ(defaults.job.parse.max_dom_depth, 512);
+  EXPECT_EQ(defaults.job.parse.max_dom_nodes, 1'000'000);
+  EXPECT_EQ(defaults.job.limits.max_records_per_page, 10'000);
+  EXPECT_EQ(defaults.job.limits.max_links_per_page, 10'000);
+
+  // Each key at the ends of its range, and a value in between.
+  struct Case {
+    const char* text;
+    std::function<bool(const Job&)> holds;
+  };
+  const Case cases[] = {
+      {"[politeness]\nmeta_robots = false\n",
+       [](const Job& j) { return !j.politeness.meta_robots; }},
+      {"[politeness]\nnofollow_links = false\n",
+       [](const Job& j) { return !j.politeness.nofollow_links; }},
+      {"[scope]\nfollow_canonical = true\n",
+       [](const Job& j) { return j.scope.follow_canonical; }},
+      {"[fetch]\nmax_refresh_delay_s = 0\n",
+       [](const Job& j) { return j.fetch.max_refresh_delay_s == 0; }},
+      {"[fetch]\nmax_refresh_delay_s = 86400\n",
+       [](const Job& j) { return j.fetch.max_refresh_delay_s == 86400; }},
+      {"[parse]\nmax_dom_depth = 16\n",
+       [](const Job& j) { return j.parse.max_dom_depth == 16; }},
+      {"[parse]\nmax_dom_depth = 100000\n",
+       [](const Job& j) { return j.parse.max_dom_depth == 100000; }},
+      {"[parse]\nmax_dom_nodes = 1000\n",
+       [](const Job& j) { return j.parse.max_dom_nodes == 1000; }},
+      {"[parse]\nmax_dom_nodes = 100000000\n",
+       [](const Job& j) { return j.parse.max_dom_nodes == 100'000'000; }},
+      {"[limits]\nmax_records_per_page = 1\n",
+       [](const Job& j) { return j.limits.max_records_per_page == 1; }},
+      {"[limits]\nmax_records_per_page = 10000000\n",
+       [](const Job& j) {
+         return j.limits.max_records_per_page == 10'000'000;
+       }},
+      {"[limits]\nmax_links_per_page = 1\n",
+       [](const Job& j) { return j.limits.max_links_per_page == 1; }},
+      {"[limits]\nmax_links_per_page = 250\n",
+       [](const Job& j) { return j.limits.max_links_per_page == 250; }},
+  };
+  for (const Case& c : cases) {
+    LoadedJob loaded = LoadJobText(base + c.text, "job.toml");
+    SCOPED_TRACE("input:\n" + std::string(c.text) + Dump(loaded));
+    ASSERT_TRUE(loaded.ok());
+    EXPECT_TRUE(c.holds(loaded.job));
+  }
 }
 
 TEST(JobLoaderTest, StatusSettingsAndTheirDefaults) {
@@ -509,6 +567,22 @@ const RejectCase kRejectCases[] = {
     {"status = true\n[job]\nname = \"t\"\nstart_urls = [\"https://e.com/\"]\n",
      "status", 1, 1, kWhole},
     {"[store]\nbodies = \"zlib\"\n", "store.bodies", 5},
+    // Page directives and what one page may cost (issue 12).
+    {"[politeness]\nmeta_robots = \"yes\"\n", "politeness.meta_robots", 5},
+    {"[politeness]\nnofollow_links = 0\n", "politeness.nofollow_links", 5},
+    {"[scope]\nfollow_canonical = 1\n", "scope.follow_canonical", 5},
+    {"[fetch]\nmax_refresh_delay_s = -1\n", "fetch.max_refresh_delay_s", 5},
+    {"[fetch]\nmax_refresh_delay_s = 86401\n", "fetch.max_refresh_delay_s", 5},
+    {"[fetch]\nmax_refresh_delay_s = 1.5\n", "fetch.max_refresh_delay_s", 5},
+    {"[parse]\nmax_dom_depth = 15\n", "parse.max_dom_depth", 5},
+    {"[parse]\nmax_dom_depth = 100001\n", "parse.max_dom_depth", 5},
+    {"[parse]\nmax_dom_nodes = 999\n", "parse.max_dom_nodes", 5},
+    {"[parse]\nmax_dom_nodes = \"many\"\n", "parse.max_dom_nodes", 5},
+    {"[limits]\nmax_records_per_page = 0\n", "limits.max_records_per_page", 5},
+    {"[limits]\nmax_records_per_page = 10000001\n",
+     "limits.max_records_per_page", 5},
+    {"[limits]\nmax_links_per_page = 0\n", "limits.max_links_per_page", 5},
+    {"[limits]\nmax_links_per_page = true\n", "limits.max_links_per_page", 5},
     {"[[rules]]\nname = \"r\"\npattern = '(?P<t>.)'\n"
      "fields.t.required = 1\n",
      "rules[0].fields.t.required", 7},

@@ -63,6 +63,105 @@ TEST(CliTest, CheckListsEveryMistakeWithFileLineAndExits2) {
   EXPECT_EQ(r.err.find("terminate"), std::string::npos) << r.err;
 }
 
+TEST(CliTest, CheckRejectsBadPageBoundsAndDirectiveSwitches) {
+  TempDir dir;
+  const std::string path = dir.File("bounds.toml");
+  std::ofstream(path) << "[job]\n"
+                         "name = \"b\"\n"
+                         "start_urls = [\"http://127.0.0.1/\"]\n"
+                         "[fetch]\n"
+                         "max_refresh_delay_s = -2\n"
+                         "[parse]\n"
+                         "max_dom_depth = 5\n"
+                         "[politeness]\n"
+                         "meta_robots = \"yes\"\n";
+  ProcessResult r = Crawlbox({"check", path});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(CountLines(r.err, path + ":"), 3) << r.err;
+  EXPECT_NE(r.err.find(path + ":5:"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("fetch.max_refresh_delay_s"), std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find(path + ":7:"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("parse.max_dom_depth"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(path + ":9:"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("politeness.meta_robots"), std::string::npos) << r.err;
+}
+
+TEST(CliTest, ExtractLinksShowsThePagesDirectives) {
+  TempDir dir;
+  const std::string job = dir.File("links.toml");
+  std::ofstream(job) << "[job]\nname = \"l\"\n"
+                        "start_urls = [\"http://site.test/\"]\n"
+                        "[fetch]\nmax_refresh_delay_s = 10\n"
+                        "[[rules]]\nname = \"all\"\nfollow = ['.*']\n";
+  const std::string page = dir.File("page.html");
+  std::ofstream(page)
+      << "<head><meta name=robots content=noindex>"
+         "<meta http-equiv=refresh content=\"5; url=/next\">"
+         "<link rel=canonical href=\"/canon\"></head>"
+         "<a href=/a>a</a><a href=/sponsored rel=\"nofollow sponsored\">s</a>";
+  ProcessResult r = Crawlbox({"extract", job, "--links", "--file", page,
+                              "--base-url", "http://site.test/p"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "http://site.test/a\n");
+  for (const char* line :
+       {"crawlbox: robots: noindex (obeyed)\n",
+        "crawlbox: refresh: after 5 s to http://site.test/next (followed)\n",
+        "crawlbox: canonical: http://site.test/canon\n",
+        "crawlbox: not followed (rel=nofollow): http://site.test/sponsored\n",
+        "crawlbox: 1 links to follow from http://site.test/p, 1 not followed "
+        "for rel=nofollow\n"}) {
+    EXPECT_NE(r.err.find(line), std::string::npos) << line << "in:\n" << r.err;
+  }
+
+  // A page that says nofollow, with a refresh beyond the bound.
+  std::ofstream(page) << "<meta name=crawlbox content=nofollow>"
+                         "<meta http-equiv=refresh content=\"60; url=/late\">"
+                         "<a href=/a>a</a><a href=/b>b</a>";
+  r = Crawlbox({"extract", job, "--links", "--file", page, "--base-url",
+                "http://site.test/p"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "");
+  for (const char* line :
+       {"crawlbox: robots: nofollow (obeyed)\n",
+        "crawlbox: refresh: after 60 s to http://site.test/late (ignored: "
+        "longer than fetch.max_refresh_delay_s = 10)\n",
+        "crawlbox: 0 links to follow from http://site.test/p, 2 withheld by "
+        "the page's nofollow\n"}) {
+    EXPECT_NE(r.err.find(line), std::string::npos) << line << "in:\n" << r.err;
+  }
+}
+
+TEST(CliTest, ExtractLinksReadsTheResponseHeaders) {
+  testing::TestServer server;
+  server.Get("/directives", [](const httplib::Request&, const std::smatch&,
+                               httplib::Response& res) {
+    res.set_header("X-Robots-Tag", "otherbot: noindex, crawlbox: nofollow");
+    res.set_header("Refresh", "2; url=/r");
+    res.set_header("Link",
+                   "</style.css>; rel=preload, </canon>; rel=canonical");
+    res.set_content("<a href=/a>a</a><a href=/b>b</a>", "text/html");
+  });
+  TempDir dir;
+  const std::string job = dir.File("headers.toml");
+  std::ofstream(job) << "[job]\nname = \"h\"\n"
+                        "start_urls = [\"http://127.0.0.1/\"]\n"
+                        "[[rules]]\nname = \"all\"\nfollow = ['.*']\n";
+  ProcessResult r =
+      Crawlbox({"extract", job, "--links", "--url", server.Url("/directives")});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "");
+  const std::string lines[] = {
+      "crawlbox: robots: nofollow (obeyed)\n",
+      "crawlbox: refresh: after 2 s to " + server.Url("/r") + " (followed)\n",
+      "crawlbox: canonical: " + server.Url("/canon") + "\n",
+      "crawlbox: 0 links to follow from " + server.Url("/directives") +
+          ", 2 withheld by the page's nofollow\n"};
+  for (const std::string& line : lines) {
+    EXPECT_NE(r.err.find(line), std::string::npos) << line << "in:\n" << r.err;
+  }
+}
+
 TEST(CliTest, BadSeedIsReportedAtItsLine) {
   TempDir dir;
   const std::string path = dir.File("seed.toml");

@@ -402,7 +402,7 @@ TEST_F(CachedLinksTest, GivesTheLinksOfTheUncachedPath) {
                    const std::string& where) {
     const std::string html = Page(hrefs, base_href);
     ExpectSameLinks(
-        c.parser->Parse(url, "text/html", html), Expected(c, url, html),
+        c.parser->Parse(url, "text/html", html, {}), Expected(c, url, html),
         where + " page " + url + " base " + (base_href ? base_href : "(none)"));
   };
   // Each parser on its own: later pages and rounds hit what earlier ones
@@ -437,7 +437,7 @@ TEST_F(CachedLinksTest, ThreadsKeepTheirOwnCaches) {
       const std::string url = "http://site.test/d" +
                               std::to_string((i + t) % 5) + "/p" +
                               std::to_string(i) + ".html";
-      Parsed got = c->parser->Parse(url, "text/html", html);
+      Parsed got = c->parser->Parse(url, "text/html", html, {});
       Parsed want = Expected(*c, url, html);
       if (got.links.size() != want.links.size()) {
         ++*failures;

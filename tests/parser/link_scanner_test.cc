@@ -137,5 +137,92 @@ TEST(LinkScannerTest, DecodesAttributeValues) {
   EXPECT_EQ(DecodeAttributeValue("&nbsp;"), "\u00a0");
 }
 
+TEST(LinkScannerTest, FindsDirectiveElements) {
+  ScannedLinks got = ScanLinks(
+      "<head><meta charset=utf-8><meta name=\"Robots\" content=\"noindex\">"
+      "<meta http-equiv=\"refresh\" content=\"5; url=/a&amp;b\">"
+      "<meta name=\"description\">"
+      "<meta property=\"og:title\" content=\"x\">"
+      "<link rel=\"stylesheet\" href=\"/s.css\">"
+      "<link REL=\"Canonical\" href=\"/c&amp;1\"><link rel=canonical>"
+      "<script>'<meta name=robots content=none>'</script></head>"
+      "<body><a href=/x rel=\"ugc NoFollow\">x</a><a href=/y rel=nofollowed>"
+      "<area href=/z rel=nofollow><a href=/w>"
+      "<link rel=\"canonical alternate\" href=/c2></body>");
+  ASSERT_EQ(got.metas.size(), 2u);
+  EXPECT_EQ(got.metas[0].name, "Robots");
+  EXPECT_EQ(got.metas[0].content, "noindex");
+  EXPECT_EQ(got.metas[1].http_equiv, "refresh");
+  EXPECT_EQ(got.metas[1].content, "5; url=/a&b");
+  EXPECT_EQ(got.canonical_hrefs, (std::vector<std::string>{"/c&1", "/c2"}));
+  EXPECT_EQ(got.hrefs, (std::vector<std::string>{"/x", "/y", "/z", "/w"}));
+  EXPECT_EQ(got.nofollow, (std::vector<bool>{true, false, true, false}));
+}
+
+TEST(LinkScannerTest, FlattensNestingBeyondTheBound) {
+  struct Case {
+    std::string html;
+    int max_depth;
+    std::string flattened;  // "" = nothing left out
+    int64_t left_out;
+  };
+  const Case cases[] = {
+      // One element beyond the bound nests nothing: the copy is the input.
+      {"<div><div><div>x</div></div></div>", 2,
+       "<div><div><div>x</div></div></div>", 1},
+      // The next one ends it first, and its own end tag is left out.
+      {"<div><div><div>a<div>b</div>c</div></div></div>", 2,
+       "<div><div><div>a</div><div>b</div>c</div></div>", 2},
+      {"<DIV><div class=a><Div id=b>x<dIV id=c>y</DIV>z</div></div></div>", 2,
+       "<DIV><div class=a><Div id=b>x</Div><dIV id=c>y</DIV>z</div></div>", 2},
+      {"<span><span><span><span><span>", 2,
+       "<span><span><span></span><span></span><span>", 3},
+      {"<div/><div/><div/><div/>", 2, "<div/><div/><div/></div><div/>", 2},
+      // Implied end tags keep these shallow.
+      {"<p>a<p>b<p>c<p>d", 2, "", 0},
+      {"<ul><li>a<li>b<li>c</ul>", 2, "", 0},
+      {"<dl><dt>a<dd>b<dt>c<dd>d</dl>", 2, "", 0},
+      {"<select><option>a<option>b<optgroup><option>c</select>", 3, "", 0},
+      {"<table><tr><td>1<td>2<tr><td>3</table>", 3, "", 0},
+      {"<p><div>closes the p</div>", 1, "", 0},
+      {"<html><head></head><body><div>x</div></body></html>", 1, "", 0},
+      {"<svg><g/><g/><g/><path/></svg>", 1, "", 0},
+      {"<div><br><img src=x><input><hr></div>", 1, "", 0},
+      // Links and raw text are never overflow elements, nor ended early.
+      {"<div><a href=/x><div>y<div>z</div></div></a></div>", 1,
+       "<div><a href=/x><div>y</div><div>z</div></a></div>", 2},
+      {"<div><div>a<script><div></script><div>k</div></div>", 1,
+       "<div><div>a<script><div></script></div><div>k</div>", 2},
+      {"<div><div><!-- <div><div> --><div>c</div></div>", 1,
+       "<div><div><!-- <div><div> --></div><div>c</div>", 2},
+  };
+  for (const Case& c : cases) {
+    ScanOptions options;
+    options.max_depth = c.max_depth;
+    ScannedLinks got = ScanLinks(c.html, options);
+    EXPECT_EQ(got.flattened, c.flattened) << "input: " << c.html;
+    EXPECT_EQ(got.flattened_tags, c.left_out) << "input: " << c.html;
+  }
+  // Without a bound nothing is measured or copied.
+  ScannedLinks plain = ScanLinks("<div><div><div>x</div></div></div>");
+  EXPECT_EQ(plain.flattened_tags, 0);
+  EXPECT_EQ(plain.flattened, "");
+  EXPECT_EQ(plain.elements, 3);
+}
+
+TEST(LinkScannerTest, FlatteningKeepsEveryLink) {
+  std::string html;
+  for (int i = 0; i < 2000; ++i)
+    html += "<div><a href='/d" + std::to_string(i) + "'>x</a>";
+  for (int i = 0; i < 2000; ++i) html += "</div>";
+  ScanOptions options;
+  options.max_depth = 512;
+  ScannedLinks scanned = ScanLinks(html, options);
+  EXPECT_EQ(scanned.flattened_tags, 2000 - 512);
+  ASSERT_FALSE(scanned.flattened.empty());
+  EXPECT_EQ(ScanLinks(scanned.flattened).hrefs, scanned.hrefs);
+  EXPECT_EQ(Show(DomLinks(scanned.flattened)), Show(scanned));
+}
+
 }  // namespace
 }  // namespace crawlbox::parser

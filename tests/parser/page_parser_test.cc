@@ -57,7 +57,8 @@ TEST(PageParserTest, ExtractsEveryMatchWithTypedFields) {
   Parsed p = c->parser->Parse(
       "http://site.test/list/1", "text/html",
       "<ul><li class=\"e\"> a <b>1</b></li>\n<li class=\"e\">b<b>22</b></li>"
-      "<li class=\"e\">c<b>x</b></li></ul>");
+      "<li class=\"e\">c<b>x</b></li></ul>",
+      {});
   ASSERT_EQ(p.items.size(), 2u);
   EXPECT_EQ(p.items[0].rule, "entry");
   EXPECT_EQ(p.items[0].fields[0],
@@ -88,7 +89,8 @@ name = { css = "i", required = true }
   // spaces (empty after trim). Dropped by "css": every li without an <i>.
   Parsed p = c->parser->Parse("http://site.test/", "text/html",
                               "<ul><li>a<b>1</b></li><li>b</li><li> <b>2</b>"
-                              "</li><li><i>x</i></li></ul>");
+                              "</li><li><i>x</i></li></ul>",
+                              {});
   ASSERT_EQ(p.items.size(), 2u);
   EXPECT_EQ(p.items[0].rule, "re");
   EXPECT_EQ(p.items[1].rule, "css");
@@ -102,10 +104,10 @@ name = { css = "i", required = true }
 TEST(PageParserTest, RulesApplyOnlyToMatchingUrlsUnlessNamed) {
   auto c = CompileText(kJob);
   const std::string body = "<li class=\"e\">a<b>1</b></li>";
-  EXPECT_TRUE(c->parser->Parse("http://site.test/other", "text/html", body)
+  EXPECT_TRUE(c->parser->Parse("http://site.test/other", "text/html", body, {})
                   .items.empty());
   EXPECT_EQ(
-      c->parser->Parse("http://site.test/other", "text/html", body, "entry")
+      c->parser->Parse("http://site.test/other", "text/html", body, {}, "entry")
           .items.size(),
       1u);
 }
@@ -118,7 +120,8 @@ TEST(PageParserTest, FollowsMatchingLinksResolvedAgainstBase) {
       <a href="/list/2">two</a> <a href="../list/3#frag">three</a> <a href="/list/2">dup</a>
       <a href="item/9?b=1&amp;a=2">item</a> <area href="/item/10"> <a href="/skip/1">no</a>
       <a href="javascript:void(0)">js</a> <a href="mailto:x@y">mail</a> <a href="http://[::1">bad</a>
-      <a>no href</a></body></html>)html");
+      <a>no href</a></body></html>)html",
+      {});
   EXPECT_EQ(Urls(p), (std::vector<std::string>{
                          "http://site.test/list/2", "http://site.test/list/3",
                          "http://site.test/sub/item/9?b=1&a=2",
@@ -132,7 +135,8 @@ TEST(PageParserTest, FollowWithinLimitsLinksToSelectedElements) {
   Parsed p = c->parser->Parse(
       "http://site.test/paged/1", "text/html",
       R"html(<a href="/out">out</a><nav class="pager x"><ul><li>
-                              <a href="?page=2">2</a></li></ul></nav><nav><a href="/other">o</a></nav>)html");
+                              <a href="?page=2">2</a></li></ul></nav><nav><a href="/other">o</a></nav>)html",
+      {});
   EXPECT_EQ(Urls(p),
             (std::vector<std::string>{"http://site.test/paged/1?page=2"}));
 }
@@ -153,7 +157,8 @@ TEST(PageParserTest, SurvivesMalformedHtml) {
       "",
   };
   for (const std::string& html : cases) {
-    Parsed p = c->parser->Parse("http://site.test/list/1", "text/html", html);
+    Parsed p =
+        c->parser->Parse("http://site.test/list/1", "text/html", html, {});
     for (const Link& l : p.links) {
       EXPECT_TRUE(l.url.starts_with("http://site.test/list/")) << l.url;
       EXPECT_NE(l.url, "http://site.test/list/99") << "link inside a comment";
@@ -165,7 +170,7 @@ TEST(PageParserTest, SurvivesMalformedHtml) {
 TEST(PageParserTest, NoDomForPagesWithoutFollowingRules) {
   auto c = CompileText(kJob);
   Parsed p = c->parser->Parse("http://site.test/none", "text/html",
-                              "<a href='/list/2'>x</a>");
+                              "<a href='/list/2'>x</a>", {});
   EXPECT_FALSE(p.parsed_html);
   EXPECT_TRUE(p.links.empty());
 }
