@@ -125,15 +125,20 @@ void PageProcessor::Redirect(const Response& r, std::string_view location,
     out->fate = storage::Failed{"bad_redirect"};
     return;
   }
+  Hop(r, parser::Link{parser_.CrawlKey(*target), target->host},
+      r.status == 301 || r.status == 308, storage::Via::kRedirect, out);
+}
+
+void PageProcessor::Hop(const Response& r, parser::Link target, bool permanent,
+                        storage::Via via, storage::PageOutcome* out) const {
   const int hops = r.request.redirects + 1;
   if (hops > job_.fetch.max_redirects) {
     counters_->Add("redirect/too_many");
     out->fate = storage::Failed{"too_many_redirects"};
     return;
   }
-  std::string key = parser_.CrawlKey(*target);
-  out->fate = storage::Redirected{key, r.status == 301 || r.status == 308};
-  std::string_view rejected = scope_.Rejects(key, target->host);
+  out->fate = storage::Redirected{target.url, permanent};
+  std::string_view rejected = scope_.Rejects(target.url, target.host);
   if (!rejected.empty()) {
     // The hop is recorded; its target is not a URL of this crawl.
     counters_->Add("redirect/rejected/" + std::string(rejected));
@@ -141,9 +146,33 @@ void PageProcessor::Redirect(const Response& r, std::string_view location,
     return;
   }
   counters_->Add("redirect/queued");
-  out->links.push_back({std::move(key), std::move(target->host),
-                        r.request.depth, r.request.url_id,
-                        storage::Via::kRedirect, hops});
+  out->links.push_back({std::move(target.url), std::move(target.host),
+                        r.request.depth, r.request.url_id, via, hops});
+}
+
+void PageProcessor::RecordDirectives(const parser::Parsed& parsed,
+                                     storage::PageRow* page) const {
+  if (parsed.robots.noindex) {
+    page->robots = "noindex";
+    counters_->Add("parse/noindex");
+  }
+  if (parsed.robots.nofollow) {
+    page->robots += page->robots.empty() ? "nofollow" : ",nofollow";
+    counters_->Add("parse/nofollow");
+  }
+  if (parsed.nofollow_dropped > 0)
+    counters_->Add("frontier/rejected/nofollow", parsed.nofollow_dropped);
+  if (!parsed.rel_nofollow.empty()) {
+    counters_->Add("frontier/rejected/rel_nofollow",
+                   static_cast<int64_t>(parsed.rel_nofollow.size()));
+  }
+  if (parsed.canonical) page->canonical = parsed.canonical->url;
+  page->follow_canonical = job_.scope.follow_canonical;
+  for (const parser::Cut& cut : parsed.cuts) {
+    if (!page->cuts.empty()) page->cuts += ' ';
+    page->cuts += cut.what + ":" + std::to_string(cut.count);
+    counters_->Add("parse/cut/" + cut.what);
+  }
 }
 
 storage::PageOutcome PageProcessor::ProcessSitemap(
@@ -210,6 +239,18 @@ void PageProcessor::Extract(const Response& r,
     return;
   parser::Parsed parsed =
       parser_.Parse(r.final_url, r.content_type, r.body, r.headers);
+  RecordDirectives(parsed, &result->page);
+  if (parsed.refresh && parsed.refresh->target) {
+    if (!parsed.refresh->ignored) {
+      // A refresh to another page is a redirect hop: the page it leads to is
+      // the one whose records count (Scrapy's MetaRefreshMiddleware too).
+      counters_->Add("refresh/followed");
+      Hop(r, std::move(*parsed.refresh->target), false, storage::Via::kRefresh,
+          result);
+      return;
+    }
+    counters_->Add("refresh/ignored");
+  }
   result->items.reserve(parsed.items.size());
   for (const parser::Item& item : parsed.items) {
     result->items.push_back({item.rule, ItemToJson(item)});
@@ -253,6 +294,20 @@ void PageProcessor::Extract(const Response& r,
         {std::move(link.url), std::move(link.host), depth, r.request.url_id});
   }
   count_rejected();
+  if (job_.scope.follow_canonical && parsed.canonical &&
+      parsed.canonical->url != r.request.url) {
+    // The canonical page is the same page under its preferred URL: same
+    // depth. Its items replace this page's once it is stored (the store's
+    // canonical rule); out of scope, blocked or failed, it never is.
+    if (scope_.Rejects(parsed.canonical->url, parsed.canonical->host).empty()) {
+      counters_->Add("canonical/queued");
+      result->links.push_back(
+          {std::move(parsed.canonical->url), std::move(parsed.canonical->host),
+           r.request.depth, r.request.url_id, storage::Via::kCanonical, 0});
+    } else {
+      counters_->Add("canonical/rejected");
+    }
+  }
   if (too_deep && !parsed.links.empty()) {
     counters_->Add("frontier/too_deep",
                    static_cast<int64_t>(parsed.links.size()));

@@ -74,6 +74,15 @@ class PageProcessor {
   // robots.txt and politeness like any other URL of the crawl.
   void Redirect(const Response& response, std::string_view location,
                 storage::PageOutcome* out) const;
+  // A redirect or refresh hop to `target` (normalized): Redirected, with the
+  // target as a link at the same depth unless the scope rejects it, or Failed
+  // with "too_many_redirects" past fetch.max_redirects.
+  void Hop(const Response& response, parser::Link target, bool permanent,
+           storage::Via via, storage::PageOutcome* out) const;
+  // What the page said to crawlers and the bounds it hit, onto its row and
+  // the counters.
+  void RecordDirectives(const parser::Parsed& parsed,
+                        storage::PageRow* page) const;
 
   const config::Job& job_;
   const parser::PageParser& parser_;
