@@ -4,22 +4,14 @@
 
 #include <cstdint>
 
+#include "parser/url_encoding.h"
+
 namespace crawlbox::parser {
 
 namespace {
 
 bool IsSpace(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r';
-}
-char Lower(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
-bool EqualsNoCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (Lower(a[i]) != Lower(b[i])) return false;
-  }
-  return true;
 }
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && IsSpace(s.front())) s.remove_prefix(1);
@@ -28,11 +20,11 @@ std::string_view Trim(std::string_view s) {
 }
 
 void AddDirective(std::string_view token, RobotsDirectives* out) {
-  if (EqualsNoCase(token, "noindex")) {
+  if (AsciiEqualsNoCase(token, "noindex")) {
     out->noindex = true;
-  } else if (EqualsNoCase(token, "nofollow")) {
+  } else if (AsciiEqualsNoCase(token, "nofollow")) {
     out->nofollow = true;
-  } else if (EqualsNoCase(token, "none")) {
+  } else if (AsciiEqualsNoCase(token, "none")) {
     out->noindex = true;
     out->nofollow = true;
   }
@@ -41,10 +33,10 @@ void AddDirective(std::string_view token, RobotsDirectives* out) {
 // Directives that carry a value after a colon; anything else before a colon
 // names a user agent.
 bool IsValuedDirective(std::string_view name) {
-  return EqualsNoCase(name, "unavailable_after") ||
-         EqualsNoCase(name, "max-snippet") ||
-         EqualsNoCase(name, "max-image-preview") ||
-         EqualsNoCase(name, "max-video-preview");
+  return AsciiEqualsNoCase(name, "unavailable_after") ||
+         AsciiEqualsNoCase(name, "max-snippet") ||
+         AsciiEqualsNoCase(name, "max-image-preview") ||
+         AsciiEqualsNoCase(name, "max-video-preview");
 }
 
 }  // namespace
@@ -76,7 +68,7 @@ void AddXRobotsTag(std::string_view value, std::string_view ua_token,
         if (IsSpace(c)) is_agent = false;
       }
       if (is_agent) {
-        ours = !ua_token.empty() && EqualsNoCase(name, ua_token);
+        ours = !ua_token.empty() && AsciiEqualsNoCase(name, ua_token);
         item = Trim(item.substr(colon + 1));
       }
     }
@@ -91,7 +83,7 @@ std::string ProductToken(std::string_view user_agent) {
   std::string token;
   for (char c : Trim(user_agent)) {
     if (c == '/' || c == ';' || c == '(' || IsSpace(c)) break;
-    token += Lower(c);
+    token += AsciiLower(c);
   }
   return token;
 }
@@ -128,11 +120,11 @@ std::optional<RefreshSpec> ParseRefresh(std::string_view in) {
   // "parse" then takes everything from where the URL part began.
   std::string_view url = in.substr(pos);
   bool skip_quotes = true;
-  if (Lower(in[pos]) == 'u') {
+  if (AsciiLower(in[pos]) == 'u') {
     ++pos;
-    if (pos < n && Lower(in[pos]) == 'r') {
+    if (pos < n && AsciiLower(in[pos]) == 'r') {
       ++pos;
-      if (pos < n && Lower(in[pos]) == 'l') {
+      if (pos < n && AsciiLower(in[pos]) == 'l') {
         ++pos;
         skip_space();
         if (pos < n && in[pos] == '=') {
@@ -164,7 +156,7 @@ bool RelHas(std::string_view rel, std::string_view token) {
     while (i < rel.size() && IsSpace(rel[i])) ++i;
     size_t start = i;
     while (i < rel.size() && !IsSpace(rel[i])) ++i;
-    if (i > start && EqualsNoCase(rel.substr(start, i - start), token))
+    if (i > start && AsciiEqualsNoCase(rel.substr(start, i - start), token))
       return true;
   }
   return false;
@@ -230,7 +222,7 @@ std::optional<std::string> CanonicalFromLinkHeader(std::string_view value) {
         }
       }
       // RFC 8288 §3.3: only the first rel parameter counts.
-      if (EqualsNoCase(name, "rel") && !rel_seen) {
+      if (AsciiEqualsNoCase(name, "rel") && !rel_seen) {
         rel_seen = true;
         canonical = RelHas(param, "canonical");
       }

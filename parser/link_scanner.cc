@@ -10,6 +10,7 @@
 
 #include "parser/charset_decode.h"
 #include "parser/directives.h"
+#include "parser/url_encoding.h"
 
 namespace crawlbox::parser {
 
@@ -22,18 +23,6 @@ bool IsAlpha(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 bool IsAlnum(char c) { return IsAlpha(c) || (c >= '0' && c <= '9'); }
-char Lower(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-bool EqualsNoCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (Lower(a[i]) != Lower(b[i])) return false;
-  }
-  return true;
-}
-
 // What a start tag's name means to the scan.
 enum class TagKind {
   kOther,
@@ -50,31 +39,35 @@ enum class TagKind {
 TagKind ClassifyTag(std::string_view tag) {
   switch (tag.size()) {
     case 1:
-      return Lower(tag[0]) == 'a' ? TagKind::kLink : TagKind::kOther;
+      return AsciiLower(tag[0]) == 'a' ? TagKind::kLink : TagKind::kOther;
     case 3:
-      return EqualsNoCase(tag, "xmp") ? TagKind::kRawText : TagKind::kOther;
+      return AsciiEqualsNoCase(tag, "xmp") ? TagKind::kRawText
+                                           : TagKind::kOther;
     case 4:
-      if (EqualsNoCase(tag, "area")) return TagKind::kLink;
-      if (EqualsNoCase(tag, "meta")) return TagKind::kMeta;
-      if (EqualsNoCase(tag, "link")) return TagKind::kHeadLink;
-      return EqualsNoCase(tag, "base") ? TagKind::kBase : TagKind::kOther;
+      if (AsciiEqualsNoCase(tag, "area")) return TagKind::kLink;
+      if (AsciiEqualsNoCase(tag, "meta")) return TagKind::kMeta;
+      if (AsciiEqualsNoCase(tag, "link")) return TagKind::kHeadLink;
+      return AsciiEqualsNoCase(tag, "base") ? TagKind::kBase : TagKind::kOther;
     case 5:
-      return EqualsNoCase(tag, "style") || EqualsNoCase(tag, "title")
+      return AsciiEqualsNoCase(tag, "style") || AsciiEqualsNoCase(tag, "title")
                  ? TagKind::kRawText
                  : TagKind::kOther;
     case 6:
-      return EqualsNoCase(tag, "script") || EqualsNoCase(tag, "iframe")
+      return AsciiEqualsNoCase(tag, "script") ||
+                     AsciiEqualsNoCase(tag, "iframe")
                  ? TagKind::kRawText
                  : TagKind::kOther;
     case 7:
-      return EqualsNoCase(tag, "noembed") ? TagKind::kRawText : TagKind::kOther;
+      return AsciiEqualsNoCase(tag, "noembed") ? TagKind::kRawText
+                                               : TagKind::kOther;
     case 8:
-      return EqualsNoCase(tag, "textarea") || EqualsNoCase(tag, "noframes")
+      return AsciiEqualsNoCase(tag, "textarea") ||
+                     AsciiEqualsNoCase(tag, "noframes")
                  ? TagKind::kRawText
                  : TagKind::kOther;
     case 9:
-      return EqualsNoCase(tag, "plaintext") ? TagKind::kPlaintext
-                                            : TagKind::kOther;
+      return AsciiEqualsNoCase(tag, "plaintext") ? TagKind::kPlaintext
+                                                 : TagKind::kOther;
     default:
       return TagKind::kOther;
   }
@@ -112,7 +105,7 @@ constexpr uint16_t kC1Replacements[32] = {
 bool IsOneOf(std::string_view tag,
              std::initializer_list<std::string_view> names) {
   for (std::string_view name : names) {
-    if (EqualsNoCase(tag, name)) return true;
+    if (AsciiEqualsNoCase(tag, name)) return true;
   }
   return false;
 }
@@ -224,17 +217,17 @@ class OpenElements {
   void ImplyEndTags(std::string_view tag) {
     if (open_.empty()) return;
     if (ClosesP(tag)) CloseIfOpen({"p"}, {"button"}, 8);
-    if (EqualsNoCase(tag, "li")) {
+    if (AsciiEqualsNoCase(tag, "li")) {
       CloseIfOpen({"li"}, {"ul", "ol"}, 8);
     } else if (IsOneOf(tag, {"dt", "dd"})) {
       CloseIfOpen({"dt", "dd"}, {"dl"}, 8);
-    } else if (EqualsNoCase(tag, "a")) {
+    } else if (AsciiEqualsNoCase(tag, "a")) {
       CloseIfOpen({"a"}, {}, 16);
-    } else if (EqualsNoCase(tag, "option")) {
+    } else if (AsciiEqualsNoCase(tag, "option")) {
       CloseIfOpen({"option"}, {}, 1);
-    } else if (EqualsNoCase(tag, "optgroup")) {
+    } else if (AsciiEqualsNoCase(tag, "optgroup")) {
       CloseIfOpen({"option", "optgroup"}, {}, 2);
-    } else if (EqualsNoCase(tag, "tr")) {
+    } else if (AsciiEqualsNoCase(tag, "tr")) {
       CloseIfOpen({"tr"}, {"table"}, 8);
     } else if (IsOneOf(tag, {"td", "th"})) {
       CloseIfOpen({"td", "th"}, {"tr", "table"}, 8);
@@ -468,20 +461,21 @@ ScannedLinks ScanLinks(std::string_view html, const ScanOptions& options) {
       if (!wants_attributes) continue;
       switch (attr.size()) {
         case 3:
-          if (EqualsNoCase(attr, "rel")) keep_first(&rel, value);
+          if (AsciiEqualsNoCase(attr, "rel")) keep_first(&rel, value);
           break;
         case 4:
-          if (EqualsNoCase(attr, "href")) {
+          if (AsciiEqualsNoCase(attr, "href")) {
             keep_first(&href, value);
-          } else if (EqualsNoCase(attr, "name")) {
+          } else if (AsciiEqualsNoCase(attr, "name")) {
             keep_first(&name, value);
           }
           break;
         case 7:
-          if (EqualsNoCase(attr, "content")) keep_first(&content, value);
+          if (AsciiEqualsNoCase(attr, "content")) keep_first(&content, value);
           break;
         case 10:
-          if (EqualsNoCase(attr, "http-equiv")) keep_first(&http_equiv, value);
+          if (AsciiEqualsNoCase(attr, "http-equiv"))
+            keep_first(&http_equiv, value);
           break;
         default:
           break;
@@ -544,8 +538,8 @@ ScannedLinks ScanLinks(std::string_view html, const ScanOptions& options) {
         if (end == std::string_view::npos) break;
         size_t after = end + 2 + tag.size();
         if (after <= n &&
-            EqualsNoCase(std::string_view(html.data() + end + 2, tag.size()),
-                         tag) &&
+            AsciiEqualsNoCase(
+                std::string_view(html.data() + end + 2, tag.size()), tag) &&
             (after == n || IsSpace(html[after]) || html[after] == '/' ||
              html[after] == '>')) {
           i = end;

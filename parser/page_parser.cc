@@ -21,6 +21,7 @@
 #include "parser/fields.h"
 #include "parser/link_cache.h"
 #include "parser/link_scanner.h"
+#include "parser/url_encoding.h"
 
 namespace crawlbox::parser {
 
@@ -38,10 +39,6 @@ std::string_view MediaType(std::string_view content_type) {
   if (semi != std::string_view::npos)
     content_type = content_type.substr(0, semi);
   return TrimSpace(content_type);
-}
-
-bool EqualsNoCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
 }
 
 // Adds `count` to the page's cut of that kind.
@@ -294,7 +291,7 @@ Parsed PageParser::Parse(std::string_view url, std::string_view content_type,
   }
   // X-Robots-Tag applies to every type of content, not just HTML.
   for (const auto& [name, value] : headers) {
-    if (EqualsNoCase(name, "x-robots-tag"))
+    if (AsciiEqualsNoCase(name, "x-robots-tag"))
       AddXRobotsTag(value, ua_token_, &out.robots);
   }
   std::vector<const CompiledRule*> pattern_rules;
@@ -325,8 +322,8 @@ Parsed PageParser::Parse(std::string_view url, std::string_view content_type,
       options.max_depth = job_.parse.max_dom_depth;
     scanned = ScanLinks(body, options);
     for (const ScannedMeta& meta : scanned.metas) {
-      if (EqualsNoCase(meta.name, "robots") ||
-          (!ua_token_.empty() && EqualsNoCase(meta.name, ua_token_))) {
+      if (AsciiEqualsNoCase(meta.name, "robots") ||
+          (!ua_token_.empty() && AsciiEqualsNoCase(meta.name, ua_token_))) {
         AddRobotsContent(meta.content, &out.robots);
       }
     }

@@ -44,17 +44,10 @@ std::string AsciiLowercase(std::string_view s) {
   return out;
 }
 
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return AsciiLower(x) == AsciiLower(y);
-         });
-}
-
 bool EqualsAnyIgnoreCase(std::string_view key,
                          std::initializer_list<std::string_view> names) {
   for (std::string_view name : names) {
-    if (EqualsIgnoreCase(key, name)) return true;
+    if (AsciiEqualsNoCase(key, name)) return true;
   }
   return false;
 }
@@ -66,7 +59,7 @@ enum class Key { kUserAgent, kAllow, kDisallow, kCrawlDelay, kSitemap, kOther };
 Key ClassifyKey(std::string_view key) {
   if (EqualsAnyIgnoreCase(key, {"user-agent", "useragent", "user agent"}))
     return Key::kUserAgent;
-  if (EqualsIgnoreCase(key, "allow")) return Key::kAllow;
+  if (AsciiEqualsNoCase(key, "allow")) return Key::kAllow;
   if (EqualsAnyIgnoreCase(key, {"disallow", "dissallow", "dissalow", "disalow",
                                 "diasllow", "disallaw"}))
     return Key::kDisallow;

@@ -49,6 +49,14 @@ inline bool IsAsciiHexDigit(int c) {
 inline char AsciiLower(char c) {
   return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
 }
+// HTML names and HTTP tokens compare ASCII case-insensitively.
+inline bool AsciiEqualsNoCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (AsciiLower(a[i]) != AsciiLower(b[i])) return false;
+  }
+  return true;
+}
 // WHATWG URL: "C0 control or space", stripped from both ends of an input.
 inline bool IsC0ControlOrSpace(char c) {
   return static_cast<unsigned char>(c) <= 0x20;
