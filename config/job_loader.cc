@@ -13,6 +13,7 @@
 #include <system_error>
 #include <utility>
 
+#include "config/resolve_loader.h"
 #include "config/rule_loader.h"
 #include "config/toml_reader.h"
 
@@ -299,7 +300,7 @@ void LoadFetchSection(ProblemList* problems, const toml::table& root,
   reader.CheckKnownKeys({"concurrency", "connect_timeout_ms", "timeout_ms",
                          "user_agent", "max_body_bytes",
                          "truncate_large_bodies", "max_redirects", "proxy",
-                         "headers", "cookies", "http2"});
+                         "headers", "cookies", "http2", "resolve"});
   // concurrency: 1..10000, default 16.
   reader.ReadInt("concurrency", 1, 10'000, &fetch->concurrency);
   // connect_timeout_ms: 1..3600000 (an hour), default 10000.
@@ -389,6 +390,7 @@ void LoadFetchSection(ProblemList* problems, const toml::table& root,
       }
     }
   }
+  LoadResolvePins(problems, reader, &fetch->resolve);
 }
 
 // [politeness]: per-host concurrency and delay, adaptive slow-down.
@@ -399,7 +401,8 @@ void LoadPolitenessSection(ProblemList* problems, const toml::table& root,
   if (!usable) return;
   TableReader reader = SectionReader(problems, table, "politeness");
   reader.CheckKnownKeys({"per_host_concurrency", "delay_ms", "adaptive",
-                         "max_delay_ms", "robots", "max_crawl_delay_ms"});
+                         "max_delay_ms", "robots", "max_crawl_delay_ms",
+                         "robots_ttl_s", "group_by"});
   // robots: bool, default true.
   reader.ReadBool("robots", &politeness->robots);
   // max_crawl_delay_ms: 0..3600000, default 30000.
@@ -416,6 +419,23 @@ void LoadPolitenessSection(ProblemList* problems, const toml::table& root,
   // max_delay_ms: 0..3600000, default 60000.
   reader.ReadInt("max_delay_ms", int64_t{0}, int64_t{3'600'000},
                  &politeness->max_delay_ms);
+  // robots_ttl_s: 1..31536000 (a year), default 86400.
+  reader.ReadInt("robots_ttl_s", int64_t{1}, int64_t{31'536'000},
+                 &politeness->robots_ttl_s);
+  // group_by: "host" (default) or "ip".
+  std::string group_by;
+  SourceLocation group_by_where;
+  if (reader.ReadString("group_by", /*non_empty=*/false, &group_by,
+                        &group_by_where)) {
+    if (group_by == "host") {
+      politeness->group_by = Politeness::GroupBy::kHost;
+    } else if (group_by == "ip") {
+      politeness->group_by = Politeness::GroupBy::kIp;
+    } else {
+      problems->Add(group_by_where, reader.PathOf("group_by"),
+                    "\"host\" or \"ip\"", Quote(group_by));
+    }
+  }
 }
 
 // [retry]: attempts and backoff.
