@@ -157,6 +157,15 @@ struct Limits {
   int max_links_per_page = 10'000;
 };
 
+// One fetch.resolve entry: connections to host:port go to `address` instead
+// of what DNS says (libcurl's CURLOPT_RESOLVE).
+struct ResolvePin {
+  std::string host;     // lowercase; an IPv6 literal keeps its brackets
+  int port = 0;         // 1..65535
+  std::string address;  // an IPv4 or IPv6 literal, IPv6 without brackets
+  SourceLocation where;
+};
+
 // How pages are fetched. Defaults suit a polite crawl of one site.
 struct FetchSettings {
   int concurrency = 16;  // transfers in flight at once, all hosts together
@@ -181,6 +190,10 @@ struct FetchSettings {
   std::vector<std::string> headers;
   bool cookies = true;  // keep cookies servers set, for the whole run
   bool http2 = true;    // offer HTTP/2 over TLS (multiplexed); else HTTP/1.1
+  // Pinned addresses ("host:port" = "address" in the file), in file order:
+  // the Fetcher connects there without asking DNS, and politeness.group_by =
+  // "ip" groups a pinned host by its pinned address. Default: none.
+  std::vector<ResolvePin> resolve;
 };
 
 // How hard one host may be hit. The defaults suit the public web; a job
@@ -207,6 +220,20 @@ struct Politeness {
   bool meta_robots = true;
   // Do not follow <a rel="nofollow"> links. Default true.
   bool nofollow_links = true;
+  // Seconds a host's robots.txt is obeyed before it is fetched again (RFC 9309
+  // section 2.4 asks for at most a day). While the new copy is fetched the
+  // host's pages wait; when it cannot be fetched the old copy stays in force
+  // and the fetch is tried again after retry.backoff_ms, doubling.
+  int64_t robots_ttl_s = 86'400;
+  // What one politeness window (per_host_concurrency, delay_ms, the adaptive
+  // delay, Crawl-delay) covers. kHost (default, "host"): each host name its
+  // own. kIp ("ip"): all hosts that resolve to one address share one window,
+  // as Nutch's queue mode "byIP" and Heritrix's IP queues do; its delay is
+  // raised by the largest Crawl-delay of its hosts. robots.txt stays per host.
+  // A host is resolved once, when first seen (fetch.resolve pins first); one
+  // that does not resolve keeps a window of its own.
+  enum class GroupBy { kHost, kIp };
+  GroupBy group_by = GroupBy::kHost;
 };
 
 // Retries of transport failures and HTTP 408, 429 and 5xx.

@@ -13,6 +13,7 @@
 #include <system_error>
 #include <utility>
 
+#include "config/resolve_loader.h"
 #include "config/rule_loader.h"
 #include "config/toml_reader.h"
 
@@ -305,10 +306,10 @@ void LoadFetchSection(ProblemList* problems, const toml::table& root,
   const toml::table* table = Section(problems, root, "fetch", &usable);
   if (!usable) return;
   TableReader reader = SectionReader(problems, table, "fetch");
-  reader.CheckKnownKeys({"concurrency", "connect_timeout_ms", "timeout_ms",
-                         "user_agent", "max_body_bytes",
-                         "truncate_large_bodies", "max_redirects", "proxy",
-                         "headers", "cookies", "http2", "max_refresh_delay_s"});
+  reader.CheckKnownKeys(
+      {"concurrency", "connect_timeout_ms", "timeout_ms", "user_agent",
+       "max_body_bytes", "truncate_large_bodies", "max_redirects", "proxy",
+       "headers", "cookies", "http2", "max_refresh_delay_s", "resolve"});
   // concurrency: 1..10000, default 16.
   reader.ReadInt("concurrency", 1, 10'000, &fetch->concurrency);
   // connect_timeout_ms: 1..3600000 (an hour), default 10000.
@@ -400,6 +401,7 @@ void LoadFetchSection(ProblemList* problems, const toml::table& root,
       }
     }
   }
+  LoadResolvePins(problems, reader, &fetch->resolve);
 }
 
 // [politeness]: per-host concurrency and delay, adaptive slow-down.
@@ -411,7 +413,8 @@ void LoadPolitenessSection(ProblemList* problems, const toml::table& root,
   TableReader reader = SectionReader(problems, table, "politeness");
   reader.CheckKnownKeys({"per_host_concurrency", "delay_ms", "adaptive",
                          "max_delay_ms", "robots", "max_crawl_delay_ms",
-                         "meta_robots", "nofollow_links"});
+                         "meta_robots", "nofollow_links", "robots_ttl_s",
+                         "group_by"});
   // robots: bool, default true.
   reader.ReadBool("robots", &politeness->robots);
   // max_crawl_delay_ms: 0..3600000, default 30000.
@@ -431,6 +434,23 @@ void LoadPolitenessSection(ProblemList* problems, const toml::table& root,
   // meta_robots, nofollow_links: bools, default true.
   reader.ReadBool("meta_robots", &politeness->meta_robots);
   reader.ReadBool("nofollow_links", &politeness->nofollow_links);
+  // robots_ttl_s: 1..31536000 (a year), default 86400.
+  reader.ReadInt("robots_ttl_s", int64_t{1}, int64_t{31'536'000},
+                 &politeness->robots_ttl_s);
+  // group_by: "host" (default) or "ip".
+  std::string group_by;
+  SourceLocation group_by_where;
+  if (reader.ReadString("group_by", /*non_empty=*/false, &group_by,
+                        &group_by_where)) {
+    if (group_by == "host") {
+      politeness->group_by = Politeness::GroupBy::kHost;
+    } else if (group_by == "ip") {
+      politeness->group_by = Politeness::GroupBy::kIp;
+    } else {
+      problems->Add(group_by_where, reader.PathOf("group_by"),
+                    "\"host\" or \"ip\"", Quote(group_by));
+    }
+  }
 }
 
 // [retry]: attempts and backoff.

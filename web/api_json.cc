@@ -108,9 +108,23 @@ std::string HostsJson(const HostsData& d) {
     row["robots"] = NullIfEmpty(h.robots);
     row["fetched"] = h.fetched;
     row["errors"] = h.errors;
+    row["group"] = NullIfEmpty(h.group);
+    row["group_hosts"] = d.live ? json(h.group_hosts) : json(nullptr);
+    row["group_in_flight"] = d.live ? json(h.group_in_flight) : json(nullptr);
     rows.push_back(std::move(row));
   }
-  return Dump(json{{"live", d.live}, {"total", d.total}, {"hosts", rows}});
+  json groups = json::array();
+  for (const HostsData::Group& g : d.groups) {
+    groups.push_back(json{{"group", g.group},
+                          {"hosts", g.hosts},
+                          {"in_flight", g.in_flight},
+                          {"queued", g.queued},
+                          {"delay_ms", g.delay_ms}});
+  }
+  return Dump(json{{"live", d.live},
+                   {"total", d.total},
+                   {"hosts", rows},
+                   {"groups", groups}});
 }
 
 std::string FleetJson(const FleetData& d) {

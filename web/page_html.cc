@@ -91,7 +91,7 @@ constexpr std::string_view kHtml = R"html(<!DOCTYPE html>
   <section class="panel">
     <h2>Hosts <span id="hosts-total" class="muted"></span></h2>
     <div class="scroll">
-      <table id="hosts"><thead><tr><th>host</th><th class="num">in flight</th><th class="num">queued</th><th class="num">delay</th><th>robots.txt</th><th class="num">fetched</th><th class="num">errors</th></tr></thead><tbody></tbody></table>
+      <table id="hosts"><thead><tr><th>host</th><th>group</th><th class="num">in flight</th><th class="num">queued</th><th class="num">delay</th><th>robots.txt</th><th class="num">fetched</th><th class="num">errors</th></tr></thead><tbody></tbody></table>
     </div>
   </section>
 

@@ -246,11 +246,20 @@ constexpr std::string_view kJs = R"js('use strict';
       ? '(' + data.hosts.length + ' busiest of ' + fmtInt(data.total) + ')'
       : '(' + fmtInt(data.total) + ')', data.total);
     const rows = data.hosts.map((h) => [
-      [h.host, ''], [h.in_flight === null ? '–' : fmtInt(h.in_flight), 'num'],
+      [h.host, ''], [groupText(h), 'muted'],
+      [h.in_flight === null ? '–' : fmtInt(h.in_flight), 'num'],
       [fmtInt(h.queued), 'num'], [h.delay_ms === null ? '–' : fmtInt(h.delay_ms) + ' ms', 'num'],
       [h.robots === null ? '–' : h.robots, h.robots === 'unavailable' ? 'bad' : ''],
       [fmtInt(h.fetched), 'num'], [fmtInt(h.errors), h.errors > 0 ? 'num bad' : 'num']]);
-    fillBody($('hosts'), rows, 'no hosts yet', 7);
+    fillBody($('hosts'), rows, 'no hosts yet', 8);
+  }
+
+  // A host's politeness window: blank when it is its own, else the address it
+  // shares and that group's hosts and transfers in flight.
+  function groupText(h) {
+    if (h.group === null || h.group === undefined || h.group === h.host) return '';
+    return h.group + (h.group_hosts > 1
+      ? ' (' + fmtInt(h.group_hosts) + ' hosts, ' + fmtInt(h.group_in_flight) + ' in flight)' : '');
   }
 
   // Shown only for a distributed crawl (the master's page).

@@ -4,6 +4,7 @@
 #include "web/status_collector.h"
 
 #include <algorithm>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <utility>
 
@@ -248,6 +249,24 @@ Result<HostsData> StatusCollector::Hosts(int64_t limit) {
     out.live = true;
     out.rows = source_->Hosts();
     out.total = static_cast<int64_t>(out.rows.size());
+    std::map<std::string, HostsData::Group> groups;
+    for (const HostRow& row : out.rows) {
+      if (row.group_hosts < 2) continue;
+      HostsData::Group& g = groups[row.group];
+      g.group = row.group;
+      g.hosts = row.group_hosts;
+      g.in_flight = row.group_in_flight;
+      g.delay_ms = row.delay_ms;
+      g.queued += row.queued;
+    }
+    for (auto& [key, group] : groups) out.groups.push_back(std::move(group));
+    std::sort(out.groups.begin(), out.groups.end(),
+              [](const HostsData::Group& a, const HostsData::Group& b) {
+                if (a.queued != b.queued) return a.queued > b.queued;
+                return a.group < b.group;
+              });
+    if (static_cast<int64_t>(out.groups.size()) > limit)
+      out.groups.resize(static_cast<size_t>(limit));
     std::sort(out.rows.begin(), out.rows.end(),
               [](const HostRow& a, const HostRow& b) {
                 if (a.queued != b.queued) return a.queued > b.queued;

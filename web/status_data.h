@@ -67,6 +67,16 @@ struct HostsData {
   bool live = false;
   int64_t total = 0;  // hosts in all; rows holds the busiest
   std::vector<HostRow> rows;
+  // The windows shared by more than one host (politeness.group_by = "ip"),
+  // from every host, not only the rows shown; busiest first. Live only.
+  struct Group {
+    std::string group;
+    int64_t hosts = 0;
+    int64_t in_flight = 0;
+    int64_t queued = 0;  // of all its hosts
+    int64_t delay_ms = 0;
+  };
+  std::vector<Group> groups;
 };
 
 // Errors in detail (/api/errors).

@@ -38,7 +38,14 @@ struct HostRow {
   std::string host;
   int64_t in_flight = 0;  // transfers running now
   int64_t queued = 0;     // URLs waiting (window, database, retries)
-  int64_t delay_ms = 0;   // the current gap between request starts (adaptive)
+  // Its politeness window (politeness.group_by): the address it shares with
+  // the other hosts there, else the host itself; "" while its address is
+  // being looked up or from the database alone.
+  std::string group;
+  int64_t group_hosts = 0;      // hosts sharing the window
+  int64_t group_in_flight = 0;  // transfers running to the whole group
+  // The current gap between request starts (adaptive), the group's.
+  int64_t delay_ms = 0;
   // robots.txt: "off" (not obeyed), "pending" (not fetched yet), "fetching",
   // "retrying" (unavailable, will be tried again), "ok", "unavailable" (gave
   // up: the host's URLs are blocked).

@@ -66,6 +66,9 @@ std::vector<web::HostRow> EngineStatus::Hosts() const {
     row.host = h.host;
     row.in_flight = h.in_flight;
     row.queued = h.queued;
+    row.group = h.group;
+    row.group_hosts = h.group_hosts;
+    row.group_in_flight = h.group_in_flight;
     row.delay_ms = h.delay.count();
     row.robots = h.robots;
     row.fetched = h.fetched;

@@ -173,6 +173,7 @@ struct Fetcher::Impl {
   CURLM* multi = nullptr;
   CURLSH* share = nullptr;  // the job's cookie jar, shared by every transfer
   curl_slist* default_headers = nullptr;
+  curl_slist* resolve = nullptr;  // fetch.resolve as "host:port:address"
   // Transfers in flight, owned here.
   std::vector<Transfer*> active;
   // Easy handles of finished transfers, kept with their options for the next
@@ -190,6 +191,7 @@ struct Fetcher::Impl {
     // callbacks.
     if (share != nullptr) curl_share_cleanup(share);
     curl_slist_free_all(default_headers);
+    curl_slist_free_all(resolve);
   }
 };
 
@@ -228,6 +230,13 @@ config::Status Fetcher::Start() {
         impl_->default_headers,
         "Accept: "
         "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8");
+  }
+  for (const config::ResolvePin& pin : settings_.resolve) {
+    // curl wants an IPv6 address in brackets here.
+    const bool v6 = pin.address.find(':') != std::string::npos;
+    const std::string entry = pin.host + ":" + std::to_string(pin.port) + ":" +
+                              (v6 ? "[" + pin.address + "]" : pin.address);
+    impl_->resolve = curl_slist_append(impl_->resolve, entry.c_str());
   }
   if (settings_.cookies) {
     impl_->share = curl_share_init();
@@ -285,6 +294,8 @@ void Fetcher::Loop() {
                      "");  // every encoding this libcurl decodes
     curl_easy_setopt(e, CURLOPT_USERAGENT, settings_.user_agent.c_str());
     curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+    if (impl.resolve != nullptr)
+      curl_easy_setopt(e, CURLOPT_RESOLVE, impl.resolve);
   };
   auto add_transfer = [&](Request&& request) {
     Transfer* t = new Transfer();

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "crawler/frontier/frontier_state.h"
+#include "crawler/frontier/host_resolver.h"
 
 namespace crawlbox::crawler {
 
@@ -20,6 +21,11 @@ namespace {
 // the rest wait in SQLite.
 constexpr size_t kMinWindow = 4096;
 constexpr size_t kMinHostWindow = 512;
+// Lookups of host addresses at once (group_by = "ip"): a crawl of many hosts
+// is not held up behind one slow DNS server.
+constexpr int kResolverThreads = 4;
+// How soon the fetcher asks again while addresses are being looked up.
+constexpr milliseconds kResolvePoll(5);
 
 // "http://h:8080/robots.txt" for any URL of that origin.
 std::string RobotsUrl(std::string_view url) {
@@ -105,21 +111,90 @@ Frontier::Frontier(const config::Job& job, storage::QueueReader* queue,
           milliseconds(job.retry.backoff_ms),
           job.retry.max_attempts,
           job.scope.sitemaps,
+          std::chrono::seconds(job.politeness.robots_ttl_s),
+          job.politeness.group_by == config::Politeness::GroupBy::kIp,
       })),
-      queue_(queue) {}
+      queue_(queue) {
+  if (settings_->group_by_ip) {
+    resolver_ = std::make_unique<HostResolver>(
+        job.fetch.resolve, kResolverThreads,
+        [this](const std::string& name, const std::string& address) {
+          Resolved(name, address);
+        });
+  }
+}
 
-Frontier::~Frontier() = default;
+Frontier::~Frontier() { resolver_.reset(); }
 
 Frontier::Host& Frontier::HostFor(const std::string& name) {
   auto& slot = hosts_[name];
   if (slot == nullptr) {
     slot = std::make_unique<Host>();
-    slot->name = name;
-    slot->delay = settings_->delay;
-    slot->base_delay = settings_->delay;
-    if (!settings_->robots) slot->robots_state = Host::Robots::kReady;
+    Host& host = *slot;
+    host.name = name;
+    if (!settings_->robots) host.robots_state = Host::Robots::kReady;
+    if (!settings_->group_by_ip) {
+      JoinGroup(host, name);
+    } else if (std::optional<std::string> address = resolver_->Lookup(name)) {
+      JoinGroup(host, *address);
+    } else {
+      // getaddrinfo may take seconds: never under mu_, never on the fetcher
+      // thread. The host's requests wait until it has joined its group.
+      ++resolving_;
+      resolver_->Resolve(name);
+    }
   }
   return *slot;
+}
+
+Frontier::Group& Frontier::GroupFor(const std::string& key) {
+  auto& slot = groups_[key];
+  if (slot == nullptr) {
+    slot = std::make_unique<Group>();
+    slot->key = key;
+    slot->delay = settings_->delay;
+    slot->base_delay = settings_->delay;
+  }
+  return *slot;
+}
+
+void Frontier::JoinGroup(Host& host, const std::string& key) {
+  Group& group = GroupFor(key);
+  group.hosts.push_back(&host);
+  host.group = &group;
+  UpdateBaseDelay(group);
+}
+
+void Frontier::Resolved(const std::string& name, const std::string& address) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = hosts_.find(name);
+  if (it == hosts_.end() || it->second->group != nullptr) return;
+  if (resolving_ > 0) --resolving_;
+  // A name that does not resolve keeps a window of its own; its fetches fail
+  // with reason dns as they would without grouping.
+  JoinGroup(*it->second, address.empty() ? name : address);
+  Schedule(*it->second);
+  NotifyIfIdle();
+}
+
+void Frontier::UpdateBaseDelay(Group& group) {
+  milliseconds base = settings_->delay;
+  for (const Host* member : group.hosts)
+    base = std::max(base, member->crawl_delay);
+  group.base_delay = base;
+  // The adaptive delay comes down to a lowered base by itself; a fixed one
+  // is the base.
+  group.delay = settings_->adaptive ? std::max(group.delay, base) : base;
+}
+
+void Frontier::Take(Host& host, Clock::time_point now) {
+  ++host.in_flight;
+  ++host.group->in_flight;
+  host.group->next_start = now + host.group->delay;
+}
+
+void Frontier::ScheduleGroup(Group& group) {
+  for (Host* member : group.hosts) Schedule(*member);
 }
 
 bool Frontier::HasWork(const Host& host) const {
@@ -130,10 +205,11 @@ bool Frontier::HasWork(const Host& host) const {
 
 std::optional<Frontier::Clock::time_point> Frontier::ReadyTime(
     const Host& host) const {
-  if (!HasWork(host) || host.in_flight >= settings_->per_host_concurrency) {
+  if (host.group == nullptr || !HasWork(host) ||
+      host.group->in_flight >= settings_->per_host_concurrency) {
     return std::nullopt;
   }
-  Clock::time_point at = host.next_start;
+  Clock::time_point at = host.group->next_start;
   switch (host.robots_state) {
     case Host::Robots::kFetching:
       return std::nullopt;
@@ -180,6 +256,12 @@ void Frontier::Exhaust(Host& host) {
 
 std::optional<Request> Frontier::NextRequest(milliseconds* wait) {
   std::lock_guard<std::mutex> lock(mu_);
+  std::optional<Request> request = NextRequestLocked(wait);
+  if (!request && resolving_ > 0) *wait = std::min(*wait, kResolvePoll);
+  return request;
+}
+
+std::optional<Request> Frontier::NextRequestLocked(milliseconds* wait) {
   *wait = milliseconds(1000);
   if (closed_ ||
       outstanding_ >= static_cast<size_t>(settings_->max_outstanding)) {
@@ -211,16 +293,21 @@ std::optional<Request> Frontier::NextRequest(milliseconds* wait) {
     }
     ready_.pop();
     host.ready_seq = 0;
+    const bool robots_expired = settings_->robots &&
+                                host.robots_state == Host::Robots::kReady &&
+                                now >= host.robots_expires;
+    if (robots_expired) host.robots_tries = 0;
     if (host.robots_state == Host::Robots::kUnknown ||
-        host.robots_state == Host::Robots::kWaiting) {
-      // robots.txt first: it uses the host's slot and delay like a page.
+        host.robots_state == Host::Robots::kWaiting || robots_expired) {
+      // robots.txt first: it uses the host's slot and delay like a page. An
+      // expired copy is fetched again before the next page (RFC 9309 2.4);
+      // the host's pages wait for the new one.
       const std::string& any_url = !host.queue.empty() ? host.queue.front().url
                                    : !host.retries.empty()
                                        ? host.retries.begin()->second.url
                                        : host.sitemaps.front();
       host.robots_state = Host::Robots::kFetching;
-      ++host.in_flight;
-      host.next_start = now + host.delay;
+      Take(host, now);
       Request robots;
       robots.url = RobotsUrl(any_url);
       robots.host = host.name;
@@ -237,8 +324,7 @@ std::optional<Request> Frontier::NextRequest(milliseconds* wait) {
       host.sitemaps.pop_front();
       --sitemaps_queued_;
       ++sitemaps_pending_;
-      ++host.in_flight;
-      host.next_start = now + host.delay;
+      Take(host, now);
       Schedule(host);
       return sitemap;
     }
@@ -270,8 +356,7 @@ std::optional<Request> Frontier::NextRequest(milliseconds* wait) {
       Schedule(host);
       continue;
     }
-    ++host.in_flight;
-    host.next_start = now + host.delay;
+    Take(host, now);
     if (settings_->max_pages_per_host > 0 &&
         ++host.fetched >= settings_->max_pages_per_host) {
       Exhaust(host);
@@ -295,32 +380,37 @@ void Frontier::Fetched(const Request& request, const FetchReport& report) {
   if (host.in_flight > 0) --host.in_flight;
   ++host.fetches;
   if (status == 0 || status >= 400) ++host.errors;
+  if (host.group == nullptr) return;  // nothing of it was handed out
+  // The window is the group's: what one host of a shared server suffers
+  // slows all of them.
+  Group& group = *host.group;
+  if (group.in_flight > 0) --group.in_flight;
   if (settings_->adaptive) {
     if (status == 429 || status == 503 || timed_out) {
-      host.delay = std::min(settings_->max_delay,
-                            std::max(host.delay * 2, milliseconds(250)));
+      group.delay = std::min(settings_->max_delay,
+                             std::max(group.delay * 2, milliseconds(250)));
     } else if (status > 0 && status < 400) {
-      if (host.samples >= 5 && total_ms > 4 * host.ewma_ms) {
+      if (group.samples >= 5 && total_ms > 4 * group.ewma_ms) {
         // Latency jumped: the host is struggling; add its usual latency to the
         // gap.
-        host.delay = std::min(
+        group.delay = std::min(
             settings_->max_delay,
-            host.delay + milliseconds(static_cast<int64_t>(host.ewma_ms)));
+            group.delay + milliseconds(static_cast<int64_t>(group.ewma_ms)));
       } else {
-        host.delay = std::max(host.base_delay, host.delay * 9 / 10);
+        group.delay = std::max(group.base_delay, group.delay * 9 / 10);
       }
-      host.ewma_ms =
-          host.samples == 0 ? total_ms : 0.8 * host.ewma_ms + 0.2 * total_ms;
-      ++host.samples;
+      group.ewma_ms =
+          group.samples == 0 ? total_ms : 0.8 * group.ewma_ms + 0.2 * total_ms;
+      ++group.samples;
     }
   }
   if (retry_after) {
     // The whole host asked for a pause, not just this URL.
-    host.next_start =
-        std::max(host.next_start,
+    group.next_start =
+        std::max(group.next_start,
                  Clock::now() + std::min(*retry_after, settings_->max_delay));
   }
-  Schedule(host);
+  ScheduleGroup(group);
   NotifyIfIdle();
 }
 
@@ -328,25 +418,39 @@ void Frontier::SetRobots(const std::string& host_name,
                          std::shared_ptr<const parser::RobotsTxt> robots) {
   std::lock_guard<std::mutex> lock(mu_);
   Host& host = HostFor(host_name);
+  const Clock::time_point now = Clock::now();
   ++host.robots_tries;
-  if (robots == nullptr && host.robots_tries < settings_->robots_attempts) {
+  if (robots == nullptr && host.robots_known) {
+    // A refresh that found robots.txt unavailable: the copy in force stays
+    // (RFC 9309 2.4 allows a cached copy while it is unreachable) and the
+    // fetch is tried again after the retry backoff, doubling, at most a TTL.
+    host.robots_state = Host::Robots::kReady;
+    const int shift = std::min(host.robots_refresh_failures++, 16);
+    host.robots_expires =
+        now + std::min<milliseconds>(settings_->robots_ttl,
+                                     settings_->robots_retry * (1 << shift));
+  } else if (robots == nullptr &&
+             host.robots_tries < settings_->robots_attempts) {
     host.robots_state = Host::Robots::kWaiting;
     host.robots_retry_at =
-        Clock::now() + settings_->robots_retry * (1 << (host.robots_tries - 1));
+        now + settings_->robots_retry * (1 << (host.robots_tries - 1));
   } else {
     // After the last try an unavailable robots.txt disallows everything.
     host.robots_state = Host::Robots::kReady;
+    host.robots_known = true;
+    host.robots_refresh_failures = 0;
+    host.robots_expires = now + settings_->robots_ttl;
     host.robots = std::move(robots);
+    host.crawl_delay = milliseconds(0);
     if (host.robots != nullptr) {
       if (auto seconds =
               host.robots->CrawlDelaySeconds(settings_->robots_token)) {
-        auto crawl_delay =
+        host.crawl_delay =
             std::min(settings_->max_crawl_delay,
                      milliseconds(static_cast<int64_t>(*seconds * 1000.0)));
-        host.base_delay = std::max(host.base_delay, crawl_delay);
-        host.delay = std::max(host.delay, host.base_delay);
       }
     }
+    if (host.group != nullptr) UpdateBaseDelay(*host.group);
   }
   if (settings_->sitemaps && host.robots_state == Host::Robots::kReady &&
       host.robots != nullptr && !host.sitemaps_seeded) {

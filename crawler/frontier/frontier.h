@@ -7,8 +7,10 @@
 // host: no more than the job's per-host concurrency at once, starts at least
 // the host's delay apart (adaptive: slower when the host answers 429/503,
 // times out or its latency rises), hosts served in order of readiness so one
-// slow host never starves the rest; robots.txt first, then sitemaps, then
-// pages. It holds retries until their backoff has passed, enforces the page
+// slow host never starves the rest; robots.txt first (again after its TTL),
+// then sitemaps, then pages. With politeness.group_by = "ip" the window of
+// concurrency and delay belongs to a group: every host resolving to one
+// address. It holds retries until their backoff has passed, enforces the page
 // budget and the bound on work in flight, and knows exactly when the crawl is
 // over.
 #pragma once
@@ -85,6 +87,13 @@ struct FrontierSnapshot {
     std::string host;
     int in_flight = 0;
     int64_t queued = 0;  // window, database and retries
+    // Its politeness window: the address its group shares with
+    // politeness.group_by = "ip", else (and for a name that does not
+    // resolve) the host itself; "" while its address is being looked up.
+    std::string group;
+    int group_hosts = 0;      // hosts in the group, this one included
+    int group_in_flight = 0;  // requests in flight to the whole group
+    // The group's current gap between request starts.
     std::chrono::milliseconds delay{0};
     // "off", "pending", "fetching", "retrying", "ok" or "unavailable".
     std::string robots;
@@ -96,6 +105,8 @@ struct FrontierSnapshot {
   std::vector<Host> hosts;  // filled only when asked for; no particular order
 };
 
+class HostResolver;
+
 // Thread-safe: the fetcher thread takes requests and reports fetches, the
 // parse node reports robots.txt and sitemaps, the store node (one thread at a
 // time) takes blocked requests and reports ends, the engine waits on it and
@@ -106,9 +117,12 @@ class Frontier : public RequestSource {
 
   // Settings come from `job` (politeness, limits.max_pages and
   // max_pages_per_host, retry, scope.sitemaps, the user agent's product token
-  // for robots.txt), copied at construction. `queue` (not owned) must outlive
-  // the Frontier and is used by one thread at a time: Start()'s, then the
-  // store node's.
+  // for robots.txt, fetch.resolve), copied at construction. `queue` (not
+  // owned) must outlive the Frontier and is used by one thread at a time:
+  // Start()'s, then the store node's. With group_by = "ip" a host is
+  // resolved when first seen: at once when pinned or an IP literal, else on
+  // a resolver thread the Frontier owns (never under its lock); until then
+  // its requests wait. The destructor waits for lookups in progress.
   Frontier(const config::Job& job, storage::QueueReader* queue,
            FrontierBounds bounds = {});
   ~Frontier() override;
@@ -122,7 +136,9 @@ class Frontier : public RequestSource {
   // RequestSource: the next request whose host may be contacted now, or
   // nullopt (with *wait set to when to ask again) when none is ready, the
   // budget is spent, too much is in flight, or the frontier is closed. Counts
-  // the request as outstanding.
+  // the request as outstanding. While host addresses are being looked up
+  // *wait is at most a few milliseconds: a host that has just resolved is
+  // picked up without anyone waking the caller.
   std::optional<Request> NextRequest(std::chrono::milliseconds* wait) override;
 
   // A transfer of `request` ended (on the fetcher thread, before the page is
@@ -169,6 +185,7 @@ class Frontier : public RequestSource {
 
  private:
   struct Settings;
+  struct Group;
   struct Host;
   struct ReadyEntry {
     Clock::time_point at;
@@ -185,9 +202,23 @@ class Frontier : public RequestSource {
   };
 
   Host& HostFor(const std::string& name);
+  Group& GroupFor(const std::string& key);
+  // Makes `host` a member of the group `key` (created when new).
+  void JoinGroup(Host& host, const std::string& key);
+  // A lookup ended (resolver thread): `address` is "" when `name` did not
+  // resolve, and the host keeps a group of its own.
+  void Resolved(const std::string& name, const std::string& address);
+  // The group's base delay from the job's delay and its members'
+  // Crawl-delays.
+  void UpdateBaseDelay(Group& group);
+  // Counts a request to `host` as started now in its window.
+  void Take(Host& host, Clock::time_point now);
+  std::optional<Request> NextRequestLocked(std::chrono::milliseconds* wait);
   // Puts the host in the ready queue if it has work and a free slot and is
   // not there yet.
   void Schedule(Host& host);
+  // Schedule()s every host of the group (a slot of the window came free).
+  void ScheduleGroup(Group& group);
   bool HasWork(const Host& host) const;
   // When the host may be asked for its next request, or nullopt when it has
   // nothing to hand out (no work, no free slot, robots.txt being fetched).
@@ -224,6 +255,10 @@ class Frontier : public RequestSource {
   std::vector<BlockedRequest> blocked_;
   size_t outstanding_ = 0;
   bool closed_ = false;
+  std::unordered_map<std::string, std::unique_ptr<Group>> groups_;
+  size_t resolving_ = 0;  // hosts whose address is being looked up
+  // Last: destroyed first, so no lookup ends into a half-destroyed Frontier.
+  std::unique_ptr<HostResolver> resolver_;  // group_by = "ip" only
 };
 
 }  // namespace crawlbox::crawler

@@ -232,7 +232,14 @@ FrontierSnapshot Frontier::Snapshot(bool hosts) const {
     state.queued =
         static_cast<int64_t>(host->queue.size() + host->retries.size()) +
         host->in_db;
-    state.delay = host->delay;
+    if (const Group* group = host->group) {
+      state.group = group->key;
+      state.group_hosts = static_cast<int>(group->hosts.size());
+      state.group_in_flight = group->in_flight;
+      state.delay = group->delay;
+    } else {
+      state.delay = settings_->delay;
+    }
     switch (host->robots_state) {
       case Host::Robots::kUnknown:
         state.robots = "pending";

@@ -43,6 +43,27 @@ struct Frontier::Settings {
   // Fetch each host's sitemaps (robots.txt's Sitemap: lines and /sitemap.xml)
   // once its robots.txt is known, before its pages.
   bool sitemaps;
+  // How long a robots.txt is obeyed before it is fetched again.
+  std::chrono::milliseconds robots_ttl;
+  // Hosts at one address share one Group (politeness.group_by = "ip").
+  bool group_by_ip;
+};
+
+// One politeness window: what per_host_concurrency and the delay bound. A
+// host's own, or with group_by = "ip" that of every host at one address.
+struct Frontier::Group {
+  // The address, or the host name of a host with a window of its own (group
+  // by host, or a name that did not resolve).
+  std::string key;
+  std::vector<Host*> hosts;  // members, in the order they joined
+  int in_flight = 0;         // requests of all members handed out, not ended
+  Clock::time_point next_start{};
+  std::chrono::milliseconds delay{0};  // current gap, adaptive
+  // The job's delay raised by the largest Crawl-delay among the members: the
+  // strictest robots.txt of a shared server sets the pace for all its hosts.
+  std::chrono::milliseconds base_delay{0};
+  double ewma_ms = 0;  // response time, all members together
+  int samples = 0;
 };
 
 struct Frontier::Host {
@@ -51,22 +72,28 @@ struct Frontier::Host {
   int64_t in_db = 0;                     // queued only in the database
   int64_t cursor = 0;                    // highest id ever put in the window
   bool refill_listed = false;
-  int in_flight = 0;
-  Clock::time_point next_start{};
-  std::chrono::milliseconds delay{0};
-  double ewma_ms = 0;
-  int samples = 0;
+  // Its window; null while its address is looked up (nothing is handed out
+  // until it joins a group).
+  Group* group = nullptr;
+  int in_flight = 0;  // of group->in_flight, this host's requests
   std::multimap<Clock::time_point, storage::QueuedUrl> retries;
   uint64_t ready_seq = 0;  // seq of its live entry in ready_; 0 = none
   int64_t fetched = 0;     // requests handed out, earlier runs included
   bool exhausted = false;  // reached max_pages_per_host
-  std::chrono::milliseconds base_delay{
-      0};  // configured delay, raised by Crawl-delay
+  // Its robots.txt's Crawl-delay (capped), 0 when none; raises its group's
+  // base_delay.
+  std::chrono::milliseconds crawl_delay{0};
+  // kReady → kFetching again once robots_expires passes (robots_ttl).
   enum class Robots { kUnknown, kFetching, kWaiting, kReady };
   Robots robots_state = Robots::kUnknown;
   std::shared_ptr<const parser::RobotsTxt> robots;  // null: unavailable
   int robots_tries = 0;
   Clock::time_point robots_retry_at{};
+  // Some robots.txt (or its unavailability) has been in force; a failed
+  // refresh then keeps it.
+  bool robots_known = false;
+  Clock::time_point robots_expires{};
+  int robots_refresh_failures = 0;   // in a row
   std::deque<std::string> sitemaps;  // to fetch
   std::vector<std::string> sitemaps_seen;
   bool sitemaps_seeded = false;

@@ -1,8 +1,10 @@
 // Frontier: per-host windows refilled from the database by the Frontier
 // itself, per-host concurrency and delay, adaptive slow-down, retries held
 // until due, budget, the bound on outstanding work, and the exact idle
-// condition. The database is a real one in a temp dir: the Store adds URLs as
-// the store node would, the Frontier reads them through its QueueReader.
+// condition; per-IP windows shared by hosts at one address, and robots.txt
+// fetched again after its TTL. The database is a real one in a temp dir: the
+// Store adds URLs as the store node would, the Frontier reads them through its
+// QueueReader.
 #include "crawler/frontier/frontier.h"
 
 #include <gtest/gtest.h>
@@ -10,6 +12,7 @@
 #include <map>
 #include <thread>
 
+#include "parser/robots.h"
 #include "storage/queue_reader.h"
 #include "storage/store.h"
 #include "tests/support/temp_dir.h"
@@ -264,6 +267,196 @@ TEST_F(FrontierTest, DefaultsAreTheJobsDefaults) {
   ASSERT_TRUE(robots);
   EXPECT_EQ(robots->kind, Request::Kind::kRobots);
   EXPECT_EQ(DelayOf(frontier, "a"), milliseconds(job.politeness.delay_ms));
+}
+
+// a.test and b.test pinned to one address, c.test to another.
+config::Job Pinned(config::Politeness::GroupBy group_by) {
+  config::Job job = Open();
+  job.politeness.per_host_concurrency = 2;
+  job.politeness.group_by = group_by;
+  job.fetch.resolve = {{"a.test", 80, "10.0.0.1", {}},
+                       {"b.test", 8080, "10.0.0.1", {}},
+                       {"c.test", 80, "10.0.0.2", {}}};
+  return job;
+}
+
+// Requests taken per host until none is ready.
+std::map<std::string, int> TakeAll(Frontier& frontier,
+                                   std::vector<Request>* taken = nullptr) {
+  std::map<std::string, int> count;
+  milliseconds wait;
+  while (auto r = frontier.NextRequest(&wait)) {
+    ++count[r->host];
+    if (taken != nullptr) taken->push_back(*r);
+  }
+  return count;
+}
+
+const FrontierSnapshot::Host* HostIn(const FrontierSnapshot& snapshot,
+                                     const std::string& host) {
+  for (const auto& h : snapshot.hosts)
+    if (h.host == host) return &h;
+  return nullptr;
+}
+
+TEST_F(FrontierTest, GroupByIpSharesOneWindowAmongHostsAtOneAddress) {
+  Frontier frontier(Pinned(config::Politeness::GroupBy::kIp), reader_.get(),
+                    FrontierBounds{100});
+  ASSERT_TRUE(frontier.Start().ok());
+  std::vector<storage::QueuedUrl> all = Add("a.test", 1, 5);
+  for (auto& u : Add("b.test", 6, 10)) all.push_back(u);
+  for (auto& u : Add("c.test", 11, 15)) all.push_back(u);
+  Discover(frontier, all);
+  std::vector<Request> taken;
+  std::map<std::string, int> count = TakeAll(frontier, &taken);
+  EXPECT_EQ(count["a.test"] + count["b.test"], 2)
+      << "a.test and b.test share 10.0.0.1's two slots";
+  EXPECT_EQ(count["c.test"], 2) << "another address, another window";
+  FrontierSnapshot snapshot = frontier.Snapshot(true);
+  const auto* b = HostIn(snapshot, "b.test");
+  ASSERT_NE(b, nullptr);
+  EXPECT_EQ(b->group, "10.0.0.1");
+  EXPECT_EQ(b->group_hosts, 2);
+  EXPECT_EQ(b->group_in_flight, 2);
+  EXPECT_EQ(HostIn(snapshot, "c.test")->group, "10.0.0.2");
+  EXPECT_EQ(HostIn(snapshot, "c.test")->group_hosts, 1);
+  // Either host of the group may use the slot an a.test request frees.
+  const Request* shared = nullptr;
+  for (const Request& r : taken)
+    if (r.host != "c.test") shared = &r;
+  ASSERT_NE(shared, nullptr);
+  frontier.Fetched(*shared, FetchReport{200, false, 1});
+  count = TakeAll(frontier);
+  EXPECT_EQ(count["a.test"] + count["b.test"], 1);
+  EXPECT_EQ(count["c.test"], 0);
+}
+
+TEST_F(FrontierTest, GroupByHostKeepsAWindowPerHostAtOneAddress) {
+  Frontier frontier(Pinned(config::Politeness::GroupBy::kHost), reader_.get(),
+                    FrontierBounds{100});
+  ASSERT_TRUE(frontier.Start().ok());
+  std::vector<storage::QueuedUrl> all = Add("a.test", 1, 5);
+  for (auto& u : Add("b.test", 6, 10)) all.push_back(u);
+  Discover(frontier, all);
+  std::map<std::string, int> count = TakeAll(frontier);
+  EXPECT_EQ(count["a.test"], 2);
+  EXPECT_EQ(count["b.test"], 2);
+  EXPECT_EQ(HostIn(frontier.Snapshot(true), "b.test")->group, "b.test");
+}
+
+TEST_F(FrontierTest, GroupDelayIsSharedAndSetByTheLargestCrawlDelay) {
+  config::Job job = Pinned(config::Politeness::GroupBy::kIp);
+  job.politeness.robots = true;
+  job.politeness.delay_ms = 10;
+  Frontier frontier(job, reader_.get(), FrontierBounds{100});
+  ASSERT_TRUE(frontier.Start().ok());
+  frontier.SetRobots(
+      "a.test", std::make_shared<parser::RobotsTxt>(parser::RobotsTxt::Parse(
+                    "User-agent: *\nCrawl-delay: 0.3\n")));
+  frontier.SetRobots("b.test", std::make_shared<parser::RobotsTxt>(
+                                   parser::RobotsTxt::AllowAll()));
+  EXPECT_EQ(DelayOf(frontier, "b.test"), milliseconds(300))
+      << "the strictest robots.txt of the address paces all its hosts";
+  frontier.SetRobots("c.test", std::make_shared<parser::RobotsTxt>(
+                                   parser::RobotsTxt::AllowAll()));
+  EXPECT_EQ(DelayOf(frontier, "c.test"), milliseconds(10))
+      << "another address keeps the job's delay";
+  // Starts of requests to either host are the group's delay apart.
+  Discover(frontier, Add("a.test", 1, 1));
+  Discover(frontier, Add("b.test", 2, 2));
+  ASSERT_TRUE(Next(frontier));
+  milliseconds wait;
+  EXPECT_FALSE(frontier.NextRequest(&wait));
+  EXPECT_GT(wait.count(), 250);
+}
+
+TEST_F(FrontierTest, GroupByIpLooksUpAHostOffTheLockBeforeItsFirstRequest) {
+  config::Job job = Open();
+  job.politeness.group_by = config::Politeness::GroupBy::kIp;
+  Frontier frontier(job, reader_.get(), FrontierBounds{100});
+  ASSERT_TRUE(frontier.Start().ok());
+  // localhost is in /etc/hosts: no network needed.
+  Discover(frontier, Add("localhost", 1, 1));
+  std::optional<Request> r;
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!r && std::chrono::steady_clock::now() < deadline) {
+    milliseconds wait;
+    r = frontier.NextRequest(&wait);
+    if (!r) {
+      EXPECT_LE(wait.count(), 5) << "the caller polls while a lookup runs";
+      std::this_thread::sleep_for(wait);
+    }
+  }
+  ASSERT_TRUE(r);
+  const std::string group = HostIn(frontier.Snapshot(true), "localhost")->group;
+  EXPECT_TRUE(group == "127.0.0.1" || group == "::1") << group;
+}
+
+TEST_F(FrontierTest, RobotsTxtIsFetchedAgainAfterItsTtl) {
+  config::Job job = Open();
+  job.politeness.robots = true;
+  job.politeness.robots_ttl_s = 1;
+  Frontier frontier(job, reader_.get(), FrontierBounds{100});
+  ASSERT_TRUE(frontier.Start().ok());
+  Discover(frontier, Add("a", 1, 1));
+  auto robots = Next(frontier);
+  ASSERT_TRUE(robots);
+  ASSERT_EQ(robots->kind, Request::Kind::kRobots);
+  frontier.Fetched(*robots, FetchReport{200});
+  frontier.SetRobots(
+      "a", std::make_shared<parser::RobotsTxt>(parser::RobotsTxt::AllowAll()));
+  auto page = Next(frontier);
+  ASSERT_TRUE(page);
+  EXPECT_EQ(page->url, "http://a/1");
+  End(frontier, *page);
+  // Once the TTL has passed, robots.txt comes before the next page.
+  std::this_thread::sleep_for(milliseconds(1050));
+  Discover(frontier, Add("a", 2, 4));
+  auto again = Next(frontier);
+  ASSERT_TRUE(again);
+  ASSERT_EQ(again->kind, Request::Kind::kRobots) << again->url;
+  EXPECT_FALSE(Next(frontier)) << "pages wait for the new robots.txt";
+  frontier.Fetched(*again, FetchReport{200});
+  frontier.SetRobots(
+      "a", std::make_shared<parser::RobotsTxt>(
+               parser::RobotsTxt::Parse("User-agent: *\nDisallow: /2\n")));
+  auto third = Next(frontier);
+  ASSERT_TRUE(third);
+  EXPECT_EQ(third->url, "http://a/3") << "/2 is disallowed now";
+  std::vector<BlockedRequest> blocked = frontier.TakeBlocked();
+  ASSERT_EQ(blocked.size(), 1u);
+  EXPECT_EQ(blocked[0].request.url, "http://a/2");
+  EXPECT_EQ(blocked[0].reason, "robots");
+  EXPECT_EQ(HostIn(frontier.Snapshot(true), "a")->robots, "ok");
+}
+
+TEST_F(FrontierTest, AnUnavailableRobotsTxtOnRefreshKeepsTheCopyInForce) {
+  config::Job job = Open();
+  job.politeness.robots = true;
+  job.politeness.robots_ttl_s = 1;
+  Frontier frontier(job, reader_.get(), FrontierBounds{100});
+  ASSERT_TRUE(frontier.Start().ok());
+  Discover(frontier, Add("a", 1, 3));
+  auto robots = Next(frontier);
+  ASSERT_TRUE(robots);
+  frontier.Fetched(*robots, FetchReport{200});
+  frontier.SetRobots(
+      "a", std::make_shared<parser::RobotsTxt>(
+               parser::RobotsTxt::Parse("User-agent: *\nDisallow: /2\n")));
+  std::this_thread::sleep_for(milliseconds(1050));
+  auto again = Next(frontier);
+  ASSERT_TRUE(again);
+  ASSERT_EQ(again->kind, Request::Kind::kRobots);
+  frontier.Fetched(*again, FetchReport{503});
+  frontier.SetRobots("a", nullptr);
+  auto page = Next(frontier);
+  ASSERT_TRUE(page) << "the host is not paused";
+  EXPECT_EQ(page->url, "http://a/1");
+  auto next = Next(frontier);
+  ASSERT_TRUE(next);
+  EXPECT_EQ(next->url, "http://a/3") << "the old Disallow still holds";
+  EXPECT_EQ(frontier.TakeBlocked().at(0).reason, "robots");
 }
 
 }  // namespace

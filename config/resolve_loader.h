@@ -1,0 +1,23 @@
+// Internal to config/: the `fetch.resolve` table of a job file → the pinned
+// addresses, checked.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "config/job.h"
+#include "config/toml_reader.h"
+
+namespace crawlbox::config {
+
+// Reads `resolve` from the [fetch] table `reader` reads ("host:port" =
+// "address" entries) into `out`, in file order. A key that is not host:port
+// with a port 1..65535, or a value that is not an IPv4 or IPv6 literal, is a
+// problem at its line and is left out. Borrows its arguments for the call.
+void LoadResolvePins(ProblemList* problems, const TableReader& reader,
+                     std::vector<ResolvePin>* out);
+
+// Whether `text` is an IPv4 or IPv6 literal (IPv6 without brackets).
+bool IsIpLiteral(const std::string& text);
+
+}  // namespace crawlbox::config
