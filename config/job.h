@@ -165,6 +165,13 @@ struct FetchSettings {
   std::vector<std::string> headers;
   bool cookies = true;  // keep cookies servers set, for the whole run
   bool http2 = true;    // offer HTTP/2 over TLS (multiplexed); else HTTP/1.1
+  // PEM file of the certificate authorities HTTPS servers are verified against
+  // (libcurl's CURLOPT_CAINFO) instead of the system's bundle: for sites behind
+  // an internal CA, and for tests. "" (default) = the system's bundle. A
+  // relative path is relative to the working directory, as job.database is;
+  // ${VAR} expanded. The loader checks that it is a readable file holding a
+  // PEM certificate.
+  std::string ca_file;
 };
 
 // How hard one host may be hit. The defaults suit the public web; a job

@@ -275,6 +275,9 @@ void Fetcher::Loop() {
       curl_easy_setopt(e, CURLOPT_SHARE, impl.share);
       curl_easy_setopt(e, CURLOPT_COOKIEFILE, "");  // enable the cookie engine
     }
+    if (!settings_.ca_file.empty()) {
+      curl_easy_setopt(e, CURLOPT_CAINFO, settings_.ca_file.c_str());
+    }
     // An empty proxy also keeps curl from reading *_proxy variables.
     curl_easy_setopt(e, CURLOPT_PROXY, settings_.proxy.c_str());
     curl_easy_setopt(
