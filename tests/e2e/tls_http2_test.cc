@@ -27,11 +27,12 @@ using testing::GeneratedSite;
 using testing::NginxServer;
 
 constexpr int kPages = 400;
-constexpr size_t kLifted = 0;    // server with keepalive_requests 100000
-constexpr size_t kEvery100 = 1;  // server with keepalive_requests 100
+constexpr size_t kLifted = 0;    // keepalive_requests 100000
+constexpr size_t kEvery100 = 1;  // keepalive_requests 100
+constexpr size_t kHttp11 = 2;    // no HTTP/2: HTTP/1.1 over TLS
 
-// One nginx (two servers, one per keepalive_requests) and one written site for
-// all cases: certificates and nginx's start cost more than a crawl.
+// One nginx (three servers: the ports above) and one written site for all
+// cases of a process: certificates and nginx's start cost more than a crawl.
 class TlsHttp2CrawlTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -44,7 +45,9 @@ class TlsHttp2CrawlTest : public ::testing::Test {
     ASSERT_TRUE(site_->WriteTo(docroot).ok());
     testing::NginxOptions nginx;
     nginx.docroot = docroot;
-    nginx.keepalive_requests = {100'000, 100};
+    nginx.servers = {{.keepalive_requests = 100'000},
+                     {.keepalive_requests = 100},
+                     {.keepalive_requests = 100'000, .http2 = false}};
     std::filesystem::create_directories(dir_->File("nginx"));
     auto started = NginxServer::Start(nginx, dir_->File("nginx"));
     if (!started.ok()) {
@@ -97,10 +100,11 @@ title = {}
   }
 
   // Crawls server `server` with the CA and checks what any connection policy
-  // must give: every page requested once over HTTP/2, stored once, records
-  // exact. Returns the server's log of this crawl.
-  static std::vector<AccessEntry> CrawlEveryPageOnce(size_t server,
-                                                     const std::string& db) {
+  // must give: every page requested once over `protocol`, stored once,
+  // records exact. Returns the server's log of this crawl.
+  static std::vector<AccessEntry> CrawlEveryPageOnce(
+      size_t server, const std::string& db,
+      const std::string& protocol = "HTTP/2.0") {
     const size_t logged_before = server_->AccessLog(server).size();
     e2e::JobRun run = e2e::RunJobText(Job(server, CaLine()), db);
     EXPECT_EQ(run.summary.state, "finished");
@@ -113,7 +117,7 @@ title = {}
     std::map<std::string, int> hits;
     for (const AccessEntry& e : log) {
       ++hits[e.uri];
-      EXPECT_EQ(e.protocol, "HTTP/2.0") << e.uri;
+      EXPECT_EQ(e.protocol, protocol) << e.uri;
     }
     for (int i = 0; i < kPages; ++i) {
       EXPECT_EQ(hits[site_->PagePath(i)], 1) << site_->PagePath(i);
@@ -208,6 +212,36 @@ TEST_F(TlsHttp2CrawlTest, AfterTheServerEndsAConnectionOneNewOneTakesOver) {
   }
   std::printf("keepalive_requests 100: %zu requests, %zu connections\n",
               log.size(), spans.size());
+}
+
+// An https host that speaks HTTP/1.1 only is not held to one connection: its
+// transfers run side by side as on plain HTTP, up to per_host_concurrency.
+TEST_F(TlsHttp2CrawlTest, AnHttps11HostGetsParallelConnections) {
+  testing::TempDir dir;
+  std::vector<AccessEntry> log =
+      CrawlEveryPageOnce(kHttp11, dir.File("http11.db"), "HTTP/1.1");
+  auto spans = Spans(log);
+  std::vector<std::pair<double, bool>> events;  // time, opens
+  for (const auto& [connection, span] : spans) {
+    (void)connection;
+    events.emplace_back(span.first, true);
+    events.emplace_back(span.second, false);
+  }
+  std::sort(events.begin(), events.end(), [](const auto& a, const auto& b) {
+    return a.first != b.first ? a.first < b.first : a.second > b.second;
+  });
+  int open = 0, most_open = 0;
+  for (const auto& [time, opens] : events) {
+    (void)time;
+    open += opens ? 1 : -1;
+    most_open = std::max(most_open, open);
+  }
+  EXPECT_GT(most_open, 4) << "connections side by side";
+  // per_host_concurrency, plus robots.txt's connection when its one request
+  // is logged in the same millisecond as the first pages.
+  EXPECT_LE(most_open, 64 + 1);
+  std::printf("HTTP/1.1 over TLS: %zu requests, %zu connections, %d at once\n",
+              log.size(), spans.size(), most_open);
 }
 
 // Without fetch.ca_file the test CA is not trusted: robots.txt fails with tls

@@ -71,7 +71,7 @@ config::Status MakeCertificates(const std::string& dir) {
 
 std::string Config(const std::string& dir, const std::string& docroot,
                    const std::vector<int>& ports,
-                   const std::vector<int>& keepalive_requests) {
+                   const std::vector<NginxListener>& servers) {
   std::ostringstream out;
   // One worker: $connection numbers are then unique across the log.
   out << "worker_processes 1;\n"
@@ -96,8 +96,9 @@ std::string Config(const std::string& dir, const std::string& docroot,
       << "  scgi_temp_path " << dir << "/temp/scgi;\n";
   for (size_t i = 0; i < ports.size(); ++i) {
     out << "  server {\n"
-        << "    listen 127.0.0.1:" << ports[i] << " ssl http2;\n"
-        << "    keepalive_requests " << keepalive_requests[i] << ";\n"
+        << "    listen 127.0.0.1:" << ports[i]
+        << (servers[i].http2 ? " ssl http2;\n" : " ssl;\n")
+        << "    keepalive_requests " << servers[i].keepalive_requests << ";\n"
         << "    access_log " << dir << "/access-" << i << ".log crawlbox;\n"
         << "    root " << docroot << ";\n"
         << "  }\n";
@@ -166,11 +167,11 @@ config::Result<std::unique_ptr<NginxServer>> NginxServer::Start(
   // nginx exits and other ports are tried.
   for (int attempt = 0; attempt < 5; ++attempt) {
     std::vector<int> ports;
-    for (size_t i = 0; i < options.keepalive_requests.size(); ++i)
+    for (size_t i = 0; i < options.servers.size(); ++i)
       ports.push_back(FreeLoopbackPort());
     {
       std::ofstream conf(dir + "/nginx.conf");
-      conf << Config(dir, options.docroot, ports, options.keepalive_requests);
+      conf << Config(dir, options.docroot, ports, options.servers);
     }
     // -e: the error log before nginx.conf is read, instead of /var/log/nginx.
     server->process_ = std::make_unique<ChildProcess>(

@@ -15,16 +15,23 @@
 
 namespace crawlbox::testing {
 
+// One server block: its own port and access log.
+struct NginxListener {
+  // The requests (HTTP/2 streams) nginx serves on one connection before it
+  // ends the connection (GOAWAY over HTTP/2). nginx's default is 1000.
+  int keepalive_requests = 1000;
+  // Offer HTTP/2 (ALPN h2); false = HTTP/1.1 over TLS only.
+  bool http2 = true;
+};
+
 struct NginxOptions {
   // Directory served at "/" (e.g. a GeneratedSite written with WriteTo). Its
   // files must be readable by nginx's worker (`nobody` when the test runs as
   // root): NginxServer makes the directories on the way to it that lie below
   // the system's temp directory (TempDirs, 0700) readable by all.
   std::string docroot;
-  // One server (port) per value, each with this keepalive_requests: the
-  // requests (HTTP/2 streams) nginx serves on one connection before it ends
-  // the connection with GOAWAY. nginx's default is 1000.
-  std::vector<int> keepalive_requests = {1000};
+  // One server (port) per element, all serving `docroot`.
+  std::vector<NginxListener> servers = {NginxListener{}};
 };
 
 // One line of a server's access log.
