@@ -1,5 +1,6 @@
-// The curl multi event loop: add transfers while there is room, drive them with
-// curl_multi_poll, turn each finished easy handle into a Response.
+// The curl multi event loop: add transfers while there is room, drive them
+// (two multi handles, one curl_multi_poll), turn each finished easy handle
+// into a Response.
 #include "crawler/fetch/fetcher.h"
 
 #include <curl/curl.h>
