@@ -194,6 +194,13 @@ struct FetchSettings {
   // the Fetcher connects there without asking DNS, and politeness.group_by =
   // "ip" groups a pinned host by its pinned address. Default: none.
   std::vector<ResolvePin> resolve;
+  // PEM file of the certificate authorities HTTPS servers are verified against
+  // (libcurl's CURLOPT_CAINFO) instead of the system's bundle: for sites behind
+  // an internal CA, and for tests. "" (default) = the system's bundle. A
+  // relative path is relative to the working directory, as job.database is;
+  // ${VAR} expanded. The loader checks that it is a readable file holding a
+  // PEM certificate.
+  std::string ca_file;
 };
 
 // How hard one host may be hit. The defaults suit the public web; a job

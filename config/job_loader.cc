@@ -128,6 +128,31 @@ bool ExpandEnvironment(ProblemList* problems, const std::string& key,
   return ok;
 }
 
+// Why `path` cannot serve as fetch.ca_file ("" when it can): libcurl reports
+// an unreadable bundle only at the first HTTPS transfer, as a TLS failure of
+// every page, so it is checked before anything starts. A file without a PEM
+// certificate (a key, a DER file) is refused for the same reason.
+std::string CaFileProblem(const std::string& path) {
+  std::FILE* file = std::fopen(path.c_str(), "rb");
+  if (file == nullptr) {
+    return Quote(path) + ": " + std::generic_category().message(errno);
+  }
+  std::string text;
+  char buffer[64 * 1024];
+  size_t n;
+  while ((n = std::fread(buffer, 1, sizeof buffer, file)) > 0)
+    text.append(buffer, n);
+  // A directory opens but fails to read (EISDIR).
+  int error = std::ferror(file) ? (errno != 0 ? errno : EIO) : 0;
+  std::fclose(file);
+  if (error != 0)
+    return Quote(path) + ": " + std::generic_category().message(error);
+  if (text.find("-----BEGIN CERTIFICATE-----") == std::string::npos) {
+    return Quote(path) + ": no PEM certificate in it";
+  }
+  return "";
+}
+
 // The root table `[key]`, or null when it is absent or not a table (`*usable`
 // false: a problem was added and the section is not checked further).
 const toml::table* Section(ProblemList* problems, const toml::table& root,
@@ -306,10 +331,11 @@ void LoadFetchSection(ProblemList* problems, const toml::table& root,
   const toml::table* table = Section(problems, root, "fetch", &usable);
   if (!usable) return;
   TableReader reader = SectionReader(problems, table, "fetch");
-  reader.CheckKnownKeys(
-      {"concurrency", "connect_timeout_ms", "timeout_ms", "user_agent",
-       "max_body_bytes", "truncate_large_bodies", "max_redirects", "proxy",
-       "headers", "cookies", "http2", "max_refresh_delay_s", "resolve"});
+  reader.CheckKnownKeys({"concurrency", "connect_timeout_ms", "timeout_ms",
+                         "user_agent", "max_body_bytes",
+                         "truncate_large_bodies", "max_redirects", "proxy",
+                         "headers", "cookies", "http2", "max_refresh_delay_s",
+                         "resolve", "ca_file"});
   // concurrency: 1..10000, default 16.
   reader.ReadInt("concurrency", 1, 10'000, &fetch->concurrency);
   // connect_timeout_ms: 1..3600000 (an hour), default 10000.
@@ -354,6 +380,21 @@ void LoadFetchSection(ProblemList* problems, const toml::table& root,
           Quote(proxy));
     } else {
       fetch->proxy = std::move(proxy);
+    }
+  }
+  // ca_file: a readable PEM file of certificates, ${VAR} expanded.
+  std::string ca_file;
+  SourceLocation ca_file_where;
+  if (reader.ReadString("ca_file", /*non_empty=*/true, &ca_file,
+                        &ca_file_where) &&
+      ExpandEnvironment(problems, reader.PathOf("ca_file"), ca_file_where,
+                        &ca_file)) {
+    std::string problem = CaFileProblem(ca_file);
+    if (problem.empty()) {
+      fetch->ca_file = std::move(ca_file);
+    } else {
+      problems->Add(ca_file_where, reader.PathOf("ca_file"),
+                    "a readable PEM file of CA certificates", problem);
     }
   }
   // headers: a table of header name = value strings, kept in file order.

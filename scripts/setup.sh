@@ -8,7 +8,7 @@ packages=(
   libcurl4-openssl-dev libgumbo-dev libre2-dev libsqlite3-dev libtbb-dev
   libtomlplusplus-dev nlohmann-json3-dev libcpp-httplib-dev libcli11-dev
   libgtest-dev libgmock-dev sqlite3 zlib1g-dev libhiredis-dev redis-server
-  chromium fonts-dejavu-core fonts-wqy-microhei
+  chromium fonts-dejavu-core fonts-wqy-microhei nginx openssl
 )
 
 missing=()

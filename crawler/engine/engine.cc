@@ -62,7 +62,7 @@ class LocalStage : public FetchStage, public FetchGraphSink {
     frontier_->Fetched(r.request, ReportOf(r));
   }
   void Robots(const Response& r) override {
-    frontier_->SetRobots(r.request.host, processor_->ProcessRobots(r));
+    frontier_->SetRobots(r.request.host, processor_->ProcessRobots(r), r.error);
     graph_->Wakeup();
   }
   void Sitemaps(const Request& request,

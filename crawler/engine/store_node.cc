@@ -95,8 +95,13 @@ void StoreNode::Drain(const std::function<void()>& after_batch) {
       storage::PageOutcome outcome;
       outcome.page.url_id = blocked.request.url_id;
       outcome.page.url = blocked.request.url;
-      counters_->Add("frontier/blocked/" + blocked.reason);
-      outcome.fate = storage::Blocked{std::move(blocked.reason)};
+      if (blocked.failed) {
+        counters_->Add("frontier/failed/" + blocked.reason);
+        outcome.fate = storage::Failed{std::move(blocked.reason)};
+      } else {
+        counters_->Add("frontier/blocked/" + blocked.reason);
+        outcome.fate = storage::Blocked{std::move(blocked.reason)};
+      }
       requests.push_back(std::move(blocked.request));
       batch.push_back(std::move(outcome));
     }

@@ -1,15 +1,19 @@
-// The curl multi event loop: add transfers while there is room, drive them with
-// curl_multi_poll, turn each finished easy handle into a Response.
+// The curl multi event loop: add transfers while there is room, drive them
+// (two multi handles, one curl_multi_poll), turn each finished easy handle
+// into a Response.
 #include "crawler/fetch/fetcher.h"
 
 #include <curl/curl.h>
 #include <strings.h>
+#include <sys/select.h>
 
 #include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <cstring>
 #include <string>
+#include <string_view>
+#include <unordered_set>
 #include <vector>
 
 namespace crawlbox::crawler {
@@ -19,6 +23,7 @@ namespace {
 // One transfer's state; lives in a pool and is reused with its easy handle.
 struct Transfer {
   CURL* easy = nullptr;
+  CURLM* multi = nullptr;  // the multi handle it was added to
   Request request;
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
@@ -160,9 +165,17 @@ double Millis(CURL* easy, CURLINFO info) {
   return static_cast<double>(us) / 1000.0;
 }
 
-// Detaches a transfer from the multi handle and frees it with its handle.
-void Release(CURLM* multi, Transfer* t) {
-  curl_multi_remove_handle(multi, t->easy);
+// "https://h:8443" of a URL: the unit of a connection.
+std::string_view OriginOf(std::string_view url) {
+  size_t scheme = url.find("://");
+  size_t path =
+      url.find('/', scheme == std::string_view::npos ? 0 : scheme + 3);
+  return url.substr(0, path);
+}
+
+// Detaches a transfer from its multi handle and frees it with its handle.
+void Release(Transfer* t) {
+  curl_multi_remove_handle(t->multi, t->easy);
   curl_easy_cleanup(t->easy);
   delete t;
 }
@@ -170,7 +183,22 @@ void Release(CURLM* multi, Transfer* t) {
 }  // namespace
 
 struct Fetcher::Impl {
+  // Plain HTTP, and https hosts that answered over HTTP/1.x: no per-host
+  // connection limit (each transfer needs a connection of its own; the
+  // Frontier bounds them per host). The loop polls this handle.
   CURLM* multi = nullptr;
+  // Transfers that may multiplex over HTTP/2 (https with fetch.http2): one
+  // connection per host. libcurl 7.88's CURLOPT_PIPEWAIT waits only for a
+  // host's first connection; when a server ends one (GOAWAY, as nginx does
+  // after keepalive_requests streams), the streams it refused and every new
+  // transfer to that host each open their own connection while the
+  // replacement is still in its handshake: 56-64 connections for 64
+  // transfers. Limited to one, they wait in libcurl's pending state and then
+  // share the new connection. Its sockets join the poll of `multi`.
+  CURLM* multiplexed = nullptr;
+  // Origins ("https://h:443") whose TLS connection negotiated HTTP/1.x: their
+  // transfers go to `multi`, or they would queue on one connection.
+  std::unordered_set<std::string> serial_origins;
   CURLSH* share = nullptr;  // the job's cookie jar, shared by every transfer
   curl_slist* default_headers = nullptr;
   curl_slist* resolve = nullptr;  // fetch.resolve as "host:port:address"
@@ -184,9 +212,10 @@ struct Fetcher::Impl {
   std::vector<CURL*> idle;
 
   ~Impl() {
-    for (Transfer* t : active) Release(multi, t);
+    for (Transfer* t : active) Release(t);
     for (CURL* easy : idle) curl_easy_cleanup(easy);
     if (multi != nullptr) curl_multi_cleanup(multi);
+    if (multiplexed != nullptr) curl_multi_cleanup(multiplexed);
     // Only the fetcher thread ever used the share, so it needs no lock
     // callbacks.
     if (share != nullptr) curl_share_cleanup(share);
@@ -203,10 +232,39 @@ Fetcher::Fetcher(const config::FetchSettings& settings, RequestSource* source,
 
 Fetcher::~Fetcher() { Stop(); }
 
+namespace {
+
+// The sockets `multi` wants watched, as extra descriptors for another
+// handle's curl_multi_poll (libcurl 7.88 has no curl_multi_waitfds, and its
+// curl_multi_perform does not call a CURLMOPT_SOCKETFUNCTION). Sockets
+// numbered FD_SETSIZE or above are left out by curl_multi_fdset: their
+// transfers then move on the poll's timeout; the multiplexed handle has one
+// connection per host, so few sockets.
+void WatchedSockets(CURLM* multi, std::vector<curl_waitfd>* out) {
+  out->clear();
+  fd_set read_set, write_set, error_set;
+  FD_ZERO(&read_set);
+  FD_ZERO(&write_set);
+  FD_ZERO(&error_set);
+  int max_fd = -1;
+  curl_multi_fdset(multi, &read_set, &write_set, &error_set, &max_fd);
+  for (int fd = 0; fd <= max_fd; ++fd) {
+    curl_waitfd w{};
+    w.fd = fd;
+    if (FD_ISSET(fd, &read_set)) w.events |= CURL_WAIT_POLLIN;
+    if (FD_ISSET(fd, &write_set)) w.events |= CURL_WAIT_POLLOUT;
+    if (FD_ISSET(fd, &error_set)) w.events |= CURL_WAIT_POLLPRI;
+    if (w.events != 0) out->push_back(w);
+  }
+}
+
+}  // namespace
+
 config::Status Fetcher::Start() {
   impl_ = std::make_unique<Impl>();
   impl_->multi = curl_multi_init();
-  if (impl_->multi == nullptr) {
+  impl_->multiplexed = curl_multi_init();
+  if (impl_->multi == nullptr || impl_->multiplexed == nullptr) {
     return config::Status::Unavailable(
         "libcurl could not create a multi handle");
   }
@@ -216,9 +274,19 @@ config::Status Fetcher::Start() {
   // unstarted ("Failed to resolve host ... after 0 ms").
   // Connections kept for reuse: enough for every transfer slot plus some slack
   // across hosts.
-  curl_multi_setopt(impl_->multi, CURLMOPT_MAXCONNECTS,
-                    static_cast<long>(settings_.concurrency * 2));
-  curl_multi_setopt(impl_->multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
+  for (CURLM* m : {impl_->multi, impl_->multiplexed}) {
+    curl_multi_setopt(m, CURLMOPT_MAXCONNECTS,
+                      static_cast<long>(settings_.concurrency * 2));
+  }
+  curl_multi_setopt(impl_->multi, CURLMOPT_PIPELINING, CURLPIPE_NOTHING);
+  curl_multi_setopt(impl_->multiplexed, CURLMOPT_PIPELINING,
+                    CURLPIPE_MULTIPLEX);
+  curl_multi_setopt(impl_->multiplexed, CURLMOPT_MAX_HOST_CONNECTIONS, 1L);
+  // libcurl's own cap of streams per connection (100) would otherwise make a
+  // host's transfers beyond it wait: the one connection may carry them all
+  // (the server's SETTINGS_MAX_CONCURRENT_STREAMS still applies).
+  curl_multi_setopt(impl_->multiplexed, CURLMOPT_MAX_CONCURRENT_STREAMS,
+                    static_cast<long>(std::max(100, settings_.concurrency)));
   bool has_accept = false;
   for (const std::string& header : settings_.headers) {
     impl_->default_headers =
@@ -285,6 +353,9 @@ void Fetcher::Loop() {
       curl_easy_setopt(e, CURLOPT_SHARE, impl.share);
       curl_easy_setopt(e, CURLOPT_COOKIEFILE, "");  // enable the cookie engine
     }
+    if (!settings_.ca_file.empty()) {
+      curl_easy_setopt(e, CURLOPT_CAINFO, settings_.ca_file.c_str());
+    }
     // An empty proxy also keeps curl from reading *_proxy variables.
     curl_easy_setopt(e, CURLOPT_PROXY, settings_.proxy.c_str());
     curl_easy_setopt(
@@ -326,10 +397,12 @@ void Fetcher::Loop() {
     // Waiting for a connection that might multiplex pays off only where
     // HTTP/2 can be negotiated (TLS); over plain HTTP it would park every
     // transfer to a host behind one whose server stalls its headers.
-    curl_easy_setopt(
-        e, CURLOPT_PIPEWAIT,
-        settings_.http2 && t->request.url.starts_with("https:") ? 1L : 0L);
-    curl_multi_add_handle(impl.multi, e);
+    const bool multiplex =
+        settings_.http2 && t->request.url.starts_with("https:") &&
+        !impl.serial_origins.contains(std::string(OriginOf(t->request.url)));
+    curl_easy_setopt(e, CURLOPT_PIPEWAIT, multiplex ? 1L : 0L);
+    t->multi = multiplex ? impl.multiplexed : impl.multi;
+    curl_multi_add_handle(t->multi, e);
     impl.active.push_back(t);
     in_flight_.fetch_add(1, std::memory_order_relaxed);
   };
@@ -337,7 +410,7 @@ void Fetcher::Loop() {
   auto finish = [&](CURL* easy, CURLcode code) {
     Transfer* t = nullptr;
     curl_easy_getinfo(easy, CURLINFO_PRIVATE, reinterpret_cast<char**>(&t));
-    curl_multi_remove_handle(impl.multi, easy);
+    curl_multi_remove_handle(t->multi, easy);
     std::erase(impl.active, t);
     in_flight_.fetch_sub(1, std::memory_order_relaxed);
 
@@ -366,6 +439,13 @@ void Fetcher::Loop() {
     char* final_url = nullptr;
     curl_easy_getinfo(easy, CURLINFO_EFFECTIVE_URL, &final_url);
     r.final_url = final_url != nullptr ? final_url : r.request.url;
+    long version = 0;
+    curl_easy_getinfo(easy, CURLINFO_HTTP_VERSION, &version);
+    if (t->multi == impl.multiplexed && r.ok() &&
+        (version == CURL_HTTP_VERSION_1_0 ||
+         version == CURL_HTTP_VERSION_1_1)) {
+      impl.serial_origins.emplace(OriginOf(r.final_url));
+    }
     long redirects = 0;
     curl_easy_getinfo(easy, CURLINFO_REDIRECT_COUNT, &redirects);
     r.redirects = static_cast<int>(redirects);
@@ -386,6 +466,7 @@ void Fetcher::Loop() {
     on_response_(std::move(r));
   };
 
+  std::vector<curl_waitfd> watched;  // the multiplexed handle's sockets
   while (!stop_.load()) {
     std::chrono::milliseconds wait(1000);
     while (static_cast<int>(impl.active.size()) < settings_.concurrency) {
@@ -393,14 +474,16 @@ void Fetcher::Loop() {
       if (!next) break;
       add_transfer(std::move(*next));
     }
-    int running = 0;
-    curl_multi_perform(impl.multi, &running);
     bool finished_any = false;
-    int queued = 0;
-    while (CURLMsg* msg = curl_multi_info_read(impl.multi, &queued)) {
-      if (msg->msg == CURLMSG_DONE) {
-        finish(msg->easy_handle, msg->data.result);
-        finished_any = true;
+    for (CURLM* m : {impl.multi, impl.multiplexed}) {
+      int running = 0;
+      curl_multi_perform(m, &running);
+      int queued = 0;
+      while (CURLMsg* msg = curl_multi_info_read(m, &queued)) {
+        if (msg->msg == CURLMSG_DONE) {
+          finish(msg->easy_handle, msg->data.result);
+          finished_any = true;
+        }
       }
     }
     // Freed slots are refilled before waiting again.
@@ -409,11 +492,20 @@ void Fetcher::Loop() {
     // due.
     int timeout_ms =
         static_cast<int>(std::clamp<int64_t>(wait.count(), 0, 1000));
-    curl_multi_poll(impl.multi, nullptr, 0, timeout_ms, nullptr);
+    // curl_multi_poll honours the timers of the handle it polls only.
+    long multiplexed_timeout_ms = -1;
+    curl_multi_timeout(impl.multiplexed, &multiplexed_timeout_ms);
+    if (multiplexed_timeout_ms >= 0) {
+      timeout_ms =
+          std::min(timeout_ms, static_cast<int>(multiplexed_timeout_ms));
+    }
+    WatchedSockets(impl.multiplexed, &watched);
+    curl_multi_poll(impl.multi, watched.data(),
+                    static_cast<unsigned>(watched.size()), timeout_ms, nullptr);
   }
   // Stopped: transfers still running are dropped; their URLs stay queued in the
   // frontier.
-  for (Transfer* t : impl.active) Release(impl.multi, t);
+  for (Transfer* t : impl.active) Release(t);
   impl.active.clear();
   in_flight_.store(0);
 }

@@ -1,7 +1,9 @@
-// Fetcher: one libcurl multi handle driven by its own thread, keeping up to
-// `concurrency` transfers in flight. It pulls Requests from a RequestSource
-// when it has room and hands every finished transfer to a callback as a
-// Response. It never parses and never touches SQLite.
+// Fetcher: libcurl driven by its own thread, keeping up to `concurrency`
+// transfers in flight. It pulls Requests from a RequestSource when it has room
+// and hands every finished transfer to a callback as a Response. It never
+// parses and never touches SQLite. Over HTTP/2 (https, fetch.http2) a host's
+// transfers share one connection at a time; plain HTTP and HTTP/1.1 hosts get
+// a connection per transfer in flight.
 #pragma once
 
 #include <atomic>

@@ -22,7 +22,9 @@ std::string RetryPolicy::FailureReason(const Response& response) {
 bool RetryPolicy::Retryable(const Response& response) {
   if (!response.ok()) {
     switch (response.error) {
-      // A retry would fail the same way.
+      // A retry would fail the same way (a certificate the job does not trust
+      // stays untrusted).
+      case FetchError::kTls:
       case FetchError::kTooLarge:
       case FetchError::kTooManyRedirects:
       case FetchError::kBadUrl:

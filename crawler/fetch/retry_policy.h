@@ -1,5 +1,6 @@
 // RetryPolicy: which failed fetches are tried again, when, and the reason
-// recorded for them. Transport failures (except those a retry cannot fix) and
+// recorded for them. Transport failures (except those a retry cannot fix: tls,
+// too_large, too_many_redirects, bad_url, aborted) and
 // HTTP 408, 429 and 5xx are retried with exponential backoff and jitter; a
 // Retry-After header asks for a longer wait.
 #pragma once

@@ -225,7 +225,8 @@ void Dispatcher::Apply(TaskResult result) {
     response.error = result.error;
     response.body = std::move(result.robots_body);
     frontier->SetRobots(response.request.host,
-                        context_->processor.ProcessRobots(response));
+                        context_->processor.ProcessRobots(response),
+                        response.error);
     return;
   }
   if (!result.nested_sitemaps.empty())

@@ -348,10 +348,15 @@ std::optional<Request> Frontier::NextRequestLocked(milliseconds* wait) {
     if (settings_->robots && (host.robots == nullptr ||
                               !host.robots->Allowed(settings_->robots_token,
                                                     PathAndQuery(url.url)))) {
-      // Never requested; recorded as blocked by the store node.
-      blocked_.push_back(BlockedRequest{
-          ToRequest(std::move(url)),
-          host.robots == nullptr ? "robots_unavailable" : "robots"});
+      // Never requested; recorded as blocked (or failed) by the store node.
+      const bool failed =
+          host.robots == nullptr && !host.robots_failure.empty();
+      blocked_.push_back(BlockedRequest{ToRequest(std::move(url)),
+                                        failed ? host.robots_failure
+                                        : host.robots == nullptr
+                                            ? "robots_unavailable"
+                                            : "robots",
+                                        failed});
       ++outstanding_;
       Schedule(host);
       continue;
@@ -415,12 +420,18 @@ void Frontier::Fetched(const Request& request, const FetchReport& report) {
 }
 
 void Frontier::SetRobots(const std::string& host_name,
-                         std::shared_ptr<const parser::RobotsTxt> robots) {
+                         std::shared_ptr<const parser::RobotsTxt> robots,
+                         FetchError error) {
   std::lock_guard<std::mutex> lock(mu_);
   Host& host = HostFor(host_name);
   const Clock::time_point now = Clock::now();
   ++host.robots_tries;
-  if (robots == nullptr && host.robots_known) {
+  if (robots == nullptr && error == FetchError::kTls) {
+    // Not an outage: the next try would meet the same certificate.
+    host.robots_state = Host::Robots::kReady;
+    host.robots = nullptr;
+    host.robots_failure = FetchErrorName(error);
+  } else if (robots == nullptr && host.robots_known) {
     // A refresh that found robots.txt unavailable: the copy in force stays
     // (RFC 9309 2.4 allows a cached copy while it is unreachable) and the
     // fetch is tried again after the retry backoff, doubling, at most a TTL.

@@ -58,10 +58,14 @@ struct FetchReport {
   std::optional<std::chrono::milliseconds> retry_after;
 };
 
-// A request robots.txt keeps us from: never sent; the store node records it.
+// A request robots.txt keeps us from: never sent; the store node records it,
+// as blocked, or as failed when its host cannot be fetched at all.
 struct BlockedRequest {
   Request request;
-  std::string reason;  // "robots" or "robots_unavailable"
+  std::string reason;  // "robots", "robots_unavailable"; "tls" when failed
+  // End the URL failed with `reason` (its host's robots.txt failed for good),
+  // not blocked.
+  bool failed = false;
 };
 
 // One request's end as the Frontier sees it: the request it handed out and
@@ -146,9 +150,14 @@ class Frontier : public RequestSource {
   void Fetched(const Request& request, const FetchReport& report);
 
   // The robots.txt of `host` was read: `robots` is what applies (null when it
-  // was unavailable: 5xx or no response).
+  // was unavailable: 5xx or no response). `error` is the transport failure
+  // that left it unavailable, if any. An unavailable robots.txt is tried again
+  // later, except after a TLS failure: a certificate the job does not trust
+  // stays untrusted, so the host's URLs end failed with reason "tls" at once
+  // (out of TakeBlocked()), never requested.
   void SetRobots(const std::string& host,
-                 std::shared_ptr<const parser::RobotsTxt> robots);
+                 std::shared_ptr<const parser::RobotsTxt> robots,
+                 FetchError error = FetchError::kNone);
 
   // More sitemaps of `host` to fetch (from a sitemap index). Sitemaps of
   // other hosts are ignored.

@@ -87,6 +87,9 @@ struct Frontier::Host {
   enum class Robots { kUnknown, kFetching, kWaiting, kReady };
   Robots robots_state = Robots::kUnknown;
   std::shared_ptr<const parser::RobotsTxt> robots;  // null: unavailable
+  // Set when robots.txt failed in a way no retry fixes ("tls"): every URL of
+  // the host ends failed with this reason, never requested.
+  std::string robots_failure;
   int robots_tries = 0;
   Clock::time_point robots_retry_at{};
   // Some robots.txt (or its unavailability) has been in force; a failed

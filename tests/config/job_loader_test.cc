@@ -427,6 +427,26 @@ user_agent = "${CRAWLBOX_TEST_HOST}"
   unsetenv("CRAWLBOX_TEST_DIR");
 }
 
+TEST(JobLoaderTest, CaFileIsAReadablePemFile) {
+  testing::TempDir dir;
+  {
+    std::ofstream pem(dir.File("ca.pem"));
+    pem << "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+  }
+  EXPECT_EQ(LoadJobText("[job]\nname = \"t\"\nstart_urls = [\"a\"]\n", "t.toml")
+                .job.fetch.ca_file,
+            "")
+      << "the system's bundle by default";
+  setenv("CRAWLBOX_TEST_DIR", dir.path().c_str(), 1);
+  LoadedJob loaded = LoadJobText(
+      "[job]\nname = \"t\"\nstart_urls = [\"a\"]\n[fetch]\n"
+      "ca_file = \"${CRAWLBOX_TEST_DIR}/ca.pem\"\n",
+      "t.toml");
+  unsetenv("CRAWLBOX_TEST_DIR");
+  ASSERT_TRUE(loaded.ok()) << Dump(loaded);
+  EXPECT_EQ(loaded.job.fetch.ca_file, dir.File("ca.pem"));
+}
+
 TEST(JobLoaderTest, UnsetVariableWithoutDefaultIsAProblem) {
   unsetenv("CRAWLBOX_TEST_UNSET");
   LoadedJob loaded = LoadJobText(R"([job]
@@ -636,6 +656,14 @@ const RejectCase kRejectCases[] = {
     {"[limits]\nmax_pages = -1\n", "limits.max_pages", 5},
     {"[limits]\nmax_depth = -2\n", "limits.max_depth", 5},
     {"[limits]\nmax_depth = 3000000000\n", "limits.max_depth", 5},
+    {"[fetch]\nca_file = \"/nonexistent/crawlbox-ca.pem\"\n", "fetch.ca_file",
+     5},
+    {"[fetch]\nca_file = \"\"\n", "fetch.ca_file", 5},
+    {"[fetch]\nca_file = 1\n", "fetch.ca_file", 5},
+    {"[fetch]\nca_file = \"/\"\n", "fetch.ca_file", 5},  // a directory
+    // A readable file without a PEM certificate.
+    {"[fetch]\nca_file = \"" CRAWLBOX_SOURCE_DIR "/README.md\"\n",
+     "fetch.ca_file", 5},
     {"[fetch]\nconcurrency = 0\n", "fetch.concurrency", 5},
     {"[fetch]\nconcurrency = 10001\n", "fetch.concurrency", 5},
     {"[fetch]\nconnect_timeout_ms = 0\n", "fetch.connect_timeout_ms", 5},

@@ -459,5 +459,52 @@ TEST_F(FrontierTest, AnUnavailableRobotsTxtOnRefreshKeepsTheCopyInForce) {
   EXPECT_EQ(frontier.TakeBlocked().at(0).reason, "robots");
 }
 
+TEST_F(FrontierTest, ATlsFailureOfRobotsTxtFailsTheHostsUrlsAtOnce) {
+  config::Job job = Open();
+  job.politeness.robots = true;
+  Frontier frontier(job, reader_.get());
+  ASSERT_TRUE(frontier.Start().ok());
+  Discover(frontier, Add("a", 1, 3));
+  auto robots = Next(frontier);
+  ASSERT_TRUE(robots);
+  ASSERT_EQ(robots->kind, Request::Kind::kRobots);
+  frontier.Fetched(*robots, FetchReport{});
+  frontier.SetRobots("a", nullptr, FetchError::kTls);
+
+  // No second robots.txt try, no page request: all three end failed.
+  milliseconds wait{0};
+  EXPECT_FALSE(frontier.NextRequest(&wait));
+  std::vector<BlockedRequest> blocked = frontier.TakeBlocked();
+  ASSERT_EQ(blocked.size(), 3u);
+  for (const BlockedRequest& b : blocked) {
+    EXPECT_TRUE(b.failed) << b.request.url;
+    EXPECT_EQ(b.reason, "tls") << b.request.url;
+  }
+  EXPECT_EQ(frontier.Snapshot(true).hosts.at(0).robots, "unavailable");
+  for (const BlockedRequest& b : blocked) {
+    storage::Fate fate = storage::Failed{b.reason};
+    Ended ended{b.request, fate};
+    ASSERT_TRUE(frontier.Finished({&ended, 1}, {}).ok());
+  }
+  EXPECT_TRUE(frontier.Idle());
+}
+
+TEST_F(FrontierTest, AnUnavailableRobotsTxtIsTriedAgainLater) {
+  config::Job job = Open();
+  job.politeness.robots = true;
+  Frontier frontier(job, reader_.get());
+  ASSERT_TRUE(frontier.Start().ok());
+  Discover(frontier, Add("a", 1, 3));
+  auto robots = Next(frontier);
+  ASSERT_TRUE(robots);
+  frontier.Fetched(*robots, FetchReport{});
+  frontier.SetRobots("a", nullptr, FetchError::kConnect);
+  milliseconds wait{0};
+  EXPECT_FALSE(frontier.NextRequest(&wait));
+  EXPECT_TRUE(frontier.TakeBlocked().empty());
+  EXPECT_EQ(frontier.Snapshot(true).hosts.at(0).robots, "retrying");
+  EXPECT_FALSE(frontier.Idle());
+}
+
 }  // namespace
 }  // namespace crawlbox::crawler

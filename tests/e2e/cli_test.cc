@@ -162,6 +162,21 @@ TEST(CliTest, ExtractLinksReadsTheResponseHeaders) {
   }
 }
 
+TEST(CliTest, MissingCaFileIsReportedAtItsLineAndExits2) {
+  TempDir dir;
+  const std::string path = dir.File("ca.toml");
+  std::ofstream(path) << "[job]\nname = \"ca\"\n"
+                         "start_urls = [\"https://127.0.0.1/\"]\n"
+                         "[fetch]\nca_file = \""
+                      << dir.File("missing.pem") << "\"\n";
+  ProcessResult r = Crawlbox({"check", path});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find(path + ":5:"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("fetch.ca_file"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("No such file or directory"), std::string::npos)
+      << r.err;
+}
+
 TEST(CliTest, BadSeedIsReportedAtItsLine) {
   TempDir dir;
   const std::string path = dir.File("seed.toml");
