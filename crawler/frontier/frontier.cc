@@ -427,10 +427,12 @@ void Frontier::SetRobots(const std::string& host_name,
   const Clock::time_point now = Clock::now();
   ++host.robots_tries;
   if (robots == nullptr && error == FetchError::kTls) {
-    // Not an outage: the next try would meet the same certificate.
+    // Not an outage: the next try would meet the same certificate, so it is
+    // never fetched again in this run (no retry, no expiry).
     host.robots_state = Host::Robots::kReady;
     host.robots = nullptr;
     host.robots_failure = FetchErrorName(error);
+    host.robots_expires = Clock::time_point::max();
   } else if (robots == nullptr && host.robots_known) {
     // A refresh that found robots.txt unavailable: the copy in force stays
     // (RFC 9309 2.4 allows a cached copy while it is unreachable) and the
