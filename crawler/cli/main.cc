@@ -5,6 +5,10 @@
 #include <cstdio>
 #include <map>
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 #include "config/log.h"
 #include "crawler/cli/commands.h"
 #include "crawler/fetch/fetcher.h"
@@ -213,6 +217,14 @@ int Main(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+#if defined(__GLIBC__)
+  // glibc raises its mmap threshold (128 KB) to the size of each large block
+  // freed, up to 32 MB, after which a crawl's large, short-lived buffers (a
+  // batch's links, the URLs it added) are carved from the thread arenas and
+  // leave them fragmented: a million-page crawl ended with 2 to 3 MB more
+  // peak RSS than with the threshold fixed, at the same CPU.
+  mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+#endif
   crawlbox::crawler::FetchLibraryScope curl;
   int code = 1;
   try {
