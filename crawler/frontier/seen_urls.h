@@ -22,7 +22,7 @@ class SeenUrls {
   static constexpr size_t kDefaultMaxUrls = size_t{1} << 23;
 
   // Holds at most `max_urls` URLs. Memory grows with the URLs held (about
-  // 6 bytes each, plus at most 0.4 MB), never with the bound.
+  // 6 bytes each, plus at most 0.3 MB), never with the bound.
   explicit SeenUrls(size_t max_urls = kDefaultMaxUrls);
   ~SeenUrls();
   SeenUrls(const SeenUrls&) = delete;
