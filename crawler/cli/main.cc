@@ -5,6 +5,10 @@
 #include <cstdio>
 #include <map>
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 #include "config/log.h"
 #include "crawler/cli/commands.h"
 #include "crawler/fetch/fetcher.h"
@@ -213,6 +217,19 @@ int Main(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+#if defined(__GLIBC__)
+  // glibc raises its mmap threshold (128 KB) to the size of each large block
+  // freed, up to 32 MB, after which a crawl's large, short-lived buffers (a
+  // batch's links, the URLs it added) are carved from the thread arenas and
+  // leave them fragmented: a million-page crawl ended with 2 to 3 MB more
+  // peak RSS than with the threshold fixed, at the same CPU.
+  mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+  // Each thread arena keeps its own free memory (the Fetcher's bodies, the
+  // parse threads' links, the store node's rows). Two arenas (the main
+  // thread's and one for the rest) took 0.3 to 0.5 MB off a million-page
+  // crawl's peak at no more CPU; one took 2.6 MB off but 25% more CPU.
+  mallopt(M_ARENA_MAX, 2);
+#endif
   crawlbox::crawler::FetchLibraryScope curl;
   int code = 1;
   try {
