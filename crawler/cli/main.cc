@@ -224,11 +224,10 @@ int main(int argc, char** argv) {
   // leave them fragmented: a million-page crawl ended with 2 to 3 MB more
   // peak RSS than with the threshold fixed, at the same CPU.
   mallopt(M_MMAP_THRESHOLD, 128 * 1024);
-  // Each thread arena keeps its own free memory (the Fetcher's bodies, the
-  // parse threads' links, the store node's rows). Two arenas (the main
-  // thread's and one for the rest) took 0.3 to 0.5 MB off a million-page
-  // crawl's peak at no more CPU; one took 2.6 MB off but 25% more CPU.
-  mallopt(M_ARENA_MAX, 2);
+  // glibc's default number of arenas stays: capping it at two took 0.3 to
+  // 0.5 MB off a million-page crawl's peak RSS, but the Fetcher, the parse
+  // threads and the store node then contended for the arena locks (six times
+  // the futex calls of a crawl, and more system time).
 #endif
   crawlbox::crawler::FetchLibraryScope curl;
   int code = 1;
