@@ -47,29 +47,6 @@ bool IsEnvName(std::string_view name) {
   return true;
 }
 
-// A host as parsed URLs carry it: a domain or IPv4 address, or an IPv6 address
-// in brackets; no scheme, user, port, path, query or fragment. The characters
-// refused are the WHATWG URL standard's forbidden domain code points.
-bool IsHost(std::string_view host) {
-  if (host.empty()) return false;
-  if (host.front() == '[') {
-    if (host.size() < 3 || host.back() != ']') return false;
-    for (char c : host.substr(1, host.size() - 2)) {
-      bool ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
-                (c >= 'A' && c <= 'F') || c == ':' || c == '.';
-      if (!ok) return false;
-    }
-    return true;
-  }
-  for (char c : host) {
-    auto u = static_cast<unsigned char>(c);
-    if (u <= 0x20 || u == 0x7F) return false;
-    if (std::string_view("#%/:<>?@[\\]^|").find(c) != std::string_view::npos)
-      return false;
-  }
-  return true;
-}
-
 std::string AsciiLower(std::string text) {
   for (char& c : text) {
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');

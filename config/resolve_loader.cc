@@ -12,11 +12,13 @@
 
 namespace crawlbox::config {
 
-namespace {
+bool IsIpLiteral(const std::string& text) {
+  unsigned char buffer[sizeof(struct in6_addr)];
+  return inet_pton(AF_INET, text.c_str(), buffer) == 1 ||
+         inet_pton(AF_INET6, text.c_str(), buffer) == 1;
+}
 
-// A host name or IP literal as URLs carry it: no port, user, path or
-// whitespace; an IPv6 literal in brackets.
-bool IsPinnableHost(std::string_view host) {
+bool IsHost(std::string_view host) {
   if (host.empty()) return false;
   if (host.front() == '[') {
     return host.size() > 2 && host.back() == ']' &&
@@ -29,14 +31,6 @@ bool IsPinnableHost(std::string_view host) {
       return false;
   }
   return true;
-}
-
-}  // namespace
-
-bool IsIpLiteral(const std::string& text) {
-  unsigned char buffer[sizeof(struct in6_addr)];
-  return inet_pton(AF_INET, text.c_str(), buffer) == 1 ||
-         inet_pton(AF_INET6, text.c_str(), buffer) == 1;
 }
 
 void LoadResolvePins(ProblemList* problems, const TableReader& reader,
@@ -75,7 +69,7 @@ void LoadResolvePins(ProblemList* problems, const TableReader& reader,
       port_ok = first != last && error == std::errc() && end == last &&
                 port >= 1 && port <= 65535;
     }
-    if (!IsPinnableHost(host) || !port_ok) {
+    if (!IsHost(host) || !port_ok) {
       problems->Add(problems->At(key->source()), path,
                     "a key \"host:port\" with a port 1..65535", Quote(name));
       continue;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "config/job.h"
@@ -19,5 +20,11 @@ void LoadResolvePins(ProblemList* problems, const TableReader& reader,
 
 // Whether `text` is an IPv4 or IPv6 literal (IPv6 without brackets).
 bool IsIpLiteral(const std::string& text);
+
+// Whether `host` is a host as parsed URLs carry it: a domain or IPv4 address,
+// or an IPv6 literal in brackets; no scheme, user, port, path, query or
+// fragment (the WHATWG URL standard's forbidden domain code points are
+// refused). For scope.allowed_hosts and the keys of fetch.resolve.
+bool IsHost(std::string_view host);
 
 }  // namespace crawlbox::config
