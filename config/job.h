@@ -31,11 +31,20 @@ struct JobProblem {
   std::string ToString() const;
 };
 
-// A start URL as written (after ${VAR} expansion). parser/ checks that it is a
-// URL.
+// A start point of the crawl: a URL (from start_urls, a {1..50} range of one,
+// or start_urls_from), or a request ([[job.requests]]) with a method, headers
+// and a body. As written after ${VAR} and range expansion; parser/ checks that
+// the URL is one.
 struct Seed {
   std::string url;
   SourceLocation where;
+  // Where it came from in problems: "job.start_urls[0]",
+  // "job.requests[1].url", "job.start_urls_from".
+  std::string key;
+  std::string method = "GET";  // uppercase
+  // "Name: value", in file order; a form or JSON body adds its Content-Type.
+  std::vector<std::string> headers;
+  std::string body;  // encoded: form-urlencoded, JSON or the raw text
 };
 
 // Value type of a field, and of the column of the rule's SQL view.
@@ -246,6 +255,11 @@ struct Politeness {
 // Retries of transport failures and HTTP 408, 429 and 5xx.
 struct RetrySettings {
   int max_attempts = 3;  // tries in all, the first included; 1 = never retry
+  // Retry requests of methods that are not safe (POST, PUT, DELETE, PATCH,
+  // ...) after the server may have acted on them: a timeout or reset after
+  // sending, a 5xx. Default false: they are retried only when the connection
+  // never stood (dns, connect, tls) or the server answered 429.
+  bool unsafe_methods = false;
   // Backoff before try n+1: backoff_ms × 2^(n-1), ±50% jitter, at most
   // max_backoff_ms; a Retry-After header (seconds or HTTP date) asks for more,
   // up to max_backoff_ms.

@@ -15,6 +15,7 @@
 
 #include "config/resolve_loader.h"
 #include "config/rule_loader.h"
+#include "config/seed_loader.h"
 #include "config/toml_reader.h"
 
 namespace crawlbox::config {
@@ -23,10 +24,6 @@ namespace {
 
 constexpr const char* kJobNameExpected =
     "a job name of letters, digits, '_', '.' and '-'";
-constexpr const char* kEnvExpected =
-    "${NAME} or ${NAME:-default}, NAME of letters, digits and '_' not starting "
-    "with a digit";
-
 bool IsJobName(std::string_view name) {
   if (name.empty()) return false;
   for (char c : name) {
@@ -37,72 +34,11 @@ bool IsJobName(std::string_view name) {
   return true;
 }
 
-bool IsEnvName(std::string_view name) {
-  if (name.empty() || (name[0] >= '0' && name[0] <= '9')) return false;
-  for (char c : name) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-              (c >= '0' && c <= '9') || c == '_';
-    if (!ok) return false;
-  }
-  return true;
-}
-
 std::string AsciiLower(std::string text) {
   for (char& c : text) {
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
   }
   return text;
-}
-
-// Replaces ${NAME} and ${NAME:-default} in `value` from the environment, as a
-// shell does: the default is used when NAME is unset or empty. Adds one problem
-// per reference that cannot be expanded (an unset NAME without default, a
-// malformed reference) and then leaves `value` as is.
-bool ExpandEnvironment(ProblemList* problems, const std::string& key,
-                       const SourceLocation& where, std::string* value) {
-  const std::string& in = *value;
-  std::string out;
-  bool ok = true;
-  size_t i = 0;
-  while (i < in.size()) {
-    size_t start = in.find("${", i);
-    if (start == std::string::npos) {
-      out.append(in, i, std::string::npos);
-      break;
-    }
-    out.append(in, i, start - i);
-    size_t close = in.find('}', start + 2);
-    if (close == std::string::npos) {
-      problems->Add(where, key, kEnvExpected,
-                    "an unclosed '${' in " + Quote(in));
-      return false;
-    }
-    std::string_view body(in.data() + start + 2, close - start - 2);
-    size_t separator = body.find(":-");
-    bool has_default = separator != std::string_view::npos;
-    std::string name(body.substr(0, separator));
-    i = close + 1;
-    if (!IsEnvName(name)) {
-      problems->Add(where, key, kEnvExpected,
-                    Quote(in.substr(start, close - start + 1)));
-      ok = false;
-      continue;
-    }
-    const char* env = std::getenv(name.c_str());
-    if (env != nullptr && (*env != '\0' || !has_default)) {
-      out += env;
-    } else if (has_default) {
-      out += body.substr(separator + 2);
-    } else {
-      problems->Add(where, key,
-                    "environment variable " + name +
-                        " to be set, or a default: ${" + name + ":-default}",
-                    name + " is not set");
-      ok = false;
-    }
-  }
-  if (ok) *value = std::move(out);
-  return ok;
 }
 
 // Why `path` cannot serve as fetch.ca_file ("" when it can): libcurl reports
@@ -157,7 +93,8 @@ void LoadJobSection(ProblemList* problems, const toml::table& root, Job* job) {
   const toml::table* table = Section(problems, root, "job", &usable);
   if (!usable) return;
   TableReader reader = SectionReader(problems, table, "job");
-  reader.CheckKnownKeys({"name", "start_urls", "database"});
+  reader.CheckKnownKeys(
+      {"name", "start_urls", "start_urls_from", "requests", "database"});
 
   // name: required string, [A-Za-z0-9_.-]+.
   SourceLocation name_where = reader.where();
@@ -172,19 +109,8 @@ void LoadJobSection(ProblemList* problems, const toml::table& root, Job* job) {
     }
   }
 
-  // start_urls: required non-empty array of strings, ${VAR}-expanded; parser/
-  // checks the URLs.
-  std::vector<LocatedString> urls;
-  if (reader.Require("start_urls", "a non-empty array of strings") &&
-      reader.ReadStringArray("start_urls", /*non_empty=*/true, &urls)) {
-    for (LocatedString& url : urls) {
-      std::string key =
-          reader.PathOf("start_urls") + "[" + std::to_string(url.index) + "]";
-      if (ExpandEnvironment(problems, key, url.where, &url.value)) {
-        job->seeds.push_back(Seed{std::move(url.value), std::move(url.where)});
-      }
-    }
-  }
+  // start_urls, start_urls_from, requests: at least one seed in all.
+  LoadSeeds(problems, reader, problems->file(), &job->seeds);
 
   // database: optional non-empty string, ${VAR}-expanded; default "<name>.db",
   // located at name.
@@ -478,7 +404,10 @@ void LoadRetrySection(ProblemList* problems, const toml::table& root,
   const toml::table* table = Section(problems, root, "retry", &usable);
   if (!usable) return;
   TableReader reader = SectionReader(problems, table, "retry");
-  reader.CheckKnownKeys({"max_attempts", "backoff_ms", "max_backoff_ms"});
+  reader.CheckKnownKeys(
+      {"max_attempts", "backoff_ms", "max_backoff_ms", "unsafe_methods"});
+  // unsafe_methods: bool, default false.
+  reader.ReadBool("unsafe_methods", &retry->unsafe_methods);
   // max_attempts: 1..100, default 3.
   reader.ReadInt("max_attempts", 1, 100, &retry->max_attempts);
   // backoff_ms: 0..3600000, default 1000.

@@ -303,4 +303,90 @@ std::vector<std::shared_ptr<const re2::RE2>> TableReader::ReadRegexArray(
   return compiled;
 }
 
+namespace {
+
+constexpr const char* kEnvExpected =
+    "${NAME} or ${NAME:-default}, NAME of letters, digits and '_' not starting "
+    "with a digit";
+
+bool IsEnvName(std::string_view name) {
+  if (name.empty() || (name[0] >= '0' && name[0] <= '9')) return false;
+  for (char c : name) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+              (c >= '0' && c <= '9') || c == '_';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+// (declared in toml_reader.h)
+// Replaces ${NAME} and ${NAME:-default} in `value` from the environment, as a
+// shell does: the default is used when NAME is unset or empty. Adds one problem
+// per reference that cannot be expanded (an unset NAME without default, a
+// malformed reference) and then leaves `value` as is.
+bool ExpandEnvironment(ProblemList* problems, const std::string& key,
+                       const SourceLocation& where, std::string* value,
+                       bool escape_braces) {
+  const std::string& in = *value;
+  std::string out;
+  bool ok = true;
+  size_t i = 0;
+  while (i < in.size()) {
+    size_t start = in.find("${", i);
+    if (start == std::string::npos) {
+      out.append(in, i, std::string::npos);
+      break;
+    }
+    out.append(in, i, start - i);
+    if (escape_braces && start + 2 < in.size() && in[start + 2] == '{') {
+      // "${{" is a '$' and a literal brace (the brace escape), not a
+      // reference.
+      out += "${{";
+      i = start + 3;
+      continue;
+    }
+    size_t close = in.find('}', start + 2);
+    if (close == std::string::npos) {
+      problems->Add(where, key, kEnvExpected,
+                    "an unclosed '${' in " + Quote(in));
+      return false;
+    }
+    std::string_view body(in.data() + start + 2, close - start - 2);
+    size_t separator = body.find(":-");
+    bool has_default = separator != std::string_view::npos;
+    std::string name(body.substr(0, separator));
+    i = close + 1;
+    if (!IsEnvName(name)) {
+      problems->Add(where, key, kEnvExpected,
+                    Quote(in.substr(start, close - start + 1)));
+      ok = false;
+      continue;
+    }
+    const char* env = std::getenv(name.c_str());
+    std::string_view text;
+    if (env != nullptr && (*env != '\0' || !has_default)) {
+      text = env;
+    } else if (has_default) {
+      text = body.substr(separator + 2);
+    }
+    if (env != nullptr || has_default) {
+      for (char c : text) {
+        out += c;
+        // A value from outside is literal text, never template syntax.
+        if (escape_braces && (c == '{' || c == '}')) out += c;
+      }
+    } else {
+      problems->Add(where, key,
+                    "environment variable " + name +
+                        " to be set, or a default: ${" + name + ":-default}",
+                    name + " is not set");
+      ok = false;
+    }
+  }
+  if (ok) *value = std::move(out);
+  return ok;
+}
+
 }  // namespace crawlbox::config

@@ -127,4 +127,15 @@ class TableReader {
   SourceLocation where_;
 };
 
+// Replaces ${NAME} and ${NAME:-default} in `value` from the environment, as a
+// shell does: the default is used when NAME is unset or empty. Adds one problem
+// per reference that cannot be expanded (an unset NAME without default, a
+// malformed reference) and then leaves `value` as is. With `escape_braces` the
+// value is a template (a start URL, a request): "${{" is no reference (the
+// brace escape, see ExpandTemplate), and braces in a substituted value are
+// doubled so they stay literal.
+bool ExpandEnvironment(ProblemList* problems, const std::string& key,
+                       const SourceLocation& where, std::string* value,
+                       bool escape_braces = false);
+
 }  // namespace crawlbox::config

@@ -155,7 +155,7 @@ std::unique_ptr<PageParser> PageParser::Compile(
   for (size_t i = 0; i < job.seeds.size(); ++i) {
     const config::Seed& seed = job.seeds[i];
     auto url = ParseUrl(seed.url);
-    std::string key = "job.start_urls[" + std::to_string(i) + "]";
+    const std::string& key = seed.key;
     if (!url.ok()) {
       problems->push_back(
           {seed.where, key, "an absolute http or https URL",

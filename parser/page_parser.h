@@ -37,7 +37,8 @@ class PageParser {
   static std::unique_ptr<PageParser> Compile(
       const config::Job& job, std::vector<config::JobProblem>* problems);
 
-  // Seeds as parsed URLs (valid http/https), in file order.
+  // Seeds as parsed URLs (valid http/https), in file order: seeds()[i] is
+  // job.seeds[i].
   const std::vector<Url>& seeds() const { return seeds_; }
 
   // Runs the rules whose URL pattern matches `url` over `body`: every match of

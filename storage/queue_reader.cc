@@ -78,6 +78,13 @@ class SqliteQueueReader final : public QueueReader {
       url.etag = ColumnText(st, 4);
       url.last_modified = ColumnText(st, 5);
       url.redirects = sqlite3_column_int(st, 6);
+      url.request.method = ColumnText(st, 7);
+      url.request.body_key = ColumnText(st, 8);
+      if (sqlite3_column_type(st, 9) != SQLITE_NULL) {
+        url.request.encoded.assign(
+            static_cast<const char*>(sqlite3_column_blob(st, 9)),
+            static_cast<size_t>(sqlite3_column_bytes(st, 9)));
+      }
       out->push_back(std::move(url));
     }
     // Reset ends the statement's read transaction: the next call sees newer

@@ -12,6 +12,18 @@
 
 namespace crawlbox::storage {
 
+// What makes a frontier entry a request rather than a plain GET of its URL.
+// The entry's identity (dedup) is URL + method + body_key. Opaque to
+// storage/: crawler/ builds and reads these (crawler/fetch/request.h).
+struct RequestParts {
+  std::string method = "GET";  // uppercase HTTP method
+  // A digest of the body, "" when there is none; part of the identity.
+  std::string body_key;
+  // Headers and body, encoded by crawler/ (frontier.request); empty for a
+  // plain GET.
+  std::string encoded;
+};
+
 // A URL as the frontier knows it: its row id, normalized URL, host, link depth
 // from a seed, and the tries already made (retries of earlier runs included).
 struct QueuedUrl {
@@ -27,6 +39,7 @@ struct QueuedUrl {
   // Redirect hops already taken to reach this URL (0 unless it is the target
   // of a redirect or refresh); fetch.max_redirects bounds it.
   int redirects = 0;
+  RequestParts request;
 };
 
 // How a URL entered the frontier, stored as frontier.via (ViaName). With
@@ -51,8 +64,8 @@ constexpr const char* ViaName(Via via) {
   return "link";
 }
 
-// A link to add to the frontier. Inserted only if the URL is not there yet
-// (dedup by URL).
+// A link or request to add to the frontier. Inserted only if no entry of the
+// same URL, method and body_key is there yet.
 struct NewUrl {
   std::string url;   // normalized (parser::NormalizeForCrawl)
   std::string host;  // lowercase host, for per-host queries
@@ -62,6 +75,7 @@ struct NewUrl {
   Via via = Via::kLink;
   // Redirect hops taken to reach it (see QueuedUrl::redirects).
   int redirects = 0;
+  RequestParts request;
 };
 
 // The row of `pages` one fetch of a frontier URL produces.

@@ -7,7 +7,7 @@ namespace crawlbox::storage {
 
 // Version stored in `PRAGMA user_version`; bumped with every incompatible
 // change.
-inline constexpr int kSchemaVersion = 5;
+inline constexpr int kSchemaVersion = 6;
 
 // Columns added to tables of an older schema (ALTER TABLE ... ADD COLUMN), as
 // {table, column, declaration}; kSchemaSql creates them in a new database.
@@ -47,7 +47,7 @@ CREATE TABLE IF NOT EXISTS crawls (
 );
 CREATE TABLE IF NOT EXISTS frontier (
   id              INTEGER PRIMARY KEY,
-  url             TEXT NOT NULL UNIQUE,
+  url             TEXT NOT NULL,
   host            TEXT NOT NULL,
   depth           INTEGER NOT NULL,
   state           TEXT NOT NULL DEFAULT 'queued',
@@ -56,7 +56,11 @@ CREATE TABLE IF NOT EXISTS frontier (
   discovered_from INTEGER,
   via             TEXT NOT NULL DEFAULT 'link',
   redirects       INTEGER NOT NULL DEFAULT 0,
-  added_at        TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+  added_at        TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+  method          TEXT NOT NULL DEFAULT 'GET',
+  body_key        TEXT NOT NULL DEFAULT '',
+  request         BLOB,
+  UNIQUE (url, method, body_key)
 );
 DROP INDEX IF EXISTS frontier_queued;
 CREATE INDEX IF NOT EXISTS frontier_host_queued ON frontier(host, id) WHERE state = 'queued';
@@ -105,6 +109,15 @@ CREATE TABLE IF NOT EXISTS dropped_items (
 );
 )sql";
 
+// Version 6 made a frontier row a request (method, URL, body) rather than a
+// URL: its identity became UNIQUE (url, method, body_key), and SQLite cannot
+// change a table's constraints in place, so an older frontier is copied into
+// a new table (RebuildFrontier in sqlite_store.cc). These are the columns the
+// copy keeps.
+inline constexpr const char* kFrontierV5Columns =
+    "id, url, host, depth, state, attempts, reason, discovered_from, via, "
+    "redirects, added_at";
+
 // DDL over columns an older database gains only in AddMissingColumns, so it
 // runs after that.
 inline constexpr const char* kLateSchemaSql = R"sql(
@@ -120,7 +133,7 @@ CREATE INDEX IF NOT EXISTS pages_canonical ON pages(canonical)
 // the plan.
 inline constexpr const char* kLoadQueuedSql =
     "SELECT f.id, f.url, f.depth, f.attempts, p.etag, p.last_modified, "
-    "f.redirects "
+    "f.redirects, f.method, f.body_key, f.request "
     "FROM frontier f LEFT JOIN pages p ON p.url_id = f.id "
     "AND p.status BETWEEN 200 AND 299 WHERE f.state = 'queued' "
     "AND f.host = ?1 AND f.id > ?2 ORDER BY f.id LIMIT ?3";

@@ -69,6 +69,30 @@ Status AddMissingColumns(sqlite3* db) {
   return Status::Ok();
 }
 
+// Gives a frontier of schema 5 or older the identity of version 6 (see
+// kFrontierV5Columns), keeping every row and its id, in one transaction. A
+// no-op when the frontier has it already.
+Status RebuildFrontier(sqlite3* db) {
+  auto info = Statement::Prepare(
+      db, "SELECT 1 FROM pragma_table_info('frontier') WHERE name = 'method'");
+  if (!info.ok()) return info.status();
+  if (sqlite3_step(info->get()) == SQLITE_ROW) return Status::Ok();
+  // The index goes first: renamed with its table it would keep its name and
+  // stop kSchemaSql from creating it on the new one.
+  const std::string copy =
+      std::string(
+          "BEGIN IMMEDIATE; DROP INDEX IF EXISTS frontier_host_queued; "
+          "ALTER TABLE frontier RENAME TO frontier_v5; ") +
+      kSchemaSql + "INSERT INTO frontier (" + kFrontierV5Columns + ") SELECT " +
+      kFrontierV5Columns + " FROM frontier_v5; DROP TABLE frontier_v5; COMMIT;";
+  Status s = Exec(db, copy.c_str());
+  if (!s.ok()) {
+    (void)Exec(db, "ROLLBACK");
+    return s;
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Store>> Store::Open(const std::string& path) {
@@ -143,6 +167,8 @@ Status SqliteStore::Init() {
   if (version > 0 && version < kSchemaVersion) {
     s = AddMissingColumns(db_);
     if (!s.ok()) return s;
+    s = RebuildFrontier(db_);
+    if (!s.ok()) return s;
   }
   s = Exec(db_, kLateSchemaSql);
   if (!s.ok()) return s;
@@ -156,8 +182,9 @@ Status SqliteStore::Init() {
   } statements[] = {
       {&insert_url_,
        "INSERT INTO frontier (url, host, depth, discovered_from, via, "
-       "redirects) VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
-       "ON CONFLICT(url) DO NOTHING"},
+       "redirects, method, body_key, request) "
+       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
+       "ON CONFLICT(url, method, body_key) DO NOTHING"},
       {&insert_page_,
        "INSERT INTO pages (url_id, url, final_url, status, content_type, "
        "bytes, total_ms, ttfb_ms, error, crawl_id, etag, last_modified, "
@@ -297,6 +324,13 @@ Status SqliteStore::InsertUrl(const NewUrl& url,
   }
   insert_url_.Bind(5, std::string_view(ViaName(url.via)));
   insert_url_.Bind(6, static_cast<int64_t>(url.redirects));
+  insert_url_.Bind(7, url.request.method);
+  insert_url_.Bind(8, url.request.body_key);
+  if (url.request.encoded.empty()) {
+    insert_url_.BindNull(9);
+  } else {
+    insert_url_.BindBlob(9, url.request.encoded);
+  }
   Status s = StepDone(insert_url_, db_, "adding URL to frontier");
   if (!s.ok()) return s;
   if (sqlite3_changes(db_) > 0) {
@@ -306,6 +340,7 @@ Status SqliteStore::InsertUrl(const NewUrl& url,
     queued.host = url.host;
     queued.depth = url.depth;
     queued.redirects = url.redirects;
+    queued.request = url.request;
     added->push_back(std::move(queued));
   }
   return Status::Ok();

@@ -15,6 +15,7 @@
 #include "crawler/engine/store_node.h"
 #include "crawler/fetch/retry_policy.h"
 #include "crawler/frontier/frontier.h"
+#include "crawler/frontier/request_parts.h"
 #include "crawler/frontier/scope.h"
 #include "storage/queue_reader.h"
 
@@ -159,9 +160,12 @@ Status Engine::Begin() {
   // Frontier then plans its per-host windows from what the database holds
   // queued — seeds, or what an interrupted run left.
   std::vector<storage::NewUrl> seeds;
-  for (const parser::Url& seed : parser_.seeds()) {
-    seeds.push_back(
-        {parser_.CrawlKey(seed), seed.host, 0, 0, storage::Via::kSeed});
+  for (size_t i = 0; i < parser_.seeds().size(); ++i) {
+    const parser::Url& seed = parser_.seeds()[i];
+    const config::Seed& written = job_.seeds[i];
+    seeds.push_back({parser_.CrawlKey(seed), seed.host, 0, 0,
+                     storage::Via::kSeed, 0,
+                     PartsOf(written.method, written.headers, written.body)});
   }
   std::vector<storage::QueuedUrl> added_seeds;
   s = store_->AddUrls(seeds, &added_seeds);

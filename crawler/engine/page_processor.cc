@@ -1,11 +1,14 @@
 // Response → stored page, records and links, or a scheduled retry.
 #include "crawler/engine/page_processor.h"
 
+#include <strings.h>
+
 #include <cstdio>
 
 #include "config/log.h"
-#include "crawler/engine/body_hash.h"
 #include "crawler/engine/item_json.h"
+#include "crawler/fetch/body_hash.h"
+#include "crawler/frontier/request_parts.h"
 #include "parser/compression.h"
 #include "parser/sitemap.h"
 
@@ -52,6 +55,15 @@ storage::PageOutcome PageProcessor::Process(const Response& r) const {
   std::string reason = RetryPolicy::FailureReason(r);
   const int attempts = r.request.attempts + 1;
   if (!reason.empty() && RetryPolicy::Retryable(r)) {
+    if (UnsafeToRetry(r)) {
+      counters_->Add("retry/unsafe_method");
+      config::Log(LogLevel::kWarning, "retry",
+                  "not retrying " + r.request.method + " " + r.request.url +
+                      ": " + reason +
+                      " after the request was sent (retry.unsafe_methods)");
+      out.fate = storage::Failed{std::move(reason)};
+      return out;
+    }
     if (retry_.ShouldRetry(r, attempts)) {
       auto wait = retry_.Backoff(r.request.url, attempts, RetryAfter(r));
       counters_->Add("retry/scheduled");
@@ -116,6 +128,14 @@ storage::PageOutcome PageProcessor::Process(const Response& r) const {
   return out;
 }
 
+bool PageProcessor::UnsafeToRetry(const Response& r) const {
+  if (job_.retry.unsafe_methods || IsSafeMethod(r.request.method)) return false;
+  if (r.ok()) return r.status != 429;  // 429 says the request was refused
+  // Nothing reached the server when the connection never stood.
+  return r.error != FetchError::kDns && r.error != FetchError::kConnect &&
+         r.error != FetchError::kTls && r.error != FetchError::kBadUrl;
+}
+
 void PageProcessor::Redirect(const Response& r, std::string_view location,
                              storage::PageOutcome* out) const {
   auto base = parser::ParseUrl(r.request.url);
@@ -125,12 +145,36 @@ void PageProcessor::Redirect(const Response& r, std::string_view location,
     out->fate = storage::Failed{"bad_redirect"};
     return;
   }
+  // RFC 9110 §15.4: 303 continues as GET (HEAD stays HEAD), and so do 301
+  // and 302 after a POST, as every browser does; 307 and 308 repeat the
+  // method and body. A request that becomes a GET loses its body and the
+  // headers that described it, and credentials stay with their host.
+  const std::string& method = r.request.method;
+  const bool to_get =
+      method != "HEAD" &&
+      (r.status == 303 ||
+       ((r.status == 301 || r.status == 302) && method == "POST"));
+  const bool same_host = target->host == r.request.host;
+  std::vector<std::string> headers;
+  for (const std::string& h : r.request.headers) {
+    auto named = [&](std::string_view name) {
+      return h.size() > name.size() && h[name.size()] == ':' &&
+             strncasecmp(h.data(), name.data(), name.size()) == 0;
+    };
+    if (to_get && (named("content-type") || named("content-length"))) continue;
+    if (!same_host && (named("authorization") || named("cookie"))) continue;
+    headers.push_back(h);
+  }
   Hop(r, parser::Link{parser_.CrawlKey(*target), target->host},
-      r.status == 301 || r.status == 308, storage::Via::kRedirect, out);
+      r.status == 301 || r.status == 308, storage::Via::kRedirect,
+      PartsOf(to_get ? std::string_view("GET") : std::string_view(method),
+              headers, to_get ? std::string_view() : r.request.body),
+      out);
 }
 
 void PageProcessor::Hop(const Response& r, parser::Link target, bool permanent,
-                        storage::Via via, storage::PageOutcome* out) const {
+                        storage::Via via, storage::RequestParts request,
+                        storage::PageOutcome* out) const {
   const int hops = r.request.redirects + 1;
   if (hops > job_.fetch.max_redirects) {
     counters_->Add("redirect/too_many");
@@ -147,7 +191,8 @@ void PageProcessor::Hop(const Response& r, parser::Link target, bool permanent,
   }
   counters_->Add("redirect/queued");
   out->links.push_back({std::move(target.url), std::move(target.host),
-                        r.request.depth, r.request.url_id, via, hops});
+                        r.request.depth, r.request.url_id, via, hops,
+                        std::move(request)});
 }
 
 void PageProcessor::RecordDirectives(const parser::Parsed& parsed,
@@ -246,7 +291,7 @@ void PageProcessor::Extract(const Response& r,
       // the one whose records count (Scrapy's MetaRefreshMiddleware too).
       counters_->Add("refresh/followed");
       Hop(r, std::move(*parsed.refresh->target), false, storage::Via::kRefresh,
-          result);
+          storage::RequestParts{}, result);
       return;
     }
     counters_->Add("refresh/ignored");

@@ -76,9 +76,15 @@ class PageProcessor {
                 storage::PageOutcome* out) const;
   // A redirect or refresh hop to `target` (normalized): Redirected, with the
   // target as a link at the same depth unless the scope rejects it, or Failed
-  // with "too_many_redirects" past fetch.max_redirects.
+  // with "too_many_redirects" past fetch.max_redirects. `request` is what the
+  // hop sends (HTTP's method rules applied by the caller).
   void Hop(const Response& response, parser::Link target, bool permanent,
-           storage::Via via, storage::PageOutcome* out) const;
+           storage::Via via, storage::RequestParts request,
+           storage::PageOutcome* out) const;
+  // Whether a failed `response` must not be tried again although its failure
+  // is retryable: its method is not safe, the server may have acted on it,
+  // and the job did not set retry.unsafe_methods.
+  bool UnsafeToRetry(const Response& response) const;
   // What the page said to crawlers and the bounds it hit, onto its row and
   // the counters.
   void RecordDirectives(const parser::Parsed& parsed,

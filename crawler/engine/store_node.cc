@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "crawler/frontier/request_parts.h"
+
 namespace crawlbox::crawler {
 
 using config::Status;
@@ -108,10 +110,11 @@ void StoreNode::Drain(const std::function<void()>& after_batch) {
     if (batch.empty()) return;
     // Links already known never reach SQLite: most of a page's links are.
     int64_t known = 0;
+    std::string scratch;
     for (storage::PageOutcome& p : batch) {
       known += static_cast<int64_t>(
           std::erase_if(p.links, [&](const storage::NewUrl& l) {
-            return seen_.CheckAndInsert(l.url);
+            return seen_.CheckAndInsert(SeenKey(l, &scratch));
           }));
     }
     counters_->Add("frontier/known_links", known);

@@ -42,13 +42,36 @@ struct Transfer {
 
 // The job's headers, plus If-None-Match / If-Modified-Since when the request
 // carries the stored page's validators; null when there are none to add.
-curl_slist* ConditionalHeaders(const curl_slist* defaults,
-                               const Request& request) {
-  if (request.etag.empty() && request.last_modified.empty()) return nullptr;
+// The header list of one request, or null when the job's defaults serve:
+// the defaults (less those the request sets itself), the request's own
+// headers, and a re-crawl's validators.
+curl_slist* RequestHeaders(const curl_slist* defaults, const Request& request) {
+  if (request.etag.empty() && request.last_modified.empty() &&
+      request.headers.empty() && request.body.empty())
+    return nullptr;
+  auto name_of = [](std::string_view header) {
+    return header.substr(0, header.find(':'));
+  };
+  auto overridden = [&](std::string_view header) {
+    std::string_view name = name_of(header);
+    for (const std::string& own : request.headers) {
+      std::string_view other = name_of(own);
+      if (other.size() == name.size() &&
+          strncasecmp(other.data(), name.data(), name.size()) == 0)
+        return true;
+    }
+    return false;
+  };
   curl_slist* list = nullptr;
   for (const curl_slist* h = defaults; h != nullptr; h = h->next) {
-    list = curl_slist_append(list, h->data);
+    if (!overridden(h->data)) list = curl_slist_append(list, h->data);
   }
+  for (const std::string& own : request.headers) {
+    list = curl_slist_append(list, own.c_str());
+  }
+  // libcurl would wait up to a second for "100 Continue" before a large
+  // body; no server of a crawl needs that handshake.
+  if (!request.body.empty()) list = curl_slist_append(list, "Expect:");
   if (!request.etag.empty()) {
     list = curl_slist_append(list, ("If-None-Match: " + request.etag).c_str());
   }
@@ -57,6 +80,26 @@ curl_slist* ConditionalHeaders(const curl_slist* defaults,
         list, ("If-Modified-Since: " + request.last_modified).c_str());
   }
   return list;
+}
+
+// Sets the method and body of `request` on a handle that may have sent
+// another request before.
+void SetMethod(CURL* e, const Request& request) {
+  curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, nullptr);
+  curl_easy_setopt(e, CURLOPT_NOBODY, 0L);
+  curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
+  if (request.method == "HEAD") {
+    curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+    return;
+  }
+  if (!request.body.empty() || request.method == "POST") {
+    curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE,
+                     static_cast<curl_off_t>(request.body.size()));
+    curl_easy_setopt(e, CURLOPT_POSTFIELDS, request.body.data());
+  }
+  if (request.method != "GET" && request.method != "POST") {
+    curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+  }
 }
 
 size_t OnBody(char* data, size_t size, size_t count, void* user) {
@@ -390,7 +433,8 @@ void Fetcher::Loop() {
     curl_easy_setopt(e, CURLOPT_WRITEDATA, t);
     curl_easy_setopt(e, CURLOPT_HEADERDATA, t);
     curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->error_buffer);
-    t->own_headers = ConditionalHeaders(impl.default_headers, t->request);
+    SetMethod(e, t->request);
+    t->own_headers = RequestHeaders(impl.default_headers, t->request);
     curl_easy_setopt(
         e, CURLOPT_HTTPHEADER,
         t->own_headers != nullptr ? t->own_headers : impl.default_headers);

@@ -1,7 +1,10 @@
-// Names and descriptions of fetch errors; header lookup.
+// Names and descriptions of fetch errors; header lookup; a request's identity
+// and stored extras.
 #include "crawler/fetch/request.h"
 
 #include <strings.h>
+
+#include "crawler/fetch/body_hash.h"
 
 namespace crawlbox::crawler {
 
@@ -47,6 +50,47 @@ std::optional<std::string_view> Response::Header(std::string_view name) const {
     }
   }
   return std::nullopt;
+}
+
+std::string RequestBodyKey(std::string_view body) {
+  return body.empty() ? std::string() : BodyHash(body);
+}
+
+std::string EncodeRequestExtras(const std::vector<std::string>& headers,
+                                std::string_view body) {
+  if (headers.empty() && body.empty()) return {};
+  std::string out;
+  for (const std::string& header : headers) {
+    out += header;
+    out += "\r\n";
+  }
+  out += "\r\n";
+  out += body;
+  return out;
+}
+
+void DecodeRequestExtras(std::string_view encoded,
+                         std::vector<std::string>* headers, std::string* body) {
+  headers->clear();
+  body->clear();
+  while (!encoded.empty()) {
+    const size_t end = encoded.find("\r\n");
+    if (end == std::string_view::npos) {
+      headers->emplace_back(encoded);
+      return;
+    }
+    if (end == 0) {
+      body->assign(encoded.substr(2));
+      return;
+    }
+    headers->emplace_back(encoded.substr(0, end));
+    encoded.remove_prefix(end + 2);
+  }
+}
+
+bool IsSafeMethod(std::string_view method) {
+  return method == "GET" || method == "HEAD" || method == "OPTIONS" ||
+         method == "TRACE";
 }
 
 }  // namespace crawlbox::crawler

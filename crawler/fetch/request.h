@@ -34,7 +34,38 @@ struct Request {
   // Opaque to the Fetcher and Frontier, carried into the Response: a Worker
   // finds the task a response answers by it.
   uint64_t tag = 0;
+  // What a request other than a plain GET carries (frontier.method and
+  // frontier.request): the uppercase method, extra "Name: value" headers
+  // (sent after the job's fetch.headers, replacing one of the same name) and
+  // the body.
+  std::string method = "GET";
+  std::vector<std::string> headers;
+  std::string body;
+
+  bool IsPlainGet() const {
+    return method == "GET" && headers.empty() && body.empty();
+  }
 };
+
+// frontier.body_key of a body: "" for none, else a digest of it (BodyHash).
+// With the URL and the method it is a request's identity.
+std::string RequestBodyKey(std::string_view body);
+
+// frontier.request: `headers` and `body` in one string, "" when both are
+// empty. The encoding is HTTP's own tail of a message: each header line
+// ending in CRLF, an empty line, then the body bytes.
+std::string EncodeRequestExtras(const std::vector<std::string>& headers,
+                                std::string_view body);
+// The inverse of EncodeRequestExtras. A string without the empty line (not
+// written by it) is taken as headers only.
+void DecodeRequestExtras(std::string_view encoded,
+                         std::vector<std::string>* headers, std::string* body);
+
+// RFC 9110's safe methods (GET, HEAD, OPTIONS, TRACE): a failure after one
+// was sent can be retried without the server having acted twice. Others are
+// retried only when nothing reached the server, unless
+// retry.unsafe_methods.
+bool IsSafeMethod(std::string_view method);
 
 // Why a transfer produced no usable response. Names (FetchErrorName) are
 // stable: they appear in the database (`pages.error`), counters

@@ -162,9 +162,18 @@ json OutcomeJson(const storage::PageOutcome& r) {
   json items = json::array();
   for (const storage::ItemRow& i : r.items) items.push_back({i.rule, i.json});
   json links = json::array();
-  for (const storage::NewUrl& l : r.links)
-    links.push_back({l.url, l.host, l.depth, l.discovered_from,
-                     static_cast<int>(l.via), l.redirects});
+  for (const storage::NewUrl& l : r.links) {
+    json link = {
+        l.url,      l.host, l.depth, l.discovered_from, static_cast<int>(l.via),
+        l.redirects};
+    // A request beyond a plain GET adds its parts; most links have none.
+    if (l.request.method != "GET" || !l.request.encoded.empty()) {
+      link.push_back(l.request.method);
+      link.push_back(l.request.body_key);
+      link.push_back(ToBase64(l.request.encoded));
+    }
+    links.push_back(std::move(link));
+  }
   json dropped = json::array();
   for (const storage::DroppedItems& d : r.dropped)
     dropped.push_back({d.rule, d.count});
@@ -206,9 +215,23 @@ storage::PageOutcome OutcomeFrom(const json& j) {
     const int via = l.at(4).get<int>();
     if (via < 0 || via > static_cast<int>(storage::Via::kCanonical))
       throw json::other_error::create(501, "unknown link kind", &l);
-    r.links.push_back({l.at(0).get<std::string>(), l.at(1).get<std::string>(),
-                       l.at(2).get<int>(), l.at(3).get<int64_t>(),
-                       static_cast<storage::Via>(via), l.at(5).get<int>()});
+    storage::NewUrl link{l.at(0).get<std::string>(),
+                         l.at(1).get<std::string>(),
+                         l.at(2).get<int>(),
+                         l.at(3).get<int64_t>(),
+                         static_cast<storage::Via>(via),
+                         l.at(5).get<int>(),
+                         {}};
+    if (l.size() > 6) {
+      link.request.method = l.at(6).get<std::string>();
+      link.request.body_key = l.at(7).get<std::string>();
+      std::optional<std::string> encoded =
+          FromBase64(l.at(8).get<std::string>());
+      if (!encoded)
+        throw json::other_error::create(501, "request is not base64", &l);
+      link.request.encoded = std::move(*encoded);
+    }
+    r.links.push_back(std::move(link));
   }
   for (const json& d : j.at("dropped"))
     r.dropped.push_back({d.at(0).get<std::string>(), d.at(1).get<int64_t>()});
@@ -224,17 +247,23 @@ std::string Dump(const json& j) {
 
 std::string EncodeTask(const Task& task) {
   const Request& r = task.request;
-  return Dump({{"epoch", task.epoch},
-               {"id", task.id},
-               {"kind", KindName(r.kind)},
-               {"url_id", r.url_id},
-               {"url", r.url},
-               {"host", r.host},
-               {"depth", r.depth},
-               {"attempts", r.attempts},
-               {"redirects", r.redirects},
-               {"etag", r.etag},
-               {"last_modified", r.last_modified}});
+  json j = {{"epoch", task.epoch},
+            {"id", task.id},
+            {"kind", KindName(r.kind)},
+            {"url_id", r.url_id},
+            {"url", r.url},
+            {"host", r.host},
+            {"depth", r.depth},
+            {"attempts", r.attempts},
+            {"redirects", r.redirects},
+            {"etag", r.etag},
+            {"last_modified", r.last_modified}};
+  if (!r.IsPlainGet()) {
+    j["method"] = r.method;
+    j["headers"] = r.headers;
+    j["body"] = ToBase64(r.body);
+  }
+  return Dump(j);
 }
 
 Result<Task> DecodeTask(std::string_view text) {
@@ -253,6 +282,14 @@ Result<Task> DecodeTask(std::string_view text) {
     r.redirects = j.at("redirects").get<int>();
     r.etag = j.at("etag").get<std::string>();
     r.last_modified = j.at("last_modified").get<std::string>();
+    if (j.contains("method")) {
+      r.method = j.at("method").get<std::string>();
+      r.headers = j.at("headers").get<std::vector<std::string>>();
+      std::optional<std::string> body =
+          FromBase64(j.at("body").get<std::string>());
+      if (!body) return Status::Corruption("not a crawlbox task: bad body");
+      r.body = std::move(*body);
+    }
     return task;
   } catch (const json::exception& e) {
     return Status::Corruption(std::string("not a crawlbox task: ") + e.what());

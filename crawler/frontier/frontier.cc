@@ -80,6 +80,8 @@ Request ToRequest(storage::QueuedUrl&& url) {
   request.etag = std::move(url.etag);
   request.last_modified = std::move(url.last_modified);
   request.redirects = url.redirects;
+  request.method = std::move(url.request.method);
+  DecodeRequestExtras(url.request.encoded, &request.headers, &request.body);
   return request;
 }
 

@@ -17,10 +17,18 @@ namespace {
 // A request that will be tried again, as the frontier row it came from with
 // one more attempt made.
 storage::QueuedUrl RetryOf(const Request& request) {
-  return storage::QueuedUrl{request.url_id,        request.url,
-                            request.host,          request.depth,
-                            request.attempts + 1,  request.etag,
-                            request.last_modified, request.redirects};
+  return storage::QueuedUrl{
+      request.url_id,
+      request.url,
+      request.host,
+      request.depth,
+      request.attempts + 1,
+      request.etag,
+      request.last_modified,
+      request.redirects,
+      storage::RequestParts{
+          request.method, RequestBodyKey(request.body),
+          EncodeRequestExtras(request.headers, request.body)}};
 }
 
 }  // namespace

@@ -1,6 +1,6 @@
 // xxHash64 as its specification (Yann Collet, XXH64) defines it: four lanes
 // of multiply-rotate over 32-byte stripes, then the tail and an avalanche.
-#include "crawler/engine/body_hash.h"
+#include "crawler/fetch/body_hash.h"
 
 #include <cstdint>
 #include <cstdio>
