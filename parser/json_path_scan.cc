@@ -134,7 +134,7 @@ bool Scanner::ParseInt(int64_t* value) {
   if (negative) ++pos_;
   if (!IsDigit(Peek())) return Expected("a digit");
   if (Peek() == '0' && (negative || IsDigit(Peek(1)))) {
-    return Expected("an integer without a leading zero or \"-0\"");
+    return Fail(start, "an integer without a leading zero or \"-0\"");
   }
   size_t digits = pos_;
   while (IsDigit(Peek())) ++pos_;
