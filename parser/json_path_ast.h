@@ -33,6 +33,7 @@ struct Selector {
 // `.name`, `[...]` (child) or `..name`, `..[...]` (descendant).
 struct Segment {
   bool descendant = false;
+  bool padded = false;  // blank space inside its brackets (not singular)
   std::vector<Selector> selectors;
 };
 

@@ -106,12 +106,18 @@ class Parser : private Scanner {
 
   bool ParseBracketed(Segment* segment) {
     ++pos_;  // '['
+    size_t before = pos_;
     SkipBlank();
+    // The ABNF's singular-query segments ("[" name-selector "]") have no room
+    // for blank space: `@[ 'a' ]` selects like `@['a']` but is not singular.
+    segment->padded = pos_ != before;
     for (;;) {
       Selector selector;
       if (!ParseSelector(&selector)) return false;
       segment->selectors.push_back(std::move(selector));
+      before = pos_;
       SkipBlank();
+      segment->padded = segment->padded || pos_ != before;
       if (Peek() == ']') {
         ++pos_;
         return true;
@@ -489,7 +495,9 @@ class Parser : private Scanner {
 
 bool Query::IsSingular() const {
   for (const Segment& segment : segments) {
-    if (segment.descendant || segment.selectors.size() != 1) return false;
+    if (segment.descendant || segment.padded || segment.selectors.size() != 1) {
+      return false;
+    }
     Selector::Kind kind = segment.selectors[0].kind;
     if (kind != Selector::Kind::kName && kind != Selector::Kind::kIndex) {
       return false;

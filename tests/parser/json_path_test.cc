@@ -61,6 +61,7 @@ TEST(JsonPathTest, SelectsInRfcOrder) {
       {"$[?@ == 'a\\u00e9\\uD83D\\uDE00']", "[\"a\u00e9\U0001F600\", \"a\"]",
        "[\"a\u00e9\U0001F600\"]"},
       {"$.\u00e9t\u00e9", "{\"\u00e9t\u00e9\":1}", "[1]"},
+      {"$[?@ ['a'] [0] == 1]", R"([{"a":[1]},{"a":[2]}])", "[{\"a\":[1]}]"},
   };
   for (const Selection& c : cases) {
     EXPECT_EQ(SelectValues(c.query, json::parse(c.document)),
@@ -141,6 +142,9 @@ TEST(JsonPathTest, RejectsWithWhatWasExpectedAndTheColumn) {
       {"$[?nope(@)]", "length, count, match, search or value", 4},
       {"$[?@.a == 1 == 2]", "expected \",\" or \"]\"", 13},
       {"$[?!@.a == 1]", "expected \",\" or \"]\"", 9},
+      // Singular-query segments have no blank space inside their brackets.
+      {"$[?@[ 'a' ] == 1]", "a singular query", 4},
+      {"$[?length(@[0 ]) == 1]", "a singular query or a value as argument", 11},
       // Columns count characters, not bytes.
       {"$.\u00e9\u00e9.[", "found \"[\" at column 6", 6},
   };
