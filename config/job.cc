@@ -27,6 +27,8 @@ const char* FieldTypeName(FieldType type) {
       return "int";
     case FieldType::kReal:
       return "real";
+    case FieldType::kJson:
+      return "json";
   }
   return "text";
 }

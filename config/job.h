@@ -7,7 +7,9 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace crawlbox::config {
@@ -47,8 +49,9 @@ struct Seed {
   std::string body;  // encoded: form-urlencoded, JSON or the raw text
 };
 
-// Value type of a field, and of the column of the rule's SQL view.
-enum class FieldType { kText, kInt, kReal };
+// Value type of a field, and of the column of the rule's SQL view. kJson (a
+// JSON rule's field only) keeps the selected value as JSON text.
+enum class FieldType { kText, kInt, kReal, kJson };
 
 const char* FieldTypeName(FieldType type);
 
@@ -77,7 +80,54 @@ struct Field {
   // parser/ compiles `css` and reports it at `where`.
   std::string css;
   std::string attr;
+  // In an XPath rule (Rule::xpath), or beside css in any element rule: the
+  // string() of this XPath 1.0 expression evaluated with the record element
+  // as context ("h2/text()", "@href", "normalize-space(.)"). parser/
+  // compiles it and reports it at `where`.
+  std::string xpath;
+  // In a JSON rule (Rule::records): an RFC 9535 JSONPath query whose first
+  // node, relative to the record ($ is the record), is the value ("$.name");
+  // a string or number is taken as text, anything else as JSON text.
+  std::string json;
   SourceLocation where;
+};
+
+// A CSS selector or an RE2 pattern that marks a page, e.g. the page a site
+// shows when the session has ended. Empty when unset.
+struct PageMarker {
+  std::string css;  // compiled by parser/, reported at `where`
+  std::shared_ptr<const re2::RE2> pattern;
+  SourceLocation where;
+  bool empty() const { return css.empty() && pattern == nullptr; }
+};
+
+// A JSONPath query as written, compiled by parser/ and reported at `where`.
+struct JsonQuery {
+  std::string text;
+  SourceLocation where;
+};
+
+// The request after a JSON page, built from it: `url` (and `body`) are
+// templates whose {$.path} placeholders take the value of that JSONPath
+// query on the page ("{{" and "}}" are literal braces); none is made when
+// `until` holds on the page or a placeholder has no value.
+struct NextRequest {
+  std::string url;
+  SourceLocation url_where;
+  std::string method = "GET";
+  std::vector<std::string> headers;  // "Name: value"
+  std::string body;                  // template, as url
+  JsonQuery until;                   // a JSONPath logical expression, or ""
+};
+
+// A form on an HTML page, submitted as a browser would: its action, method,
+// enctype and successful controls (hidden inputs included) come from the
+// page, `fields` set or add values, `submit` names the button pressed.
+struct FormFollow {
+  std::string select;  // CSS selector of the <form> elements
+  SourceLocation where;
+  std::vector<std::pair<std::string, std::string>> fields;  // file order
+  std::string submit;  // CSS selector of the submit button; "" = none
 };
 
 // A rule: which pages it parses, how it turns them into records, and which
@@ -109,6 +159,27 @@ struct Rule {
   // follow_within_where.
   std::string follow_within;
   SourceLocation follow_within_where;
+  // XPath 1.0 of the record elements, instead of a pattern or select: every
+  // node of the node-set is one record, its fields taken by Field::xpath (or
+  // css). Compiled by parser/, which reports it at xpath_where.
+  std::string xpath;
+  SourceLocation xpath_where;
+  // A JSON rule: the body is parsed as JSON when `json` is set, or when the
+  // rule uses JSON keys (records, follow_json, next_request) and the
+  // response's Content-Type is JSON (application/json, +json).
+  bool json = false;
+  // JSONPath of the record values; each is one record, its fields
+  // Field::json paths relative to it. Empty text = no records.
+  JsonQuery records;
+  // JSONPath queries whose string values are URLs to follow (resolved
+  // against the page), subject to `follow` patterns when any are given, the
+  // scope and limits.
+  std::vector<JsonQuery> follow_json;
+  std::optional<NextRequest> next_request;
+  std::vector<FormFollow> follow_forms;
+  // A page this marker matches was served to a logged-out session: the
+  // [login] step runs again and the page is fetched again.
+  PageMarker logged_out;
   SourceLocation where;
 };
 

@@ -7,6 +7,8 @@
 #include <string>
 #include <utility>
 
+#include "config/rule_reach_loader.h"
+
 namespace crawlbox::config {
 
 namespace {
@@ -50,7 +52,11 @@ struct PatternInfo {
   bool present = false;             // the rule has a `pattern` key
   bool groups_known = false;        // it compiled and has named groups
   std::vector<std::string> groups;  // in pattern order
-  bool css = false;                 // a CSS rule (select): fields use css/attr
+  // An element rule (select or xpath): fields use css, xpath and attr; a
+  // field written as a string is in the rule's own language.
+  bool css = false;
+  bool xpath = false;
+  bool json = false;  // a JSON rule (records): fields are JSONPath queries
 };
 
 // The transforms every field may have: trim (bool, default true),
@@ -70,9 +76,11 @@ void ReadTransforms(ProblemList* problems, TableReader* reader, Field* field) {
       field->type = FieldType::kInt;
     } else if (type == "real") {
       field->type = FieldType::kReal;
+    } else if (type == "json") {
+      field->type = FieldType::kJson;
     } else {
       problems->Add(type_where, reader->PathOf("type"),
-                    "one of text, int, real", Quote(type));
+                    "one of text, int, real, json", Quote(type));
     }
   }
 }
@@ -93,22 +101,53 @@ Field LoadField(ProblemList* problems, const FieldEntry& entry,
   SourceLocation group_where = field.where;
   SourceLocation template_where;
 
-  if (pattern.css) {
-    // In a CSS rule: title = "p.name a" names the element, or a table with
-    // css, attr and the transforms.
-    if (const auto* css = entry.node->as_string()) {
-      field.css = css->get();
+  if (pattern.json) {
+    // In a JSON rule: title = "$.name", or a table with json and the
+    // transforms. Default: the member of the field's name.
+    if (const auto* query = entry.node->as_string()) {
+      field.json = query->get();
     } else if (const toml::table* options = entry.node->as_table()) {
       TableReader reader(problems, options, path, field.where);
-      reader.CheckKnownKeys({"css", "attr", "trim", "strip_prefix",
-                             "strip_suffix", "type", "required"});
-      reader.ReadString("css", /*non_empty=*/false, &field.css);
-      reader.ReadString("attr", /*non_empty=*/true, &field.attr);
+      reader.CheckKnownKeys({"json", "trim", "strip_prefix", "strip_suffix",
+                             "type", "required"});
+      reader.ReadString("json", /*non_empty=*/true, &field.json, &field.where);
       ReadTransforms(problems, &reader, &field);
     } else {
       problems->Add(field.where, path,
-                    "a table of field options or a CSS selector (string)",
+                    "a table of field options or a JSONPath query (string)",
                     TypeName(*entry.node));
+    }
+    if (field.json.empty()) field.json = "$['" + field.name + "']";
+    return field;
+  }
+  if (pattern.css || pattern.xpath) {
+    // In an element rule: title = "p.name a" (CSS in a select rule, XPath
+    // in an xpath rule) names the value, or a table with css or xpath, attr
+    // and the transforms.
+    if (const auto* text = entry.node->as_string()) {
+      (pattern.xpath ? field.xpath : field.css) = text->get();
+    } else if (const toml::table* options = entry.node->as_table()) {
+      TableReader reader(problems, options, path, field.where);
+      reader.CheckKnownKeys({"css", "xpath", "attr", "trim", "strip_prefix",
+                             "strip_suffix", "type", "required"});
+      reader.ReadString("css", /*non_empty=*/false, &field.css);
+      reader.ReadString("xpath", /*non_empty=*/true, &field.xpath,
+                        &field.where);
+      reader.ReadString("attr", /*non_empty=*/true, &field.attr);
+      if (reader.Find("css") != nullptr && reader.Find("xpath") != nullptr) {
+        problems->Add(problems->At(*reader.Find("xpath")),
+                      reader.PathOf("xpath"), "either css or xpath, not both",
+                      "both");
+      }
+      ReadTransforms(problems, &reader, &field);
+    } else {
+      problems->Add(field.where, path,
+                    "a table of field options or a selector (string)",
+                    TypeName(*entry.node));
+    }
+    if (field.type == FieldType::kJson) {
+      problems->Add(field.where, path + ".type",
+                    "one of text, int, real (json is for JSON rules)", "json");
     }
     return field;
   }
@@ -217,8 +256,10 @@ Rule LoadRule(ProblemList* problems, const toml::table& table,
   Rule rule;
   rule.where = problems->At(table);
   TableReader reader(problems, &table, path, rule.where);
-  reader.CheckKnownKeys({"name", "url", "pattern", "select", "follow",
-                         "follow_within", "fields"});
+  reader.CheckKnownKeys({"name", "url", "pattern", "select", "xpath", "json",
+                         "records", "follow", "follow_within", "follow_json",
+                         "next_request", "follow_forms", "logged_out",
+                         "fields"});
 
   // name: required string, [a-z_][a-z0-9_]*, unique, not a storage table name;
   // the rule's view.
@@ -269,9 +310,25 @@ Rule LoadRule(ProblemList* problems, const toml::table& table,
   reader.ReadString("select", /*non_empty=*/true, &rule.select,
                     &rule.select_where);
   pattern.css = !rule.select.empty();
-  if (pattern.css && pattern.present) {
-    problems->Add(rule.select_where, reader.PathOf("select"),
-                  "either pattern or select, not both", "both");
+  // xpath, json, records, follow_json, next_request, follow_forms,
+  // logged_out.
+  LoadRuleReach(problems, &reader, &rule);
+  pattern.xpath = !rule.xpath.empty();
+  pattern.json = !rule.records.text.empty();
+  if (int(pattern.present) + int(pattern.css) + int(pattern.xpath) +
+          int(pattern.json) >
+      1) {
+    // Reported at the last of them (select, xpath or records).
+    const bool at_records = pattern.json;
+    const bool at_xpath = !at_records && pattern.xpath;
+    problems->Add(at_records ? rule.records.where
+                  : at_xpath ? rule.xpath_where
+                             : rule.select_where,
+                  reader.PathOf(at_records ? "records"
+                                : at_xpath ? "xpath"
+                                           : "select"),
+                  "one of pattern, select, xpath and records, not several",
+                  "several");
   }
 
   // follow: optional array of RE2, partial match on resolved links.
@@ -286,7 +343,8 @@ Rule LoadRule(ProblemList* problems, const toml::table& table,
   if (const toml::node* fields = reader.Find("fields")) {
     std::string fields_path = reader.PathOf("fields");
     if (const toml::table* table_of_fields = fields->as_table()) {
-      if (!pattern.present && !pattern.css) {
+      if (!pattern.present && !pattern.css && !pattern.xpath &&
+          !pattern.json) {
         problems->Add(
             problems->At(*fields), fields_path,
             "a pattern with named groups in the rule to take fields from",
@@ -299,10 +357,13 @@ Rule LoadRule(ProblemList* problems, const toml::table& table,
                     TypeName(*fields));
     }
   }
-  if (pattern.css && rule.fields.empty()) {
-    problems->Add(rule.select_where, reader.PathOf("fields"),
-                  "a [rules.fields] table: a select rule names its fields with "
-                  "css and attr",
+  if ((pattern.css || pattern.xpath || pattern.json) && rule.fields.empty()) {
+    problems->Add(pattern.json    ? rule.records.where
+                  : pattern.xpath ? rule.xpath_where
+                                  : rule.select_where,
+                  reader.PathOf("fields"),
+                  "a [rules.fields] table: a select, xpath or records rule "
+                  "names its fields",
                   "no fields");
   }
   if (rule.fields.empty() && pattern.groups_known) {

@@ -64,6 +64,8 @@ std::string_view TrimSpace(std::string_view text) {
 FieldValue ApplyField(const config::Field& field, std::string_view raw,
                       bool present) {
   if (!present) return std::monostate{};
+  // JSON text is kept as selected: trimming or stripping would break it.
+  if (field.type == config::FieldType::kJson) return std::string(raw);
   std::string_view text = raw;
   if (field.trim) text = TrimSpace(text);
   if (!field.strip_prefix.empty() && text.starts_with(field.strip_prefix)) {
@@ -76,6 +78,7 @@ FieldValue ApplyField(const config::Field& field, std::string_view raw,
 
   switch (field.type) {
     case config::FieldType::kText:
+    case config::FieldType::kJson:
       return std::string(text);
     case config::FieldType::kInt: {
       std::string s(text);

@@ -46,6 +46,7 @@ const char* SqlType(config::FieldType type) {
     case config::FieldType::kReal:
       return "REAL";
     case config::FieldType::kText:
+    case config::FieldType::kJson:
       break;
   }
   return "TEXT";

@@ -1,7 +1,7 @@
 // BodyHash: xxHash64 of the body and its length, checked against the
 // reference implementation's digests (xxhsum -H1) over every code path: the
 // 32-byte stripes, the 8- and 4-byte steps and the byte tail.
-#include "crawler/engine/body_hash.h"
+#include "crawler/fetch/body_hash.h"
 
 #include <gtest/gtest.h>
 
