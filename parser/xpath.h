@@ -51,16 +51,23 @@ std::string XPathStringValue(const XPathNode& node);
 //
 // HTML document semantics, as lxml.html and browsers do for HTML documents:
 // - Name tests match element and attribute names ASCII case-insensitively
-//   (gumbo lowercases HTML tag and attribute names); name() and local-name()
-//   return the lowercase names gumbo stores. namespace-uri() is "" for HTML
-//   elements and the SVG or MathML namespace for elements gumbo put there.
+//   (gumbo lowercases HTML tag and attribute names) and ignore namespaces, so
+//   //svg finds inline SVG (lxml over html5lib's tree, which puts <svg> in the
+//   SVG namespace, does not); name() and local-name() return the lowercase
+//   names gumbo stores. namespace-uri() is "" for HTML elements and the SVG or
+//   MathML namespace for elements gumbo put there.
 // - Text nodes are gumbo's text, whitespace and CDATA nodes, one XPath text
-//   node each. gumbo merges adjacent character data into one node, as an XML
-//   parser does; comments and CDATA sections split it.
+//   node each. gumbo merges adjacent character data into one node, as lxml's
+//   text/tail do; comments and CDATA sections split it. One known tree
+//   difference from html5lib: the whitespace just before </form> ends up
+//   after the form element, merged with the text that follows it.
 // - lang() reads the `lang` attribute (or `xml:lang`) of the nearest
-//   ancestor-or-self element that has one.
+//   ancestor-or-self element that has one (libxml2 reads only xml:lang).
 // - id() selects the elements whose `id` attribute equals one of the
-//   whitespace-separated tokens of its argument.
+//   whitespace-separated tokens of its argument (libxml2 knows only IDs a DTD
+//   declared, so lxml's id() finds nothing on HTML).
+// tests/parser/xpath_lxml_test.cc compares all of this with lxml on real
+// pages and lists each difference with its reason.
 //
 // Robustness: evaluation is iterative in the document's depth (a page nested
 // 100,000 levels costs no stack). Recursion grows only with the expression's
