@@ -351,6 +351,10 @@ struct ParseSettings {
   // "dom_nodes". 1000..100000000, default 1000000 (some 200 MB of gumbo
   // nodes).
   int64_t max_dom_nodes = 1'000'000;
+  // Nesting a JSON body may have for a JSON rule to read it (arrays and
+  // objects); a deeper page is recorded unreadable ("json_depth") before
+  // any parse. 1..100000, default 512.
+  int max_json_depth = 512;
 };
 
 // What the store keeps besides pages and records.

@@ -425,7 +425,10 @@ void LoadParseSection(ProblemList* problems, const toml::table& root,
   const toml::table* table = Section(problems, root, "parse", &usable);
   if (!usable) return;
   TableReader reader = SectionReader(problems, table, "parse");
-  reader.CheckKnownKeys({"threads", "max_dom_depth", "max_dom_nodes"});
+  reader.CheckKnownKeys(
+      {"threads", "max_dom_depth", "max_dom_nodes", "max_json_depth"});
+  // max_json_depth: 1..100000, default 512.
+  reader.ReadInt("max_json_depth", 1, 100'000, &parse->max_json_depth);
   // threads: 0..1024, default 0 (one per core).
   reader.ReadInt("threads", 0, 1024, &parse->threads);
   // max_dom_depth: 16..100000, default 512.

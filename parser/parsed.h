@@ -31,6 +31,17 @@ struct Link {
   std::string host;
 };
 
+// A request a rule asks for beyond a plain GET of a link: a submitted form, a
+// JSON API's next page with a method or body. Its identity is method + URL +
+// body.
+struct RequestSpec {
+  std::string method = "GET";  // uppercase
+  std::string url;             // normalized as links are (the dedup key)
+  std::string host;            // lowercase
+  std::vector<std::string> headers;  // "Name: value" (Content-Type of a body)
+  std::string body;
+};
+
 // Records a rule found but dropped because a `required` field was empty.
 struct DroppedItems {
   std::string rule;
@@ -71,6 +82,16 @@ struct Parsed {
   std::vector<Item> items;
   std::vector<DroppedItems> dropped;  // per rule, rules with drops only
   std::vector<Link> links;  // unique within the page, in document order
+  // Requests with a method or body to enqueue (forms, next_request), in the
+  // order found; subject to the scope and limits like links. GET requests
+  // without a body are links instead.
+  std::vector<RequestSpec> requests;
+  // A matching rule's logged_out marker matched: the page was served to a
+  // session that has ended, its records and links are not to be trusted.
+  bool logged_out = false;
+  // Why the page's body could not be read as its rules asked ("json_syntax",
+  // "json_depth"), or "". Its records and links are then empty.
+  std::string unreadable;
   int bad_links = 0;        // hrefs that did not resolve to a valid http(s) URL
   bool parsed_html = false;  // whether a DOM was built for this page
   // The encoding the body was converted from, or "" when it was UTF-8 already.
