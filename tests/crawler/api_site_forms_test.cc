@@ -309,9 +309,11 @@ TEST(ApiSiteFormsTest, LoginChecksCsrfAndCredentials) {
         << m.name;
   }
   EXPECT_NE(page3->body.find(">Log out</a>"), std::string::npos);
-  auto page21 = client.Get("/app/members/21", cookie);
-  ASSERT_TRUE(page21);
-  EXPECT_EQ(page21->status, 404);
+  for (const char* path : {"/app/members/0", "/app/members/21"}) {
+    auto res = client.Get(path, cookie);
+    ASSERT_TRUE(res) << path;
+    EXPECT_EQ(res->status, 404) << path;
+  }
 
   // Without a session, or with a made-up one: the logged-out page, as a 200.
   for (const httplib::Headers& headers :

@@ -185,9 +185,10 @@ std::vector<ApiSite::Route> ApiSite::Routes() {
   routes.push_back({"POST", "/app/login",
                     [this](const httplib::Request& req, const std::smatch&,
                            httplib::Response& res) { LoginSubmit(req, res); }});
-  routes.push_back({"GET", "/app/members",
-                    [this](const httplib::Request& req, const std::smatch&,
-                           httplib::Response& res) { Members(req, 0, res); }});
+  routes.push_back(
+      {"GET", "/app/members",
+       [this](const httplib::Request& req, const std::smatch&,
+              httplib::Response& res) { Members(req, std::nullopt, res); }});
   routes.push_back({"GET", R"(/app/members/(\d{1,9}))",
                     [this](const httplib::Request& req, const std::smatch& m,
                            httplib::Response& res) {
@@ -297,7 +298,7 @@ void ApiSite::LoginSubmit(const httplib::Request& req, httplib::Response& res) {
   res.set_content("logged in\n", "text/plain; charset=utf-8");
 }
 
-void ApiSite::Members(const httplib::Request& req, int page,
+void ApiSite::Members(const httplib::Request& req, std::optional<int> page,
                       httplib::Response& res) {
   const std::string session = CookieValue(req, "session");
   bool valid = false;
@@ -317,10 +318,10 @@ void ApiSite::Members(const httplib::Request& req, int page,
   // Logged out answers 200, as real sites do: a crawler has to notice the
   // marker in the page, not a status.
   if (!valid) return SetHtml(res, 200, LoggedOutPage());
-  if (page == 0) return SetHtml(res, 200, MembersIndexPage());
-  if (page < 1 || page > kMemberPages)
+  if (!page) return SetHtml(res, 200, MembersIndexPage());
+  if (*page < 1 || *page > kMemberPages)
     return SetHtml(res, 404, "<!DOCTYPE html><p>No such members page</p>\n");
-  SetHtml(res, 200, MembersPage(page));
+  SetHtml(res, 200, MembersPage(*page));
 }
 
 void ApiSite::Logout(const httplib::Request& req, httplib::Response& res) {

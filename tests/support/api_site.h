@@ -9,6 +9,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <regex>
 #include <string>
@@ -108,9 +109,10 @@ class ApiSite {
   void SearchResults(const httplib::Request& req, httplib::Response& res) const;
   void LoginForm(const httplib::Request& req, httplib::Response& res);
   void LoginSubmit(const httplib::Request& req, httplib::Response& res);
-  // Serves `page` (0 = the index) if the request's session is valid and
-  // counts the request against it; else the logged-out page.
-  void Members(const httplib::Request& req, int page, httplib::Response& res);
+  // Serves members page `page` (nullopt: the index) if the request's session
+  // is valid, counting the request against it; else the logged-out page.
+  void Members(const httplib::Request& req, std::optional<int> page,
+               httplib::Response& res);
   void Logout(const httplib::Request& req, httplib::Response& res);
 
   // The csrf value that goes with a presession cookie. Derived rather than
