@@ -1,7 +1,7 @@
 // TestServer: a local HTTP server for tests, the demo and benchmarks. It wraps
 // cpp-httplib, binds 127.0.0.1 on a free port, serves from its own threads and
-// mounts scrapy-mockserver-style endpoints, the demo movie board and an
-// optional generated site.
+// mounts scrapy-mockserver-style endpoints, the demo movie board, the API test
+// site (JSON API, POST forms, login) and an optional generated site.
 #pragma once
 
 #include <httplib.h>
@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "config/status.h"
+#include "tests/support/api_site.h"
 #include "tests/support/demo_board.h"
 #include "tests/support/site_generator.h"
 
@@ -45,6 +46,11 @@ struct TestServerOptions {
   // Seconds an idle keep-alive connection stays open. Stop() waits up to this
   // long for a client that keeps a connection open, so it is short.
   int keep_alive_timeout_sec = 1;
+  // The password POST /app/login accepts for user "reader" (see ApiSite).
+  // Tests of the login set a random one; the server never logs it.
+  std::string login_password = kDemoLoginPassword;
+  // A login session ends after this many /app/members* requests; 0 = never.
+  int session_max_requests = 0;
 };
 
 // One request as the server saw it, in arrival order.
@@ -55,12 +61,23 @@ struct RequestRecord {
   // Empty when the client sent none.
   std::string user_agent;
   std::chrono::steady_clock::time_point arrived;
+  // The first 64 KiB of the request body, empty if none. cpp-httplib parses a
+  // multipart/form-data body off the wire, so for one this holds its parts
+  // re-encoded as application/x-www-form-urlencoded, sorted by name. Bodies
+  // hold whatever the client sent, login passwords included: the log is for
+  // tests to inspect and is never printed by the server.
+  std::string body;
+  // The Content-Type and Cookie headers; empty when absent.
+  std::string content_type;
+  std::string cookie;
 };
 
 // A running HTTP server on the loopback interface.
 //
-// Built-in GET/HEAD endpoints (patterns match the decoded path; anything else
-// is a 404):
+// Built-in endpoints, GET and HEAD unless marked POST (patterns match the
+// decoded path; a path no route matches is a 404; one that routes match only
+// for other methods is a 405 with an Allow header, e.g. POST /status/200 or
+// GET /app/search/results):
 //   /status/<code>      that status (200..599) with a short text body; 204 and
 //                       304 have none; other codes are a 400
 //   /delay/<ms>         200 after ms milliseconds (at most 600000); Stop()
@@ -88,7 +105,22 @@ struct RequestRecord {
 //                       the pages of a realistic generated site, when one is
 //                       enabled: exactly GeneratedSite::PagePath(i), any other
 //                       spelling or query is a 404
-// Handlers added with Get() are tried first, in the order added.
+// The API test site (ApiSite in api_site.h has the details, api_data.h the
+// records tests compute expected values from):
+//   GET  /api/items[?cursor=<c>]  50 JSON pages of 100 items, cursor-paginated
+//   GET  /api/items/<id>          one item, id 1..5000
+//   POST /api/search              JSON body {"q":..,"page":N} → JSON hits
+//   GET  /app/search              a POST search form with a hidden token, and
+//                                 a decoy GET form (/app/newsletter)
+//   POST /app/search/results      the hits, 20 a page, "next page" POST form
+//   GET  /app/login               login form with csrf + presession cookie
+//   POST /app/login               303 to /app/members + session cookie, or
+//                                 the form again with "Login failed"
+//   GET  /app/members, /app/members/<1..20>
+//                                 the members area; without a session a page
+//                                 with <p id="logged-out">
+//   GET  /app/logout              ends the session
+// Handlers added with Get() or Post() are tried first, in the order added.
 //
 // Every response body is sent exactly as the handler produced it: the server
 // never compresses on its own (cpp-httplib would otherwise gzip or brotli any
@@ -98,12 +130,10 @@ struct RequestRecord {
 // server runs.
 class TestServer {
  public:
-  // A handler for Get(). `match` holds the pattern's captures over req.path and
-  // is valid only during the call. Set res.status (default 200) and the body
-  // with res.set_content.
-  using Handler =
-      std::function<void(const httplib::Request& req, const std::smatch& match,
-                         httplib::Response& res)>;
+  // A handler for Get() or Post(). `match` holds the pattern's captures over
+  // req.path and is valid only during the call. Set res.status (default 200)
+  // and the body with res.set_content.
+  using Handler = RouteHandler;
 
   // Starts serving with default options (or `options`) and returns once the
   // server accepts connections. Aborts with a message on stderr if it cannot
@@ -130,6 +160,10 @@ class TestServer {
   // `pattern`, tried before the built-in endpoints. May be called while
   // serving. Precondition: pattern compiles.
   void Get(const std::string& pattern, Handler handler);
+  // Like Get(), for POST requests; req.body holds the body (see RequestRecord
+  // for multipart). cpp-httplib itself answers 413, before any handler and
+  // the request log, to an application/x-www-form-urlencoded body over 8 KiB.
+  void Post(const std::string& pattern, Handler handler);
 
   // Serves (or replaces) the generated site: under /site/, or at the
   // realistic site's paths when options.realistic.
@@ -139,6 +173,9 @@ class TestServer {
   std::shared_ptr<const GeneratedSite> site() const;
   // The demo board; valid for the life of this server.
   const DemoBoard& board() const { return board_; }
+  // The API test site: its search token, login counts and sessions; valid for
+  // the life of this server.
+  const ApiSite& api_site() const { return api_site_; }
 
   // Sets the body of /robots.txt; nullopt makes it answer 404. Default
   // "User-agent: *\nDisallow:\n".
@@ -172,6 +209,8 @@ class TestServer {
 
  private:
   struct Route {
+    // "GET" (which answers HEAD too) or "POST".
+    std::string method;
     std::regex pattern;
     Handler handler;
   };
@@ -184,6 +223,9 @@ class TestServer {
   // The realistic generated site's paths; after the board's, so /board/4
   // stays the demo board's.
   void AddRealisticSiteRoutes();
+  void AddApiSiteRoutes();
+  void AddUserRoute(const std::string& method, const std::string& pattern,
+                    Handler handler);
   void Dispatch(const httplib::Request& req, httplib::Response& res);
   void RecordArrival(const httplib::Request& req);
   // Waits for `duration` or until Stop(), whichever comes first.
@@ -191,6 +233,7 @@ class TestServer {
 
   const TestServerOptions options_;
   const DemoBoard board_;
+  ApiSite api_site_;
   std::vector<Route> builtin_routes_;  // fixed before the server starts
   httplib::Server server_;
   std::thread listen_thread_;

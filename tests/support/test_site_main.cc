@@ -1,10 +1,13 @@
-// crawlbox-testsite: serves the demo board and a generated site on 127.0.0.1
-// for the demo and the benchmarks, or writes the generated site to a directory.
+// crawlbox-testsite: serves the demo board, the API test site (/api/items,
+// /app/search, /app/login, /app/members; see test_server.h) and a generated
+// site on 127.0.0.1 for the demo and the benchmarks, or writes the generated
+// site to a directory.
 //
 //   crawlbox-testsite [--port P] [--site-pages N] [--links K] [--seed S]
 //                     [--min-bytes B] [--max-bytes B] [--board-every K]
 //                     [--realistic] [--latency-ms MS] [--threads T]
-//                     [--data-dir DIR] [--write-site DIR]
+//                     [--data-dir DIR] [--login-password PW]
+//                     [--session-max-requests N] [--write-site DIR]
 //
 // Serving prints exactly one line, "listening on http://127.0.0.1:PORT", then
 // runs until SIGINT or SIGTERM and exits 0. Exit 2 on bad arguments, 1 if it
@@ -31,6 +34,8 @@ struct Args {
   int threads = crawlbox::testing::TestServerOptions().threads;
   crawlbox::testing::SiteOptions site;
   std::string data_dir = crawlbox::testing::DefaultDataDir();
+  std::string login_password = crawlbox::testing::kDemoLoginPassword;
+  int session_max_requests = 0;
   std::string write_site_dir;
 };
 
@@ -38,8 +43,8 @@ struct Args {
 // --help, kExitBadArguments after printing what is wrong.
 int ParseArgs(int argc, char** argv, Args* args) {
   CLI::App app{
-      "Serves the demo board and a generated site on 127.0.0.1, or writes the "
-      "generated site to a directory.",
+      "Serves the demo board, the API test site and a generated site on "
+      "127.0.0.1, or writes the generated site to a directory.",
       "crawlbox-testsite"};
   const CLI::Validator non_empty(
       [](std::string& value) {
@@ -92,6 +97,14 @@ int ParseArgs(int argc, char** argv, Args* args) {
                  "directory with board/films.tsv and the /data/ files")
       ->check(non_empty)
       ->capture_default_str();
+  app.add_option("--login-password", args->login_password,
+                 "the password /app/login accepts for user \"reader\" "
+                 "(default: the built-in demo password)")
+      ->check(non_empty);
+  app.add_option("--session-max-requests", args->session_max_requests,
+                 "a login session ends after N /app/members pages (0 = never)")
+      ->check(CLI::Range(0, 100000000))
+      ->capture_default_str();
   app.add_option("--write-site", args->write_site_dir,
                  "write every page to DIR (DIR/site/<i>.html, or the realistic "
                  "site's paths), DIR/manifest.json and DIR/urls.txt, then exit")
@@ -143,6 +156,8 @@ int main(int argc, char** argv) {
   options.data_dir = args.data_dir;
   options.site = args.site;
   options.threads = args.threads;
+  options.login_password = args.login_password;
+  options.session_max_requests = args.session_max_requests;
   auto server = crawlbox::testing::TestServer::Create(options);
   if (!server.ok()) {
     std::fprintf(stderr, "crawlbox-testsite: %s\n",
