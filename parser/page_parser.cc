@@ -19,6 +19,7 @@
 #include "parser/directives.h"
 #include "parser/dom.h"
 #include "parser/fields.h"
+#include "parser/json_rules.h"
 #include "parser/link_cache.h"
 #include "parser/link_scanner.h"
 #include "parser/url_encoding.h"
@@ -224,6 +225,7 @@ std::unique_ptr<PageParser> PageParser::Compile(
         compiled.field_css.push_back(std::move(css));
       }
     }
+    compiled.json = CompileJsonRule(rule, r, problems);
     parser->rules_.push_back(std::move(compiled));
   }
   return parser;
@@ -297,6 +299,7 @@ Parsed PageParser::Parse(std::string_view url, std::string_view content_type,
   std::vector<const CompiledRule*> pattern_rules;
   std::vector<const CompiledRule*> followers;
   std::vector<const CompiledRule*> css_rules;
+  std::vector<const JsonRule*> json_rules;
   re2::StringPiece url_text(url.data(), url.size());
   for (const CompiledRule& compiled : rules_) {
     const config::Rule& rule = *compiled.rule;
@@ -308,6 +311,8 @@ Parsed PageParser::Parse(std::string_view url, std::string_view content_type,
     if (rule.pattern != nullptr) pattern_rules.push_back(&compiled);
     if (compiled.select != nullptr) css_rules.push_back(&compiled);
     if (!rule.follow.empty()) followers.push_back(&compiled);
+    if (compiled.json != nullptr && (rule.json || IsJsonContent(content_type)))
+      json_rules.push_back(compiled.json.get());
   }
   const bool html = IsHtmlContent(content_type);
   const bool links_need_dom = std::any_of(
@@ -369,8 +374,12 @@ Parsed PageParser::Parse(std::string_view url, std::string_view content_type,
   if (!followers.empty() && html && page_url.ok()) {
     ExtractLinks(followers, *page_url, &scanned, doc ? &*doc : nullptr, &out);
   }
+  ApplyJsonRules(json_rules,
+                 {this, &job_, page_url.ok() ? &*page_url : nullptr, want_items,
+                  obey && out.robots.nofollow},
+                 body, &out);
   if (obey && out.robots.nofollow) {
-    out.nofollow_dropped = static_cast<int64_t>(out.links.size());
+    out.nofollow_dropped += static_cast<int64_t>(out.links.size());
     out.links.clear();
   }
   return out;

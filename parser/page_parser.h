@@ -20,6 +20,7 @@
 
 namespace crawlbox::parser {
 
+struct JsonRule;      // parser/json_rules.h
 struct ResolvedHref;  // parser/link_cache.h
 struct ScannedLinks;  // parser/link_scanner.h
 
@@ -86,6 +87,9 @@ class PageParser {
     std::unique_ptr<Selector> follow_within;
     std::unique_ptr<Selector> select;  // record elements of a CSS rule
     std::vector<std::unique_ptr<Selector>> field_css;  // null: the element
+    // The JSON keys (records, follow_json, next_request), or null. Shared so
+    // that JsonRule can stay an incomplete type here.
+    std::shared_ptr<const JsonRule> json;
   };
 
   explicit PageParser(const config::Job& job);
