@@ -31,10 +31,11 @@ using ResponseHeader = std::pair<std::string, std::string>;
 // once.
 class PageParser {
  public:
-  // Compiles each rule's follow_within selector and parses each seed as a URL.
-  // Appends one problem per bad selector or seed (at its file:line) to
-  // *problems. The returned parser is usable only when no problem was appended.
-  // `job` must outlive the parser.
+  // Compiles each rule's follow_within selector and JSON queries
+  // (parser/json_rules.h) and parses each seed as a URL. Appends one problem
+  // per bad selector, query or seed (at its file:line) to *problems. The
+  // returned parser is usable only when no problem was appended. `job` must
+  // outlive the parser.
   static std::unique_ptr<PageParser> Compile(
       const config::Job& job, std::vector<config::JobProblem>* problems);
 
@@ -50,7 +51,8 @@ class PageParser {
   // `only_rule` is non-empty, just that rule runs, whatever its URL pattern.
   // The body is first converted to UTF-8 from the encoding a browser would
   // pick (BOM, Content-Type charset, <meta> prescan, else UTF-8 or, for
-  // invalid UTF-8, windows-1252).
+  // invalid UTF-8, windows-1252). JSON rules run as ApplyJsonRules
+  // (parser/json_rules.h) says, on a body parsed once for all of them.
   //
   // `headers` are the response's (X-Robots-Tag, Refresh and Link are read;
   // names compared case-insensitively); pass {} when there are none, as for a
