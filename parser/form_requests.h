@@ -39,7 +39,8 @@ std::optional<CompiledForm> CompileFormFollow(
 // is the first element with it, the page's elements whose form= names it.
 // Controls the HTML parser ties to a form through its form element pointer
 // only (a form opened in a table and closed at once) are not found, as they
-// are not inside the form in the tree.
+// are not inside the form in the tree. Cost: the form's subtree, or the
+// whole page for a form with an id (form= may name it from anywhere).
 std::vector<const GumboNode*> FormControls(const GumboNode* form);
 
 // The submitter `submit` picks: the first of the form's controls that matches
