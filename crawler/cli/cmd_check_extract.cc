@@ -4,41 +4,63 @@
 #include <fstream>
 #include <future>
 #include <iostream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "config/job_loader.h"
 #include "crawler/cli/commands.h"
+#include "crawler/engine/counters.h"
 #include "crawler/engine/item_json.h"
+#include "crawler/engine/login_step.h"
 #include "crawler/fetch/fetcher.h"
 
 namespace crawlbox::crawler {
 
 namespace {
 
-// Hands out exactly one request.
-class OneRequest : public RequestSource {
+// Hands out nothing: the extract session's exchanges run in the Fetcher's
+// login step, on its thread, so that they share its cookie jar.
+class NoRequests : public RequestSource {
  public:
-  explicit OneRequest(Request request) : request_(std::move(request)) {}
   std::optional<Request> NextRequest(std::chrono::milliseconds*) override {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (taken_) return std::nullopt;
-    taken_ = true;
-    return request_;
+    return std::nullopt;
   }
-
- private:
-  std::mutex mu_;
-  Request request_;
-  bool taken_ = false;
 };
 
-// One fetch of `url`, as the crawl would make it.
-Response FetchOnce(const config::Job& job, const std::string& url,
-                   const std::string& host) {
-  OneRequest source(Request{0, url, host, 0, 0});
+// `request` sent as the crawl would send it, after the job's [login] when it
+// has one (with the same cookie jar), its redirects followed (HTTP's method
+// rules) and told on stderr: the crawl takes every hop through its frontier,
+// but the rule-writing loop wants the page a request leads to.
+Response FetchForExtract(const config::Job& job,
+                         const parser::PageParser& parser, Request request) {
+  Counters counters;
+  LoginStep login(job, parser, &counters);
+  NoRequests source;
   std::promise<Response> done;
-  Fetcher fetcher(job.fetch, &source,
-                  [&](Response&& r) { done.set_value(std::move(r)); });
+  Fetcher fetcher(job.fetch, &source, [](Response&&) {});
+  fetcher.SetLoginStep([&](const Fetcher::Exchange& exchange) {
+    if (job.login.enabled) {
+      login.Run(exchange);
+      for (const auto& [name, count] : counters.Snapshot())
+        std::fprintf(stderr, "crawlbox: %s\n", name.c_str());
+    }
+    bool stopped = false;
+    Response response = ExchangeFollowing(
+        exchange, request, job.fetch.max_redirects,
+        [](const Request& hop, const Response* answer) {
+          if (answer != nullptr && answer->ok() && answer->status >= 300 &&
+              answer->status < 400 && answer->Header("location")) {
+            std::fprintf(stderr,
+                         "crawlbox: %s %s answered HTTP %d, "
+                         "redirect to %s\n",
+                         hop.method.c_str(), hop.url.c_str(), answer->status,
+                         std::string(*answer->Header("location")).c_str());
+          }
+          return true;
+        },
+        &stopped);
+    done.set_value(std::move(response));
+  });
   if (!fetcher.Start().ok()) {
     Response failed;
     failed.error = FetchError::kOther;
@@ -48,31 +70,6 @@ Response FetchOnce(const config::Job& job, const std::string& url,
   Response response = done.get_future().get();
   fetcher.Stop();
   return response;
-}
-
-// Fetches `url` and follows its redirects, up to fetch.max_redirects, each hop
-// told on stderr: the crawl takes every hop through its frontier, but the
-// rule-writing loop wants the page a URL leads to.
-Response FetchFollowingRedirects(const config::Job& job,
-                                 const parser::PageParser& parser,
-                                 std::string url, std::string host) {
-  for (int hop = 0;; ++hop) {
-    Response response = FetchOnce(job, url, host);
-    auto location = response.Header("location");
-    if (!response.ok() || response.status < 300 || response.status >= 400 ||
-        !location || location->empty()) {
-      return response;
-    }
-    auto base = parser::ParseUrl(url);
-    auto target = parser::ParseUrl(*location, base.ok() ? &*base : nullptr);
-    if (!target.ok() || !target->IsHttp() || hop >= job.fetch.max_redirects)
-      return response;
-    std::string next = parser.CrawlKey(*target);
-    std::fprintf(stderr, "crawlbox: %s answered HTTP %d, redirect to %s\n",
-                 url.c_str(), response.status, next.c_str());
-    url = std::move(next);
-    host = target->host;
-  }
 }
 
 // What the page tells crawlers, and the bounds it hit, one line each on
@@ -181,6 +178,14 @@ int CmdExtract(const ExtractArgs& args) {
     buffer << in.rdbuf();
     body = buffer.str();
     url = args.base_url;
+    if (args.json) content_type = "application/json";
+  } else if (args.seed >= 0) {
+    if (static_cast<size_t>(args.seed) >= job.seeds.size()) {
+      std::fprintf(stderr, "crawlbox: job '%s' has %zu start points\n",
+                   job.name.c_str(), job.seeds.size());
+      return kExitBadInput;
+    }
+    url = job.seeds[static_cast<size_t>(args.seed)].url;
   } else {
     url = args.url;
   }
@@ -193,8 +198,23 @@ int CmdExtract(const ExtractArgs& args) {
   url = parser->CrawlKey(*parsed_url);
 
   if (args.file.empty()) {
-    Response response =
-        FetchFollowingRedirects(job, *parser, url, parsed_url->host);
+    Request request;
+    request.url = url;
+    request.host = parsed_url->host;
+    if (args.seed >= 0) {
+      const config::Seed& seed = job.seeds[static_cast<size_t>(args.seed)];
+      request.method = seed.method;
+      request.headers = seed.headers;
+      request.body = seed.body;
+    }
+    if (!args.method.empty()) request.method = args.method;
+    for (const std::string& header : args.headers)
+      request.headers.push_back(header);
+    if (!args.data.empty()) {
+      request.body = args.data;
+      if (args.method.empty()) request.method = "POST";
+    }
+    Response response = FetchForExtract(job, *parser, std::move(request));
     if (!response.ok()) {
       std::fprintf(stderr, "crawlbox: fetching %s failed: %s (%s)\n",
                    url.c_str(), FetchErrorName(response.error),
@@ -214,8 +234,26 @@ int CmdExtract(const ExtractArgs& args) {
   parser::Parsed parsed =
       parser->Parse(url, content_type, body, headers, args.rule);
   PrintDirectives(job, parsed);
+  if (parsed.logged_out) {
+    std::fprintf(stderr,
+                 "crawlbox: the page shows a rule's logged_out marker (the "
+                 "crawl would log in again and refetch it)\n");
+  }
+  if (!parsed.unreadable.empty()) {
+    std::fprintf(stderr, "crawlbox: the body is unreadable: %s\n",
+                 parsed.unreadable.c_str());
+  }
   if (args.links) {
     for (const parser::Link& link : parsed.links) std::cout << link.url << "\n";
+    for (const parser::RequestSpec& request : parsed.requests) {
+      nlohmann::json line = {{"method", request.method},
+                             {"url", request.url},
+                             {"headers", request.headers},
+                             {"body", request.body}};
+      std::cout << line.dump(-1, ' ', false,
+                             nlohmann::json::error_handler_t::replace)
+                << "\n";
+    }
     for (const parser::Link& link : parsed.rel_nofollow) {
       std::fprintf(stderr, "crawlbox: not followed (rel=nofollow): %s\n",
                    link.url.c_str());
@@ -229,16 +267,21 @@ int CmdExtract(const ExtractArgs& args) {
       withheld += ", " + std::to_string(parsed.nofollow_dropped) +
                   " withheld by the page's nofollow";
     }
-    std::fprintf(stderr, "crawlbox: %zu links to follow from %s%s\n",
-                 parsed.links.size(), url.c_str(), withheld.c_str());
+    std::fprintf(stderr,
+                 "crawlbox: %zu links and %zu requests to follow from %s%s\n",
+                 parsed.links.size(), parsed.requests.size(), url.c_str(),
+                 withheld.c_str());
   } else {
     for (const parser::Item& item : parsed.items)
       std::cout << ItemToJson(item) << "\n";
-    std::fprintf(stderr, "crawlbox: %zu records from %s%s\n",
+    std::fprintf(stderr,
+                 "crawlbox: %zu records from %s%s (and %zu links, %zu "
+                 "requests to follow: --links lists them)\n",
                  parsed.items.size(), url.c_str(),
                  parsed.robots.noindex && job.politeness.meta_robots
                      ? " (noindex: none kept)"
-                     : "");
+                     : "",
+                 parsed.links.size(), parsed.requests.size());
   }
   std::cout.flush();
   return kExitOk;

@@ -71,6 +71,13 @@ struct ExtractArgs {
                          // matching rules
   bool links =
       false;  // print the links the rules would follow instead of the records
+  // The job's start point of this index (a URL or a [[job.requests]]
+  // request) instead of --url; -1 = none.
+  int seed = -1;
+  std::string method;                // send this method
+  std::vector<std::string> headers;  // and these "Name: value" headers
+  std::string data;                  // and this body (POST unless --method)
+  bool json = false;                 // the saved --file is JSON
 };
 int CmdExtract(const ExtractArgs& args);
 

@@ -144,8 +144,23 @@ int Main(int argc, char** argv) {
   extract_cmd->add_option("--rule", extract.rule,
                           "Run only this rule, whatever its URL pattern");
   extract_cmd->add_flag("--links", extract.links,
-                        "Print the links the rules follow instead");
+                        "Print the links and requests (JSON lines) the rules "
+                        "follow instead");
+  auto* seed_opt = extract_cmd->add_option(
+      "--seed", extract.seed,
+      "Use the job's start point of this index (0 = the first start URL or "
+      "request, as `crawlbox check` counts them)");
+  extract_cmd->add_option("--method", extract.method,
+                          "Send this HTTP method (with --url or --seed)");
+  extract_cmd->add_option("-H,--header", extract.headers,
+                          "Add a request header \"Name: value\" (repeatable)");
+  extract_cmd->add_option("--data", extract.data,
+                          "Send this request body (POST unless --method)");
+  extract_cmd->add_flag("--json", extract.json,
+                        "The saved --file is JSON (application/json)");
   url_opt->excludes(file_opt);
+  seed_opt->excludes(url_opt);
+  seed_opt->excludes(file_opt);
   file_opt->needs(base_opt);
   base_opt->needs(file_opt);
 
@@ -191,10 +206,11 @@ int Main(int argc, char** argv) {
   }
   if (verbose)
     crawlbox::config::SetLogLevel(crawlbox::config::LogLevel::kDebug);
-  if (*extract_cmd && extract.url.empty() && extract.file.empty()) {
-    std::fprintf(
-        stderr,
-        "crawlbox extract: give --url URL or --file FILE --base-url URL\n");
+  if (*extract_cmd && extract.url.empty() && extract.file.empty() &&
+      extract.seed < 0) {
+    std::fprintf(stderr,
+                 "crawlbox extract: give --url URL, --seed N or --file FILE "
+                 "--base-url URL\n");
     return crawlbox::crawler::kExitBadInput;
   }
 

@@ -112,49 +112,77 @@ bool LoginStep::AllowedByRobots(const Fetcher::Exchange& exchange,
       parser::UserAgentToken(job_.fetch.user_agent), path);
 }
 
-bool LoginStep::Send(const Fetcher::Exchange& exchange, Request request,
-                     Response* response, std::string* why) {
-  const config::LoginSettings& login = job_.login;
-  for (int hop = 0;; ++hop) {
-    if (login.obey_robots && !AllowedByRobots(exchange, request.url)) {
-      *why = "robots";
-      return false;
+Response ExchangeFollowing(
+    const Fetcher::Exchange& exchange, Request request, int max_hops,
+    const std::function<bool(const Request&, const Response*)>& hop,
+    bool* stopped) {
+  *stopped = false;
+  for (int hops = 0;; ++hops) {
+    if (!hop(request, nullptr)) {
+      *stopped = true;
+      return Response{};
     }
-    *response = exchange(request);
-    if (!response->ok()) {
-      *why = FetchErrorName(response->error);
-      return false;
-    }
-    for (const auto& [name, value] : response->headers) {
-      if (strcasecmp(name.c_str(), "set-cookie") == 0 &&
-          CookieName(value) == login.success_cookie)
-        saw_cookie_ = true;
-    }
-    auto location = response->Header("location");
-    if (response->status < 300 || response->status >= 400 || !location)
-      return true;
-    if (hop == kMaxLoginHops) {
-      *why = "too_many_redirects";
-      return false;
-    }
+    Response response = exchange(request);
+    hop(request, &response);
+    auto location = response.Header("location");
+    if (!response.ok() || response.status < 300 || response.status >= 400 ||
+        !location || location->empty() || hops >= max_hops)
+      return response;
     auto base = parser::ParseUrl(request.url);
     auto next = parser::ParseUrl(*location, base.ok() ? &*base : nullptr);
-    if (!next.ok() || !next->IsHttp()) {
-      *why = "bad_redirect";
-      return false;
+    if (!next.ok() || !next->IsHttp()) return response;
+    const bool to_get = request.method != "HEAD" &&
+                        (response.status == 303 ||
+                         ((response.status == 301 || response.status == 302) &&
+                          request.method == "POST"));
+    if (next->host != request.host) {
+      std::erase_if(request.headers, [](const std::string& h) {
+        return strncasecmp(h.c_str(), "authorization:", 14) == 0 ||
+               strncasecmp(h.c_str(), "cookie:", 7) == 0;
+      });
     }
-    // 301/302/303 after a POST continue as GET, as browsers do.
-    const bool to_get = response->status == 303 ||
-                        ((response->status == 301 || response->status == 302) &&
-                         request.method == "POST");
     request.url = next->HrefWithoutFragment();
     request.host = next->host;
     if (to_get) {
       request.method = "GET";
       request.body.clear();
-      request.headers.clear();
+      std::erase_if(request.headers, [](const std::string& h) {
+        return strncasecmp(h.c_str(), "content-type:", 13) == 0;
+      });
     }
   }
+}
+
+bool LoginStep::Send(const Fetcher::Exchange& exchange, Request request,
+                     Response* response, std::string* why) {
+  const config::LoginSettings& login = job_.login;
+  bool robots_refused = false;
+  bool stopped = false;
+  *response = ExchangeFollowing(
+      exchange, std::move(request), kMaxLoginHops,
+      [&](const Request& hop, const Response* answer) {
+        if (answer == nullptr) {
+          robots_refused =
+              login.obey_robots && !AllowedByRobots(exchange, hop.url);
+          return !robots_refused;
+        }
+        for (const auto& [name, value] : answer->headers) {
+          if (strcasecmp(name.c_str(), "set-cookie") == 0 &&
+              CookieName(value) == login.success_cookie)
+            saw_cookie_ = true;
+        }
+        return true;
+      },
+      &stopped);
+  if (stopped) {
+    *why = robots_refused ? "robots" : "stopped";
+    return false;
+  }
+  if (!response->ok()) {
+    *why = FetchErrorName(response->error);
+    return false;
+  }
+  return true;
 }
 
 void LoginStep::Run(const Fetcher::Exchange& exchange) {

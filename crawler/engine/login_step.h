@@ -7,6 +7,7 @@
 // the crawl.
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include "config/job.h"
@@ -15,6 +16,16 @@
 #include "parser/page_parser.h"
 
 namespace crawlbox::crawler {
+
+// Sends `request` with `exchange` and follows its redirects by hand, up to
+// `max_hops`, with HTTP's method rules (303, and 301/302 after a POST,
+// continue as GET without a body; 307/308 repeat it). `hop` sees each
+// request before it is sent (returning false stops: *stopped_at is that
+// request) and each response after. Returns the last response.
+Response ExchangeFollowing(
+    const Fetcher::Exchange& exchange, Request request, int max_hops,
+    const std::function<bool(const Request&, const Response*)>& hop,
+    bool* stopped);
 
 class LoginStep {
  public:

@@ -510,8 +510,7 @@ void Fetcher::Loop() {
 
   std::vector<curl_waitfd> watched;  // the multiplexed handle's sockets
   // The login step's exchanges: one at a time on this thread, with the
-  // handles' options and cookie jar, redirects followed (a login answers
-  // 303 to the members' page), never seen by the RequestSource.
+  // handles' options and cookie jar, never seen by the RequestSource.
   const Exchange exchange = [&](const Request& request) {
     Transfer t;
     t.easy = curl_easy_init();
@@ -520,7 +519,9 @@ void Fetcher::Loop() {
     CURL* e = t.easy;
     configure(e);
     curl_easy_setopt(e, CURLOPT_URL, t.request.url.c_str());
-    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
+    // One hop: the caller follows redirects itself (a login's session
+    // cookie comes with the 303, and robots.txt is asked per hop).
+    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, &t);
     curl_easy_setopt(e, CURLOPT_HEADERDATA, &t);
     curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t.error_buffer);

@@ -43,8 +43,8 @@ class Fetcher {
   // Wakeup() stays harmless after Stop(); the curl handles are released by the
   // destructor.
   void Stop();
-  // One request sent and answered at once, redirects followed, with the
-  // job's settings and cookie jar.
+  // One request sent and answered at once (a redirect is an answer like
+  // any other), with the job's settings and cookie jar.
   using Exchange = std::function<Response(const Request&)>;
   // A step that must run before the first request and again whenever
   // RequestLogin() asks (the [login] step): it runs on the fetcher thread
