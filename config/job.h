@@ -117,6 +117,7 @@ struct NextRequest {
   std::string method = "GET";
   std::vector<std::string> headers;  // "Name: value"
   std::string body;                  // template, as url
+  SourceLocation body_where;         // line 0 when there is no body
   JsonQuery until;                   // a JSONPath logical expression, or ""
 };
 

@@ -77,10 +77,10 @@ void LoadNextRequest(ProblemList* problems, const toml::node& node,
       }
     }
     ReadHeaders(problems, &reader, &next.headers);
-    SourceLocation body_where;
     if (reader.ReadString("body", /*non_empty=*/false, &next.body,
-                          &body_where)) {
-      CheckTemplate(problems, next.body, body_where, reader.PathOf("body"));
+                          &next.body_where)) {
+      CheckTemplate(problems, next.body, next.body_where,
+                    reader.PathOf("body"));
       if (reader.Find("method") == nullptr) next.method = "POST";
     }
   } else {

@@ -19,6 +19,7 @@
 #include "parser/directives.h"
 #include "parser/dom.h"
 #include "parser/fields.h"
+#include "parser/json_rules.h"
 #include "parser/link_cache.h"
 #include "parser/link_scanner.h"
 #include "parser/url_encoding.h"
@@ -209,21 +210,10 @@ std::unique_ptr<PageParser> PageParser::Compile(
         compiled.select =
             std::make_unique<Selector>(std::move(selector).value());
       }
-      for (const config::Field& field : rule.fields) {
-        std::unique_ptr<Selector> css;
-        if (!field.css.empty()) {
-          auto parsed = Selector::Parse(field.css);
-          if (!parsed.ok()) {
-            problems->push_back({field.where,
-                                 key + ".fields." + field.name + ".css",
-                                 "a CSS selector", parsed.status().message()});
-          } else {
-            css = std::make_unique<Selector>(std::move(parsed).value());
-          }
-        }
-        compiled.field_css.push_back(std::move(css));
-      }
     }
+    compiled.json = CompileJsonRule(rule, r, problems);
+    CompileElementRule(r, &compiled, problems);
+    CompileFormFollows(r, &compiled, problems);
     parser->rules_.push_back(std::move(compiled));
   }
   return parser;
@@ -296,7 +286,9 @@ Parsed PageParser::Parse(std::string_view url, std::string_view content_type,
   }
   std::vector<const CompiledRule*> pattern_rules;
   std::vector<const CompiledRule*> followers;
-  std::vector<const CompiledRule*> css_rules;
+  std::vector<const JsonRule*> json_rules;
+  std::vector<const CompiledRule*> element_rules;  // select or xpath
+  std::vector<const CompiledRule*> form_rules;
   re2::StringPiece url_text(url.data(), url.size());
   for (const CompiledRule& compiled : rules_) {
     const config::Rule& rule = *compiled.rule;
@@ -306,19 +298,26 @@ Parsed PageParser::Parse(std::string_view url, std::string_view content_type,
       continue;
     }
     if (rule.pattern != nullptr) pattern_rules.push_back(&compiled);
-    if (compiled.select != nullptr) css_rules.push_back(&compiled);
+    if (compiled.select != nullptr || compiled.xpath) {
+      element_rules.push_back(&compiled);
+    }
     if (!rule.follow.empty()) followers.push_back(&compiled);
+    if (compiled.json != nullptr && (rule.json || IsJsonContent(content_type)))
+      json_rules.push_back(compiled.json.get());
+    if (!compiled.forms.empty()) form_rules.push_back(&compiled);
   }
   const bool html = IsHtmlContent(content_type);
-  const bool links_need_dom = std::any_of(
-      followers.begin(), followers.end(),
-      [](const CompiledRule* r) { return r->follow_within != nullptr; });
+  const bool links_need_dom =
+      !form_rules.empty() || std::any_of(followers.begin(), followers.end(),
+                                         [](const CompiledRule* r) {
+                                           return r->follow_within != nullptr;
+                                         });
   // The scan finds the page's directives, and measures the page before a DOM
   // is built for it.
   ScannedLinks scanned;
   if (html) {
     ScanOptions options;
-    if (!css_rules.empty() || links_need_dom)
+    if (!element_rules.empty() || links_need_dom)
       options.max_depth = job_.parse.max_dom_depth;
     scanned = ScanLinks(body, options);
     for (const ScannedMeta& meta : scanned.metas) {
@@ -350,7 +349,7 @@ Parsed PageParser::Parse(std::string_view url, std::string_view content_type,
   }
   // One DOM per page, and only when a rule needs one.
   std::optional<Document> doc;
-  if (html && ((want_items && !css_rules.empty()) ||
+  if (html && ((want_items && !element_rules.empty()) ||
                (links_need_dom && page_url.ok()))) {
     if (scanned.elements > job_.parse.max_dom_nodes) {
       AddCut(&out, "dom_nodes", scanned.elements);
@@ -364,14 +363,32 @@ Parsed PageParser::Parse(std::string_view url, std::string_view content_type,
     }
   }
   if (want_items && doc) {
-    for (const CompiledRule* rule : css_rules) ExtractCss(*rule, *doc, &out);
+    for (const CompiledRule* rule : element_rules) {
+      if (rule->xpath) {
+        ExtractXPath(*rule, *doc, &out);
+      } else {
+        ExtractCss(*rule, *doc, &out);
+      }
+    }
   }
   if (!followers.empty() && html && page_url.ok()) {
     ExtractLinks(followers, *page_url, &scanned, doc ? &*doc : nullptr, &out);
   }
+  ApplyJsonRules(json_rules,
+                 {this, &job_, page_url.ok() ? &*page_url : nullptr, want_items,
+                  obey && out.robots.nofollow},
+                 body, &out);
+  if (doc && page_url.ok()) {
+    for (const CompiledRule* rule : form_rules) {
+      ExtractForms(*rule, *doc, *page_url, tag_base ? *tag_base : *page_url,
+                   &out);
+    }
+  }
   if (obey && out.robots.nofollow) {
-    out.nofollow_dropped = static_cast<int64_t>(out.links.size());
+    out.nofollow_dropped +=
+        static_cast<int64_t>(out.links.size() + out.requests.size());
     out.links.clear();
+    out.requests.clear();
   }
   return out;
 }
@@ -435,9 +452,15 @@ void PageParser::ExtractItems(const CompiledRule& compiled,
 
 void PageParser::ExtractCss(const CompiledRule& compiled, const Document& doc,
                             Parsed* out) const {
-  const config::Rule& rule = *compiled.rule;
   std::vector<const GumboNode*> records;
   compiled.select->Select(doc.root(), &records);
+  ExtractElements(compiled, records, out);
+}
+
+void PageParser::ExtractElements(const CompiledRule& compiled,
+                                 const std::vector<const GumboNode*>& records,
+                                 Parsed* out) const {
+  const config::Rule& rule = *compiled.rule;
   std::vector<const GumboNode*> matches;
   const size_t max_items =
       static_cast<size_t>(job_.limits.max_records_per_page);
@@ -450,30 +473,8 @@ void PageParser::ExtractCss(const CompiledRule& compiled, const Document& doc,
     Item item;
     item.rule = rule.name;
     for (size_t f = 0; f < rule.fields.size(); ++f) {
-      const config::Field& field = rule.fields[f];
-      const GumboNode* element = record;
-      if (compiled.field_css[f] != nullptr) {
-        compiled.field_css[f]->Select(record, &matches);
-        // Select includes the record itself; a field names something inside.
-        element = nullptr;
-        for (const GumboNode* m : matches) {
-          if (m != record) {
-            element = m;
-            break;
-          }
-        }
-      }
-      if (element == nullptr) {
-        item.fields.emplace_back(field.name, ApplyField(field, "", false));
-      } else if (!field.attr.empty()) {
-        const char* value = Attribute(element, field.attr);
-        item.fields.emplace_back(
-            field.name,
-            ApplyField(field, value != nullptr ? value : "", value != nullptr));
-      } else {
-        item.fields.emplace_back(field.name,
-                                 ApplyField(field, TextContent(element), true));
-      }
+      item.fields.emplace_back(rule.fields[f].name,
+                               ElementField(compiled, f, record, &matches));
     }
     AddItem(rule, std::move(item), out);
   }

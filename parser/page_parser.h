@@ -15,11 +15,14 @@
 #include "config/job.h"
 #include "parser/css_selector.h"
 #include "parser/dom.h"
+#include "parser/form_requests.h"
 #include "parser/parsed.h"
 #include "parser/url.h"
+#include "parser/xpath.h"
 
 namespace crawlbox::parser {
 
+struct JsonRule;      // parser/json_rules.h
 struct ResolvedHref;  // parser/link_cache.h
 struct ScannedLinks;  // parser/link_scanner.h
 
@@ -30,10 +33,11 @@ using ResponseHeader = std::pair<std::string, std::string>;
 // once.
 class PageParser {
  public:
-  // Compiles each rule's follow_within selector and parses each seed as a URL.
-  // Appends one problem per bad selector or seed (at its file:line) to
-  // *problems. The returned parser is usable only when no problem was appended.
-  // `job` must outlive the parser.
+  // Compiles each rule's follow_within selector and JSON queries
+  // (parser/json_rules.h) and parses each seed as a URL. Appends one problem
+  // per bad selector, query or seed (at its file:line) to *problems. The
+  // returned parser is usable only when no problem was appended. `job` must
+  // outlive the parser.
   static std::unique_ptr<PageParser> Compile(
       const config::Job& job, std::vector<config::JobProblem>* problems);
 
@@ -43,13 +47,16 @@ class PageParser {
 
   // Runs the rules whose URL pattern matches `url` over `body`: every match of
   // a rule's pattern becomes an Item; links of HTML pages are resolved against
-  // `url` (and <base href>) and kept when a matching rule follows them. The DOM
-  // is built only when a matching rule limits its links with follow_within or
-  // selects records by CSS; other pages get the cheaper tokenizer scan. When
+  // `url` (and <base href>) and kept when a matching rule follows them; forms
+  // a rule follows become links (GET) or requests (POST). The DOM is built
+  // only when a matching rule limits its links with follow_within, selects
+  // records by CSS or XPath, or follows forms; other pages get the cheaper
+  // tokenizer scan. When
   // `only_rule` is non-empty, just that rule runs, whatever its URL pattern.
   // The body is first converted to UTF-8 from the encoding a browser would
   // pick (BOM, Content-Type charset, <meta> prescan, else UTF-8 or, for
-  // invalid UTF-8, windows-1252).
+  // invalid UTF-8, windows-1252). JSON rules run as ApplyJsonRules
+  // (parser/json_rules.h) says, on a body parsed once for all of them.
   //
   // `headers` are the response's (X-Robots-Tag, Refresh and Link are read;
   // names compared case-insensitively); pass {} when there are none, as for a
@@ -86,14 +93,46 @@ class PageParser {
     std::unique_ptr<Selector> follow_within;
     std::unique_ptr<Selector> select;  // record elements of a CSS rule
     std::vector<std::unique_ptr<Selector>> field_css;  // null: the element
+    // The JSON keys (records, follow_json, next_request), or null. Shared so
+    // that JsonRule can stay an incomplete type here.
+    std::shared_ptr<const JsonRule> json;
+    // Element rules (select or xpath) only, one per field: its Field::xpath
+    // compiled, nullopt when it has none.
+    std::vector<std::optional<XPath>> field_xpath;
+    std::optional<XPath> xpath;       // record nodes of an XPath rule
+    std::vector<CompiledForm> forms;  // Rule::follow_forms, compiled
   };
 
   explicit PageParser(const config::Job& job);
+  // Compiles an element rule's record XPath and its fields' css and xpath
+  // (parser/xpath_rules.cc); problems as Compile.
+  static void CompileElementRule(size_t index, CompiledRule* compiled,
+                                 std::vector<config::JobProblem>* problems);
+  // Compiles the rule's follow_forms selectors (parser/form_requests.cc).
+  static void CompileFormFollows(size_t index, CompiledRule* compiled,
+                                 std::vector<config::JobProblem>* problems);
   void ExtractItems(const CompiledRule& rule, std::string_view body,
                     Parsed* out) const;
   // Records of a CSS rule from the page's DOM.
   void ExtractCss(const CompiledRule& rule, const Document& doc,
                   Parsed* out) const;
+  // Records of an XPath rule from the page's DOM (parser/xpath_rules.cc).
+  void ExtractXPath(const CompiledRule& rule, const Document& doc,
+                    Parsed* out) const;
+  // One record per element of `records`, its fields by css, xpath and attr.
+  void ExtractElements(const CompiledRule& rule,
+                       const std::vector<const GumboNode*>& records,
+                       Parsed* out) const;
+  // The value of field `f` of an element rule's record `record`
+  // (parser/xpath_rules.cc). `matches` is scratch space.
+  static FieldValue ElementField(const CompiledRule& rule, size_t f,
+                                 const GumboNode* record,
+                                 std::vector<const GumboNode*>* matches);
+  // Links (GET) and requests (POST) of the rule's follow_forms on the page;
+  // `base` is what the page's relative URLs resolve against
+  // (parser/form_requests.cc).
+  void ExtractForms(const CompiledRule& rule, const Document& doc,
+                    const Url& page_url, const Url& base, Parsed* out) const;
   // `doc` is the page's DOM when one was built (needed for follow_within);
   // otherwise the links come from `scanned`, the tokenizer scan of the body.
   void ExtractLinks(const std::vector<const CompiledRule*>& rules,
