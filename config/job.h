@@ -184,6 +184,39 @@ struct Rule {
   SourceLocation where;
 };
 
+// [login]: a step run before the crawl, and again when a rule's logged_out
+// marker matches a page. Its session cookies carry the crawl. The request it
+// makes is never a frontier entry: its body (with the password) reaches
+// neither the database nor the fleet's Redis.
+struct LoginSettings {
+  bool enabled = false;  // the job has a [login] section
+  SourceLocation where;
+  // With `page`: that page is fetched first and the form `form` on it is
+  // submitted as a browser would (hidden inputs such as a CSRF token
+  // included), with `fields` set. Without: a POST of `fields` to `url`,
+  // form-urlencoded, or as a JSON object when `json`.
+  std::string page;
+  FormFollow form;
+  std::string url;
+  bool json = false;
+  SourceLocation url_where;
+  std::vector<std::pair<std::string, std::string>> fields;  // literal values
+  // The password, from the environment variable `password_env` or the first
+  // line of `password_file` (relative to the job file), never from the job
+  // text; sent as the field `password_field`.
+  std::string password_env;
+  std::string password_file;
+  std::string password_field = "password";
+  // Success: the final page matches `success` (when set) and, when
+  // `success_cookie` is set, the cookie jar holds a cookie of that name;
+  // with neither, a 2xx/3xx answer without the rules' logged_out marker.
+  PageMarker success;
+  std::string success_cookie;
+  // Ask robots.txt before the login requests (default); either way they are
+  // counted in the run (login/*).
+  bool obey_robots = true;
+};
+
 // Which URLs belong to the crawl at all. A discovered link is enqueued only
 // when its host is allowed, it matches `allow` (if any pattern is given) and
 // matches no `deny` pattern.
@@ -397,6 +430,7 @@ struct Job {
   StatusSettings status;
   StoreSettings store;
   std::vector<Rule> rules;
+  LoginSettings login;
 };
 
 }  // namespace crawlbox::config

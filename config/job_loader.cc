@@ -13,6 +13,7 @@
 #include <system_error>
 #include <utility>
 
+#include "config/login_loader.h"
 #include "config/resolve_loader.h"
 #include "config/rule_loader.h"
 #include "config/seed_loader.h"
@@ -526,7 +527,8 @@ LoadedJob LoadJobText(std::string_view text, const std::string& file_name) {
 
   TableReader root_reader(&problems, &root, "", problems.Whole());
   root_reader.CheckKnownKeys({"job", "scope", "limits", "fetch", "politeness",
-                              "retry", "parse", "store", "status", "rules"});
+                              "retry", "parse", "store", "status", "rules",
+                              "login"});
   LoadJobSection(&problems, root, &loaded.job);
   LoadScopeSection(&problems, root, &loaded.job.scope);
   LoadLimitsSection(&problems, root, &loaded.job.limits);
@@ -537,6 +539,7 @@ LoadedJob LoadJobText(std::string_view text, const std::string& file_name) {
   LoadStoreSection(&problems, root, &loaded.job.store);
   LoadStatusSection(&problems, root, &loaded.job.status);
   loaded.job.rules = LoadRules(&problems, root.get("rules"));
+  LoadLoginSection(&problems, root, file_name, &loaded.job.login);
 
   // Sections are checked in a fixed order; the user reads the file top to
   // bottom.

@@ -200,6 +200,14 @@ std::unique_ptr<PageParser> PageParser::Compile(
             std::make_unique<Selector>(std::move(selector).value());
       }
     }
+    if (!rule.logged_out.css.empty()) {
+      auto selector = Selector::Parse(rule.logged_out.css);
+      if (!selector.ok()) {
+        problems->push_back({rule.logged_out.where,
+                             "rules[" + std::to_string(r) + "].logged_out.css",
+                             "a CSS selector", selector.status().message()});
+      }
+    }
     const std::string key = "rules[" + std::to_string(r) + "]";
     if (!rule.select.empty()) {
       auto selector = Selector::Parse(rule.select);
@@ -305,6 +313,13 @@ Parsed PageParser::Parse(std::string_view url, std::string_view content_type,
     if (compiled.json != nullptr && (rule.json || IsJsonContent(content_type)))
       json_rules.push_back(compiled.json.get());
     if (!compiled.forms.empty()) form_rules.push_back(&compiled);
+    // A page served to an ended session says nothing about the site: it
+    // yields nothing, and the crawler logs in again and refetches it.
+    if (!rule.logged_out.empty() &&
+        MatchesMarker(url, content_type, body, rule.logged_out)) {
+      out.logged_out = true;
+      return out;
+    }
   }
   const bool html = IsHtmlContent(content_type);
   const bool links_need_dom =

@@ -75,6 +75,23 @@ class PageParser {
                std::string_view body, std::span<const ResponseHeader> headers,
                std::string_view only_rule = {}) const;
 
+  // Whether `marker` (a CSS selector or an RE2 pattern) matches the page:
+  // the pattern anywhere in the body, the selector any element of its DOM
+  // (HTML only). For [login]'s success check; rules' logged_out markers are
+  // compiled once and checked by Parse.
+  bool MatchesMarker(std::string_view url, std::string_view content_type,
+                     std::string_view body,
+                     const config::PageMarker& marker) const;
+
+  // The request a browser would send submitting the first form `form.select`
+  // matches on the page (at its final `url`), its values set from the page
+  // (hidden inputs included), then from `form.fields`, then from `values`
+  // (the login step's, which may hold a secret). nullopt when no such form.
+  std::optional<RequestSpec> SubmitForm(
+      std::string_view url, std::string_view content_type,
+      std::string_view body, const config::FormFollow& form,
+      const std::vector<std::pair<std::string, std::string>>& values) const;
+
   // True when a rule of that name exists.
   bool HasRule(std::string_view name) const;
 

@@ -11,6 +11,7 @@
 #include "config/log.h"
 #include "crawler/engine/fetch_graph.h"
 #include "crawler/engine/fetch_stage.h"
+#include "crawler/engine/login_step.h"
 #include "crawler/engine/page_processor.h"
 #include "crawler/engine/store_node.h"
 #include "crawler/fetch/retry_policy.h"
@@ -45,7 +46,16 @@ class LocalStage : public FetchStage, public FetchGraphSink {
     graph_ = std::make_unique<FetchGraph>(context.job.fetch,
                                           context.job.parse.threads,
                                           context.processor, frontier_, this);
+    if (context.job.login.enabled) {
+      login_ = std::make_unique<LoginStep>(context.job, context.parser,
+                                           context.counters);
+      graph_->SetLoginStep(
+          [this](const Fetcher::Exchange& exchange) { login_->Run(exchange); });
+    }
     return graph_->Start();
+  }
+  void RequestLogin() override {
+    if (graph_ != nullptr) graph_->RequestLogin();
   }
   void Wakeup() override {
     if (graph_ != nullptr) graph_->Flush();
@@ -82,6 +92,7 @@ class LocalStage : public FetchStage, public FetchGraphSink {
   Frontier* frontier_ = nullptr;
   StoreNode* store_ = nullptr;
   const PageProcessor* processor_ = nullptr;
+  std::unique_ptr<LoginStep> login_;
   std::unique_ptr<FetchGraph> graph_;
 };
 
@@ -263,6 +274,7 @@ Result<RunSnapshot> Engine::Run() {
                   " URLs queued");
   LocalStage local;
   FetchStage* stage = options_.stage != nullptr ? options_.stage : &local;
+  run.processor.SetLoggedOutHook([stage] { stage->RequestLogin(); });
   s = stage->Start(StageContext{job_, parser_, run.processor, &run.frontier,
                                 &run.store, &counters_});
   std::string state = "failed";

@@ -73,7 +73,12 @@ config::Status FetchGraph::Start() {
         // way through the graph.
         graph_->parse->try_put(std::make_shared<Response>(std::move(r)));
       });
+  if (login_step_) fetcher_->SetLoginStep(login_step_);
   return fetcher_->Start();
+}
+
+void FetchGraph::RequestLogin() {
+  if (fetcher_ != nullptr) fetcher_->RequestLogin();
 }
 
 void FetchGraph::Wakeup() {

@@ -46,6 +46,11 @@ class FetchGraph {
   // Builds the graph and starts the fetcher thread. Fails (Unavailable) when
   // libcurl cannot start.
   config::Status Start();
+  // The job's [login] step, run by the Fetcher before its first request
+  // (see Fetcher::SetLoginStep). Before Start().
+  void SetLoginStep(Fetcher::LoginStep step) { login_step_ = std::move(step); }
+  // Logs in again before the next transfer starts. Any thread.
+  void RequestLogin();
   // The source may have requests again.
   void Wakeup();
   // Runs the sink's Flush on the serial node soon.
@@ -66,6 +71,7 @@ class FetchGraph {
   FetchGraphSink* sink_;
   std::unique_ptr<Graph> graph_;
   std::unique_ptr<Fetcher> fetcher_;
+  Fetcher::LoginStep login_step_;
 };
 
 }  // namespace crawlbox::crawler

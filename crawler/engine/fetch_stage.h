@@ -44,6 +44,9 @@ class FetchStage {
   // The frontier may hand out requests again, or wants a Drain() soon (a
   // window to refill, blocked URLs to record).
   virtual void Wakeup() = 0;
+  // A page showed the session has ended: the [login] step should run again
+  // before more pages are fetched. A stage without one ignores it.
+  virtual void RequestLogin() {}
   // Ends the stage: requests still out are abandoned (they stay queued in the
   // database), outcomes already received are drained. Nothing touches the
   // context after it returns.

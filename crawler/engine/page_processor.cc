@@ -285,6 +285,24 @@ void PageProcessor::Extract(const Response& r,
   parser::Parsed parsed =
       parser_.Parse(r.final_url, r.content_type, r.body, r.headers);
   RecordDirectives(parsed, &result->page);
+  if (parsed.logged_out) {
+    // Served to a session that has ended: log in again, and fetch the page
+    // again once that is done (the Fetcher starts nothing meanwhile).
+    counters_->Add("login/logged_out_pages");
+    if (on_logged_out_) on_logged_out_();
+    if (r.request.attempts + 1 < job_.retry.max_attempts) {
+      result->fate = storage::Retry{"logged_out", 0};
+    } else {
+      result->fate = storage::Failed{"logged_out"};
+    }
+    return;
+  }
+  if (!parsed.unreadable.empty()) {
+    // Stored with its status, without records: the body is not what the
+    // rules expected (a JSON API answering with broken or hostile JSON).
+    counters_->Add("parse/unreadable/" + parsed.unreadable);
+    result->page.error = parsed.unreadable;
+  }
   if (parsed.refresh && parsed.refresh->target) {
     if (!parsed.refresh->ignored) {
       // A refresh to another page is a redirect hop: the page it leads to is
@@ -352,6 +370,18 @@ void PageProcessor::Extract(const Response& r,
     } else {
       counters_->Add("canonical/rejected");
     }
+  }
+  for (parser::RequestSpec& spec : parsed.requests) {
+    if (too_deep) break;
+    std::string_view rejected = scope_.Rejects(spec.url, spec.host);
+    if (!rejected.empty()) {
+      counters_->Add(std::string("frontier/rejected/") + std::string(rejected));
+      continue;
+    }
+    counters_->Add("frontier/requests");
+    result->links.push_back({std::move(spec.url), std::move(spec.host), depth,
+                             r.request.url_id, storage::Via::kLink, 0,
+                             PartsOf(spec.method, spec.headers, spec.body)});
   }
   if (too_deep && !parsed.links.empty()) {
     counters_->Add("frontier/too_deep",

@@ -2,6 +2,7 @@
 // (or retry) out. Applies the job's rules, scope, depth limit and retry policy.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -59,6 +60,12 @@ class PageProcessor {
   // A fetched page as its one outcome (what Handle gives a page request).
   storage::PageOutcome Process(const Response& response) const;
 
+  // Called (from a parse thread) when a page shows a rule's logged_out
+  // marker; the page itself is tried again. Set before pages are processed.
+  void SetLoggedOutHook(std::function<void()> hook) {
+    on_logged_out_ = std::move(hook);
+  }
+
   // A fetched robots.txt: the rules that apply to its host, or null when it
   // was unavailable (5xx or no response), which keeps the host waiting (RFC
   // 9309 §2.3.1; a 4xx means no rules).
@@ -95,6 +102,7 @@ class PageProcessor {
   const Scope& scope_;
   const RetryPolicy& retry_;
   Counters* counters_;
+  std::function<void()> on_logged_out_;
 };
 
 }  // namespace crawlbox::crawler

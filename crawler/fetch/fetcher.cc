@@ -40,8 +40,6 @@ struct Transfer {
   ~Transfer() { curl_slist_free_all(own_headers); }
 };
 
-// The job's headers, plus If-None-Match / If-Modified-Since when the request
-// carries the stored page's validators; null when there are none to add.
 // The header list of one request, or null when the job's defaults serve:
 // the defaults (less those the request sets itself), the request's own
 // headers, and a re-crawl's validators.
@@ -511,7 +509,55 @@ void Fetcher::Loop() {
   };
 
   std::vector<curl_waitfd> watched;  // the multiplexed handle's sockets
+  // The login step's exchanges: one at a time on this thread, with the
+  // handles' options and cookie jar, redirects followed (a login answers
+  // 303 to the members' page), never seen by the RequestSource.
+  const Exchange exchange = [&](const Request& request) {
+    Transfer t;
+    t.easy = curl_easy_init();
+    t.request = request;
+    t.max_body_bytes = settings_.max_body_bytes;
+    CURL* e = t.easy;
+    configure(e);
+    curl_easy_setopt(e, CURLOPT_URL, t.request.url.c_str());
+    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, &t);
+    curl_easy_setopt(e, CURLOPT_HEADERDATA, &t);
+    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t.error_buffer);
+    SetMethod(e, t.request);
+    t.own_headers = RequestHeaders(impl.default_headers, t.request);
+    curl_easy_setopt(
+        e, CURLOPT_HTTPHEADER,
+        t.own_headers != nullptr ? t.own_headers : impl.default_headers);
+    const CURLcode code = curl_easy_perform(e);
+    Response r;
+    r.request = t.request;
+    r.error = TranslateCurlCode(code, t.too_large);
+    if (r.error != FetchError::kNone) {
+      r.error_detail =
+          t.error_buffer[0] != '\0' ? t.error_buffer : curl_easy_strerror(code);
+    } else {
+      long status = 0;
+      curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
+      r.status = static_cast<int>(status);
+      r.headers = std::move(t.headers);
+      r.body = std::move(t.body);
+      char* ct = nullptr;
+      curl_easy_getinfo(e, CURLINFO_CONTENT_TYPE, &ct);
+      if (ct != nullptr) r.content_type = ct;
+    }
+    char* final_url = nullptr;
+    curl_easy_getinfo(e, CURLINFO_EFFECTIVE_URL, &final_url);
+    r.final_url = final_url != nullptr ? final_url : r.request.url;
+    curl_easy_cleanup(e);
+    return r;
+  };
+  bool logged_in = false;
   while (!stop_.load()) {
+    if (login_step_ && (!logged_in || login_requested_.exchange(false))) {
+      logged_in = true;
+      login_step_(exchange);
+    }
     std::chrono::milliseconds wait(1000);
     while (static_cast<int>(impl.active.size()) < settings_.concurrency) {
       std::optional<Request> next = source_->NextRequest(&wait);

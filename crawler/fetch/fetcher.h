@@ -43,6 +43,21 @@ class Fetcher {
   // Wakeup() stays harmless after Stop(); the curl handles are released by the
   // destructor.
   void Stop();
+  // One request sent and answered at once, redirects followed, with the
+  // job's settings and cookie jar.
+  using Exchange = std::function<Response(const Request&)>;
+  // A step that must run before the first request and again whenever
+  // RequestLogin() asks (the [login] step): it runs on the fetcher thread
+  // with an Exchange, and no new transfer starts until it returns. Set it
+  // before Start().
+  using LoginStep = std::function<void(const Exchange&)>;
+  void SetLoginStep(LoginStep step) { login_step_ = std::move(step); }
+  // Runs the login step again before the next transfer starts (a page said
+  // the session has ended). Thread-safe; requests made meanwhile coalesce.
+  void RequestLogin() {
+    login_requested_.store(true);
+    Wakeup();
+  }
   // Transfers currently in flight.
   int in_flight() const { return in_flight_.load(std::memory_order_relaxed); }
 
@@ -57,6 +72,8 @@ class Fetcher {
   std::thread thread_;
   std::atomic<bool> stop_{false};
   std::atomic<int> in_flight_{0};
+  LoginStep login_step_;
+  std::atomic<bool> login_requested_{false};
 };
 
 // libcurl's process-wide state. One lives in main() around everything else:
