@@ -24,6 +24,7 @@
 #include "crawler/engine/counters.h"
 #include "crawler/engine/fetch_graph.h"
 #include "crawler/engine/fetch_stage.h"
+#include "crawler/engine/login_step.h"
 #include "crawler/fetch/retry_policy.h"
 #include "crawler/fleet/fleet.h"
 #include "crawler/fleet/wire.h"
@@ -380,6 +381,14 @@ Result<SessionEnd> Session::Run(int64_t* pages) {
   RetryPolicy retry(job_.retry);
   PageProcessor processor(job_, *parser, scope, retry, &counters_);
   FetchGraph graph(fetch, job_.parse.threads, processor, this, this);
+  // The worker logs in itself, with the password from its own environment
+  // or file: the master never has one to publish.
+  LoginStep login(job_, *parser, &counters_);
+  if (job_.login.enabled) {
+    graph.SetLoginStep(
+        [&login](const Fetcher::Exchange& exchange) { login.Run(exchange); });
+  }
+  processor.SetLoggedOutHook([&graph] { graph.RequestLogin(); });
   Status s = graph.Start();
   if (!s.ok()) return s;
 
