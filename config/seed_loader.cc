@@ -7,6 +7,8 @@
 #include <sstream>
 #include <string>
 #include <system_error>
+#include <utility>
+#include <vector>
 
 namespace crawlbox::config {
 
@@ -100,6 +102,22 @@ void AppendJsonString(std::string_view text, std::string* out) {
   *out += '"';
 }
 
+// The entries of `table` in the order the file wrote them: toml++ keeps a
+// table as a std::map, sorted by key, but a form's fields and a JSON body's
+// keys are sent as written.
+std::vector<std::pair<const toml::key*, const toml::node*>> InFileOrder(
+    const toml::table& table) {
+  std::vector<std::pair<const toml::key*, const toml::node*>> entries;
+  for (const auto& [key, value] : table) entries.emplace_back(&key, &value);
+  std::stable_sort(
+      entries.begin(), entries.end(), [](const auto& a, const auto& b) {
+        const toml::source_position& x = a.first->source().begin;
+        const toml::source_position& y = b.first->source().begin;
+        return x.line != y.line ? x.line < y.line : x.column < y.column;
+      });
+  return entries;
+}
+
 // The text of a scalar TOML value as a form or header value; false for
 // arrays and tables.
 bool ScalarText(const toml::node& node, std::string* out) {
@@ -129,12 +147,12 @@ void AppendJson(const toml::node& node, std::string* out) {
   if (auto table = node.as_table()) {
     *out += '{';
     bool first = true;
-    for (const auto& [key, value] : *table) {
+    for (const auto& [key, value] : InFileOrder(*table)) {
       if (!first) *out += ',';
       first = false;
-      AppendJsonString(key.str(), out);
+      AppendJsonString(key->str(), out);
       *out += ':';
-      AppendJson(value, out);
+      AppendJson(*value, out);
     }
     *out += '}';
   } else if (auto array = node.as_array()) {
@@ -243,7 +261,9 @@ void LoadRequest(ProblemList* problems, const toml::table& table,
   }
   if (const toml::node* headers = reader.Find("headers")) {
     if (const toml::table* t = headers->as_table()) {
-      for (const auto& [name, value] : *t) {
+      for (const auto& [key, node] : InFileOrder(*t)) {
+        const toml::key& name = *key;
+        const toml::node& value = *node;
         std::string text;
         if (!ScalarText(value, &text) ||
             text.find_first_of("\r\n") != std::string::npos) {
@@ -265,7 +285,9 @@ void LoadRequest(ProblemList* problems, const toml::table& table,
   if (const toml::node* form = reader.Find("form")) {
     ++bodies;
     if (const toml::table* t = form->as_table()) {
-      for (const auto& [name, value] : *t) {
+      for (const auto& [key, node] : InFileOrder(*t)) {
+        const toml::key& name = *key;
+        const toml::node& value = *node;
         auto add = [&](const toml::node& v) {
           std::string text;
           if (!ScalarText(v, &text)) {

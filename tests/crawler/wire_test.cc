@@ -41,6 +41,85 @@ TEST(WireTest, TaskRoundTripsEveryField) {
   EXPECT_EQ(back->request.kind, Request::Kind::kSitemap);
 }
 
+TEST(WireTest, TaskCarriesARequestsMethodHeadersAndBody) {
+  Task task;
+  task.epoch = 1;
+  task.id = 2;
+  Request& r = task.request;
+  r.url_id = 9;
+  r.url = "http://example.test/search";
+  r.host = "example.test";
+  r.method = "POST";
+  r.headers = {"Content-Type: application/x-www-form-urlencoded",
+               "Authorization: Bearer t"};
+  r.body = std::string("q=a+b\r\n\0\xff\xfe", 10);
+  const std::string text = EncodeTask(task);
+  auto back = DecodeTask(text);
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(back->request.url, r.url);
+  EXPECT_EQ(back->request.method, "POST");
+  EXPECT_EQ(back->request.headers, r.headers);
+  EXPECT_EQ(back->request.body, r.body);
+
+  // Method alone, headers alone.
+  Request put;
+  put.method = "PUT";
+  Request headers;
+  headers.headers = {"Accept: application/json"};
+  for (const Request& only : {put, headers}) {
+    Task t;
+    t.request = only;
+    auto got = DecodeTask(EncodeTask(t));
+    ASSERT_TRUE(got.ok()) << got.status().ToString();
+    EXPECT_EQ(got->request.method, only.method);
+    EXPECT_EQ(got->request.headers, only.headers);
+    EXPECT_EQ(got->request.body, "");
+  }
+
+  // A plain GET stays as small as it was.
+  Task plain;
+  plain.request.url = "http://example.test/";
+  const std::string plain_text = EncodeTask(plain);
+  EXPECT_EQ(plain_text.find("method"), std::string::npos) << plain_text;
+  auto got = DecodeTask(plain_text);
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->request.method, "GET");
+  EXPECT_TRUE(got->request.IsPlainGet());
+}
+
+TEST(WireTest, ALinkCarriesItsRequestParts) {
+  TaskResult in;
+  const storage::RequestParts post{
+      "POST", "key-1", std::string("Content-Type: x\r\n\r\n\0\xff", 21)};
+  in.outcome.links = {
+      {"http://example.test/a", "example.test", 1, 5, storage::Via::kLink, 0,
+       post},
+      {"http://example.test/b",
+       "example.test",
+       1,
+       5,
+       storage::Via::kLink,
+       0,
+       {}},
+      {"http://example.test/c", "example.test", 1, 5, storage::Via::kRedirect,
+       1, storage::RequestParts{"PUT", "", ""}},
+  };
+  auto out = DecodeResult(EncodeResult(in));
+  ASSERT_TRUE(out.ok()) << out.status().ToString();
+  const std::vector<storage::NewUrl>& links = out->outcome.links;
+  ASSERT_EQ(links.size(), 3u);
+  EXPECT_EQ(links[0].url, "http://example.test/a");
+  EXPECT_EQ(links[0].request.method, "POST");
+  EXPECT_EQ(links[0].request.body_key, "key-1");
+  EXPECT_EQ(links[0].request.encoded, post.encoded);
+  EXPECT_EQ(links[1].request.method, "GET");
+  EXPECT_EQ(links[1].request.body_key, "");
+  EXPECT_EQ(links[1].request.encoded, "");
+  EXPECT_EQ(links[2].request.method, "PUT");
+  EXPECT_EQ(links[2].via, storage::Via::kRedirect);
+  EXPECT_EQ(links[2].redirects, 1);
+}
+
 TEST(WireTest, ResultRoundTripsEveryFieldOfThePage) {
   // A new field of these rows must be added to crawler/fleet/wire.cc (and
   // here): the sizes are those of the fields this test knows (x86-64).

@@ -227,6 +227,10 @@ void TestServer::Post(const std::string& pattern, Handler handler) {
   AddUserRoute("POST", pattern, std::move(handler));
 }
 
+void TestServer::Put(const std::string& pattern, Handler handler) {
+  AddUserRoute("PUT", pattern, std::move(handler));
+}
+
 void TestServer::AddUserRoute(const std::string& method,
                               const std::string& pattern, Handler handler) {
   std::regex compiled(pattern);

@@ -120,7 +120,8 @@ struct RequestRecord {
 //                                 the members area; without a session a page
 //                                 with <p id="logged-out">
 //   GET  /app/logout              ends the session
-// Handlers added with Get() or Post() are tried first, in the order added.
+// Handlers added with Get(), Post() or Put() are tried first, in the order
+// added.
 //
 // Every response body is sent exactly as the handler produced it: the server
 // never compresses on its own (cpp-httplib would otherwise gzip or brotli any
@@ -130,9 +131,9 @@ struct RequestRecord {
 // server runs.
 class TestServer {
  public:
-  // A handler for Get() or Post(). `match` holds the pattern's captures over
-  // req.path and is valid only during the call. Set res.status (default 200)
-  // and the body with res.set_content.
+  // A handler for Get(), Post() or Put(). `match` holds the pattern's captures
+  // over req.path and is valid only during the call. Set res.status (default
+  // 200) and the body with res.set_content.
   using Handler = RouteHandler;
 
   // Starts serving with default options (or `options`) and returns once the
@@ -164,6 +165,8 @@ class TestServer {
   // for multipart). cpp-httplib itself answers 413, before any handler and
   // the request log, to an application/x-www-form-urlencoded body over 8 KiB.
   void Post(const std::string& pattern, Handler handler);
+  // Like Post(), for PUT requests.
+  void Put(const std::string& pattern, Handler handler);
 
   // Serves (or replaces) the generated site: under /site/, or at the
   // realistic site's paths when options.realistic.
@@ -209,7 +212,7 @@ class TestServer {
 
  private:
   struct Route {
-    // "GET" (which answers HEAD too) or "POST".
+    // "GET" (which answers HEAD too), "POST" or "PUT".
     std::string method;
     std::regex pattern;
     Handler handler;
