@@ -194,6 +194,10 @@ class Session : public RequestSource, public FetchGraphSink {
   // Flush only: the counters already reported.
   std::map<std::string, int64_t, std::less<>> reported_;
   Counters counters_;
+  // A page asked for a login ([login] jobs only) that has not started yet,
+  // and a login running: Flush holds the answers back meanwhile.
+  std::atomic<bool> login_wanted_{false};
+  std::atomic<bool> login_running_{false};
   int64_t rate_pages_ = 0;
   Clock::time_point rate_at_ = Clock::now();
 };
@@ -283,6 +287,16 @@ void Session::Flush() {
     batch.swap(answered_);
   }
   if (batch.empty()) return;
+  if (login_wanted_ || login_running_) {
+    // A page showed that the session ended: its answer waits for the login
+    // it asked for, so the login's counters ride on it. Sent earlier, it
+    // could be the last answer the master needs, and the counters of a
+    // login that followed would never reach the master.
+    std::lock_guard<std::mutex> lock(mu_);
+    answered_.insert(answered_.begin(), std::make_move_iterator(batch.begin()),
+                     std::make_move_iterator(batch.end()));
+    return;
+  }
   // The counters this process added since the last batch ride on its first
   // result, so the master's run statistics include the workers'.
   auto now = counters_.Snapshot();
@@ -386,9 +400,21 @@ Result<SessionEnd> Session::Run(int64_t* pages) {
   LoginStep login(job_, *parser, &counters_);
   if (job_.login.enabled) {
     graph.SetLoginStep(
-        [&login](const Fetcher::Exchange& exchange) { login.Run(exchange); });
+        [this, &login, &graph](const Fetcher::Exchange& exchange) {
+          login_running_ = true;
+          login_wanted_ = false;
+          login.Run(exchange);
+          login_running_ = false;
+          graph.Flush();
+        });
+    processor.SetLoggedOutHook([this, &graph] {
+      // Before asking: the login clears it once it has started.
+      login_wanted_ = true;
+      graph.RequestLogin();
+    });
+  } else {
+    processor.SetLoggedOutHook([&graph] { graph.RequestLogin(); });
   }
-  processor.SetLoggedOutHook([&graph] { graph.RequestLogin(); });
   Status s = graph.Start();
   if (!s.ok()) return s;
 
@@ -466,6 +492,9 @@ Result<SessionEnd> Session::Run(int64_t* pages) {
   // Transfers still in flight (a second signal, or Redis lost) are aborted;
   // whatever was fetched is parsed and sent.
   graph.Stop();
+  // A login that never came holds back no answer.
+  login_wanted_ = false;
+  Flush();
   std::vector<Held> left;
   {
     std::lock_guard<std::mutex> lock(mu_);
