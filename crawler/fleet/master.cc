@@ -21,8 +21,11 @@ using config::Status;
 namespace {
 
 // The ${NAME} references of the job text with the values this process
-// expands them to, so that workers load the job with the same seeds.
-std::string ReferencedEnvironment(const std::string& text) {
+// expands them to, so that workers load the job with the same seeds. The
+// variable that holds the [login] password is never among them, even when
+// the text names it (in a comment, say): workers read their own.
+std::string ReferencedEnvironment(const std::string& text,
+                                  const std::string& secret_name) {
   nlohmann::json env = nlohmann::json::object();
   for (size_t at = text.find("${"); at != std::string::npos;
        at = text.find("${", at + 2)) {
@@ -33,7 +36,7 @@ std::string ReferencedEnvironment(const std::string& text) {
       ++end;
     }
     std::string name = text.substr(at + 2, end - at - 2);
-    if (name.empty()) continue;
+    if (name.empty() || name == secret_name) continue;
     if (const char* value = std::getenv(name.c_str())) env[name] = value;
   }
   return env.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
@@ -93,7 +96,7 @@ Result<RunSnapshot> Master::Run() {
       {{"DEL", keys.tasks, keys.results},
        {"XGROUP", "CREATE", keys.tasks, FleetKeys::kGroup, "0", "MKSTREAM"},
        {"HSET", keys.job, "text", job_.text, "file", job_.file, "env",
-        ReferencedEnvironment(job_.text), "epoch",
+        ReferencedEnvironment(job_.text, job_.login.password_env), "epoch",
         std::to_string(epoch->integer), "lease_ms",
         std::to_string(options_.lease.count()), "state", "running", "master",
         HostAndPid()},
