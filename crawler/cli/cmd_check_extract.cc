@@ -47,14 +47,20 @@ Response FetchForExtract(const config::Job& job,
     bool stopped = false;
     Response response = ExchangeFollowing(
         exchange, request, job.fetch.max_redirects,
-        [](const Request& hop, const Response* answer) {
+        [&](const Request& hop, const Response* answer) {
+          auto location =
+              answer != nullptr ? answer->Header("location") : std::nullopt;
           if (answer != nullptr && answer->ok() && answer->status >= 300 &&
-              answer->status < 400 && answer->Header("location")) {
+              answer->status < 400 && location) {
+            auto base = parser::ParseUrl(hop.url);
+            auto target =
+                parser::ParseUrl(*location, base.ok() ? &*base : nullptr);
             std::fprintf(stderr,
-                         "crawlbox: %s %s answered HTTP %d, "
-                         "redirect to %s\n",
-                         hop.method.c_str(), hop.url.c_str(), answer->status,
-                         std::string(*answer->Header("location")).c_str());
+                         "crawlbox: %s%s answered HTTP %d, redirect to %s\n",
+                         hop.method == "GET" ? "" : (hop.method + " ").c_str(),
+                         hop.url.c_str(), answer->status,
+                         target.ok() ? parser.CrawlKey(*target).c_str()
+                                     : std::string(*location).c_str());
           }
           return true;
         },
@@ -267,16 +273,18 @@ int CmdExtract(const ExtractArgs& args) {
       withheld += ", " + std::to_string(parsed.nofollow_dropped) +
                   " withheld by the page's nofollow";
     }
-    std::fprintf(stderr,
-                 "crawlbox: %zu links and %zu requests to follow from %s%s\n",
-                 parsed.links.size(), parsed.requests.size(), url.c_str(),
-                 withheld.c_str());
+    std::fprintf(stderr, "crawlbox: %zu links to follow from %s%s\n",
+                 parsed.links.size(), url.c_str(), withheld.c_str());
+    if (!parsed.requests.empty()) {
+      std::fprintf(stderr, "crawlbox: %zu requests to follow from %s\n",
+                   parsed.requests.size(), url.c_str());
+    }
   } else {
     for (const parser::Item& item : parsed.items)
       std::cout << ItemToJson(item) << "\n";
     std::fprintf(stderr,
-                 "crawlbox: %zu records from %s%s (and %zu links, %zu "
-                 "requests to follow: --links lists them)\n",
+                 "crawlbox: %zu records from %s%s (%zu links, %zu requests "
+                 "to follow: --links lists them)\n",
                  parsed.items.size(), url.c_str(),
                  parsed.robots.noindex && job.politeness.meta_robots
                      ? " (noindex: none kept)"
