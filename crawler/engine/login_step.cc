@@ -6,8 +6,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "config/log.h"
+#include "parser/form_requests.h"
 #include "parser/robots.h"
 #include "parser/url.h"
 
@@ -18,43 +20,6 @@ using config::LogLevel;
 namespace {
 
 constexpr int kMaxLoginHops = 5;
-
-std::string FormEncode(std::string_view text) {
-  static const char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : text) {
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-        (c >= '0' && c <= '9') || c == '*' || c == '-' || c == '.' ||
-        c == '_') {
-      out += static_cast<char>(c);
-    } else if (c == ' ') {
-      out += '+';
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
-
-std::string JsonString(std::string_view text) {
-  static const char kHex[] = "0123456789abcdef";
-  std::string out = "\"";
-  for (unsigned char c : text) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c < 0x20) {
-      out += "\\u00";
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out + "\"";
-}
 
 // The name of a Set-Cookie header's cookie.
 std::string_view CookieName(std::string_view set_cookie) {
@@ -230,18 +195,13 @@ void LoginStep::Run(const Fetcher::Exchange& exchange) {
     request.url = url->HrefWithoutFragment();
     request.host = url->host;
     if (login.json) {
-      request.body = "{";
-      for (const auto& [name, value] : fields) {
-        if (request.body.size() > 1) request.body += ',';
-        request.body += JsonString(name) + ":" + JsonString(value);
-      }
-      request.body += "}";
+      nlohmann::json object = nlohmann::json::object();
+      for (const auto& [name, value] : fields) object[name] = value;
+      request.body =
+          object.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
       request.headers.push_back("Content-Type: application/json");
     } else {
-      for (const auto& [name, value] : fields) {
-        if (!request.body.empty()) request.body += '&';
-        request.body += FormEncode(name) + "=" + FormEncode(value);
-      }
+      request.body = parser::UrlencodeFormEntries(fields);
       request.headers.push_back(
           "Content-Type: application/x-www-form-urlencoded");
     }
