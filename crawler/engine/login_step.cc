@@ -119,12 +119,12 @@ Response ExchangeFollowing(
 }
 
 bool LoginStep::Send(const Fetcher::Exchange& exchange, Request request,
-                     Response* response, std::string* why) {
+                     int max_hops, Response* response, std::string* why) {
   const config::LoginSettings& login = job_.login;
   bool robots_refused = false;
   bool stopped = false;
   *response = ExchangeFollowing(
-      exchange, std::move(request), kMaxLoginHops,
+      exchange, std::move(request), max_hops,
       [&](const Request& hop, const Response* answer) {
         if (answer == nullptr) {
           robots_refused =
@@ -152,6 +152,12 @@ bool LoginStep::Send(const Fetcher::Exchange& exchange, Request request,
 
 void LoginStep::Run(const Fetcher::Exchange& exchange) {
   const config::LoginSettings& login = job_.login;
+  const auto now = std::chrono::steady_clock::now();
+  if (failed_at_ && now - *failed_at_ < kRetryAfterFailure) {
+    counters_->Add("login/skipped");
+    return;
+  }
+  failed_at_ = now;  // cleared below on success
   saw_cookie_ = false;
   std::string error;
   std::string secret = ReadSecret(login, &error);
@@ -176,7 +182,7 @@ void LoginStep::Run(const Fetcher::Exchange& exchange) {
     if (!page_url.ok()) return fail("bad_url");
     page.url = page_url->HrefWithoutFragment();
     page.host = page_url->host;
-    if (!Send(exchange, page, &response, &why))
+    if (!Send(exchange, page, kMaxLoginHops, &response, &why))
       return why == "robots" ? (void)counters_->Add("login/blocked")
                              : fail(why);
     std::optional<parser::RequestSpec> spec =
@@ -208,7 +214,11 @@ void LoginStep::Run(const Fetcher::Exchange& exchange) {
   }
   // From here on the request holds the secret: it is sent and dropped.
   secret.assign(secret.size(), '\0');
-  if (!Send(exchange, std::move(request), &response, &why)) {
+  // The page a login redirects to is fetched only when a success marker
+  // must be looked for on it: otherwise it is a page of the crawl, and the
+  // crawl fetches it (once).
+  if (!Send(exchange, std::move(request),
+            login.success.empty() ? 0 : kMaxLoginHops, &response, &why)) {
     if (why == "robots") {
       counters_->Add("login/blocked");
       config::Log(
@@ -225,6 +235,7 @@ void LoginStep::Run(const Fetcher::Exchange& exchange) {
                              response.body, login.success))
     ok = false;
   if (!ok) return fail("not_logged_in");
+  failed_at_.reset();
   counters_->Add("login/ok");
   config::Log(LogLevel::kInfo, "login",
               "logged in at " + response.final_url + " (status " +

@@ -7,7 +7,9 @@
 // the crawl.
 #pragma once
 
+#include <chrono>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "config/job.h"
@@ -34,10 +36,15 @@ class LoginStep {
             Counters* counters)
       : job_(job), parser_(parser), counters_(counters) {}
 
+  // A failed or blocked login is not tried again sooner than this, however
+  // many pages ask.
+  static constexpr std::chrono::seconds kRetryAfterFailure{10};
+
   // Logs in with `exchange` (on the fetcher thread). Counts login/ok,
-  // login/failed/<why> or login/blocked (robots.txt) and logs one line
-  // without the secret. Never throws; a failed login leaves the crawl going
-  // (its pages then show whatever the site shows to strangers).
+  // login/failed/<why>, login/blocked (robots.txt) or login/skipped (within
+  // kRetryAfterFailure of a failure) and logs one line without the secret.
+  // Never throws; a failed login leaves the crawl going (its pages then show
+  // whatever the site shows to strangers).
   void Run(const Fetcher::Exchange& exchange);
 
   // What Run() would send in the field password_field: the variable
@@ -47,9 +54,10 @@ class LoginStep {
                                 std::string* error);
 
  private:
-  // `request` sent, its redirects followed by hand (so each hop's cookies and
-  // robots.txt are seen); false with *why when robots.txt forbids a hop.
-  bool Send(const Fetcher::Exchange& exchange, Request request,
+  // `request` sent, up to `max_hops` of its redirects followed by hand (so
+  // each hop's cookies and robots.txt are seen); false with *why when
+  // robots.txt forbids a hop or no answer came.
+  bool Send(const Fetcher::Exchange& exchange, Request request, int max_hops,
             Response* response, std::string* why);
   bool AllowedByRobots(const Fetcher::Exchange& exchange,
                        const std::string& url);
@@ -58,6 +66,9 @@ class LoginStep {
   const parser::PageParser& parser_;
   Counters* counters_;
   bool saw_cookie_ = false;  // of login.success_cookie, during this Run
+  // When the last Run failed or was blocked: logged-out pages then do not
+  // send the site a login each, only one per kRetryAfterFailure.
+  std::optional<std::chrono::steady_clock::time_point> failed_at_;
 };
 
 }  // namespace crawlbox::crawler

@@ -377,6 +377,34 @@ struct LoginServer {
   TestServer server;
 };
 
+TEST(LoginCrawlTest, RobotsTxtIsAskedForTheLoginUnlessTheJobSaysNot) {
+  LoginServer site(0);
+  site.server.SetRobotsTxt("User-agent: *\nDisallow: /app/login\n");
+  TempDir dir;
+  ScopedEnv password("CRAWLBOX_LOGIN_PASSWORD", site.password);
+  config::LoadedJob obeying = LoadApiJob("login.toml", site.server);
+  ASSERT_TRUE(obeying.ok());
+  obeying.job.retry.max_attempts = 1;
+  e2e::JobRun blocked = e2e::RunJob(obeying, dir.File("obeying.db"));
+  // Not sent, but recorded: the run's counters say so, and the members
+  // pages (served to a stranger) fail logged_out.
+  EXPECT_EQ(blocked.counters["login/blocked"], 1);
+  EXPECT_EQ(site.server.api_site().Logins().succeeded, 0);
+  EXPECT_EQ(site.server.Hits("/app/login"), 0);
+  EXPECT_EQ(e2e::QueryDb(dir.File("obeying.db"),
+                         "SELECT count(*) FROM frontier WHERE reason = "
+                         "'logged_out'")
+                .rows[0][0],
+            storage::Value(int64_t{1}));
+
+  config::LoadedJob ignoring = LoadApiJob("login.toml", site.server);
+  ignoring.job.login.obey_robots = false;
+  e2e::JobRun logged_in = e2e::RunJob(ignoring, dir.File("ignoring.db"));
+  EXPECT_EQ(logged_in.counters["login/ok"], 1);
+  EXPECT_EQ(site.server.api_site().Logins().succeeded, 1);
+  EXPECT_EQ(StoredMembers(dir.File("ignoring.db")), ExpectedMembers());
+}
+
 TEST(LoginCrawlTest, LoginJobStoresEveryMember) {
   LoginServer site(0);
   TempDir dir;
@@ -387,9 +415,19 @@ TEST(LoginCrawlTest, LoginJobStoresEveryMember) {
     EXPECT_EQ(run.summary.state, "finished");
   }
   EXPECT_EQ(StoredMembers(db), ExpectedMembers());
-  EXPECT_GE(site.server.api_site().Logins().succeeded, 1);
+  // One login (the session never ends), and then each request once: the
+  // members index and its 20 pages, the login page and its form's POST.
+  EXPECT_EQ(site.server.api_site().Logins().succeeded, 1);
   EXPECT_EQ(site.server.api_site().Logins().failed, 0);
   EXPECT_EQ(site.server.Hits("/app/logout"), 0);
+  std::map<std::string, int> requests;
+  for (const auto& request : site.server.RequestLog())
+    ++requests[request.method + " " + request.target];
+  EXPECT_EQ(requests.size(), 1u + 20u + 2u + 1u);  // + robots.txt
+  for (const auto& [request, count] : requests)
+    EXPECT_EQ(count, request == "GET /robots.txt" ? count : 1) << request;
+  EXPECT_EQ(requests["GET /app/members"], 1);
+  EXPECT_EQ(requests["POST /app/login"], 1);
   ExpectNotInDatabase(db, site.password);
 }
 
