@@ -347,7 +347,17 @@ bool ExpandEnvironment(ProblemList* problems, const std::string& key,
       i = start + 3;
       continue;
     }
-    size_t close = in.find('}', start + 2);
+    // The reference ends at its own '}': a default may hold braces of its
+    // own ("${RANGE:-{1..5}}").
+    size_t close = std::string::npos;
+    for (size_t j = start + 2, depth = 0; j < in.size(); ++j) {
+      if (in[j] == '{') {
+        ++depth;
+      } else if (in[j] == '}' && depth-- == 0) {
+        close = j;
+        break;
+      }
+    }
     if (close == std::string::npos) {
       problems->Add(where, key, kEnvExpected,
                     "an unclosed '${' in " + Quote(in));

@@ -155,11 +155,11 @@ TEST(SeedLoaderTest, EnvironmentValuesKeepTheirBraces) {
   ASSERT_EQ(setenv("CRAWLBOX_SEED_TEST_PATH", "{1..3}}{", 1), 0);
   LoadedJob loaded = Load(
       "start_urls = [\"http://h/${CRAWLBOX_SEED_TEST_PATH}/{1..2}\", "
-      "\"http://h/${CRAWLBOX_SEED_TEST_UNSET:-{a}\"]\n");
+      "\"http://h/${CRAWLBOX_SEED_TEST_UNSET:-{a}}\"]\n");
   unsetenv("CRAWLBOX_SEED_TEST_PATH");
   ASSERT_TRUE(loaded.ok()) << testing::ProblemsText(loaded);
   EXPECT_THAT(Urls(loaded), ElementsAre("http://h/{1..3}}{/1",
-                                        "http://h/{1..3}}{/2", "http://h/{a"));
+                                        "http://h/{1..3}}{/2", "http://h/{a}"));
 }
 
 TEST(SeedLoaderTest, StartUrlsFromIsReadRelativeToTheJobFile) {
