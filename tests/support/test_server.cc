@@ -102,6 +102,7 @@ TestServer::TestServer(const TestServerOptions& options, DemoBoard board)
   AddBoardRoutes();
   AddRealisticSiteRoutes();
   AddApiSiteRoutes();
+  AddSpaSiteRoutes();
   const size_t threads = static_cast<size_t>(std::max(1, options_.threads));
   server_.new_task_queue = [threads] {
     return new httplib::ThreadPool(threads);

@@ -1,7 +1,8 @@
 // TestServer: a local HTTP server for tests, the demo and benchmarks. It wraps
 // cpp-httplib, binds 127.0.0.1 on a free port, serves from its own threads and
 // mounts scrapy-mockserver-style endpoints, the demo movie board, the API test
-// site (JSON API, POST forms, login) and an optional generated site.
+// site (JSON API, POST forms, login), the single-page-app site and an optional
+// generated site.
 #pragma once
 
 #include <httplib.h>
@@ -24,6 +25,7 @@
 #include "tests/support/api_site.h"
 #include "tests/support/demo_board.h"
 #include "tests/support/site_generator.h"
+#include "tests/support/spa_site.h"
 
 namespace crawlbox::testing {
 
@@ -120,6 +122,18 @@ struct RequestRecord {
 //                                 the members area; without a session a page
 //                                 with <p id="logged-out">
 //   GET  /app/logout              ends the session
+// The single-page-app site (spa_site.h has the details and SpaEntries, the
+// entries tests compare against); its pages hold no entries until a browser
+// runs their script:
+//   /spa/, /spa/page/<n>   the same HTML shell, n = 1..200; the script fetches
+//                          /spa/api/page/<n>.json and renders 10 <dd
+//                          class="film"> entries, a pager of pushState links
+//                          and <div id="ready">
+//   /spa/api/page/<n>.json the page's entries as JSON, "next" to page n+1
+//   /spa/slow-data/<n>     the shell; its JSON (/spa/api/slow-data/<n>.json)
+//                          comes after 1.5 s (cut short by Stop())
+//   /spa/film/<rank>       a server-rendered detail page, rank 1..2000
+//   /spa/loop              a shell whose script loops forever
 // Handlers added with Get(), Post() or Put() are tried first, in the order
 // added.
 //
@@ -227,6 +241,7 @@ class TestServer {
   // stays the demo board's.
   void AddRealisticSiteRoutes();
   void AddApiSiteRoutes();
+  void AddSpaSiteRoutes();
   void AddUserRoute(const std::string& method, const std::string& pattern,
                     Handler handler);
   void Dispatch(const httplib::Request& req, httplib::Response& res);

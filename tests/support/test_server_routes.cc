@@ -1,5 +1,5 @@
 // TestServer's built-in endpoints: the mock-server ones, the demo board, the
-// realistic generated site's paths and the API test site's.
+// realistic generated site's paths, the API test site's and the SPA site's.
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
@@ -362,6 +362,17 @@ void TestServer::AddRealisticSiteRoutes() {
 
 void TestServer::AddApiSiteRoutes() {
   for (ApiSite::Route& route : api_site_.Routes()) {
+    builtin_routes_.push_back({std::move(route.method),
+                               std::regex(route.pattern),
+                               std::move(route.handler)});
+  }
+}
+
+void TestServer::AddSpaSiteRoutes() {
+  for (ApiSite::Route& route :
+       SpaSiteRoutes([this](std::chrono::milliseconds wait) {
+         SleepUnlessStopping(wait);
+       })) {
     builtin_routes_.push_back({std::move(route.method),
                                std::regex(route.pattern),
                                std::move(route.handler)});

@@ -1,7 +1,7 @@
 // crawlbox-testsite: serves the demo board, the API test site (/api/items,
-// /app/search, /app/login, /app/members; see test_server.h) and a generated
-// site on 127.0.0.1 for the demo and the benchmarks, or writes the generated
-// site to a directory.
+// /app/search, /app/login, /app/members), the single-page-app site (/spa/;
+// see test_server.h) and a generated site on 127.0.0.1 for the demo and the
+// benchmarks, or writes the generated site to a directory.
 //
 //   crawlbox-testsite [--port P] [--site-pages N] [--links K] [--seed S]
 //                     [--min-bytes B] [--max-bytes B] [--board-every K]
@@ -43,8 +43,8 @@ struct Args {
 // --help, kExitBadArguments after printing what is wrong.
 int ParseArgs(int argc, char** argv, Args* args) {
   CLI::App app{
-      "Serves the demo board, the API test site and a generated site on "
-      "127.0.0.1, or writes the generated site to a directory.",
+      "Serves the demo board, the API test site, the SPA site and a generated "
+      "site on 127.0.0.1, or writes the generated site to a directory.",
       "crawlbox-testsite"};
   const CLI::Validator non_empty(
       [](std::string& value) {
