@@ -134,6 +134,9 @@ void Browser::Run(std::vector<std::string> args) {
   std::vector<char*> argv;
   for (std::string& arg : args) argv.push_back(arg.data());
   argv.push_back(nullptr);
+  // Chromium (and Debian's wrapper script) write a stream of harmless noise
+  // (D-Bus, GPU) to stdout/stderr, which are the crawler's log.
+  int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
   pid_t parent = getpid();
   pid_t pid = -1;
   if (error.empty()) {
@@ -152,11 +155,18 @@ void Browser::Run(std::vector<std::string> args) {
     // Move the ends above 4 first: a pipe end may itself be fd 3 or 4.
     int in = fcntl(to_child[0], F_DUPFD, 10);
     int out = fcntl(from_child[1], F_DUPFD, 10);
+    int quiet = null_fd >= 0 ? fcntl(null_fd, F_DUPFD, 10) : -1;
     if (in < 0 || out < 0 || dup2(in, 3) < 0 || dup2(out, 4) < 0) _exit(127);
+    if (quiet >= 0) {
+      dup2(quiet, 0);
+      dup2(quiet, 1);
+      dup2(quiet, 2);
+    }
     syscall(SYS_close_range, 5u, ~0u, 0u);
     execv(argv[0], argv.data());
     _exit(127);
   }
+  if (null_fd >= 0) close(null_fd);
   if (pid > 0) {
     setpgid(pid, pid);  // also here, so the group exists before any kill
     close(to_child[0]);

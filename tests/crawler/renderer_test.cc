@@ -322,6 +322,59 @@ TEST_F(RendererTest, SendsTheJobsUserAgentAndReportsNavigationErrors) {
       << refused.error_detail;
 }
 
+// Kills every renderer process (Chromium's --type=renderer children) in
+// process group `pgrp`; returns how many.
+int KillRenderers(pid_t pgrp) {
+  int killed = 0;
+  for (const ProcStat& p : Processes()) {
+    if (p.pgrp != pgrp || p.state == 'Z') continue;
+    std::ifstream in("/proc/" + std::to_string(p.pid) + "/cmdline");
+    std::string cmdline((std::istreambuf_iterator<char>(in)),
+                        std::istreambuf_iterator<char>());
+    if (cmdline.find("--type=renderer") == std::string::npos) continue;
+    if (kill(p.pid, SIGKILL) == 0) ++killed;
+  }
+  return killed;
+}
+
+TEST_F(RendererTest, CrashedTabFailsItsRenderAndTheNextPageRenders) {
+  RenderSettings settings = Settings();
+  settings.tabs = 1;
+  Renderer renderer(settings, collector_.Done());
+  ASSERT_OK(renderer.Start());
+  renderer.Render(Get(server_.Url("/loop")), {});
+  Clock::time_point deadline = Clock::now() + milliseconds(5000);
+  while (server_.Hits("/loop") == 0 && Clock::now() < deadline)
+    std::this_thread::sleep_for(milliseconds(10));
+  ASSERT_EQ(server_.Hits("/loop"), 1);
+  std::this_thread::sleep_for(milliseconds(300));  // the script is running
+  ASSERT_GT(KillRenderers(renderer.browser_pid()), 0);
+  std::vector<Response> crashed = collector_.WaitFor(1);
+  ASSERT_EQ(crashed.size(), 1u);
+  EXPECT_EQ(crashed[0].error, FetchError::kRenderCrash)
+      << FetchErrorName(crashed[0].error) << " " << crashed[0].error_detail;
+  EXPECT_LT(crashed[0].render_ms, settings.timeout_ms);
+
+  Response next = RenderOne(renderer, server_.Url("/app"));
+  ASSERT_TRUE(next.ok()) << next.error_detail;
+  EXPECT_EQ(renderer.browser_starts(), 1);
+}
+
+TEST_F(RendererTest, BrowserIsRestartedAfterRecycleBrowserAfterPages) {
+  RenderSettings settings = Settings();
+  settings.tabs = 1;
+  settings.recycle_browser_after = 2;
+  Renderer renderer(settings, collector_.Done());
+  ASSERT_OK(renderer.Start());
+  pid_t first = renderer.browser_pid();
+  for (int i = 0; i < 3; ++i) {
+    Response page = RenderOne(renderer, server_.Url("/app"));
+    ASSERT_TRUE(page.ok()) << i << ": " << page.error_detail;
+  }
+  EXPECT_EQ(renderer.browser_starts(), 2);
+  EXPECT_NE(renderer.browser_pid(), first);
+}
+
 TEST(RendererStartTest, MissingChromiumIsUnavailable) {
   RenderSettings settings;
   settings.chromium = "/nonexistent/chromium";
