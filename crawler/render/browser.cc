@@ -207,10 +207,13 @@ void Browser::Run(std::vector<std::string> args) {
     ssize_t n = read(from_browser_, chunk, sizeof chunk);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;
+    // What was kept from before holds no '\0': only the new bytes are
+    // searched, so a DOM of many megabytes is not rescanned per chunk.
+    size_t search = buffer.size();
     buffer.append(chunk, static_cast<size_t>(n));
     size_t start = 0;
-    for (size_t end; (end = buffer.find('\0', start)) != std::string::npos;
-         start = end + 1)
+    for (size_t end; (end = buffer.find('\0', search)) != std::string::npos;
+         start = search = end + 1)
       Dispatch(std::string_view(buffer).substr(start, end - start));
     buffer.erase(0, start);
   }

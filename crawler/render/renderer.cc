@@ -138,6 +138,9 @@ config::Result<Tab> Renderer::Impl::OpenTab(std::shared_ptr<Browser> b) {
   Tab tab;
   tab.browser = b;
   auto fail = [&](const Browser::Reply& reply) {
+    // A browser that does not answer even this is hung: killing it makes the
+    // next page launch a fresh one.
+    if (reply.outcome == Outcome::kTimeout) b->Kill();
     CloseTab(tab);
     return config::Status::Unavailable("opening a tab: " + reply.error);
   };

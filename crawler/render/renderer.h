@@ -78,7 +78,8 @@ class Renderer {
   // at most once.
   config::Status Start();
   // Queues `request` (a GET; its url is rendered) and returns at once; pages
-  // wait while every tab is busy. Requests queued before Start() wait for it.
+  // wait while every tab is busy. Requests queued before Start() wait for it;
+  // after Stop() they are dropped without a Done.
   void Render(Request request, RenderOptions options);
   // Renders in flight and queued get no Done; every browser's whole process
   // group is killed and reaped and its temporary profile removed. Idempotent.

@@ -375,6 +375,23 @@ TEST_F(RendererTest, BrowserIsRestartedAfterRecycleBrowserAfterPages) {
   EXPECT_NE(renderer.browser_pid(), first);
 }
 
+TEST_F(RendererTest, ReadsADomOfSeveralMegabytes) {
+  server_.Get("/big", [](const httplib::Request&, const std::smatch&,
+                         httplib::Response& res) {
+    res.set_content(
+        "<html><body><div id=big></div><script>document.getElementById('big')"
+        ".textContent = 'x'.repeat(4 * 1024 * 1024) + 'end';</script>"
+        "</body></html>",
+        "text/html");
+  });
+  Renderer renderer(Settings(), collector_.Done());
+  ASSERT_OK(renderer.Start());
+  Response page = RenderOne(renderer, server_.Url("/big"));
+  ASSERT_TRUE(page.ok()) << page.error_detail;
+  EXPECT_GT(page.body.size(), 4u * 1024 * 1024);
+  EXPECT_NE(page.body.find("xxxend</div>"), std::string::npos);
+}
+
 TEST(RendererStartTest, MissingChromiumIsUnavailable) {
   RenderSettings settings;
   settings.chromium = "/nonexistent/chromium";
