@@ -419,12 +419,12 @@ void Renderer::Impl::Worker() {
     Response response = RenderOne(tab, std::move(job));
     bool deliver;
     {
+      // Counted out before Done, so that Done sees in_flight() without it.
       std::lock_guard lock(mu);
+      --rendering;
       deliver = !stopping;
     }
     if (deliver) done(std::move(response));
-    std::lock_guard lock(mu);
-    --rendering;
   }
   if (tab) {
     if (tab.value().browser)

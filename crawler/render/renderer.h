@@ -85,7 +85,8 @@ class Renderer {
   // group is killed and reaped and its temporary profile removed. Idempotent.
   void Stop();
 
-  // Pages queued plus pages being rendered.
+  // Pages queued plus pages being rendered; a page no longer counts once its
+  // Done is called.
   int in_flight() const;
   // How many times a browser process was launched (for tests).
   int64_t browser_starts() const;
