@@ -127,6 +127,7 @@ config::Result<std::shared_ptr<Browser>> Renderer::Impl::AcquireBrowser(
   // The old browser lives on while tabs on it finish their pages; the last
   // one to let go kills it.
   browser = fresh;
+  std::erase_if(browsers, [](const auto& weak) { return weak.expired(); });
   browsers.push_back(fresh);
   ++browser_starts;
   if (count_page) fresh->CountPage();
