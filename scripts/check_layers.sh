@@ -30,18 +30,24 @@ check web "config|storage|web" "curl/|oneapi/|tbb/|gumbo|hiredis|sqlite3"
 check crawler/fetch "config|crawler/fetch" "oneapi/|tbb/|sqlite3|gumbo|hiredis|httplib|CLI/"
 check crawler/frontier "config|parser|storage|crawler/frontier|crawler/fetch/request\\.h" \
   "curl/|oneapi/|tbb/|sqlite3|gumbo|hiredis|httplib|CLI/"
-check crawler/engine "config|parser|storage|web|crawler/fetch|crawler/frontier|crawler/engine" \
+# The render room drives headless Chromium; it sees only fetch's types, and the rooms above may
+# use it.
+check crawler/render "config|crawler/fetch|crawler/render" \
+  "curl/|oneapi/|tbb/|sqlite3|gumbo|hiredis|httplib|CLI/"
+check crawler/engine \
+  "config|parser|storage|web|crawler/fetch|crawler/frontier|crawler/render|crawler/engine" \
   "curl/|sqlite3|gumbo|hiredis|httplib|CLI/"
 check crawler/fleet \
-  "config|parser|storage|web|crawler/fetch|crawler/frontier|crawler/engine|crawler/fleet" \
+  "config|parser|storage|web|crawler/fetch|crawler/frontier|crawler/render|crawler/engine|crawler/fleet" \
   "curl/|oneapi/|tbb/|sqlite3|gumbo|httplib|CLI/"
 check crawler/cli "config|parser|storage|web|crawler" "curl/|oneapi/|tbb/|sqlite3|gumbo|hiredis"
 # Every file of the crawler wing lives in a room.
 for f in crawler/*; do
   case "$f" in
     crawler/CMakeLists.txt) ;;
-    crawler/fetch|crawler/frontier|crawler/engine|crawler/fleet|crawler/cli) ;;
-    *) echo "layering: $f: crawler/ holds only its rooms (fetch, frontier, engine, fleet, cli)" >&2
+    crawler/fetch|crawler/frontier|crawler/render|crawler/engine|crawler/fleet|crawler/cli) ;;
+    *) echo "layering: $f: crawler/ holds only its rooms (fetch, frontier, render, engine, fleet," \
+            "cli)" >&2
        status=1 ;;
   esac
 done

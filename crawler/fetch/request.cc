@@ -36,6 +36,10 @@ const char* FetchErrorName(FetchError error) {
       return "protocol";
     case FetchError::kAborted:
       return "aborted";
+    case FetchError::kRenderTimeout:
+      return "render_timeout";
+    case FetchError::kRenderCrash:
+      return "render_crash";
     case FetchError::kOther:
       return "other";
   }

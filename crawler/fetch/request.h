@@ -84,6 +84,8 @@ enum class FetchError {
   kDecode,            // Content-Encoding could not be decoded
   kProtocol,          // the server's reply was not valid HTTP
   kAborted,           // stopped by the crawler (shutdown)
+  kRenderTimeout,     // headless Chromium did not finish the page in time
+  kRenderCrash,       // the browser or the page's tab died while rendering
   kOther,             // anything else; error_detail says what
 };
 
@@ -115,6 +117,10 @@ struct Response {
   bool truncated = false;
   FetchError error = FetchError::kNone;
   std::string error_detail;  // curl's own message when error != kNone
+  // Rendered by headless Chromium (the Renderer): body is the DOM's outerHTML
+  // after scripts ran, and render_ms the wall time it took.
+  bool rendered = false;
+  double render_ms = 0;
 
   bool ok() const { return error == FetchError::kNone; }
   // Value of the first header named `name` (case-insensitive), or nullopt.

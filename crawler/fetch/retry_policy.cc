@@ -30,6 +30,10 @@ bool RetryPolicy::Retryable(const Response& response) {
       case FetchError::kBadUrl:
       case FetchError::kAborted:
         return false;
+      // A slow page or a crashed browser may well render on a fresh tab.
+      case FetchError::kRenderTimeout:
+      case FetchError::kRenderCrash:
+        return true;
       default:
         return true;
     }

@@ -1,0 +1,508 @@
+// The tab pool and the per-page procedure: navigate, wait for the load (or
+// network idle) and an optional selector, read the DOM; every wait has the
+// page's deadline, and a tab that timed out or crashed is never reused.
+#include "crawler/render/renderer.h"
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <set>
+#include <thread>
+#include <utility>
+
+#include "crawler/render/browser.h"
+
+namespace crawlbox::crawler {
+namespace {
+
+using json = nlohmann::json;
+using Clock = Browser::Clock;
+using Outcome = Browser::Outcome;
+
+// How long closing a tab or opening one may take, apart from the page's own
+// deadline; and how long a fresh browser has to answer its first command.
+constexpr auto kTabSetupTimeout = std::chrono::seconds(10);
+constexpr auto kCloseTimeout = std::chrono::seconds(2);
+constexpr auto kLaunchTimeout = std::chrono::seconds(30);
+constexpr auto kNetworkIdle = std::chrono::milliseconds(500);
+constexpr auto kSelectorPoll = std::chrono::milliseconds(50);
+
+const char* const kMediaPatterns[] = {
+    "*.png",  "*.jpg",   "*.jpeg", "*.gif", "*.webp", "*.svg",  "*.ico",
+    "*.woff", "*.woff2", "*.ttf",  "*.otf", "*.mp4",  "*.webm", "*.mp3"};
+
+std::string StringField(const json& object, const char* key) {
+  if (!object.is_object()) return "";
+  auto it = object.find(key);
+  if (it == object.end() || !it->is_string()) return "";
+  return it->get<std::string>();
+}
+
+const json& Field(const json& object, const char* key) {
+  static const json kNull;
+  if (!object.is_object()) return kNull;
+  auto it = object.find(key);
+  return it == object.end() ? kNull : *it;
+}
+
+double MillisSince(Clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - start)
+      .count();
+}
+
+// One page target in its own browser context (so that a hung or crashed
+// page's renderer process is not shared with other tabs) and its session.
+struct Tab {
+  std::shared_ptr<Browser> browser;
+  std::string context_id;
+  std::string target_id;
+  std::string session_id;
+  int pages = 0;
+};
+
+// How a page ended, besides its Response.
+enum class PageEnd { kDone, kTimeout, kCrash };
+
+struct Job {
+  Request request;
+  RenderOptions options;
+};
+
+}  // namespace
+
+struct Renderer::Impl {
+  Impl(RenderSettings s, Done d) : settings(std::move(s)), done(std::move(d)) {}
+
+  // The browser to begin a page on, launching one when there is none, it
+  // died, or it rendered recycle_browser_after pages. Counts the page.
+  config::Result<std::shared_ptr<Browser>> AcquireBrowser(bool count_page);
+  config::Result<Tab> OpenTab(std::shared_ptr<Browser> browser);
+  void CloseTab(Tab& tab);
+  void Worker();
+  // Renders `job` on *tab, opening or replacing the tab as needed.
+  Response RenderOne(std::optional<Tab>& tab, Job job);
+  PageEnd RenderPage(Tab& tab, const RenderOptions& options,
+                     Clock::time_point deadline, Response* response);
+
+  const RenderSettings settings;
+  const Done done;
+
+  mutable std::mutex mu;
+  std::condition_variable cv;
+  std::deque<Job> queue;
+  int rendering = 0;
+  bool started = false;
+  bool stopping = false;
+  std::shared_ptr<Browser> browser;              // where new tabs open
+  std::vector<std::weak_ptr<Browser>> browsers;  // every launch, for Stop
+  int64_t browser_starts = 0;
+  std::vector<std::thread> workers;
+  std::mutex launch_mu;  // one launch at a time
+};
+
+config::Result<std::shared_ptr<Browser>> Renderer::Impl::AcquireBrowser(
+    bool count_page) {
+  std::lock_guard launch_lock(launch_mu);
+  {
+    std::lock_guard lock(mu);
+    if (stopping) return config::Status::Unavailable("the renderer stopped");
+    if (browser && browser->alive() &&
+        browser->pages() < settings.recycle_browser_after) {
+      if (count_page) browser->CountPage();
+      return browser;
+    }
+  }
+  BrowserOptions options;
+  options.chromium = settings.chromium;
+  options.load_images = settings.load_images;
+  auto launched = Browser::Launch(options, Clock::now() + kLaunchTimeout);
+  if (!launched.ok()) return launched.status();
+  std::shared_ptr<Browser> fresh = std::move(launched.value());
+  std::lock_guard lock(mu);
+  if (stopping) return config::Status::Unavailable("the renderer stopped");
+  // The old browser lives on while tabs on it finish their pages; the last
+  // one to let go kills it.
+  browser = fresh;
+  std::erase_if(browsers, [](const auto& weak) { return weak.expired(); });
+  browsers.push_back(fresh);
+  ++browser_starts;
+  if (count_page) fresh->CountPage();
+  return fresh;
+}
+
+config::Result<Tab> Renderer::Impl::OpenTab(std::shared_ptr<Browser> b) {
+  Clock::time_point deadline = Clock::now() + kTabSetupTimeout;
+  Tab tab;
+  tab.browser = b;
+  auto fail = [&](const Browser::Reply& reply) {
+    // A browser that does not answer even this is hung: killing it makes the
+    // next page launch a fresh one.
+    if (reply.outcome == Outcome::kTimeout) b->Kill();
+    CloseTab(tab);
+    return config::Status::Unavailable("opening a tab: " + reply.error);
+  };
+  Browser::Reply reply =
+      b->Call("Target.createBrowserContext", json::object(), "", deadline);
+  if (reply.outcome != Outcome::kOk) return fail(reply);
+  tab.context_id = StringField(reply.result, "browserContextId");
+  reply = b->Call(
+      "Target.createTarget",
+      json{{"url", "about:blank"}, {"browserContextId", tab.context_id}}, "",
+      deadline);
+  if (reply.outcome != Outcome::kOk) return fail(reply);
+  tab.target_id = StringField(reply.result, "targetId");
+  reply = b->Call("Target.attachToTarget",
+                  json{{"targetId", tab.target_id}, {"flatten", true}}, "",
+                  deadline);
+  if (reply.outcome != Outcome::kOk) return fail(reply);
+  tab.session_id = StringField(reply.result, "sessionId");
+  b->Watch(tab.session_id, tab.target_id);
+
+  json blocked = json::array();
+  if (!settings.load_images)
+    for (const char* pattern : kMediaPatterns) blocked.push_back(pattern);
+  for (const std::string& pattern : settings.block) blocked.push_back(pattern);
+  std::vector<std::pair<const char*, json>> setup = {
+      {"Inspector.enable", json::object()},
+      {"Page.enable", json::object()},
+      {"Network.enable", json::object()},
+      {"Runtime.enable", json::object()},
+  };
+  if (!settings.user_agent.empty())
+    setup.push_back({"Network.setUserAgentOverride",
+                     json{{"userAgent", settings.user_agent}}});
+  if (!blocked.empty())
+    setup.push_back({"Network.setBlockedURLs", json{{"urls", blocked}}});
+  for (auto& [method, params] : setup) {
+    reply = b->Call(method, std::move(params), tab.session_id, deadline);
+    if (reply.outcome != Outcome::kOk) return fail(reply);
+  }
+  return tab;
+}
+
+void Renderer::Impl::CloseTab(Tab& tab) {
+  if (!tab.browser) return;
+  if (tab.browser->alive()) {
+    // Disposing of the context also ends a page whose script never yields.
+    Clock::time_point deadline = Clock::now() + kCloseTimeout;
+    if (!tab.target_id.empty())
+      (void)tab.browser->Call("Target.closeTarget",
+                              json{{"targetId", tab.target_id}}, "", deadline);
+    if (!tab.context_id.empty())
+      (void)tab.browser->Call("Target.disposeBrowserContext",
+                              json{{"browserContextId", tab.context_id}}, "",
+                              deadline);
+  }
+  if (!tab.session_id.empty()) tab.browser->Unwatch(tab.session_id);
+  tab.browser.reset();
+}
+
+PageEnd Renderer::Impl::RenderPage(Tab& tab, const RenderOptions& options,
+                                   Clock::time_point deadline,
+                                   Response* response) {
+  Browser& b = *tab.browser;
+  const std::string& session = tab.session_id;
+  auto ended = [&](const Browser::Reply& reply) {
+    response->error_detail = reply.error;
+    if (reply.outcome == Outcome::kTimeout) {
+      response->error = FetchError::kRenderTimeout;
+      return PageEnd::kTimeout;
+    }
+    if (reply.outcome == Outcome::kGone) {
+      response->error = FetchError::kRenderCrash;
+      return PageEnd::kCrash;
+    }
+    response->error = FetchError::kOther;
+    return PageEnd::kDone;
+  };
+  auto timed_out = [&](const char* stage) {
+    response->error = FetchError::kRenderTimeout;
+    response->error_detail = std::string("no ") + stage + " within " +
+                             std::to_string(settings.timeout_ms) + " ms";
+    return PageEnd::kTimeout;
+  };
+  auto crashed = [&] {
+    response->error = FetchError::kRenderCrash;
+    response->error_detail = b.alive() ? "the tab crashed" : "Chromium exited";
+    return PageEnd::kCrash;
+  };
+
+  b.DropEvents(session);  // leftovers of the previous page
+  Browser::Reply nav = b.Call(
+      "Page.navigate", json{{"url", response->request.url}}, session, deadline);
+  if (nav.outcome != Outcome::kOk) return ended(nav);
+  std::string error_text = StringField(nav.result, "errorText");
+  if (!error_text.empty()) {
+    response->error =
+        error_text.find("ERR_NAME_NOT_RESOLVED") != std::string::npos
+            ? FetchError::kDns
+            : FetchError::kConnect;
+    response->error_detail = error_text;
+    return PageEnd::kDone;
+  }
+  const std::string frame_id = StringField(nav.result, "frameId");
+
+  // The main document's response, the load event, and for network idle the
+  // requests in flight and when that count last changed.
+  bool loaded = false;
+  std::set<std::string> requests;
+  Clock::time_point last_change = Clock::now();
+  while (true) {
+    if (loaded &&
+        (!options.network_idle ||
+         (requests.empty() && Clock::now() - last_change >= kNetworkIdle)))
+      break;
+    Clock::time_point wake = deadline;
+    if (loaded && requests.empty())
+      wake = std::min(deadline, last_change + kNetworkIdle);
+    Browser::Event event;
+    Outcome got = b.NextEvent(session, wake, &event);
+    if (got == Outcome::kGone) return crashed();
+    if (got == Outcome::kTimeout) {
+      if (Clock::now() >= deadline)
+        return timed_out(loaded ? "network idle" : "load event");
+      continue;
+    }
+    const json& p = event.params;
+    if (event.method == "Page.loadEventFired") {
+      loaded = true;
+      last_change = Clock::now();
+    } else if (event.method == "Network.requestWillBeSent") {
+      if (requests.insert(StringField(p, "requestId")).second)
+        last_change = Clock::now();
+    } else if (event.method == "Network.loadingFinished" ||
+               event.method == "Network.loadingFailed") {
+      if (requests.erase(StringField(p, "requestId")) > 0)
+        last_change = Clock::now();
+    } else if (event.method == "Network.responseReceived" &&
+               StringField(p, "type") == "Document" &&
+               StringField(p, "frameId") == frame_id) {
+      const json& r = Field(p, "response");
+      response->final_url = StringField(r, "url");
+      const json& status = Field(r, "status");
+      response->status = status.is_number() ? status.get<int>() : 0;
+      response->headers.clear();
+      const json& headers = Field(r, "headers");
+      if (headers.is_object()) {
+        // Repeated headers arrive joined by newlines.
+        for (auto it = headers.begin(); it != headers.end(); ++it) {
+          if (!it->is_string()) continue;
+          std::string value = it->get<std::string>();
+          size_t start = 0;
+          while (true) {
+            size_t end = value.find('\n', start);
+            response->headers.emplace_back(
+                it.key(),
+                value.substr(start, end == std::string::npos ? std::string::npos
+                                                             : end - start));
+            if (end == std::string::npos) break;
+            start = end + 1;
+          }
+        }
+      }
+    }
+  }
+
+  if (!options.wait_for.empty()) {
+    std::string expression =
+        "document.querySelector(" +
+        json(options.wait_for)
+            .dump(-1, ' ', false, json::error_handler_t::replace) +
+        ") !== null";
+    while (true) {
+      Browser::Reply found =
+          b.Call("Runtime.evaluate",
+                 json{{"expression", expression}, {"returnByValue", true}},
+                 session, deadline);
+      if (found.outcome != Outcome::kOk) return ended(found);
+      if (found.result.contains("exceptionDetails")) {
+        response->error = FetchError::kOther;
+        response->error_detail =
+            "wait_for selector " + options.wait_for + " does not parse";
+        return PageEnd::kDone;
+      }
+      if (Field(Field(found.result, "result"), "value") == json(true)) break;
+      if (Clock::now() + kSelectorPoll >= deadline)
+        return timed_out("element matching wait_for");
+      std::this_thread::sleep_for(kSelectorPoll);
+    }
+  }
+
+  Browser::Reply dom = b.Call(
+      "Runtime.evaluate",
+      json{{"expression",
+            "document.documentElement ? document.documentElement.outerHTML "
+            ": ''"},
+           {"returnByValue", true}},
+      session, deadline);
+  if (dom.outcome != Outcome::kOk) return ended(dom);
+  response->body = StringField(Field(dom.result, "result"), "value");
+  response->content_type = "text/html; charset=utf-8";
+  if (response->final_url.empty()) response->final_url = response->request.url;
+  return PageEnd::kDone;
+}
+
+Response Renderer::Impl::RenderOne(std::optional<Tab>& tab, Job job) {
+  Clock::time_point start = Clock::now();
+  Response response;
+  response.request = std::move(job.request);
+  response.final_url = response.request.url;
+  response.rendered = true;
+  auto finish = [&] {
+    response.render_ms = MillisSince(start);
+    response.timings.total_ms = response.render_ms;
+    return std::move(response);
+  };
+
+  auto acquired = AcquireBrowser(/*count_page=*/true);
+  if (!acquired.ok()) {
+    if (tab) CloseTab(*tab);
+    tab.reset();
+    response.error = FetchError::kRenderCrash;
+    response.error_detail = acquired.status().message();
+    return finish();
+  }
+  std::shared_ptr<Browser> current = acquired.value();
+  if (tab &&
+      (tab->browser != current || tab->pages >= settings.recycle_tab_after ||
+       tab->browser->SessionGone(tab->session_id))) {
+    CloseTab(*tab);
+    tab.reset();
+  }
+  if (!tab) {
+    auto opened = OpenTab(current);
+    if (!opened.ok()) {
+      response.error = FetchError::kRenderCrash;
+      response.error_detail = opened.status().message();
+      return finish();
+    }
+    tab = std::move(opened.value());
+  }
+  ++tab->pages;
+  Clock::time_point deadline =
+      start +
+      std::chrono::milliseconds(std::max<int64_t>(settings.timeout_ms, 1));
+  PageEnd end = PageEnd::kCrash;
+  try {
+    end = RenderPage(*tab, job.options, deadline, &response);
+  } catch (const std::exception& e) {  // nlohmann on a malformed message
+    response.error = FetchError::kOther;
+    response.error_detail = std::string("render: ") + e.what();
+    end = PageEnd::kTimeout;  // the tab's state is unknown: replace it
+  }
+  if (end != PageEnd::kDone) {
+    CloseTab(*tab);
+    tab.reset();
+  }
+  if (!response.ok()) {
+    response.status = 0;
+    response.body.clear();
+  }
+  return finish();
+}
+
+void Renderer::Impl::Worker() {
+  std::optional<Tab> tab;
+  while (true) {
+    Job job;
+    {
+      std::unique_lock lock(mu);
+      cv.wait(lock, [&] { return stopping || !queue.empty(); });
+      if (stopping) break;
+      job = std::move(queue.front());
+      queue.pop_front();
+      ++rendering;
+    }
+    Response response = RenderOne(tab, std::move(job));
+    bool deliver;
+    {
+      // Counted out before Done, so that Done sees in_flight() without it.
+      std::lock_guard lock(mu);
+      --rendering;
+      deliver = !stopping;
+    }
+    if (deliver) done(std::move(response));
+  }
+  if (tab) {
+    if (tab.value().browser)
+      tab.value().browser->Unwatch(tab.value().session_id);
+    tab.reset();  // the browser is killed already: nothing to close politely
+  }
+}
+
+Renderer::Renderer(RenderSettings settings, Done done)
+    : impl_(std::make_unique<Impl>(std::move(settings), std::move(done))) {}
+
+Renderer::~Renderer() { Stop(); }
+
+config::Status Renderer::Start() {
+  {
+    std::lock_guard lock(impl_->mu);
+    if (impl_->started || impl_->stopping)
+      return config::Status::Unavailable("the renderer was started already");
+  }
+  auto launched = impl_->AcquireBrowser(/*count_page=*/false);
+  if (!launched.ok()) return launched.status();
+  std::lock_guard lock(impl_->mu);
+  impl_->started = true;
+  for (int i = 0; i < std::max(1, impl_->settings.tabs); ++i)
+    impl_->workers.emplace_back(&Impl::Worker, impl_.get());
+  return config::Status::Ok();
+}
+
+void Renderer::Render(Request request, RenderOptions options) {
+  {
+    std::lock_guard lock(impl_->mu);
+    if (impl_->stopping) return;
+    impl_->queue.push_back(Job{std::move(request), std::move(options)});
+  }
+  impl_->cv.notify_one();
+}
+
+void Renderer::Stop() {
+  std::vector<std::shared_ptr<Browser>> browsers;
+  std::vector<std::thread> workers;
+  {
+    std::lock_guard lock(impl_->mu);
+    impl_->stopping = true;
+    impl_->queue.clear();
+    for (auto& weak : impl_->browsers)
+      if (auto b = weak.lock()) browsers.push_back(std::move(b));
+    impl_->browsers.clear();
+    workers.swap(impl_->workers);
+  }
+  impl_->cv.notify_all();
+  // Killing first wakes every renderer thread waiting on a browser.
+  for (auto& b : browsers) b->Kill();
+  for (auto& worker : workers) worker.join();
+  std::shared_ptr<Browser> current;
+  {
+    std::lock_guard lock(impl_->mu);
+    current = std::move(impl_->browser);
+  }
+  // The last references: each destructor reaps its browser and removes its
+  // temporary profile.
+  current.reset();
+  browsers.clear();
+}
+
+int Renderer::in_flight() const {
+  std::lock_guard lock(impl_->mu);
+  return static_cast<int>(impl_->queue.size()) + impl_->rendering;
+}
+
+int64_t Renderer::browser_starts() const {
+  std::lock_guard lock(impl_->mu);
+  return impl_->browser_starts;
+}
+
+pid_t Renderer::browser_pid() const {
+  std::lock_guard lock(impl_->mu);
+  return impl_->browser ? impl_->browser->pid() : -1;
+}
+
+}  // namespace crawlbox::crawler
