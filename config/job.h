@@ -181,7 +181,28 @@ struct Rule {
   // A page this marker matches was served to a logged-out session: the
   // [login] step runs again and the page is fetched again.
   PageMarker logged_out;
+  // Pages this rule's `url` matches are loaded in headless Chromium (the
+  // [render] section) instead of fetched, and the rules see the rendered
+  // DOM. `wait_for` (a CSS selector) overrides render.wait_for for them.
+  bool render = false;
+  std::string wait_for;
   SourceLocation where;
+};
+
+// [render]: headless Chromium for pages built by JavaScript. A page is
+// rendered when a rule with render = true matches its URL, or one of `urls`
+// does; every other page stays on the libcurl path.
+struct RenderConfig {
+  std::vector<std::shared_ptr<const re2::RE2>> urls;  // partial match
+  int tabs = 4;                    // pages rendered at once, one browser
+  int64_t timeout_ms = 30'000;     // per page; then render_timeout (retried)
+  std::string wait_for;            // CSS selector to wait for; "" = none
+  bool network_idle = false;       // wait_until = "networkidle" (else "load")
+  bool load_images = false;        // else images, fonts and media are blocked
+  std::vector<std::string> block;  // more URL patterns to block ("*.css")
+  std::string chromium = "/usr/bin/chromium";
+  int recycle_tab_after = 50;        // pages per tab
+  int recycle_browser_after = 1000;  // pages per browser process
 };
 
 // [login]: a step run before the crawl, and again when a rule's logged_out
@@ -431,6 +452,7 @@ struct Job {
   StoreSettings store;
   std::vector<Rule> rules;
   LoginSettings login;
+  RenderConfig render;
 };
 
 }  // namespace crawlbox::config

@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "config/login_loader.h"
+#include "config/render_loader.h"
 #include "config/resolve_loader.h"
 #include "config/rule_loader.h"
 #include "config/seed_loader.h"
@@ -528,7 +529,7 @@ LoadedJob LoadJobText(std::string_view text, const std::string& file_name) {
   TableReader root_reader(&problems, &root, "", problems.Whole());
   root_reader.CheckKnownKeys({"job", "scope", "limits", "fetch", "politeness",
                               "retry", "parse", "store", "status", "rules",
-                              "login"});
+                              "login", "render"});
   LoadJobSection(&problems, root, &loaded.job);
   LoadScopeSection(&problems, root, &loaded.job.scope);
   LoadLimitsSection(&problems, root, &loaded.job.limits);
@@ -540,6 +541,7 @@ LoadedJob LoadJobText(std::string_view text, const std::string& file_name) {
   LoadStatusSection(&problems, root, &loaded.job.status);
   loaded.job.rules = LoadRules(&problems, root.get("rules"));
   LoadLoginSection(&problems, root, file_name, &loaded.job.login);
+  LoadRenderSection(&problems, root, &loaded.job.render);
 
   // Sections are checked in a fixed order; the user reads the file top to
   // bottom.

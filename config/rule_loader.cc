@@ -108,8 +108,8 @@ Field LoadField(ProblemList* problems, const FieldEntry& entry,
       field.json = query->get();
     } else if (const toml::table* options = entry.node->as_table()) {
       TableReader reader(problems, options, path, field.where);
-      reader.CheckKnownKeys({"json", "trim", "strip_prefix", "strip_suffix",
-                             "type", "required"});
+      reader.CheckKnownKeys(
+          {"json", "trim", "strip_prefix", "strip_suffix", "type", "required"});
       reader.ReadString("json", /*non_empty=*/true, &field.json, &field.where);
       ReadTransforms(problems, &reader, &field);
     } else {
@@ -258,8 +258,8 @@ Rule LoadRule(ProblemList* problems, const toml::table& table,
   TableReader reader(problems, &table, path, rule.where);
   reader.CheckKnownKeys({"name", "url", "pattern", "select", "xpath", "json",
                          "records", "follow", "follow_within", "follow_json",
-                         "next_request", "follow_forms", "logged_out",
-                         "fields"});
+                         "next_request", "follow_forms", "logged_out", "render",
+                         "wait_for", "fields"});
 
   // name: required string, [a-z_][a-z0-9_]*, unique, not a storage table name;
   // the rule's view.
@@ -343,8 +343,7 @@ Rule LoadRule(ProblemList* problems, const toml::table& table,
   if (const toml::node* fields = reader.Find("fields")) {
     std::string fields_path = reader.PathOf("fields");
     if (const toml::table* table_of_fields = fields->as_table()) {
-      if (!pattern.present && !pattern.css && !pattern.xpath &&
-          !pattern.json) {
+      if (!pattern.present && !pattern.css && !pattern.xpath && !pattern.json) {
         problems->Add(
             problems->At(*fields), fields_path,
             "a pattern with named groups in the rule to take fields from",

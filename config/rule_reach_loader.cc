@@ -117,16 +117,16 @@ void LoadFormFollow(ProblemList* problems, const toml::node& node,
           } else if (const auto* i = value.as_integer()) {
             text = std::to_string(i->get());
           } else {
-            problems->Add(problems->At(value),
-                          reader.PathOf("fields") + "." +
-                              std::string(name.str()),
-                          "a string or integer", TypeName(value));
+            problems->Add(
+                problems->At(value),
+                reader.PathOf("fields") + "." + std::string(name.str()),
+                "a string or integer", TypeName(value));
             continue;
           }
-          if (!ExpandEnvironment(problems,
-                                 reader.PathOf("fields") + "." +
-                                     std::string(name.str()),
-                                 problems->At(value), &text))
+          if (!ExpandEnvironment(
+                  problems,
+                  reader.PathOf("fields") + "." + std::string(name.str()),
+                  problems->At(value), &text))
             continue;
           form.fields.emplace_back(std::string(name.str()), std::move(text));
         }
@@ -186,7 +186,8 @@ bool ParseJsonTemplate(std::string_view text, std::vector<std::string>* paths,
     std::string_view query = text.substr(i + 1, j - i - 1);
     if (!query.starts_with('$')) {
       *error = "'{" + std::string(query) + "}' at column " +
-               std::to_string(i + 1) + " (a placeholder is a JSONPath query "
+               std::to_string(i + 1) +
+               " (a placeholder is a JSONPath query "
                "starting with $)";
       return false;
     }
@@ -198,6 +199,8 @@ bool ParseJsonTemplate(std::string_view text, std::vector<std::string>* paths,
 
 void LoadRuleReach(ProblemList* problems, TableReader* reader, Rule* rule) {
   reader->ReadBool("json", &rule->json);
+  reader->ReadBool("render", &rule->render);
+  reader->ReadString("wait_for", /*non_empty=*/true, &rule->wait_for);
   rule->records = ReadQuery(reader, "records");
   reader->ReadString("xpath", /*non_empty=*/true, &rule->xpath,
                      &rule->xpath_where);
@@ -210,10 +213,10 @@ void LoadRuleReach(ProblemList* problems, TableReader* reader, Rule* rule) {
   if (const toml::node* forms = reader->Find("follow_forms")) {
     if (const toml::array* array = forms->as_array()) {
       for (size_t i = 0; i < array->size(); ++i) {
-        LoadFormFollow(problems, (*array)[i],
-                       reader->PathOf("follow_forms") + "[" +
-                           std::to_string(i) + "]",
-                       rule);
+        LoadFormFollow(
+            problems, (*array)[i],
+            reader->PathOf("follow_forms") + "[" + std::to_string(i) + "]",
+            rule);
       }
     } else {
       LoadFormFollow(problems, *forms, reader->PathOf("follow_forms"), rule);
@@ -230,8 +233,8 @@ void LoadRuleReach(ProblemList* problems, TableReader* reader, Rule* rule) {
     }
     TableReader marker_reader(problems, table, path, problems->At(*marker));
     marker_reader.CheckKnownKeys({"css", "pattern"});
-    marker_reader.ReadString("css", /*non_empty=*/true,
-                             &rule->logged_out.css, &rule->logged_out.where);
+    marker_reader.ReadString("css", /*non_empty=*/true, &rule->logged_out.css,
+                             &rule->logged_out.where);
     SourceLocation pattern_where;
     rule->logged_out.pattern =
         marker_reader.ReadRegex("pattern", /*dot_nl=*/true, &pattern_where);

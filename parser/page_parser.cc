@@ -153,6 +153,14 @@ PageParser::PageParser(const config::Job& job) : job_(job) {
 std::unique_ptr<PageParser> PageParser::Compile(
     const config::Job& job, std::vector<config::JobProblem>* problems) {
   std::unique_ptr<PageParser> parser(new PageParser(job));
+  if (!job.render.wait_for.empty()) {
+    auto selector = Selector::Parse(job.render.wait_for);
+    if (!selector.ok()) {
+      problems->push_back({config::SourceLocation{job.file, 0, 0},
+                           "render.wait_for", "a CSS selector",
+                           selector.status().message()});
+    }
+  }
   for (size_t i = 0; i < job.seeds.size(); ++i) {
     const config::Seed& seed = job.seeds[i];
     auto url = ParseUrl(seed.url);
@@ -199,6 +207,12 @@ std::unique_ptr<PageParser> PageParser::Compile(
         compiled.follow_within =
             std::make_unique<Selector>(std::move(selector).value());
       }
+    }
+    if (!rule.wait_for.empty() && !Selector::Parse(rule.wait_for).ok()) {
+      problems->push_back({rule.where,
+                           "rules[" + std::to_string(r) + "].wait_for",
+                           "a CSS selector",
+                           Selector::Parse(rule.wait_for).status().message()});
     }
     if (!rule.logged_out.css.empty()) {
       auto selector = Selector::Parse(rule.logged_out.css);

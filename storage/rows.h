@@ -109,6 +109,10 @@ struct PageRow {
   // The bounds the page hit, as "what:count" joined by spaces
   // ("dom_depth:199489 links:90000"), or empty.
   std::string cuts;
+  // Loaded in headless Chromium (pages.rendered), and the milliseconds from
+  // navigation to the DOM read (pages.render_ms).
+  bool rendered = false;
+  double render_ms = 0;
   // scope.follow_canonical: this page's items give way to those of its
   // canonical page (when that is a different URL and stored with a 2xx), and
   // a 2xx page removes the items of pages that name it canonical.

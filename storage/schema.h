@@ -7,7 +7,7 @@ namespace crawlbox::storage {
 
 // Version stored in `PRAGMA user_version`; bumped with every incompatible
 // change.
-inline constexpr int kSchemaVersion = 6;
+inline constexpr int kSchemaVersion = 7;
 
 // Columns added to tables of an older schema (ALTER TABLE ... ADD COLUMN), as
 // {table, column, declaration}; kSchemaSql creates them in a new database.
@@ -31,6 +31,9 @@ inline constexpr AddedColumn kAddedColumns[] = {
     {"pages", "robots", "TEXT"},
     {"pages", "canonical", "TEXT"},
     {"pages", "cuts", "TEXT"},
+    // Version 7: a page loaded in headless Chromium, and how long that took.
+    {"pages", "rendered", "INTEGER NOT NULL DEFAULT 0"},
+    {"pages", "render_ms", "REAL"},
 };
 
 // Idempotent DDL for a fresh or current database.
@@ -84,7 +87,9 @@ CREATE TABLE IF NOT EXISTS pages (
   location      TEXT,
   robots        TEXT,
   canonical     TEXT,
-  cuts          TEXT
+  cuts          TEXT,
+  rendered      INTEGER NOT NULL DEFAULT 0,
+  render_ms     REAL
 );
 CREATE TABLE IF NOT EXISTS items (
   id         INTEGER PRIMARY KEY,

@@ -189,9 +189,10 @@ Status SqliteStore::Init() {
       {&insert_page_,
        "INSERT INTO pages (url_id, url, final_url, status, content_type, "
        "bytes, total_ms, ttfb_ms, error, crawl_id, etag, last_modified, "
-       "body_hash, change, location, robots, canonical, cuts) "
+       "body_hash, change, location, robots, canonical, cuts, rendered, "
+       "render_ms) "
        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
-       "?15, ?16, ?17, ?18) "
+       "?15, ?16, ?17, ?18, ?19, ?20) "
        "ON CONFLICT(url_id) DO UPDATE SET final_url = excluded.final_url, "
        "status = excluded.status, content_type = excluded.content_type, "
        "bytes = excluded.bytes, total_ms = excluded.total_ms, "
@@ -200,7 +201,8 @@ Status SqliteStore::Init() {
        "etag = excluded.etag, last_modified = excluded.last_modified, "
        "body_hash = excluded.body_hash, change = excluded.change, "
        "location = excluded.location, robots = excluded.robots, "
-       "canonical = excluded.canonical, cuts = excluded.cuts "
+       "canonical = excluded.canonical, cuts = excluded.cuts, "
+       "rendered = excluded.rendered, render_ms = excluded.render_ms "
        "RETURNING id"},
       {&find_canonical_,
        "SELECT 1 FROM frontier f JOIN pages p ON p.url_id = f.id "

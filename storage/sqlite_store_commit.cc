@@ -285,6 +285,12 @@ Status SqliteStore::WritePage(int64_t crawl_id, const PageOutcome& outcome,
   bind_optional(16, page.robots);
   bind_optional(17, page.canonical);
   bind_optional(18, page.cuts);
+  insert_page_.Bind(19, static_cast<int64_t>(page.rendered ? 1 : 0));
+  if (page.rendered) {
+    insert_page_.Bind(20, page.render_ms);
+  } else {
+    insert_page_.BindNull(20);
+  }
   rc = sqlite3_step(insert_page_.get());
   if (rc != SQLITE_ROW) {
     Status st = SqliteStatus(rc, db_, "storing page " + page.url);

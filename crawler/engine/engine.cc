@@ -13,6 +13,7 @@
 #include "crawler/engine/fetch_stage.h"
 #include "crawler/engine/login_step.h"
 #include "crawler/engine/page_processor.h"
+#include "crawler/engine/render_policy.h"
 #include "crawler/engine/store_node.h"
 #include "crawler/fetch/retry_policy.h"
 #include "crawler/frontier/frontier.h"
@@ -46,6 +47,21 @@ class LocalStage : public FetchStage, public FetchGraphSink {
     graph_ = std::make_unique<FetchGraph>(context.job.fetch,
                                           context.job.parse.threads,
                                           context.processor, frontier_, this);
+    policy_ = std::make_unique<RenderPolicy>(context.job);
+    if (policy_->Any()) {
+      renderer_ = std::make_unique<Renderer>(
+          policy_->Settings(), [this](Response&& response) {
+            graph_->Deliver(std::move(response));
+          });
+      Status started = renderer_->Start();
+      if (!started.ok()) return started;
+      graph_->SetDiverter([this](Request& request) {
+        RenderOptions options;
+        if (!policy_->Wants(request.url, &options)) return false;
+        renderer_->Render(std::move(request), std::move(options));
+        return true;
+      });
+    }
     if (context.job.login.enabled) {
       login_ = std::make_unique<LoginStep>(context.job, context.parser,
                                            context.counters);
@@ -62,6 +78,9 @@ class LocalStage : public FetchStage, public FetchGraphSink {
   }
   void Stop() override {
     if (graph_ == nullptr) return;
+    // Renders still in flight are abandoned like transfers (their requests
+    // stay queued), before the graph they would deliver to stops.
+    if (renderer_ != nullptr) renderer_->Stop();
     graph_->Stop();
     // What waited for a fuller batch is committed now.
     store_->Drain();
@@ -93,7 +112,10 @@ class LocalStage : public FetchStage, public FetchGraphSink {
   StoreNode* store_ = nullptr;
   const PageProcessor* processor_ = nullptr;
   std::unique_ptr<LoginStep> login_;
+  std::unique_ptr<RenderPolicy> policy_;
   std::unique_ptr<FetchGraph> graph_;
+  // After graph_: destroyed first, so no render delivers into a dead graph.
+  std::unique_ptr<Renderer> renderer_;
 };
 
 }  // namespace

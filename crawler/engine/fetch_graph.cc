@@ -65,16 +65,19 @@ config::Status FetchGraph::Start() {
         *g.graph, flow::serial, flush);
     flow::make_edge(*g.parse, *g.flush);
   });
-  fetcher_ =
-      std::make_unique<Fetcher>(settings_, source_, [this](Response&& r) {
-        sink_->Fetched(r);
-        // try_put from this foreign thread spawns the parse task into the
-        // graph's arena; the shared_ptr keeps the body from being copied on its
-        // way through the graph.
-        graph_->parse->try_put(std::make_shared<Response>(std::move(r)));
-      });
+  fetcher_ = std::make_unique<Fetcher>(
+      settings_, source_, [this](Response&& r) { Deliver(std::move(r)); });
   if (login_step_) fetcher_->SetLoginStep(login_step_);
+  if (diverter_) fetcher_->SetDiverter(diverter_);
   return fetcher_->Start();
+}
+
+void FetchGraph::Deliver(Response&& r) {
+  sink_->Fetched(r);
+  // try_put from this foreign thread spawns the parse task into the graph's
+  // arena; the shared_ptr keeps the body from being copied on its way
+  // through the graph.
+  graph_->parse->try_put(std::make_shared<Response>(std::move(r)));
 }
 
 void FetchGraph::RequestLogin() {

@@ -51,6 +51,15 @@ class FetchGraph {
   void SetLoginStep(Fetcher::LoginStep step) { login_step_ = std::move(step); }
   // Logs in again before the next transfer starts. Any thread.
   void RequestLogin();
+  // Page requests the diverter takes (the render stage) skip the Fetcher;
+  // their responses come back through Deliver(). Before Start().
+  void SetDiverter(Fetcher::Diverter diverter) {
+    diverter_ = std::move(diverter);
+  }
+  // A response produced outside the Fetcher (a rendered page): reported to
+  // the sink and parsed like a fetched one. Any thread, between Start() and
+  // Stop().
+  void Deliver(Response&& response);
   // The source may have requests again.
   void Wakeup();
   // Runs the sink's Flush on the serial node soon.
@@ -72,6 +81,7 @@ class FetchGraph {
   std::unique_ptr<Graph> graph_;
   std::unique_ptr<Fetcher> fetcher_;
   Fetcher::LoginStep login_step_;
+  Fetcher::Diverter diverter_;
 };
 
 }  // namespace crawlbox::crawler

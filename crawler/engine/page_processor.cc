@@ -45,6 +45,9 @@ storage::PageOutcome PageProcessor::Process(const Response& r) const {
   page.bytes = static_cast<int64_t>(r.body.size());
   page.total_ms = r.timings.total_ms;
   page.ttfb_ms = r.timings.ttfb_ms;
+  page.rendered = r.rendered;
+  page.render_ms = r.render_ms;
+  if (r.rendered) counters_->Add("render/pages");
 
   if (r.ok()) {
     counters_->Add("fetch/status/" + std::to_string(r.status));

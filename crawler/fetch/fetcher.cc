@@ -563,6 +563,8 @@ void Fetcher::Loop() {
     while (static_cast<int>(impl.active.size()) < settings_.concurrency) {
       std::optional<Request> next = source_->NextRequest(&wait);
       if (!next) break;
+      if (diverter_ && next->kind == Request::Kind::kPage && diverter_(*next))
+        continue;
       add_transfer(std::move(*next));
     }
     bool finished_any = false;

@@ -21,7 +21,8 @@ namespace crawlbox::crawler {
 
 // Thread-safe: Wakeup() and Stop() may be called from any thread. The callback
 // runs on the fetcher thread, one response at a time, and should return quickly
-// (hand off, don't work).
+// (hand off, don't work); with a Diverter it also runs on the diverter's
+// threads, so it must then be thread-safe.
 class Fetcher {
  public:
   using ResponseCallback = std::function<void(Response&&)>;
@@ -58,6 +59,12 @@ class Fetcher {
     login_requested_.store(true);
     Wakeup();
   }
+  // A page request this returns true for is not transferred here: the
+  // diverter has taken it (moved from it: the render stage) and answers it
+  // through the same ResponseCallback, from a thread of its own. A request
+  // it returns false for is left as it was. Set before Start().
+  using Diverter = std::function<bool(Request&)>;
+  void SetDiverter(Diverter diverter) { diverter_ = std::move(diverter); }
   // Transfers currently in flight.
   int in_flight() const { return in_flight_.load(std::memory_order_relaxed); }
 
@@ -74,6 +81,7 @@ class Fetcher {
   std::atomic<int> in_flight_{0};
   LoginStep login_step_;
   std::atomic<bool> login_requested_{false};
+  Diverter diverter_;
 };
 
 // libcurl's process-wide state. One lives in main() around everything else:

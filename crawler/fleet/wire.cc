@@ -158,7 +158,9 @@ json OutcomeJson(const storage::PageOutcome& r) {
                {"robots", p.robots},
                {"canonical", p.canonical},
                {"cuts", p.cuts},
-               {"follow_canonical", p.follow_canonical}};
+               {"follow_canonical", p.follow_canonical},
+               {"rendered", p.rendered},
+               {"render_ms", p.render_ms}};
   json items = json::array();
   for (const storage::ItemRow& i : r.items) items.push_back({i.rule, i.json});
   json links = json::array();
@@ -209,6 +211,8 @@ storage::PageOutcome OutcomeFrom(const json& j) {
   p.canonical = page.at("canonical").get<std::string>();
   p.cuts = page.at("cuts").get<std::string>();
   p.follow_canonical = page.at("follow_canonical").get<bool>();
+  p.rendered = page.value("rendered", false);
+  p.render_ms = page.value("render_ms", 0.0);
   for (const json& i : j.at("items"))
     r.items.push_back({i.at(0).get<std::string>(), i.at(1).get<std::string>()});
   for (const json& l : j.at("links")) {

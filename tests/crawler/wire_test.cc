@@ -10,7 +10,7 @@ namespace {
 using std::chrono::milliseconds;
 
 // sizeof(storage::PageOutcome) with the fields this test knows (x86-64).
-constexpr size_t kOutcomeSize = 552;
+constexpr size_t kOutcomeSize = 568;
 
 TEST(WireTest, TaskRoundTripsEveryField) {
   Task task;
@@ -123,7 +123,7 @@ TEST(WireTest, ALinkCarriesItsRequestParts) {
 TEST(WireTest, ResultRoundTripsEveryFieldOfThePage) {
   // A new field of these rows must be added to crawler/fleet/wire.cc (and
   // here): the sizes are those of the fields this test knows (x86-64).
-  EXPECT_EQ(sizeof(storage::PageRow), 432u)
+  EXPECT_EQ(sizeof(storage::PageRow), 448u)
       << "storage::PageRow changed: serialize the new field in wire.cc";
   EXPECT_EQ(sizeof(storage::PageOutcome), kOutcomeSize)
       << "storage::PageOutcome changed: serialize the new field in wire.cc";
@@ -158,6 +158,8 @@ TEST(WireTest, ResultRoundTripsEveryFieldOfThePage) {
   p.page.canonical = "http://example.test/c";
   p.page.cuts = "dom_depth:3 links:7";
   p.page.follow_canonical = true;
+  p.page.rendered = true;
+  p.page.render_ms = 812.5;
   p.items = {{"board", R"({"rank":1,"title":"霸王别姬"})"}, {"other", "{}"}};
   p.links = {{"http://example.test/n", "example.test", 4, 5,
               storage::Via::kRedirect, 2}};
@@ -198,6 +200,8 @@ TEST(WireTest, ResultRoundTripsEveryFieldOfThePage) {
   EXPECT_EQ(q.page.canonical, p.page.canonical);
   EXPECT_EQ(q.page.cuts, p.page.cuts);
   EXPECT_TRUE(q.page.follow_canonical);
+  EXPECT_TRUE(q.page.rendered);
+  EXPECT_EQ(q.page.render_ms, 812.5);
   ASSERT_EQ(q.items.size(), 2u);
   EXPECT_EQ(q.items[0].rule, "board");
   EXPECT_EQ(q.items[0].json, p.items[0].json);

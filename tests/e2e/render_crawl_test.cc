@@ -1,0 +1,143 @@
+// Rendering end to end: a single-page app whose board a script builds from
+// JSON is crawled with [render] and every record is exact; the same job
+// without rendering gets none (the control); a page whose script never ends
+// fails render_timeout and the crawl goes on; no browser outlives the run.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <string>
+#include <tuple>
+
+#include "tests/e2e/crawl_support.h"
+#include "tests/support/spa_site.h"
+#include "tests/support/temp_dir.h"
+#include "tests/support/test_server.h"
+
+namespace crawlbox {
+namespace {
+
+using testing::TempDir;
+using testing::TestServer;
+
+bool HaveChromium() { return ::access("/usr/bin/chromium", X_OK) == 0; }
+
+// Processes whose parent is this one, by /proc: a browser the run left.
+int ChildProcesses() {
+  int n = 0;
+  const std::string me = std::to_string(getpid());
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    std::ifstream stat(entry.path() / "stat");
+    std::string line;
+    if (!std::getline(stat, line)) continue;
+    // pid (comm) state ppid ...: comm may hold spaces, so read after ')'.
+    const size_t close = line.rfind(')');
+    if (close == std::string::npos) continue;
+    std::string state, ppid;
+    std::istringstream rest(line.substr(close + 1));
+    rest >> state >> ppid;
+    if (ppid == me && state != "Z") ++n;
+  }
+  return n;
+}
+
+std::string SpaJob(const TestServer& server, bool render) {
+  return "[job]\nname = \"spa\"\nstart_urls = [\"" + server.Url("/spa/page/1") +
+         "\"]\n"
+         "[fetch]\nconcurrency = 8\n"
+         "[politeness]\nper_host_concurrency = 8\ndelay_ms = 0\n"
+         "[render]\ntabs = 4\ntimeout_ms = 15000\n"
+         "[[rules]]\nname = \"films\"\nurl = '/spa/page/\\d+$'\n" +
+         std::string(render ? "render = true\nwait_for = \"#ready\"\n" : "") +
+         "select = \"dd.film\"\nfollow = ['/spa/page/\\d+$']\n"
+         "[rules.fields]\nrank = { css = \"span.rank\", type = \"int\" }\n"
+         "title = \"a.title\"\nscore = { css = \"span.score\", type = "
+         "\"real\" }\n";
+}
+
+using Entry = std::tuple<int64_t, std::string, double>;
+
+std::set<Entry> Expected() {
+  std::set<Entry> out;
+  for (int page = 1; page <= testing::kSpaPages; ++page) {
+    for (const testing::SpaEntry& e : testing::SpaEntries(page))
+      out.emplace(e.rank, e.title, e.score);
+  }
+  return out;
+}
+
+std::set<Entry> Stored(const std::string& db) {
+  std::set<Entry> out;
+  for (const auto& row :
+       e2e::QueryDb(db, "SELECT rank, title, score FROM films").rows) {
+    out.emplace(std::get<int64_t>(row[0]), std::get<std::string>(row[1]),
+                std::get<double>(row[2]));
+  }
+  return out;
+}
+
+TEST(RenderCrawlTest, RenderedSpaGivesEveryRecordAndTheControlNone) {
+  if (!HaveChromium()) GTEST_SKIP() << "Debian's chromium is not installed";
+  TestServer server;
+  TempDir dir;
+  const std::string db = dir.File("spa.db");
+  e2e::JobRun run = e2e::RunJobText(SpaJob(server, true), db);
+  EXPECT_EQ(run.summary.state, "finished");
+  EXPECT_EQ(Stored(db), Expected());
+  auto pages = e2e::QueryDb(
+      db,
+      "SELECT count(*), sum(rendered), min(render_ms) > 0 FROM pages "
+      "WHERE status = 200");
+  ASSERT_EQ(pages.rows.size(), 1u);
+  EXPECT_EQ(std::get<int64_t>(pages.rows[0][0]), testing::kSpaPages);
+  EXPECT_EQ(std::get<int64_t>(pages.rows[0][1]), testing::kSpaPages);
+  EXPECT_EQ(std::get<int64_t>(pages.rows[0][2]), 1);
+  EXPECT_EQ(run.counters["render/pages"], testing::kSpaPages);
+  EXPECT_EQ(ChildProcesses(), 0) << "a browser outlived the run";
+
+  // The control: the HTML alone holds no entry, and no link to follow.
+  const std::string plain_db = dir.File("plain.db");
+  e2e::JobRun plain = e2e::RunJobText(SpaJob(server, false), plain_db);
+  EXPECT_EQ(plain.summary.state, "finished");
+  EXPECT_TRUE(Stored(plain_db).empty());
+  EXPECT_EQ(
+      std::get<int64_t>(
+          e2e::QueryDb(plain_db, "SELECT count(*) FROM pages").rows[0][0]),
+      1);
+}
+
+TEST(RenderCrawlTest, AScriptThatNeverEndsTimesOutAndTheCrawlGoesOn) {
+  if (!HaveChromium()) GTEST_SKIP() << "Debian's chromium is not installed";
+  TestServer server;
+  TempDir dir;
+  const std::string db = dir.File("loop.db");
+  const std::string job =
+      "[job]\nname = \"loop\"\nstart_urls = [\"" + server.Url("/spa/loop") +
+      "\", \"" + server.Url("/spa/page/2") +
+      "\"]\n"
+      "[politeness]\ndelay_ms = 0\n"
+      "[retry]\nmax_attempts = 2\nbackoff_ms = 10\n"
+      "[render]\ntabs = 2\ntimeout_ms = 1500\nurls = ['/spa/']\n"
+      "wait_for = \"#ready\"\n"
+      "[[rules]]\nname = \"films\"\nurl = '/spa/page/'\nselect = "
+      "\"dd.film\"\n"
+      "[rules.fields]\nrank = { css = \"span.rank\", type = \"int\" }\n";
+  e2e::JobRun run = e2e::RunJobText(job, db);
+  EXPECT_EQ(run.summary.state, "finished");
+  auto failed = e2e::QueryDb(
+      db, "SELECT url, reason, attempts FROM frontier WHERE state = 'failed'");
+  ASSERT_EQ(failed.rows.size(), 1u);
+  EXPECT_EQ(std::get<std::string>(failed.rows[0][0]), server.Url("/spa/loop"));
+  EXPECT_EQ(std::get<std::string>(failed.rows[0][1]), "render_timeout");
+  EXPECT_EQ(std::get<int64_t>(failed.rows[0][2]), 2);
+  EXPECT_EQ(std::get<int64_t>(
+                e2e::QueryDb(db, "SELECT count(*) FROM films").rows[0][0]),
+            testing::kSpaEntriesPerPage);
+  EXPECT_EQ(ChildProcesses(), 0) << "a browser outlived the run";
+}
+
+}  // namespace
+}  // namespace crawlbox
