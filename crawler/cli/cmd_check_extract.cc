@@ -12,7 +12,9 @@
 #include "crawler/engine/counters.h"
 #include "crawler/engine/item_json.h"
 #include "crawler/engine/login_step.h"
+#include "crawler/engine/render_policy.h"
 #include "crawler/fetch/fetcher.h"
+#include "crawler/render/renderer.h"
 
 namespace crawlbox::crawler {
 
@@ -75,6 +77,29 @@ Response FetchForExtract(const config::Job& job,
   }
   Response response = done.get_future().get();
   fetcher.Stop();
+  return response;
+}
+
+// `request` loaded in headless Chromium as the crawl would render it (the
+// job's [render] settings and the wait `options` ask for).
+Response RenderForExtract(const RenderPolicy& policy, Request request,
+                          const RenderOptions& options) {
+  std::promise<Response> done;
+  Renderer renderer(policy.Settings(), [&](Response&& response) {
+    done.set_value(std::move(response));
+  });
+  config::Status started = renderer.Start();
+  if (!started.ok()) {
+    Response failed;
+    failed.request = std::move(request);
+    failed.error = FetchError::kOther;
+    failed.error_detail = started.message();
+    return failed;
+  }
+  renderer.Render(std::move(request), options);
+  Response response = done.get_future().get();
+  renderer.Stop();
+  std::fprintf(stderr, "crawlbox: rendered in %.0f ms\n", response.render_ms);
   return response;
 }
 
@@ -220,7 +245,12 @@ int CmdExtract(const ExtractArgs& args) {
       request.body = args.data;
       if (args.method.empty()) request.method = "POST";
     }
-    Response response = FetchForExtract(job, *parser, std::move(request));
+    RenderPolicy policy(job);
+    RenderOptions render_options;
+    const bool render = args.render || policy.Wants(url, &render_options);
+    Response response =
+        render ? RenderForExtract(policy, std::move(request), render_options)
+               : FetchForExtract(job, *parser, std::move(request));
     if (!response.ok()) {
       std::fprintf(stderr, "crawlbox: fetching %s failed: %s (%s)\n",
                    url.c_str(), FetchErrorName(response.error),

@@ -78,6 +78,9 @@ struct ExtractArgs {
   std::vector<std::string> headers;  // and these "Name: value" headers
   std::string data;                  // and this body (POST unless --method)
   bool json = false;                 // the saved --file is JSON
+  // Load the page in headless Chromium ([render]) even when no rule asks
+  // for it; a page a render rule matches is rendered anyway.
+  bool render = false;
 };
 int CmdExtract(const ExtractArgs& args);
 

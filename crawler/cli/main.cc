@@ -158,9 +158,14 @@ int Main(int argc, char** argv) {
                           "Send this request body (POST unless --method)");
   extract_cmd->add_flag("--json", extract.json,
                         "The saved --file is JSON (application/json)");
+  auto* render_opt = extract_cmd->add_flag(
+      "--render", extract.render,
+      "Load the page in headless Chromium ([render] settings), as a render "
+      "rule would; pages a render rule matches are rendered anyway");
   url_opt->excludes(file_opt);
   seed_opt->excludes(url_opt);
   seed_opt->excludes(file_opt);
+  render_opt->excludes(file_opt);
   file_opt->needs(base_opt);
   base_opt->needs(file_opt);
 

@@ -14,6 +14,7 @@
 
 #include "tests/e2e/crawl_support.h"
 #include "tests/support/spa_site.h"
+#include "tests/support/subprocess.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_server.h"
 
@@ -137,6 +138,35 @@ TEST(RenderCrawlTest, AScriptThatNeverEndsTimesOutAndTheCrawlGoesOn) {
                 e2e::QueryDb(db, "SELECT count(*) FROM films").rows[0][0]),
             testing::kSpaEntriesPerPage);
   EXPECT_EQ(ChildProcesses(), 0) << "a browser outlived the run";
+}
+
+// The rule-writing loop: `crawlbox extract --render` shows the records of the
+// rendered page; the same extract without it (a job with no render rule)
+// finds none in the HTML.
+TEST(RenderCrawlTest, ExtractRenderShowsTheRenderedRecords) {
+  if (!HaveChromium()) GTEST_SKIP() << "Debian's chromium is not installed";
+  TestServer server;
+  TempDir dir;
+  const std::string job = dir.File("spa.toml");
+  std::ofstream(job) << SpaJob(server, false);
+  const std::string url = server.Url("/spa/page/3");
+  auto plain = testing::RunProcess(
+      {testing::BuiltProgram("crawlbox"), "extract", job, "--url", url});
+  EXPECT_EQ(plain.exit_code, 0) << plain.err;
+  EXPECT_EQ(plain.out, "");
+  auto rendered =
+      testing::RunProcess({testing::BuiltProgram("crawlbox"), "extract", job,
+                           "--url", url, "--render"});
+  ASSERT_EQ(rendered.exit_code, 0) << rendered.err;
+  int records = 0;
+  for (char c : rendered.out) records += c == '\n';
+  EXPECT_EQ(records, testing::kSpaEntriesPerPage) << rendered.out;
+  const testing::SpaEntry first = testing::SpaEntries(3).front();
+  EXPECT_NE(rendered.out.find("\"rank\":" + std::to_string(first.rank)),
+            std::string::npos)
+      << rendered.out;
+  EXPECT_NE(rendered.err.find("rendered in"), std::string::npos)
+      << rendered.err;
 }
 
 }  // namespace
