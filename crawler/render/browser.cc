@@ -23,6 +23,27 @@
 namespace crawlbox::crawler {
 namespace {
 
+// Removes the profile directories of crawlbox processes that are gone:
+// "crawlbox-render-<pid>-XXXXXX" whose pid no longer runs. Best effort.
+void SweepStaleProfiles(const std::string& tmp_dir) {
+  std::error_code error;
+  for (const auto& entry :
+       std::filesystem::directory_iterator(tmp_dir, error)) {
+    const std::string name = entry.path().filename().string();
+    constexpr std::string_view kPrefix = "crawlbox-render-";
+    if (!name.starts_with(kPrefix)) continue;
+    const std::string rest = name.substr(kPrefix.size());
+    const size_t dash = rest.find('-');
+    if (dash == std::string::npos || dash == 0) continue;
+    char* end = nullptr;
+    const long pid = std::strtol(rest.c_str(), &end, 10);
+    if (end != rest.c_str() + dash || pid <= 0) continue;
+    if (kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH) continue;
+    std::error_code ignored;
+    std::filesystem::remove_all(entry.path(), ignored);
+  }
+}
+
 using json = nlohmann::json;
 
 std::string Errno(const char* what) {
@@ -93,8 +114,12 @@ config::Result<std::unique_ptr<Browser>> Browser::Launch(
 
   std::unique_ptr<Browser> browser(new Browser());
   const char* tmp = getenv("TMPDIR");
+  const std::string tmp_dir = tmp && *tmp ? tmp : "/tmp";
+  SweepStaleProfiles(tmp_dir);
+  // The pid in the name lets a later run tell a profile whose crawlbox was
+  // killed (kill -9 runs no destructor) from one still in use.
   std::string pattern =
-      std::string(tmp && *tmp ? tmp : "/tmp") + "/crawlbox-render-XXXXXX";
+      tmp_dir + "/crawlbox-render-" + std::to_string(getpid()) + "-XXXXXX";
   std::vector<char> buffer(pattern.begin(), pattern.end());
   buffer.push_back('\0');
   if (mkdtemp(buffer.data()) == nullptr)

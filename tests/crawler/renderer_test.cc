@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -253,6 +254,30 @@ TEST_F(RendererTest, StopLeavesNoBrowserProcess) {
   }
   EXPECT_TRUE(left.empty()) << left.size() << " left, first: " << left[0];
   EXPECT_TRUE(collector_.WaitFor(1, milliseconds(200)).empty());
+}
+
+// A crawlbox killed with kill -9 leaves its browser's profile behind (no
+// destructor runs); the next Renderer removes it, and leaves alone the
+// profile of a crawlbox that still runs.
+TEST_F(RendererTest, StartRemovesProfilesOfCrawlersThatAreGone) {
+  pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) _exit(0);
+  ASSERT_EQ(waitpid(child, nullptr, 0), child);  // now a pid that is gone
+  const char* tmp = getenv("TMPDIR");
+  const std::filesystem::path dir = tmp && *tmp ? tmp : "/tmp";
+  const std::filesystem::path stale =
+      dir / ("crawlbox-render-" + std::to_string(child) + "-test00");
+  const std::filesystem::path live =
+      dir / ("crawlbox-render-" + std::to_string(getppid()) + "-test00");
+  std::filesystem::create_directories(stale / "Default");
+  std::filesystem::create_directories(live);
+  Renderer renderer(Settings(), collector_.Done());
+  ASSERT_OK(renderer.Start());
+  EXPECT_FALSE(std::filesystem::exists(stale));
+  EXPECT_TRUE(std::filesystem::exists(live));
+  renderer.Stop();
+  std::filesystem::remove_all(live);
 }
 
 TEST_F(RendererTest, ImagesAreBlockedUnlessLoadImages) {
