@@ -247,7 +247,9 @@ int CmdExtract(const ExtractArgs& args) {
     }
     RenderPolicy policy(job);
     RenderOptions render_options;
-    const bool render = args.render || policy.Wants(url, &render_options);
+    // Wants() fills the wait even for a page only --render asks for.
+    const bool wanted = policy.Wants(url, &render_options);
+    const bool render = args.render || wanted;
     Response response =
         render ? RenderForExtract(policy, std::move(request), render_options)
                : FetchForExtract(job, *parser, std::move(request));

@@ -50,7 +50,7 @@ std::string SpaJob(const TestServer& server, bool render) {
          "\"]\n"
          "[fetch]\nconcurrency = 8\n"
          "[politeness]\nper_host_concurrency = 8\ndelay_ms = 0\n"
-         "[render]\ntabs = 4\ntimeout_ms = 15000\n"
+         "[render]\ntabs = 4\ntimeout_ms = 15000\nwait_for = \"#ready\"\n"
          "[[rules]]\nname = \"films\"\nurl = '/spa/page/\\d+$'\n" +
          std::string(render ? "render = true\nwait_for = \"#ready\"\n" : "") +
          "select = \"dd.film\"\nfollow = ['/spa/page/\\d+$']\n"
@@ -141,8 +141,9 @@ TEST(RenderCrawlTest, AScriptThatNeverEndsTimesOutAndTheCrawlGoesOn) {
 }
 
 // The rule-writing loop: `crawlbox extract --render` shows the records of the
-// rendered page; the same extract without it (a job with no render rule)
-// finds none in the HTML.
+// rendered page (waiting for render.wait_for: the load event comes before
+// the page's script has its data); the same extract without it (a job with
+// no render rule) finds none in the HTML.
 TEST(RenderCrawlTest, ExtractRenderShowsTheRenderedRecords) {
   if (!HaveChromium()) GTEST_SKIP() << "Debian's chromium is not installed";
   TestServer server;
