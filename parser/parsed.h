@@ -35,9 +35,9 @@ struct Link {
 // JSON API's next page with a method or body. Its identity is method + URL +
 // body.
 struct RequestSpec {
-  std::string method = "GET";  // uppercase
-  std::string url;             // normalized as links are (the dedup key)
-  std::string host;            // lowercase
+  std::string method = "GET";        // uppercase
+  std::string url;                   // normalized as links are (the dedup key)
+  std::string host;                  // lowercase
   std::vector<std::string> headers;  // "Name: value" (Content-Type of a body)
   std::string body;
 };
@@ -92,7 +92,7 @@ struct Parsed {
   // Why the page's body could not be read as its rules asked ("json_syntax",
   // "json_depth"), or "". Its records and links are then empty.
   std::string unreadable;
-  int bad_links = 0;        // hrefs that did not resolve to a valid http(s) URL
+  int bad_links = 0;  // hrefs that did not resolve to a valid http(s) URL
   bool parsed_html = false;  // whether a DOM was built for this page
   // The encoding the body was converted from, or "" when it was UTF-8 already.
   std::string encoding;

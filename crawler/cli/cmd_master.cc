@@ -13,7 +13,6 @@
 #include "crawler/cli/run_status.h"
 #include "crawler/cli/stop_signals.h"
 #include "crawler/engine/render_policy.h"
-#include "crawler/engine/render_policy.h"
 #include "crawler/fleet/master.h"
 #include "crawler/fleet/redis_client.h"
 #include "storage/store.h"

@@ -69,7 +69,8 @@ TEST(JobLoaderTest, ThreeMistakesAreThreeProblemsInLineOrder) {
   EXPECT_EQ(loaded.problems[0].key, "job.colour");
   EXPECT_EQ(loaded.problems[0].where.line, 5);
   EXPECT_EQ(loaded.problems[0].got, "'colour'");
-  EXPECT_EQ(loaded.problems[0].expected, "one of name, start_urls, start_urls_from, requests, database");
+  EXPECT_EQ(loaded.problems[0].expected,
+            "one of name, start_urls, start_urls_from, requests, database");
   EXPECT_EQ(
       loaded.problems[1].ToString(),
       path +
