@@ -2,6 +2,7 @@
 // text.
 #include "parser/fields.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 
@@ -100,6 +101,44 @@ FieldValue ApplyField(const config::Field& field, std::string_view raw,
     }
   }
   return std::monostate{};
+}
+
+namespace {
+
+bool IsEmpty(const FieldValue& value) {
+  if (std::holds_alternative<std::monostate>(value)) return true;
+  const std::string* text = std::get_if<std::string>(&value);
+  return text != nullptr && text->empty();
+}
+
+}  // namespace
+
+void AddItem(const config::Rule& rule, Item item, Parsed* out) {
+  for (size_t f = 0; f < rule.fields.size(); ++f) {
+    if (rule.fields[f].required && IsEmpty(item.fields[f].second)) {
+      auto it = std::find_if(
+          out->dropped.begin(), out->dropped.end(),
+          [&](const DroppedItems& d) { return d.rule == rule.name; });
+      if (it == out->dropped.end()) {
+        out->dropped.push_back({rule.name, 1});
+      } else {
+        ++it->count;
+      }
+      return;
+    }
+  }
+  out->items.push_back(std::move(item));
+}
+
+void AddCut(Parsed* out, std::string_view what, int64_t count) {
+  if (count <= 0) return;
+  for (Cut& cut : out->cuts) {
+    if (cut.what == what) {
+      cut.count += count;
+      return;
+    }
+  }
+  out->cuts.push_back({std::string(what), count});
 }
 
 }  // namespace crawlbox::parser

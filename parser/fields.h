@@ -46,4 +46,11 @@ std::string ExpandTemplate(std::string_view format, const Lookup& lookup) {
 FieldValue ApplyField(const config::Field& field, std::string_view raw,
                       bool present);
 
+// Keeps `item` in out->items unless one of the rule's required fields is
+// empty (null or ""); a drop is counted for the rule in out->dropped.
+void AddItem(const config::Rule& rule, Item item, Parsed* out);
+
+// Adds `count` (> 0) to the page's cut of kind `what`, one entry per kind.
+void AddCut(Parsed* out, std::string_view what, int64_t count);
+
 }  // namespace crawlbox::parser

@@ -13,6 +13,7 @@
 #include <unordered_map>
 
 #include "parser/dom.h"
+#include "parser/fields.h"
 #include "parser/page_parser.h"
 
 namespace crawlbox::parser {
@@ -252,18 +253,6 @@ std::string MultipartBoundary(const std::vector<FormEntry>& entries) {
     }
     if (!clash) return boundary;
   }
-}
-
-// Adds `count` to the page's "links" cut.
-void AddLinksCut(Parsed* out, int64_t count) {
-  if (count <= 0) return;
-  for (Cut& cut : out->cuts) {
-    if (cut.what == "links") {
-      cut.count += count;
-      return;
-    }
-  }
-  out->cuts.push_back({"links", count});
 }
 
 }  // namespace
@@ -527,7 +516,7 @@ void PageParser::ExtractForms(const CompiledRule& compiled, const Document& doc,
       const GumboNode* form = forms[f];
       if (Tag(form) != GUMBO_TAG_FORM) continue;
       if (out->links.size() + out->requests.size() >= max_links) {
-        AddLinksCut(out, static_cast<int64_t>(forms.size() - f));
+        AddCut(out, "links", static_cast<int64_t>(forms.size() - f));
         break;
       }
       const GumboNode* submitter =

@@ -42,43 +42,6 @@ std::string_view MediaType(std::string_view content_type) {
   return TrimSpace(content_type);
 }
 
-// Adds `count` to the page's cut of that kind.
-void AddCut(Parsed* out, std::string_view what, int64_t count) {
-  if (count <= 0) return;
-  for (Cut& cut : out->cuts) {
-    if (cut.what == what) {
-      cut.count += count;
-      return;
-    }
-  }
-  out->cuts.push_back({std::string(what), count});
-}
-
-bool IsEmpty(const FieldValue& value) {
-  if (std::holds_alternative<std::monostate>(value)) return true;
-  const std::string* text = std::get_if<std::string>(&value);
-  return text != nullptr && text->empty();
-}
-
-// Keeps `item` unless one of the rule's required fields is empty; a drop is
-// counted for the rule.
-void AddItem(const config::Rule& rule, Item item, Parsed* out) {
-  for (size_t f = 0; f < rule.fields.size(); ++f) {
-    if (rule.fields[f].required && IsEmpty(item.fields[f].second)) {
-      auto it = std::find_if(
-          out->dropped.begin(), out->dropped.end(),
-          [&](const DroppedItems& d) { return d.rule == rule.name; });
-      if (it == out->dropped.end()) {
-        out->dropped.push_back({rule.name, 1});
-      } else {
-        ++it->count;
-      }
-      return;
-    }
-  }
-  out->items.push_back(std::move(item));
-}
-
 // The URLs of the links a page keeps, for dropping repeats without an
 // allocation per link: open addressing over indexes into the page's links.
 class KeptUrls {
