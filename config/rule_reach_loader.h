@@ -1,6 +1,7 @@
-// Internal to config/: the keys of a rule beyond regex and CSS records — JSON
+// The keys of a rule beyond regex and CSS records — JSON
 // (json, records, follow_json, next_request), XPath (xpath), forms
-// (follow_forms) and the logged-out marker (logged_out).
+// (follow_forms) and the logged-out marker (logged_out). Internal to config/
+// except ParseJsonTemplate, which parser/ also uses to compile the templates.
 #pragma once
 
 #include "config/job.h"
