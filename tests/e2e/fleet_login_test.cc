@@ -213,8 +213,12 @@ void CrawlWithFleet(int session_max_requests) {
   std::vector<std::unique_ptr<ChildProcess>> workers;
   for (int i = 0; i < 2; ++i) {
     workers.push_back(std::make_unique<ChildProcess>(
+        // --job: a worker waiting for any job could poll between the
+        // master's publishing and its finishing this short crawl, and go on
+        // waiting for the next job; a named job is seen as finished.
         std::vector<std::string>{BuiltProgram("crawlbox"), "worker", "--redis",
-                                 redis->Url(), "--concurrency", "2"},
+                                 redis->Url(), "--concurrency", "2", "--job",
+                                 "login"},
         std::map<std::string, std::string>{
             {"CRAWLBOX_LOGIN_PASSWORD", password}},
         process_dir()));
