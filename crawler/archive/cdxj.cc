@@ -110,14 +110,13 @@ std::string Surt(std::string_view url) {
   return out;
 }
 
-std::optional<std::string> CdxjLine(const WarcRecord& record,
-                                    std::string_view filename, uint64_t offset,
-                                    uint64_t length) {
+bool CdxjEntry(const WarcRecord& record, std::string* key,
+               std::string* fields) {
   if (record.type != "response" && record.type != "revisit" &&
       record.type != "resource")
-    return std::nullopt;
+    return false;
   const auto url = record.Field("WARC-Target-URI");
-  if (!url) return std::nullopt;
+  if (!url) return false;
   std::string status, mime;
   if (record.type == "resource") {
     mime = Lower(record.content_type.substr(0, record.content_type.find(';')));
@@ -125,20 +124,44 @@ std::optional<std::string> CdxjLine(const WarcRecord& record,
     ReadHttpHead(record.block, &status, &mime);
   }
   if (record.type == "revisit") mime = "warc/revisit";
-  nlohmann::ordered_json fields;
-  fields["url"] = std::string(*url);
-  fields["mime"] = mime.empty() ? "unk" : mime;
-  if (!status.empty()) fields["status"] = status;
+  nlohmann::ordered_json json;
+  json["url"] = std::string(*url);
+  json["mime"] = mime.empty() ? "unk" : mime;
+  if (!status.empty()) json["status"] = status;
   if (const auto digest = record.Field("WARC-Payload-Digest")) {
     std::string_view d = *digest;
     if (d.rfind("sha1:", 0) == 0) d.remove_prefix(5);
-    fields["digest"] = std::string(d);
+    json["digest"] = std::string(d);
   }
-  fields["length"] = std::to_string(length);
-  fields["offset"] = std::to_string(offset);
-  fields["filename"] = std::string(filename);
-  return Surt(*url) + " " + CdxTimestamp(record.date) + " " +
-         fields.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  *key = Surt(*url) + " " + CdxTimestamp(record.date);
+  *fields = json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  // Without its closing brace: CdxjLine appends the location members.
+  fields->pop_back();
+  return true;
+}
+
+std::string CdxjLine(std::string_view key, std::string_view fields,
+                     std::string_view filename, uint64_t offset,
+                     uint64_t length) {
+  std::string out;
+  out.reserve(key.size() + fields.size() + filename.size() + 64);
+  out.append(key).append(" ").append(fields);
+  out.append(",\"length\":\"").append(std::to_string(length));
+  out.append("\",\"offset\":\"").append(std::to_string(offset));
+  out.append("\",\"filename\":");
+  out.append(
+      nlohmann::json(std::string(filename))
+          .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  out.append("}");
+  return out;
+}
+
+std::optional<std::string> CdxjLine(const WarcRecord& record,
+                                    std::string_view filename, uint64_t offset,
+                                    uint64_t length) {
+  std::string key, fields;
+  if (!CdxjEntry(record, &key, &fields)) return std::nullopt;
+  return CdxjLine(key, fields, filename, offset, length);
 }
 
 }  // namespace crawlbox::crawler

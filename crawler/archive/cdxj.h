@@ -19,11 +19,21 @@ namespace crawlbox::crawler {
 // returned lowercased.
 std::string Surt(std::string_view url);
 
-// The index line of `record` stored at `offset` (its gzip member, `length`
-// bytes) in `filename`, without a newline; nullopt for records an index does
-// not list (warcinfo, request, metadata). A response or revisit's status and
-// mime come from its HTTP block, a resource's mime from its Content-Type;
-// "digest" is the payload digest's base32.
+// What an index says of `record`, apart from where it is stored: its key
+// ("surt timestamp") and its JSON members url, mime, status, digest; false
+// for records an index does not list (warcinfo, request, metadata). A
+// response or revisit's status and mime come from its HTTP block, a
+// resource's mime from its Content-Type; "digest" is the payload digest's
+// base32.
+bool CdxjEntry(const WarcRecord& record, std::string* key, std::string* fields);
+
+// The index line (no newline) of an entry stored at `offset` (its gzip
+// member, `length` bytes) in `filename`.
+std::string CdxjLine(std::string_view key, std::string_view fields,
+                     std::string_view filename, uint64_t offset,
+                     uint64_t length);
+
+// CdxjEntry and CdxjLine in one; nullopt for records not listed.
 std::optional<std::string> CdxjLine(const WarcRecord& record,
                                     std::string_view filename, uint64_t offset,
                                     uint64_t length);

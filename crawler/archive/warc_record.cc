@@ -12,6 +12,8 @@
 #include <ctime>
 #include <random>
 
+#include "crawler/archive/cdxj.h"
+
 namespace crawlbox::crawler {
 
 using config::Result;
@@ -208,6 +210,67 @@ std::string GzipMember(std::string_view data, int level) {
   out.resize(z.total_out);
   deflateEnd(&z);
   return rc == Z_STREAM_END ? out : "";
+}
+
+namespace {
+
+// Raw deflate (no wrapper) of `data` appended to *out, ending with a final
+// block (`finish`) or a sync flush that leaves the stream open for more
+// blocks after it.
+bool Deflate(std::string_view data, int level, bool finish, std::string* out) {
+  z_stream z{};
+  if (deflateInit2(&z, level, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+    return false;
+  const size_t start = out->size();
+  out->resize(start + deflateBound(&z, data.size()) + 64);
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+  z.avail_in = static_cast<uInt>(data.size());
+  z.next_out = reinterpret_cast<Bytef*>(out->data() + start);
+  z.avail_out = static_cast<uInt>(out->size() - start);
+  const int rc = deflate(&z, finish ? Z_FINISH : Z_SYNC_FLUSH);
+  out->resize(start + z.total_out);
+  deflateEnd(&z);
+  return finish ? rc == Z_STREAM_END : rc == Z_OK;
+}
+
+void PutLittleEndian32(uint32_t v, std::string* out) {
+  for (int i = 0; i < 4; ++i) out->push_back(static_cast<char>(v >> (8 * i)));
+}
+
+}  // namespace
+
+PreparedRecord PrepareRecord(const WarcRecord& record, int level) {
+  PreparedRecord out;
+  out.type = record.type;
+  std::string bytes = SerializeWarcRecord(record);
+  // The first line is written by FinishMember.
+  const std::string_view rest =
+      std::string_view(bytes).substr(bytes.find("\r\n") + 2);
+  out.size = rest.size();
+  out.crc = static_cast<uint32_t>(
+      crc32_z(0, reinterpret_cast<const Bytef*>(rest.data()), rest.size()));
+  Deflate(rest, level, /*finish=*/true, &out.deflated);
+  CdxjEntry(record, &out.index_key, &out.index_fields);
+  return out;
+}
+
+std::string FinishMember(const PreparedRecord& record,
+                         std::string_view warcinfo_id, int level) {
+  std::string head = "WARC/1.1\r\n";
+  if (!warcinfo_id.empty())
+    head.append("WARC-Warcinfo-ID: ").append(warcinfo_id).append("\r\n");
+  // gzip header: magic, deflate, no flags, no mtime, no extra flags, Unix.
+  std::string out("\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03", 10);
+  out.reserve(10 + head.size() + 16 + record.deflated.size() + 8);
+  Deflate(head, level, /*finish=*/false, &out);
+  out.append(record.deflated);
+  const uLong head_crc =
+      crc32_z(0, reinterpret_cast<const Bytef*>(head.data()), head.size());
+  const uLong crc =
+      crc32_combine(head_crc, record.crc, static_cast<z_off_t>(record.size));
+  PutLittleEndian32(static_cast<uint32_t>(crc), &out);
+  PutLittleEndian32(static_cast<uint32_t>(head.size() + record.size), &out);
+  return out;
 }
 
 Result<GzipMemberRead> ReadGzipMember(std::string_view bytes) {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -57,6 +58,30 @@ std::string Sha1Digest(std::string_view data);
 
 // `data` as one gzip member at zlib level `level` (1..9).
 std::string GzipMember(std::string_view data, int level);
+
+// A record compressed before the file it goes to is known, so that parse
+// threads compress in parallel and the one writer only appends: everything
+// after the record's first line ("WARC/1.1") as raw deflate. FinishMember
+// puts the first line and the file's WARC-Warcinfo-ID in front of it, as
+// deflate blocks of their own, and wraps both in one gzip member (the CRC-32s
+// combine), so the record is still one member.
+struct PreparedRecord {
+  std::string type;      // WARC-Type, for the writer's index
+  std::string deflated;  // raw deflate stream, final block included
+  uint32_t crc = 0;      // CRC-32 of the bytes deflated
+  uint64_t size = 0;     // their count
+  // The record's CDXJ key and fields when an index lists it: "surt
+  // timestamp" and the JSON members before length/offset/filename.
+  std::string index_key;
+  std::string index_fields;
+};
+PreparedRecord PrepareRecord(const WarcRecord& record, int level);
+
+// The gzip member of `record` with the header field WARC-Warcinfo-ID:
+// `warcinfo_id` first after "WARC/1.1"; ParseWarcRecord reads it back with
+// that field.
+std::string FinishMember(const PreparedRecord& record,
+                         std::string_view warcinfo_id, int level);
 
 // A gzip member at the start of `bytes`: its inflated content and how many
 // bytes of `bytes` the member took (header, deflate stream and trailer).

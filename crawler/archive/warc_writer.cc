@@ -134,7 +134,8 @@ Status WarcWriter::Begin() {
   for (const auto& [key, value] : options_.info)
     info.block.append(key).append(": ").append(value).append("\r\n");
   warcinfo_id_ = info.record_id;
-  Status s = Append(GzipMember(SerializeWarcRecord(info), options_.gzip_level));
+  Status s = Append(FinishMember(PrepareRecord(info, options_.gzip_level), "",
+                                 options_.gzip_level));
   if (!s.ok()) {
     ::close(fd_);
     fd_ = -1;
@@ -163,7 +164,16 @@ Status WarcWriter::Append(const std::string& member) {
 }
 
 Result<std::vector<WarcLocation>> WarcWriter::Write(
-    std::vector<WarcRecord> records) {
+    const std::vector<WarcRecord>& records) {
+  std::vector<PreparedRecord> prepared;
+  prepared.reserve(records.size());
+  for (const WarcRecord& record : records)
+    prepared.push_back(PrepareRecord(record, options_.gzip_level));
+  return Write(prepared);
+}
+
+Result<std::vector<WarcLocation>> WarcWriter::Write(
+    const std::vector<PreparedRecord>& records) {
   if (fd_ >= 0 && size_ >= options_.max_bytes) {
     Status s = Close();
     if (!s.ok()) return s;
@@ -177,13 +187,14 @@ Result<std::vector<WarcLocation>> WarcWriter::Write(
   std::vector<std::string> lines;
   const uint64_t start = size_;
   std::string members;
-  for (WarcRecord& record : records) {
-    record.fields.emplace_back("WARC-Warcinfo-ID", warcinfo_id_);
+  for (const PreparedRecord& record : records) {
     std::string member =
-        GzipMember(SerializeWarcRecord(record), options_.gzip_level);
+        FinishMember(record, warcinfo_id_, options_.gzip_level);
     WarcLocation where{name_, start + members.size(), member.size()};
-    if (auto line = CdxjLine(record, name_, where.offset, where.length))
-      lines.push_back(std::move(*line));
+    if (!record.index_key.empty()) {
+      lines.push_back(CdxjLine(record.index_key, record.index_fields, name_,
+                               where.offset, where.length));
+    }
     members += member;
     out.push_back(std::move(where));
   }

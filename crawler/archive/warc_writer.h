@@ -61,7 +61,11 @@ class WarcWriter {
   // Written means handed to the kernel; Sync() makes it durable. IOError
   // leaves the file as it was before the call (a partial write is cut off).
   config::Result<std::vector<WarcLocation>> Write(
-      std::vector<WarcRecord> records);
+      const std::vector<PreparedRecord>& records);
+  // The same for records not yet prepared (compressed here, at the writer's
+  // gzip level).
+  config::Result<std::vector<WarcLocation>> Write(
+      const std::vector<WarcRecord>& records);
 
   // Makes every record written so far durable (fdatasync): what a caller
   // waits for before it records that the records exist.

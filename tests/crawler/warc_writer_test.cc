@@ -243,7 +243,7 @@ TEST(WarcWriterTest, WarcioReadsEveryFileToItsEnd) {
   TempDir dir;
   std::vector<WarcLocation> responses;
   const std::vector<std::string> files =
-      WritePages(dir.path().string(), 40, 2000, &responses);
+      WritePages(dir.path().string(), 40, 8000, &responses);
   ASSERT_GT(files.size(), 1u);
   int64_t records = 0, listed = 0;
   for (const std::string& name : files) {
