@@ -336,6 +336,10 @@ struct FetchSettings {
   // ${VAR} expanded. The loader checks that it is a readable file holding a
   // PEM certificate.
   std::string ca_file;
+  // Keep each exchange's bytes as sent and received (Response::wire) for the
+  // web archive; set from [store] warc. Then only gzip and deflate are
+  // accepted as content encodings (decoded by the Fetcher itself).
+  bool archive = false;
 };
 
 // How hard one host may be hit. The defaults suit the public web; a job
@@ -418,6 +422,18 @@ struct StoreSettings {
   // reextract` can re-run edited rules without the network. Costs roughly a
   // quarter of the body bytes in the database.
   bool bodies = false;
+  // Write every exchange to WARC/1.1 files (.warc.gz, one gzip member per
+  // record) in warc_dir, named "<warc_prefix>-<UTC time>-<serial>.warc.gz",
+  // a new file once one holds warc_max_bytes; each closed file gets a CDXJ
+  // index beside it.
+  bool warc = false;
+  // "" = "<the run's database path less .db>-warc"; ${VAR} expanded.
+  std::string warc_dir;
+  std::string warc_prefix;                 // the job's name unless set
+  int64_t warc_max_bytes = 1'000'000'000;  // 1 MB .. 1 TB
+  int warc_gzip_level = 6;                 // zlib 1..9
+  // A `metadata` record per page listing its outlinks, as Heritrix writes.
+  bool warc_metadata = false;
 };
 
 // The status page `crawlbox run` serves while it crawls (web/server.h).

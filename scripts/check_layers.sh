@@ -34,8 +34,8 @@ check crawler/frontier "config|parser|storage|crawler/frontier|crawler/fetch/req
 # use it.
 check crawler/render "config|crawler/fetch|crawler/render" \
   "curl/|oneapi/|tbb/|sqlite3|gumbo|hiredis|httplib|CLI/"
-# The archive room writes WARC files; it knows no crawler type.
-check crawler/archive "config|crawler/archive" \
+# The archive room writes WARC files; it sees only fetch's request types and storage's rows.
+check crawler/archive "config|storage/rows\\.h|crawler/archive|crawler/fetch/request\\.h" \
   "curl/|oneapi/|tbb/|sqlite3|gumbo|hiredis|httplib|CLI/"
 check crawler/engine \
   "config|parser|storage|web|crawler/fetch|crawler/frontier|crawler/render|crawler/archive|crawler/engine" \

@@ -129,6 +129,7 @@ SqliteStore::~SqliteStore() {
   drop_duplicate_items_ = Statement();
   touch_page_ = Statement();
   insert_body_ = Statement();
+  insert_warc_ = Statement();
   count_dropped_ = Statement();
   sqlite3_close(db_);
 }
@@ -227,6 +228,9 @@ Status SqliteStore::Init() {
        "INSERT INTO bodies (page_id, encoding, data) VALUES (?1, ?2, ?3) "
        "ON CONFLICT(page_id) DO UPDATE SET encoding = excluded.encoding, "
        "data = excluded.data"},
+      {&insert_warc_,
+       "INSERT INTO warc_records (url_id, crawl_id, type, file, offset, "
+       "length) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"},
       {&count_dropped_,
        "INSERT INTO dropped_items (rule, count, example_url) VALUES (?1, ?2, "
        "?3) ON CONFLICT(rule) DO UPDATE SET count = count + excluded.count"},

@@ -111,6 +111,7 @@ class SqliteStore final : public Store {
   Statement drop_duplicate_items_;
   Statement touch_page_;
   Statement insert_body_;
+  Statement insert_warc_;
   Statement count_dropped_;
 };
 

@@ -40,6 +40,19 @@ Status SqliteStore::CommitPages(int64_t crawl_id,
         },
         outcome.fate);
     if (!s.ok()) break;
+    // Whatever the fate: a retried or failed exchange was archived too.
+    for (const ArchiveLocation& where : outcome.archived) {
+      insert_warc_.Bind(1, outcome.page.url_id);
+      insert_warc_.Bind(2, crawl_id);
+      insert_warc_.Bind(3, where.type);
+      insert_warc_.Bind(4, where.file);
+      insert_warc_.Bind(5, where.offset);
+      insert_warc_.Bind(6, where.length);
+      s = StepDone(insert_warc_, db_,
+                   "recording the WARC records of " + outcome.page.url);
+      if (!s.ok()) break;
+    }
+    if (!s.ok()) break;
   }
   if (s.ok()) s = txn.Commit();
   // The transaction rolls back on destruction; the caller must not queue

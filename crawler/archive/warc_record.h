@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "config/status.h"
+#include "storage/rows.h"
 
 namespace crawlbox::crawler {
 
@@ -65,16 +66,9 @@ std::string GzipMember(std::string_view data, int level);
 // puts the first line and the file's WARC-Warcinfo-ID in front of it, as
 // deflate blocks of their own, and wraps both in one gzip member (the CRC-32s
 // combine), so the record is still one member.
-struct PreparedRecord {
-  std::string type;      // WARC-Type, for the writer's index
-  std::string deflated;  // raw deflate stream, final block included
-  uint32_t crc = 0;      // CRC-32 of the bytes deflated
-  uint64_t size = 0;     // their count
-  // The record's CDXJ key and fields when an index lists it: "surt
-  // timestamp" and the JSON members before length/offset/filename.
-  std::string index_key;
-  std::string index_fields;
-};
+// (The struct is storage's: records travel in a page's outcome to the store
+// node, and over the fleet's wire.)
+using PreparedRecord = storage::ArchiveMember;
 PreparedRecord PrepareRecord(const WarcRecord& record, int level);
 
 // The gzip member of `record` with the header field WARC-Warcinfo-ID:

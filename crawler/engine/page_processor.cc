@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "config/log.h"
+#include "crawler/archive/exchange_records.h"
 #include "crawler/engine/item_json.h"
 #include "crawler/fetch/body_hash.h"
 #include "crawler/frontier/request_parts.h"
@@ -25,13 +26,24 @@ void PageProcessor::Handle(const Response& r, ParseSink* sink) const {
       std::vector<std::string> nested;
       storage::PageOutcome outcome = ProcessSitemap(r, &nested);
       if (!nested.empty()) sink->Sitemaps(r.request, std::move(nested));
+      Archive(r, &outcome);
       sink->Outcome(r.request, std::move(outcome));
       return;
     }
-    case Request::Kind::kPage:
-      sink->Outcome(r.request, Process(r));
+    case Request::Kind::kPage: {
+      storage::PageOutcome outcome = Process(r);
+      Archive(r, &outcome);
+      sink->Outcome(r.request, std::move(outcome));
       return;
+    }
   }
+}
+
+void PageProcessor::Archive(const Response& r,
+                            storage::PageOutcome* out) const {
+  // Compressed here, on a parse thread, so that the store node only appends.
+  if (r.wire != nullptr)
+    out->archive = ExchangeRecords(r, job_.store.warc_gzip_level);
 }
 
 storage::PageOutcome PageProcessor::Process(const Response& r) const {

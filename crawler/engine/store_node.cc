@@ -77,6 +77,35 @@ RunTotals StoreNode::totals() const {
   return RunTotals{pages_.load(), failed_.load(), items_.load(), bytes_.load()};
 }
 
+bool StoreNode::WriteArchive(std::vector<storage::PageOutcome>* batch) {
+  if (archive_ == nullptr) return true;
+  bool wrote = false;
+  for (storage::PageOutcome& p : *batch) {
+    if (p.archive.empty()) continue;
+    auto where = archive_->Write(p.archive);
+    if (!where.ok()) {
+      SetFatal(where.status());
+      return false;
+    }
+    for (size_t i = 0; i < where->size(); ++i) {
+      WarcLocation& at = (*where)[i];
+      p.archived.push_back(storage::ArchiveLocation{
+          std::move(p.archive[i].type), std::move(at.file),
+          static_cast<int64_t>(at.offset), static_cast<int64_t>(at.length)});
+    }
+    counters_->Add("warc/records", static_cast<int64_t>(where->size()));
+    p.archive.clear();
+    wrote = true;
+  }
+  if (!wrote) return true;
+  Status synced = archive_->Sync();
+  if (!synced.ok()) {
+    SetFatal(synced);
+    return false;
+  }
+  return true;
+}
+
 void StoreNode::Drain(const std::function<void()>& after_batch) {
   std::vector<Request> requests;
   std::vector<storage::PageOutcome> batch;
@@ -119,8 +148,10 @@ void StoreNode::Drain(const std::function<void()>& after_batch) {
     }
     counters_->Add("frontier/known_links", known);
     std::vector<storage::QueuedUrl> added;
-    Status st =
-        fatal() ? Status::Ok() : store_->CommitPages(crawl_id_, batch, &added);
+    const bool archived = fatal() || WriteArchive(&batch);
+    Status st = fatal() || !archived
+                    ? Status::Ok()
+                    : store_->CommitPages(crawl_id_, batch, &added);
     if (!st.ok()) {
       SetFatal(st);
     } else if (!fatal()) {

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -100,6 +101,27 @@ struct Timings {
   double total_ms = 0;
 };
 
+// An exchange as it went over the wire, kept beside the decoded Response
+// for a web archive (fetch.archive). HTTP/2 exchanges are written in HTTP/1.1
+// syntax, with protocol "h2".
+struct WireCapture {
+  std::chrono::system_clock::time_point started;  // the capture's start
+  std::string ip;                                 // the server's address
+  std::string protocol;  // "h2" for HTTP/2, "" for HTTP/1.x
+  // Request line and headers as sent, ending with the empty line; and the
+  // request's body.
+  std::string request_head;
+  std::string request_body;
+  // Status line and headers of the final response as received, ending with
+  // the empty line, less Transfer-Encoding (the body is kept de-chunked).
+  std::string response_head;
+  // The entity as sent: still compressed when the response says
+  // Content-Encoding gzip or deflate (the Response's body is decoded). Empty
+  // with body_is_wire when it equals the Response's body.
+  std::string wire_body;
+  bool body_is_wire = true;
+};
+
 // A finished transfer. When error != kNone there is no HTTP response: status is
 // 0 and body holds whatever partial bytes arrived (callers should not use
 // them).
@@ -121,6 +143,8 @@ struct Response {
   // after scripts ran, and render_ms the wall time it took.
   bool rendered = false;
   double render_ms = 0;
+  // The exchange's bytes for the archive; null unless fetch.archive.
+  std::shared_ptr<const WireCapture> wire;
 
   bool ok() const { return error == FetchError::kNone; }
   // Value of the first header named `name` (case-insensitive), or nullopt.
