@@ -29,8 +29,8 @@ usage: bench/run.sh [--scenario main|latency|frontier|parse|scale|render|all] [-
                     [--build-dir DIR] [--keep-work] [--no-peers]
   --scenario S      what to run (default all); frontier also runs main's crawlbox for its
                     baseline; all is main, latency, frontier, parse and scale: render is
-                    left out (it needs Chromium, Node and the npm registry, and adds ~10
-                    minutes), run it with --scenario render
+                    left out (it needs Chromium, Node and the npm registry, and takes about
+                    12 minutes), run it with --scenario render
   --runs N          runs per system and scenario, interleaved (default 3)
   --pages N         pages of the main site (default 50000)
   --main-site K     realistic (default: crawlbox-testsite --realistic, bench/realistic.toml) or
