@@ -541,7 +541,7 @@ LoadedJob LoadJobText(std::string_view text, const std::string& file_name) {
   LoadStatusSection(&problems, root, &loaded.job.status);
   loaded.job.rules = LoadRules(&problems, root.get("rules"));
   LoadLoginSection(&problems, root, file_name, &loaded.job.login);
-  LoadRenderSection(&problems, root, &loaded.job.render);
+  LoadRenderSection(&problems, root, loaded.job.rules, &loaded.job.render);
 
   // Sections are checked in a fixed order; the user reads the file top to
   // bottom.
