@@ -265,18 +265,19 @@ TEST(RenderCrawlTest, ExtractRenderShowsTheRenderedRecords) {
       << rendered.err;
 }
 
-// `crawlbox extract` on a page of the capture job: its records come from the
-// JSON its script fetched (stderr names it), its link from that JSON's
-// "next".
-TEST(RenderCrawlTest, ExtractShowsTheCapturedRecords) {
+// `crawlbox extract --render` on a page of the capture job: its records come
+// from the JSON its script fetched (stderr names it), its link from that
+// JSON's "next" (the page's render rule renders it without the flag too).
+TEST(RenderCrawlTest, ExtractRenderShowsTheCapturedRecords) {
   if (!HaveChromium()) GTEST_SKIP() << "Debian's chromium is not installed";
   TestServer server;
   TempDir dir;
   const std::string job = dir.File("capture.toml");
   std::ofstream(job) << SpaJob20(server, true);
   const std::string url = server.Url("/spa/page/3");
-  auto records = testing::RunProcess(
-      {testing::BuiltProgram("crawlbox"), "extract", job, "--url", url});
+  auto records =
+      testing::RunProcess({testing::BuiltProgram("crawlbox"), "extract", job,
+                           "--url", url, "--render"});
   ASSERT_EQ(records.exit_code, 0) << records.err;
   std::string expected;
   for (const testing::SpaEntry& e : testing::SpaEntries(3)) {
