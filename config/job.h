@@ -203,6 +203,16 @@ struct RenderConfig {
   std::string chromium = "/usr/bin/chromium";
   int recycle_tab_after = 50;        // pages per tab
   int recycle_browser_after = 1000;  // pages per browser process
+  // XHR capture: the responses a rendered page's scripts fetch (XHR or
+  // fetch()) whose URL one of these matches (partial match) and that are JSON
+  // (by Content-Type, or a body that parses) are read and given to the rules
+  // whose `url` matches them, as documents of the rendered page. Empty =
+  // nothing is captured.
+  std::vector<std::shared_ptr<const re2::RE2>> capture;
+  // Bytes of captured bodies one page may keep, all together; a body past
+  // them is not kept (render/capture_failed/too_large). 1..2147483648,
+  // default 10485760 (fetch.max_body_bytes' default).
+  int64_t capture_max_bytes = 10'485'760;
 };
 
 // [login]: a step run before the crawl, and again when a rule's logged_out

@@ -568,7 +568,7 @@ LoadedJob LoadJobText(std::string_view text, const std::string& file_name) {
   LoadStatusSection(&problems, root, &loaded.job.status);
   loaded.job.rules = LoadRules(&problems, root.get("rules"));
   LoadLoginSection(&problems, root, file_name, &loaded.job.login);
-  LoadRenderSection(&problems, root, &loaded.job.render);
+  LoadRenderSection(&problems, root, loaded.job.rules, &loaded.job.render);
   // The archive needs the bytes as sent: the Fetcher keeps them.
   loaded.job.fetch.archive = loaded.job.store.warc;
   if (loaded.job.store.warc_prefix.empty())

@@ -6,7 +6,7 @@
 namespace crawlbox::config {
 
 void LoadRenderSection(ProblemList* problems, const toml::table& root,
-                       RenderConfig* render) {
+                       const std::vector<Rule>& rules, RenderConfig* render) {
   const toml::node* node = root.get("render");
   if (node == nullptr) return;
   const toml::table* table = node->as_table();
@@ -17,7 +17,8 @@ void LoadRenderSection(ProblemList* problems, const toml::table& root,
   TableReader reader(problems, table, "render", problems->At(*table));
   reader.CheckKnownKeys({"urls", "tabs", "timeout_ms", "wait_for", "wait_until",
                          "load_images", "block", "chromium",
-                         "recycle_tab_after", "recycle_browser_after"});
+                         "recycle_tab_after", "recycle_browser_after",
+                         "capture", "capture_max_bytes"});
   render->urls = reader.ReadRegexArray("urls");
   // tabs: 1..64, default 4.
   reader.ReadInt("tabs", 1, 64, &render->tabs);
@@ -50,6 +51,22 @@ void LoadRenderSection(ProblemList* problems, const toml::table& root,
   reader.ReadInt("recycle_tab_after", 1, 1'000'000, &render->recycle_tab_after);
   reader.ReadInt("recycle_browser_after", 1, 100'000'000,
                  &render->recycle_browser_after);
+  render->capture = reader.ReadRegexArray("capture");
+  // capture_max_bytes: 1..2 GiB, as fetch.max_body_bytes.
+  reader.ReadInt("capture_max_bytes", int64_t{1}, int64_t{2'147'483'648},
+                 &render->capture_max_bytes);
+  // Only rendered pages capture: patterns with no page to render would
+  // silently do nothing. urls is counted as written, so that a broken
+  // pattern there is not reported twice.
+  const toml::node* capture = reader.Find("capture");
+  const toml::array* urls = table->get_as<toml::array>("urls");
+  bool renders = urls != nullptr && !urls->empty();
+  for (const Rule& rule : rules) renders = renders || rule.render;
+  if (capture != nullptr && !render->capture.empty() && !renders) {
+    problems->Add(problems->At(*capture), reader.PathOf("capture"),
+                  "pages to render (a rule with render = true, or render.urls)",
+                  "none: only rendered pages capture");
+  }
 }
 
 }  // namespace crawlbox::config

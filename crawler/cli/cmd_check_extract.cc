@@ -9,6 +9,7 @@
 
 #include "config/job_loader.h"
 #include "crawler/cli/commands.h"
+#include "crawler/engine/captured_documents.h"
 #include "crawler/engine/counters.h"
 #include "crawler/engine/item_json.h"
 #include "crawler/engine/login_step.h"
@@ -100,6 +101,17 @@ Response RenderForExtract(const RenderPolicy& policy, Request request,
   Response response = done.get_future().get();
   renderer.Stop();
   std::fprintf(stderr, "crawlbox: rendered in %.0f ms\n", response.render_ms);
+  // Captured documents (render.capture): their records are the page's.
+  for (const Captured& captured : response.captured) {
+    if (captured.error.empty()) {
+      std::fprintf(stderr, "crawlbox: captured %s (%zu bytes)\n",
+                   captured.url.c_str(), captured.body.size());
+    } else {
+      std::fprintf(stderr, "crawlbox: captured %s: not read: %s (%s)\n",
+                   captured.url.c_str(), captured.error.c_str(),
+                   captured.error_detail.c_str());
+    }
+  }
   return response;
 }
 
@@ -199,6 +211,7 @@ int CmdExtract(const ExtractArgs& args) {
   std::string content_type;
   std::string body;
   std::vector<parser::ResponseHeader> headers;
+  Response response;  // of the page fetched or rendered, not of a file
   if (!args.file.empty()) {
     std::ifstream in(args.file, std::ios::binary);
     if (!in) {
@@ -250,7 +263,7 @@ int CmdExtract(const ExtractArgs& args) {
     // Wants() fills the wait even for a page only --render asks for.
     const bool wanted = policy.Wants(url, &render_options);
     const bool render = args.render || wanted;
-    Response response =
+    response =
         render ? RenderForExtract(policy, std::move(request), render_options)
                : FetchForExtract(job, *parser, std::move(request));
     if (!response.ok()) {
@@ -271,6 +284,10 @@ int CmdExtract(const ExtractArgs& args) {
 
   parser::Parsed parsed =
       parser->Parse(url, content_type, body, headers, args.rule);
+  if (!response.captured.empty()) {
+    Counters counters;  // what went wrong is on stderr already
+    MergeCaptured(*parser, job, response, args.rule, &counters, &parsed);
+  }
   PrintDirectives(job, parsed);
   if (parsed.logged_out) {
     std::fprintf(stderr,

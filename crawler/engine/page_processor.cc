@@ -7,6 +7,7 @@
 
 #include "config/log.h"
 #include "crawler/archive/exchange_records.h"
+#include "crawler/engine/captured_documents.h"
 #include "crawler/engine/item_json.h"
 #include "crawler/fetch/body_hash.h"
 #include "crawler/frontier/request_parts.h"
@@ -299,6 +300,10 @@ void PageProcessor::Extract(const Response& r,
     return;
   parser::Parsed parsed =
       parser_.Parse(r.final_url, r.content_type, r.body, r.headers);
+  // A rendered page's captured documents are the page's: their records and
+  // links join its own before anything below looks at them.
+  if (!r.captured.empty())
+    MergeCaptured(parser_, job_, r, {}, counters_, &parsed);
   RecordDirectives(parsed, &result->page);
   if (parsed.logged_out) {
     // Served to a session that has ended: log in again, and fetch the page

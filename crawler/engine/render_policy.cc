@@ -38,6 +38,8 @@ RenderSettings RenderPolicy::Settings() const {
   settings.user_agent = job_.fetch.user_agent;
   settings.recycle_tab_after = job_.render.recycle_tab_after;
   settings.recycle_browser_after = job_.render.recycle_browser_after;
+  settings.capture.urls = job_.render.capture;
+  settings.capture.max_bytes = job_.render.capture_max_bytes;
   return settings;
 }
 

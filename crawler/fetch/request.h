@@ -122,6 +122,25 @@ struct WireCapture {
   bool body_is_wire = true;
 };
 
+// A response the scripts of a rendered page fetched (XHR or fetch()) whose
+// URL render.capture matches: a document of its own for the rules whose `url`
+// matches it, whose records belong to the rendered page. Either its body was
+// read (error "") or it says why not.
+struct Captured {
+  std::string url;           // the response's URL, after its redirects
+  int status = 0;            // HTTP status
+  std::string content_type;  // Content-Type header value (or Chromium's MIME)
+  std::string body;          // decoded text; "" unless error is ""
+  // Why the body was not kept (a stable reason, counted as
+  // render/capture_failed/<error>): "http_status" (not 2xx), "not_json",
+  // "too_large" (past render.capture_max_bytes), "loading_failed" (the
+  // browser's load of it failed or was cancelled), "no_body" (Chromium no
+  // longer held it), "timeout" (not finished within render.timeout_ms),
+  // "crash" (the tab died). "" = read.
+  std::string error;
+  std::string error_detail;  // for the log: Chromium's message, sizes
+};
+
 // A finished transfer. When error != kNone there is no HTTP response: status is
 // 0 and body holds whatever partial bytes arrived (callers should not use
 // them).
@@ -145,6 +164,10 @@ struct Response {
   double render_ms = 0;
   // The exchange's bytes for the archive; null unless fetch.archive.
   std::shared_ptr<const WireCapture> wire;
+  // Of a rendered page: the responses its scripts fetched that render.capture
+  // matched, in the order they ended (their bodies together at most
+  // render.capture_max_bytes). Empty otherwise.
+  std::vector<Captured> captured;
 
   bool ok() const { return error == FetchError::kNone; }
   // Value of the first header named `name` (case-insensitive), or nullopt.

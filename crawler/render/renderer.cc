@@ -248,6 +248,7 @@ PageEnd Renderer::Impl::RenderPage(Tab& tab, const RenderOptions& options,
 
   // The main document's response, the load event, and for network idle the
   // requests in flight and when that count last changed.
+  PageCapture capture(settings.capture);
   bool loaded = false;
   std::set<std::string> requests;
   Clock::time_point last_change = Clock::now();
@@ -268,6 +269,7 @@ PageEnd Renderer::Impl::RenderPage(Tab& tab, const RenderOptions& options,
       continue;
     }
     const json& p = event.params;
+    capture.OnEvent(event.method, p);
     if (event.method == "Page.loadEventFired") {
       loaded = true;
       last_change = Clock::now();
@@ -343,6 +345,9 @@ PageEnd Renderer::Impl::RenderPage(Tab& tab, const RenderOptions& options,
   response->body = StringField(Field(dom.result, "result"), "value");
   response->content_type = "text/html; charset=utf-8";
   if (response->final_url.empty()) response->final_url = response->request.url;
+  // After the DOM is in hand: a captured request that never ends costs its
+  // body, not the page.
+  capture.Finish(b, session, deadline, &response->captured);
   return PageEnd::kDone;
 }
 

@@ -13,6 +13,7 @@
 
 #include "config/status.h"
 #include "crawler/fetch/request.h"
+#include "crawler/render/capture.h"
 
 namespace crawlbox::crawler {
 
@@ -39,6 +40,10 @@ struct RenderSettings {
   int recycle_tab_after = 50;
   // Pages per browser process before it is restarted.
   int recycle_browser_after = 1000;
+  // XHR capture (render.capture): which responses of a page's scripts are
+  // read into Response::captured. With patterns, a render also waits, within
+  // timeout_ms, for the captured requests in flight when the DOM was read.
+  CaptureSettings capture;
 };
 
 // What one page needs besides its Request.
@@ -53,11 +58,13 @@ struct RenderOptions {
 // A pool of tabs in one headless Chromium. Render() queues a page; a renderer
 // thread renders it and calls Done with the Response: final_url, the main
 // document's status and headers, content_type "text/html; charset=utf-8", the
-// DOM's outerHTML as body, rendered = true and render_ms. Failures are
-// Responses with an error: kDns/kConnect (navigation failed, error_detail
-// holds Chromium's net::ERR_*), kRenderTimeout (the page's tab is replaced),
-// kRenderCrash (the browser or tab died; it is restarted and queued pages
-// continue).
+// DOM's outerHTML as body, rendered = true and render_ms, and the responses
+// settings.capture matched in captured (see crawler/render/capture.h; a
+// capture that fails is a Captured with an error, never a failed page).
+// Failures are Responses with an error: kDns/kConnect (navigation failed,
+// error_detail holds Chromium's net::ERR_*), kRenderTimeout (the page's tab is
+// replaced), kRenderCrash (the browser or tab died; it is restarted and queued
+// pages continue).
 //
 // Thread-safe: Render, in_flight and the counters may be called from any
 // thread, Done included. Start and Stop must not be called from Done.

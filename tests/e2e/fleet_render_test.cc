@@ -2,7 +2,8 @@
 // fetches a static site, run by a master with one worker that renders and one
 // started --no-render. Every render task reaches the rendering worker (the
 // other never takes one: it would store the page without its records), every
-// record is exact, and the plain pages are shared.
+// record is exact, and the plain pages are shared. Captured JSON
+// (render.capture) gives the rendering worker's pages their records.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -135,6 +136,74 @@ TEST(FleetRenderTest, RenderTasksGoOnlyToAWorkerThatRenders) {
   for (int page = 1; page <= kSpaCrawled; ++page) {
     EXPECT_EQ(site.Hits("/spa/page/" + std::to_string(page)), 1) << page;
   }
+}
+
+// XHR capture in the fleet: the worker that renders a page reads the JSON
+// its script fetched, and the page's records (from a JSON rule, none from the
+// DOM) and its "next" links reach the master with the page, as its own.
+TEST(FleetRenderTest, CapturedRecordsTravelWithTheirPage) {
+  if (!HaveChromium()) GTEST_SKIP() << "Debian's chromium is not installed";
+  TempDir dir;
+  auto started = RedisServer::Start(kRedisPassword, dir.path().string());
+  if (!started.ok()) {
+    if (started.status().code() == config::Status::Code::kNotFound)
+      GTEST_SKIP() << started.status().message();
+    FAIL() << started.status().ToString();
+  }
+  std::unique_ptr<RedisServer> redis = std::move(*started);
+  TestServer site;
+  constexpr int kPages = 10;
+  const std::string job = dir.File("job.toml");
+  std::ofstream(job)
+      << "[job]\nname = \"fleetcapture\"\nstart_urls = [\""
+      << site.Url("/spa/page/1") << "\", \"" << site.Url("/spa/page/6")
+      << "\"]\n"
+         "[politeness]\nper_host_concurrency = 8\ndelay_ms = 0\n"
+         "[render]\ntabs = 2\ntimeout_ms = 20000\ncapture = [\"/spa/api/\"]\n"
+         "[[rules]]\nname = \"shell\"\nurl = '/spa/page/\\d+$'\nrender = true\n"
+         "[[rules]]\nname = \"films\"\nurl = '/spa/api/page/\\d+\\.json$'\n"
+         "records = \"$.entries[*]\"\nfollow_json = [\"$.next\"]\n"
+         "follow = ['/spa/page/([1-9]|10)$']\n"
+         "[rules.fields]\nrank = { json = \"$.rank\", type = \"int\" }\n"
+         "title = \"$.title\"\nscore = { json = \"$.score\", type = "
+         "\"real\" }\n";
+  const std::string worker_dir = dir.File("w");
+  const std::string master_dir = dir.File("m");
+  std::filesystem::create_directories(worker_dir);
+  std::filesystem::create_directories(master_dir);
+  ChildProcess worker({BuiltProgram("crawlbox"), "worker", "--redis",
+                       redis->Url(), "--job", "fleetcapture"},
+                      {}, worker_dir);
+  const std::string db = dir.File("fleet.db");
+  ChildProcess master({BuiltProgram("crawlbox"), "master", job, "--db", db,
+                       "--redis", redis->Url(), "--lease-ms", "5000", "-q"},
+                      {}, master_dir);
+  ProcessResult m = master.Wait(120'000);
+  ASSERT_EQ(m.exit_code, 0) << m.err;
+  ProcessResult w = worker.Wait(30'000);
+  EXPECT_EQ(w.exit_code, 0) << w.err;
+
+  std::set<Entry> expected, stored;
+  for (int page = 1; page <= kPages; ++page) {
+    for (const testing::SpaEntry& e : testing::SpaEntries(page))
+      expected.emplace(e.rank, e.title, e.score);
+  }
+  for (const auto& row :
+       e2e::QueryDb(db, "SELECT rank, title, score FROM films").rows) {
+    stored.emplace(std::get<int64_t>(row[0]), std::get<std::string>(row[1]),
+                   std::get<double>(row[2]));
+  }
+  EXPECT_EQ(stored, expected);
+  EXPECT_EQ(e2e::CountDb(db,
+                         "SELECT count(*) FROM items i JOIN pages p ON p.id = "
+                         "i.page_id WHERE p.rendered = 1 AND p.url LIKE "
+                         "'%/spa/page/%'"),
+            kPages * testing::kSpaEntriesPerPage);
+  EXPECT_EQ(e2e::CountDb(db, "SELECT count(*) FROM pages"), kPages);
+  EXPECT_EQ(
+      e2e::CountDb(
+          db, "SELECT count(*) FROM frontier WHERE url LIKE '%/spa/api/%'"),
+      0);
 }
 
 }  // namespace
