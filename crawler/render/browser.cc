@@ -93,6 +93,7 @@ std::vector<std::string> BrowserArgs(const BrowserOptions& options,
     });
     argv.push_back("--no-sandbox");
   }
+  argv.insert(argv.end(), options.flags.begin(), options.flags.end());
   argv.push_back("about:blank");
   return argv;
 }

@@ -18,6 +18,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <vector>
 
 #include "config/status.h"
 
@@ -26,6 +27,8 @@ namespace crawlbox::crawler {
 struct BrowserOptions {
   std::string chromium = "/usr/bin/chromium";  // the executable
   bool load_images = false;  // else --blink-settings=imagesEnabled=false
+  // More flags, after crawlbox's own (a later flag wins in Chromium).
+  std::vector<std::string> flags;
 };
 
 // A running browser process (in a process group of its own, with a profile in
