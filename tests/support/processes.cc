@@ -3,15 +3,34 @@
 // arguments.
 #include "tests/support/processes.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <map>
 #include <sstream>
 #include <thread>
 
 namespace crawlbox::testing {
+namespace {
+
+// The whole of a /proc file, or "" when it cannot be read. POSIX reads, not
+// streams: libstdc++'s filebuf throws when a read fails, and reading the file
+// of a process that just exited fails with ESRCH.
+std::string ReadProcFile(const std::filesystem::path& path) {
+  std::string text;
+  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return text;
+  char buffer[4096];
+  ssize_t n;
+  while ((n = read(fd, buffer, sizeof buffer)) > 0)
+    text.append(buffer, static_cast<size_t>(n));
+  close(fd);
+  return n < 0 ? std::string() : text;
+}
+
+}  // namespace
 
 std::vector<ProcessInfo> LiveProcesses() {
   std::vector<ProcessInfo> out;
@@ -21,21 +40,17 @@ std::vector<ProcessInfo> LiveProcesses() {
     const std::string name = entry.path().filename().string();
     if (name.empty() || name.find_first_not_of("0123456789") != name.npos)
       continue;
-    std::ifstream stat(entry.path() / "stat");
-    std::string line;
-    if (!std::getline(stat, line)) continue;
-    const size_t open = line.find('('), close = line.rfind(')');
-    if (open == std::string::npos || close == std::string::npos) continue;
+    const std::string line = ReadProcFile(entry.path() / "stat");
+    const size_t lparen = line.find('('), rparen = line.rfind(')');
+    if (lparen == std::string::npos || rparen == std::string::npos) continue;
     ProcessInfo p;
     p.pid = static_cast<pid_t>(std::atoi(name.c_str()));
-    p.comm = line.substr(open + 1, close - open - 1);
+    p.comm = line.substr(lparen + 1, rparen - lparen - 1);
     char state = '?';
-    std::istringstream rest(line.substr(close + 1));
+    std::istringstream rest(line.substr(rparen + 1));
     rest >> state >> p.ppid >> p.pgrp;
     if (!rest || state == 'Z' || state == 'X') continue;
-    std::ifstream cmdline(entry.path() / "cmdline", std::ios::binary);
-    p.cmdline.assign(std::istreambuf_iterator<char>(cmdline),
-                     std::istreambuf_iterator<char>());
+    p.cmdline = ReadProcFile(entry.path() / "cmdline");
     for (char& c : p.cmdline)
       if (c == '\0') c = ' ';
     out.push_back(std::move(p));
