@@ -99,9 +99,10 @@ class Browser {
  private:
   Browser() = default;
   // The reader thread's body: forks the browser (so that PR_SET_PDEATHSIG,
-  // which follows the forking thread, lasts as long as this thread), reports
-  // the outcome through launch_*, then reads messages until EOF.
-  void Run(std::vector<std::string> argv);
+  // which follows the forking thread, lasts as long as this thread) and runs
+  // `argv` with environment `env` in it, reports the outcome through
+  // launch_*, then reads messages until EOF.
+  void Run(std::vector<std::string> argv, std::vector<std::string> env);
   void Dispatch(std::string_view text);
   void MarkDead(const std::string& why);
   bool Send(const nlohmann::json& message);

@@ -85,13 +85,12 @@ struct CrawlFiles {
     return {BuiltProgram("crawlbox"), "run", job, "--db", db, "-q"};
   }
   std::map<std::string, std::string> Env() const { return {{"TMPDIR", tmp}}; }
-  // Names of the profile directories in tmp.
-  std::vector<std::string> Profiles() const {
+  // Names of what is in tmp: the profile directories, and whatever else
+  // the browser left there.
+  std::vector<std::string> Leftovers() const {
     std::vector<std::string> names;
-    for (const auto& entry : std::filesystem::directory_iterator(tmp)) {
-      std::string name = entry.path().filename().string();
-      if (name.starts_with("crawlbox-render-")) names.push_back(name);
-    }
+    for (const auto& entry : std::filesystem::directory_iterator(tmp))
+      names.push_back(entry.path().filename().string());
     return names;
   }
 
@@ -210,7 +209,7 @@ TEST(RenderFaultsTest, ATabThatCrashesIsReplacedAndItsPageFailsRenderCrash) {
   std::vector<std::string> left = testing::WaitForNoBrowser(
       browsers.Seen(), getpid(), files.profile_marker, milliseconds(3000));
   EXPECT_TRUE(left.empty()) << left.size() << " left, first " << left[0];
-  EXPECT_TRUE(files.Profiles().empty()) << files.Profiles()[0];
+  EXPECT_TRUE(files.Leftovers().empty()) << files.Leftovers()[0];
 }
 
 // The browser killed with kill -9 while pages are in flight: those pages fail
@@ -261,7 +260,7 @@ TEST(RenderFaultsTest, AKilledBrowserIsRestartedAndItsPagesAreRetried) {
   std::vector<std::string> left = testing::WaitForNoBrowser(
       browsers.Seen(), getpid(), files.profile_marker, milliseconds(3000));
   EXPECT_TRUE(left.empty()) << left.size() << " left, first " << left[0];
-  EXPECT_TRUE(files.Profiles().empty()) << files.Profiles()[0];
+  EXPECT_TRUE(files.Leftovers().empty()) << files.Leftovers()[0];
 }
 
 // crawlbox killed with kill -9 mid-crawl: its browser dies with it
@@ -296,8 +295,11 @@ TEST(RenderFaultsTest, KillNineOfCrawlboxLeavesNoBrowserAndARerunCompletes) {
       killed_browsers, getpid(), files.profile_marker, milliseconds(5000));
   EXPECT_TRUE(left.empty())
       << left.size() << " outlived crawlbox, first " << left[0];
-  ASSERT_EQ(files.Profiles().size(), 1u) << "the killed run's profile";
-  const std::string stale = files.Profiles()[0];
+  // The killed run's profile directory, holding Chromium's own temporary
+  // files too.
+  ASSERT_EQ(files.Leftovers().size(), 1u) << files.Leftovers()[1];
+  const std::string stale = files.Leftovers()[0];
+  EXPECT_TRUE(stale.starts_with("crawlbox-render-")) << stale;
 
   ProcessResult rerun =
       testing::RunProcess(files.Argv(), files.Env(), /*timeout_ms=*/120'000);
@@ -313,8 +315,8 @@ TEST(RenderFaultsTest, KillNineOfCrawlboxLeavesNoBrowserAndARerunCompletes) {
   for (const std::string& page : stored_before)
     EXPECT_EQ(server.Hits(page), 1) << page << " was stored before the kill";
 
-  EXPECT_TRUE(files.Profiles().empty())
-      << files.Profiles()[0] << " (stale: " << stale << ")";
+  EXPECT_TRUE(files.Leftovers().empty())
+      << files.Leftovers()[0] << " (stale: " << stale << ")";
   left = testing::WaitForNoBrowser({}, getpid(), files.profile_marker,
                                    milliseconds(3000));
   EXPECT_TRUE(left.empty()) << left.size() << " left, first " << left[0];
