@@ -36,6 +36,10 @@ using testing::TestServer;
 using Clock = std::chrono::steady_clock;
 
 constexpr char kSkip[] = "Debian's chromium is not installed";
+// Slow-data pages in the kill tests: on four tabs, the first four are stored
+// while the next four are certainly in flight (their data comes
+// kSpaSlowDataDelay after it is asked for), when the kill comes.
+constexpr int kSlowPages = 8;
 
 // "/spa/<kind>/1" .. "/spa/<kind>/<n>".
 std::vector<std::string> SpaPaths(const std::string& kind, int n) {
@@ -220,7 +224,7 @@ TEST(RenderFaultsTest, AKilledBrowserIsRestartedAndItsPagesAreRetried) {
   TestServer server;
   TempDir dir;
   CrawlFiles files(dir);
-  const std::vector<std::string> pages = SpaPaths("slow-data", 12);
+  const std::vector<std::string> pages = SpaPaths("slow-data", kSlowPages);
   std::ofstream(files.job) << FaultJob(server, pages, /*tabs=*/4, "");
 
   ChildProcess crawl(files.Argv(), files.Env(), dir.path().string());
@@ -241,7 +245,7 @@ TEST(RenderFaultsTest, AKilledBrowserIsRestartedAndItsPagesAreRetried) {
   EXPECT_EQ(browsers.Seen().size(), 2u);
   EXPECT_EQ(e2e::StoredSpaRecords(files.db),
             e2e::ExpectedSpaRecords(server, pages));
-  EXPECT_EQ(e2e::CountDb(files.db, "SELECT count(*) FROM pages"), 12);
+  EXPECT_EQ(e2e::CountDb(files.db, "SELECT count(*) FROM pages"), kSlowPages);
   EXPECT_EQ(e2e::CountDb(files.db,
                          "SELECT count(*) FROM frontier WHERE state != "
                          "'done'"),
@@ -272,7 +276,7 @@ TEST(RenderFaultsTest, KillNineOfCrawlboxLeavesNoBrowserAndARerunCompletes) {
   TestServer server;
   TempDir dir;
   CrawlFiles files(dir);
-  const std::vector<std::string> pages = SpaPaths("slow-data", 12);
+  const std::vector<std::string> pages = SpaPaths("slow-data", kSlowPages);
   std::ofstream(files.job) << FaultJob(server, pages, /*tabs=*/4, "");
 
   std::set<pid_t> killed_browsers;
@@ -306,7 +310,7 @@ TEST(RenderFaultsTest, KillNineOfCrawlboxLeavesNoBrowserAndARerunCompletes) {
   ASSERT_EQ(rerun.exit_code, 0) << rerun.err;
   EXPECT_EQ(e2e::StoredSpaRecords(files.db),
             e2e::ExpectedSpaRecords(server, pages));
-  EXPECT_EQ(e2e::CountDb(files.db, "SELECT count(*) FROM pages"), 12);
+  EXPECT_EQ(e2e::CountDb(files.db, "SELECT count(*) FROM pages"), kSlowPages);
   EXPECT_EQ(e2e::CountDb(files.db,
                          "SELECT count(*) FROM frontier WHERE state != "
                          "'done'"),
