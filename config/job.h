@@ -201,6 +201,9 @@ struct RenderConfig {
   bool load_images = false;        // else images, fonts and media are blocked
   std::vector<std::string> block;  // more URL patterns to block ("*.css")
   std::string chromium = "/usr/bin/chromium";
+  // More command-line flags for the browser ("--js-flags=..."), after
+  // crawlbox's own; each starts with "--".
+  std::vector<std::string> chromium_flags;
   int recycle_tab_after = 50;        // pages per tab
   int recycle_browser_after = 1000;  // pages per browser process
   // XHR capture: the responses a rendered page's scripts fetch (XHR or

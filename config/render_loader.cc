@@ -2,8 +2,23 @@
 #include "config/render_loader.h"
 
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace crawlbox::config {
+namespace {
+
+// A flag of the user's may not be a positional argument (Chromium would open
+// it as a URL) nor move the DevTools pipe or the profile, which crawlbox
+// drives and removes.
+bool IsUserChromiumFlag(std::string_view flag) {
+  if (flag.size() < 3 || !flag.starts_with("--")) return false;
+  const std::string_view name = flag.substr(0, flag.find('='));
+  return !name.starts_with("--remote-debugging-") &&
+         name != "--user-data-dir" && name != "--disk-cache-dir";
+}
+
+}  // namespace
 
 void LoadRenderSection(ProblemList* problems, const toml::table& root,
                        const std::vector<Rule>& rules, RenderConfig* render) {
@@ -16,7 +31,7 @@ void LoadRenderSection(ProblemList* problems, const toml::table& root,
   }
   TableReader reader(problems, table, "render", problems->At(*table));
   reader.CheckKnownKeys({"urls", "tabs", "timeout_ms", "wait_for", "wait_until",
-                         "load_images", "block", "chromium",
+                         "load_images", "block", "chromium", "chromium_flags",
                          "recycle_tab_after", "recycle_browser_after",
                          "capture", "capture_max_bytes"});
   render->urls = reader.ReadRegexArray("urls");
@@ -47,6 +62,20 @@ void LoadRenderSection(ProblemList* problems, const toml::table& root,
                         &chromium_where)) {
     ExpandEnvironment(problems, reader.PathOf("chromium"), chromium_where,
                       &render->chromium);
+  }
+  std::vector<LocatedString> flags;
+  reader.ReadStringArray("chromium_flags", /*non_empty=*/false, &flags);
+  for (LocatedString& flag : flags) {
+    if (!IsUserChromiumFlag(flag.value)) {
+      problems->Add(flag.where,
+                    reader.PathOf("chromium_flags") + "[" +
+                        std::to_string(flag.index) + "]",
+                    "a flag starting with '--', not one crawlbox sets "
+                    "(--remote-debugging-*, --user-data-dir, --disk-cache-dir)",
+                    Quote(flag.value));
+      continue;
+    }
+    render->chromium_flags.push_back(std::move(flag.value));
   }
   reader.ReadInt("recycle_tab_after", 1, 1'000'000, &render->recycle_tab_after);
   reader.ReadInt("recycle_browser_after", 1, 100'000'000,

@@ -31,6 +31,7 @@ bool RenderPolicy::Wants(std::string_view url, RenderOptions* options) const {
 RenderSettings RenderPolicy::Settings() const {
   RenderSettings settings;
   settings.chromium = job_.render.chromium;
+  settings.chromium_flags = job_.render.chromium_flags;
   settings.tabs = job_.render.tabs;
   settings.timeout_ms = job_.render.timeout_ms;
   settings.load_images = job_.render.load_images;

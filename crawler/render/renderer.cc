@@ -119,6 +119,7 @@ config::Result<std::shared_ptr<Browser>> Renderer::Impl::AcquireBrowser(
   BrowserOptions options;
   options.chromium = settings.chromium;
   options.load_images = settings.load_images;
+  options.flags = settings.chromium_flags;
   auto launched = Browser::Launch(options, Clock::now() + kLaunchTimeout);
   if (!launched.ok()) return launched.status();
   std::shared_ptr<Browser> fresh = std::move(launched.value());

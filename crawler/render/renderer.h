@@ -21,6 +21,9 @@ namespace crawlbox::crawler {
 struct RenderSettings {
   // The Chromium executable.
   std::string chromium = "/usr/bin/chromium";
+  // More command-line flags for it, after the renderer's own (e.g.
+  // "--js-flags=--max-old-space-size=512" to bound each tab's script heap).
+  std::vector<std::string> chromium_flags;
   // Pages rendered at once (one tab each), all in one browser process.
   int tabs = 4;
   // Per page, from navigation to reading the DOM, milliseconds. A page past it

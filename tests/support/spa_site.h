@@ -84,6 +84,10 @@ using SpaSleep = std::function<void(std::chrono::milliseconds)>;
 //                             its /spa/page/<n>; rank 1..2000 (else 404)
 //   /spa/loop                 a shell whose script never ends (for(;;){}),
 //                             for render timeouts
+//   /spa/bomb                 a shell whose script allocates 256 MB of
+//                             arrays (then ends, without #ready): a tab whose
+//                             script heap is limited below that crashes, for
+//                             render crashes
 // `sleep` must stay callable as long as the handlers may run.
 std::vector<ApiSite::Route> SpaSiteRoutes(SpaSleep sleep);
 
