@@ -202,8 +202,7 @@ Status SqliteStore::Init() {
        "body_hash = excluded.body_hash, change = excluded.change, "
        "location = excluded.location, robots = excluded.robots, "
        "canonical = excluded.canonical, cuts = excluded.cuts, "
-       "rendered = excluded.rendered, render_ms = excluded.render_ms "
-       "RETURNING id"},
+       "rendered = excluded.rendered, render_ms = excluded.render_ms"},
       {&find_canonical_,
        "SELECT 1 FROM frontier f JOIN pages p ON p.url_id = f.id "
        "WHERE f.url = ?1 AND p.status BETWEEN 200 AND 299"},

@@ -107,6 +107,19 @@ Status StepDone(Statement& stmt, sqlite3* db, std::string_view context) {
   return status;
 }
 
+Status StepDone(Statement& stmt, sqlite3* db, std::string_view what,
+                std::string_view subject) {
+  int rc = sqlite3_step(stmt.get());
+  Status status = Status::Ok();
+  if (rc != SQLITE_OK && rc != SQLITE_ROW && rc != SQLITE_DONE) {
+    std::string context(what);
+    context += subject;
+    status = SqliteStatus(rc, db, context);
+  }
+  stmt.Reset();
+  return status;
+}
+
 Transaction::~Transaction() {
   if (open_) Exec(db_, "ROLLBACK").ok();
 }

@@ -65,6 +65,13 @@ config::Status OpenReadOnly(const std::string& path, sqlite3** db);
 // Runs a statement to completion, resetting it afterwards so it can be reused.
 config::Status StepDone(Statement& stmt, sqlite3* db, std::string_view context);
 
+// The same, with the error's context in two parts (e.g. "storing page " and
+// the URL), joined only when there is an error: the store runs several
+// statements a page, and a message built for each would be an allocation
+// each.
+config::Status StepDone(Statement& stmt, sqlite3* db, std::string_view what,
+                        std::string_view subject);
+
 // A write transaction (BEGIN IMMEDIATE) rolled back unless Commit() was
 // called, so every error path of a batch leaves the database as it was.
 class Transaction {
