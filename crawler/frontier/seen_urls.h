@@ -44,6 +44,13 @@ class SeenUrls {
 
   const size_t max_urls_;
 
+  // A direct-mapped table of hashes found in the set, in front of recent_ and
+  // sorted_: the links every page repeats (nav bars, pagers) are answered
+  // from here, 32 KB that stay in the L1/L2 cache, instead of from two random
+  // reads of the large arrays. Only hashes of the set go in; Clear() empties
+  // it with the set. 0 = empty.
+  std::vector<uint64_t> hot_;
+
   // Most URLs: the low 48 bits of each hash, 6 bytes, sorted by hash, in
   // 2^16 runs by the top 16 bits (bucket_end_[b] = end of run b). An
   // anonymous mapping reserved for max_urls_ entries and touched only as far
