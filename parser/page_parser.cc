@@ -540,6 +540,7 @@ void PageParser::ExtractLinks(const std::vector<const CompiledRule*>& rules,
   ResolvedHref uncached;
   const size_t max_links = static_cast<size_t>(job_.limits.max_links_per_page);
   KeptUrls kept(out->links, std::min(hrefs.size(), max_links));
+  out->links.reserve(out->links.size() + std::min(hrefs.size(), max_links));
   const bool obey_rel = job_.politeness.nofollow_links;
   std::unordered_set<std::string> rel_nofollow_seen;
   for (size_t h = 0; h < hrefs.size(); ++h) {
