@@ -1,5 +1,6 @@
 // The URL serializer (WHATWG URL §4.5) and the crawler's normalized
 // deduplication key.
+#include <charconv>
 #include <string>
 #include <string_view>
 
@@ -61,8 +62,12 @@ void AppendSchemeAndAuthority(const Url& url, std::string* out) {
     }
     out->append(url.host);
     if (url.port.has_value()) {
+      // Every link of a page with a port comes here: no temporary string.
+      char digits[16];  // any int fits
       out->push_back(':');
-      out->append(std::to_string(*url.port));
+      out->append(
+          digits,
+          std::to_chars(digits, digits + sizeof(digits), *url.port).ptr);
     }
   }
 }
