@@ -182,6 +182,7 @@ Status SqliteStore::InsertItems(int64_t page_id, int64_t crawl_id,
     insert_item_.Bind(3, url);
     insert_item_.Bind(4, item.json);
     insert_item_.Bind(5, crawl_id);
+    insert_item_.Bind(6, NowText());
     Status s = StepDone(insert_item_, db_, "storing item of ", url);
     if (!s.ok()) return s;
   }
@@ -290,6 +291,7 @@ Status SqliteStore::WritePage(int64_t crawl_id, const PageOutcome& outcome,
   } else {
     insert_page_.BindNull(20);
   }
+  insert_page_.Bind(21, NowText());
   Status stored = StepDone(insert_page_, db_, "storing page ", page.url);
   if (!stored.ok()) return stored;
   // find_page_ said, in this transaction, whether the url_id has a row: the
