@@ -67,9 +67,31 @@ SeenUrls::~SeenUrls() {
   if (sorted_ != nullptr) munmap(sorted_, sorted_bytes_);
 }
 
-bool SeenUrls::CheckAndInsert(std::string_view url) {
-  uint64_t h = Mix(std::hash<std::string_view>{}(url));
-  if (h == 0) h = 1;
+uint64_t SeenUrls::Hash(std::string_view url) {
+  const uint64_t h = Mix(std::hash<std::string_view>{}(url));
+  return h == 0 ? 1 : h;
+}
+
+void SeenUrls::Prefetch(uint64_t h) const {
+  __builtin_prefetch(&hot_[h & (kHotSlots - 1)]);
+  if (sorted_count_ == 0) return;
+  // Reads the run's bounds: PrefetchBounds() should have loaded them.
+  const size_t b = h >> kRemainderBits;
+  const size_t lo = b == 0 ? 0 : bucket_end_[b - 1];
+  const size_t hi = bucket_end_[b];
+  if (lo == hi) return;
+  __builtin_prefetch(sorted_ + lo * kEntryBytes);
+  __builtin_prefetch(sorted_ + hi * kEntryBytes - 1);
+}
+
+void SeenUrls::PrefetchBounds(uint64_t h) const {
+  if (bucket_end_.empty()) return;
+  const size_t b = h >> kRemainderBits;
+  __builtin_prefetch(&bucket_end_[b == 0 ? 0 : b - 1]);
+  __builtin_prefetch(&bucket_end_[b]);
+}
+
+bool SeenUrls::CheckAndInsert(uint64_t h) {
   // Mix spreads every bit, so the low ones pick the slot.
   uint64_t& hot = hot_[h & (kHotSlots - 1)];
   if (hot == h) return true;
