@@ -339,24 +339,24 @@ std::string_view SqliteStore::NowText() {
 
 Status SqliteStore::InsertUrl(const NewUrl& url,
                               std::vector<QueuedUrl>* added) {
-  insert_url_.Bind(1, url.url);
-  insert_url_.Bind(2, url.host);
+  insert_url_.BindStatic(1, url.url);
+  insert_url_.BindStatic(2, url.host);
   insert_url_.Bind(3, static_cast<int64_t>(url.depth));
   if (url.discovered_from > 0) {
     insert_url_.Bind(4, url.discovered_from);
   } else {
     insert_url_.BindNull(4);
   }
-  insert_url_.Bind(5, std::string_view(ViaName(url.via)));
+  insert_url_.BindStatic(5, std::string_view(ViaName(url.via)));
   insert_url_.Bind(6, static_cast<int64_t>(url.redirects));
-  insert_url_.Bind(7, url.request.method);
-  insert_url_.Bind(8, url.request.body_key);
+  insert_url_.BindStatic(7, url.request.method);
+  insert_url_.BindStatic(8, url.request.body_key);
   if (url.request.encoded.empty()) {
     insert_url_.BindNull(9);
   } else {
     insert_url_.BindBlob(9, url.request.encoded);
   }
-  insert_url_.Bind(10, NowText());
+  insert_url_.BindStatic(10, NowText());
   Status s = StepDone(insert_url_, db_, "adding URL to frontier");
   if (!s.ok()) return s;
   if (sqlite3_changes(db_) > 0) {

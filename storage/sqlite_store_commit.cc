@@ -155,11 +155,11 @@ Status SqliteStore::Commit(int64_t, const PageOutcome& outcome,
 Status SqliteStore::MarkUrl(const PageRow& page, bool failed,
                             std::string_view reason) {
   mark_url_.Bind(1, page.url_id);
-  mark_url_.Bind(2, std::string_view(failed ? "failed" : "done"));
+  mark_url_.BindStatic(2, std::string_view(failed ? "failed" : "done"));
   if (reason.empty()) {
     mark_url_.BindNull(3);
   } else {
-    mark_url_.Bind(3, reason);
+    mark_url_.BindStatic(3, reason);
   }
   return StepDone(mark_url_, db_, "updating frontier for ", page.url);
 }
@@ -177,12 +177,12 @@ Status SqliteStore::InsertItems(int64_t page_id, int64_t crawl_id,
                                 std::string_view url,
                                 const std::vector<ItemRow>& items) {
   for (const ItemRow& item : items) {
-    insert_item_.Bind(1, item.rule);
+    insert_item_.BindStatic(1, item.rule);
     insert_item_.Bind(2, page_id);
-    insert_item_.Bind(3, url);
-    insert_item_.Bind(4, item.json);
+    insert_item_.BindStatic(3, url);
+    insert_item_.BindStatic(4, item.json);
     insert_item_.Bind(5, crawl_id);
-    insert_item_.Bind(6, NowText());
+    insert_item_.BindStatic(6, NowText());
     Status s = StepDone(insert_item_, db_, "storing item of ", url);
     if (!s.ok()) return s;
   }
@@ -260,18 +260,18 @@ Status SqliteStore::WritePage(int64_t crawl_id, const PageOutcome& outcome,
     if (value.empty()) {
       insert_page_.BindNull(index);
     } else {
-      insert_page_.Bind(index, value);
+      insert_page_.BindStatic(index, value);
     }
   };
   insert_page_.Bind(1, page.url_id);
-  insert_page_.Bind(2, page.url);
-  insert_page_.Bind(3, page.final_url);
+  insert_page_.BindStatic(2, page.url);
+  insert_page_.BindStatic(3, page.final_url);
   if (page.status > 0) {
     insert_page_.Bind(4, static_cast<int64_t>(page.status));
   } else {
     insert_page_.BindNull(4);
   }
-  insert_page_.Bind(5, page.content_type);
+  insert_page_.BindStatic(5, page.content_type);
   insert_page_.Bind(6, page.bytes);
   insert_page_.Bind(7, page.total_ms);
   insert_page_.Bind(8, page.ttfb_ms);
@@ -280,7 +280,7 @@ Status SqliteStore::WritePage(int64_t crawl_id, const PageOutcome& outcome,
   bind_optional(11, page.etag);
   bind_optional(12, page.last_modified);
   bind_optional(13, page.body_hash);
-  insert_page_.Bind(14, change);
+  insert_page_.BindStatic(14, change);
   bind_optional(15, write.location);
   bind_optional(16, page.robots);
   bind_optional(17, page.canonical);
@@ -291,7 +291,7 @@ Status SqliteStore::WritePage(int64_t crawl_id, const PageOutcome& outcome,
   } else {
     insert_page_.BindNull(20);
   }
-  insert_page_.Bind(21, NowText());
+  insert_page_.BindStatic(21, NowText());
   Status stored = StepDone(insert_page_, db_, "storing page ", page.url);
   if (!stored.ok()) return stored;
   // find_page_ said, in this transaction, whether the url_id has a row: the

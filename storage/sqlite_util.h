@@ -41,6 +41,11 @@ class Statement {
   // Text is bound SQLITE_TRANSIENT: SQLite copies it, the view need not outlive
   // the call.
   void Bind(int index, std::string_view value);
+  // Text bound SQLITE_STATIC, without SQLite's copy (an allocation and a
+  // memcpy a value): `value` must stay valid and unchanged until the
+  // statement is reset, as it does for the store's writes, which bind, step
+  // and reset in one function.
+  void BindStatic(int index, std::string_view value);
   // Bytes as a BLOB (copied, like text).
   void BindBlob(int index, std::string_view bytes);
   void BindNull(int index);
