@@ -115,23 +115,28 @@ bool Url::IsHttp() const {
 }
 
 std::string NormalizeForCrawl(const Url& url) {
+  std::string out;
+  NormalizeForCrawl(url, &out);
+  return out;
+}
+
+void NormalizeForCrawl(const Url& url, std::string* out) {
   // Written straight from `url`: a normalized copy of the record would cost
   // an allocation per component for every link of every page.
-  std::string out;
-  out.reserve(SerializedSizeBound(url));
-  AppendSchemeAndAuthority(url, &out);
-  const size_t path_start = out.size();
-  AppendNormalizedEscapes(url.path, &out);
+  out->clear();
+  out->reserve(SerializedSizeBound(url));
+  AppendSchemeAndAuthority(url, out);
+  const size_t path_start = out->size();
+  AppendNormalizedEscapes(url.path, out);
   // As the serializer of the normalized record would, this looks at the
   // normalized path.
-  if (NeedsPathDotPrefix(url, std::string_view(out).substr(path_start))) {
-    out.insert(path_start, "/.");
+  if (NeedsPathDotPrefix(url, std::string_view(*out).substr(path_start))) {
+    out->insert(path_start, "/.");
   }
   if (url.query.has_value()) {
-    out.push_back('?');
-    AppendNormalizedEscapes(*url.query, &out);
+    out->push_back('?');
+    AppendNormalizedEscapes(*url.query, out);
   }
-  return out;
 }
 
 }  // namespace crawlbox::parser
