@@ -19,6 +19,10 @@ constexpr size_t kMaxBatch = 512;
 // new links each) would otherwise hold tens of thousands of URLs in memory
 // per batch.
 constexpr size_t kMaxBatchLinks = 8192;
+// How many links ahead of its check a link's seen-URL lookup is prefetched
+// (and twice as many ahead, the bounds of its run): enough checks to cover a
+// miss to memory.
+constexpr size_t kPrefetchAhead = 8;
 
 int64_t NowNs() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -138,12 +142,27 @@ void StoreNode::Drain(const std::function<void()>& after_batch) {
     }
     if (batch.empty()) return;
     // Links already known never reach SQLite: most of a page's links are.
+    // The batch's links are hashed first so that each lookup can be
+    // prefetched a few links ahead: at a million URLs the set's sorted array
+    // is megabytes, and a lookup waiting on its cache misses cost more than
+    // the rest of the check (InSorted grew by 5 us a page from 10k to 300k).
     int64_t known = 0;
     std::string scratch;
+    hashes_.clear();
+    for (const storage::PageOutcome& p : batch) {
+      for (const storage::NewUrl& l : p.links)
+        hashes_.push_back(SeenUrls::Hash(SeenKey(l, &scratch)));
+    }
+    size_t next = 0;
     for (storage::PageOutcome& p : batch) {
+      // erase_if tests each link once, in order.
       known += static_cast<int64_t>(
-          std::erase_if(p.links, [&](const storage::NewUrl& l) {
-            return seen_.CheckAndInsert(SeenKey(l, &scratch));
+          std::erase_if(p.links, [&](const storage::NewUrl&) {
+            if (next + 2 * kPrefetchAhead < hashes_.size())
+              seen_.PrefetchBounds(hashes_[next + 2 * kPrefetchAhead]);
+            if (next + kPrefetchAhead < hashes_.size())
+              seen_.Prefetch(hashes_[next + kPrefetchAhead]);
+            return seen_.CheckAndInsert(hashes_[next++]);
           }));
     }
     counters_->Add("frontier/known_links", known);

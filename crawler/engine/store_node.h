@@ -102,7 +102,8 @@ class StoreNode {
   std::atomic<int64_t> pending_{0};  // in ready_
   // When the oldest outcome in ready_ arrived (steady clock, nanoseconds).
   std::atomic<int64_t> oldest_ns_{0};
-  SeenUrls seen_;  // Drain() only
+  SeenUrls seen_;                 // Drain() only
+  std::vector<uint64_t> hashes_;  // Drain() only: the batch's links, hashed
   std::atomic<bool> fatal_{false};
   mutable std::mutex fatal_mu_;
   config::Status fatal_status_;
