@@ -15,6 +15,9 @@ packages=(
 
 missing=()
 for p in "${packages[@]}"; do
+  # npm ships inside another vendor's nodejs package (NodeSource's), which
+  # conflicts with Debian's npm: an npm already on the PATH will do.
+  if [ "$p" = npm ] && command -v npm >/dev/null 2>&1; then continue; fi
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
     missing+=("$p")
   fi
