@@ -52,7 +52,9 @@ function chromiumArgs() {
     '--headless', '--no-first-run', '--no-default-browser-check', '--disable-gpu',
     '--disable-dev-shm-usage', '--disable-extensions', '--disable-background-networking',
     '--disable-sync', '--mute-audio', '--hide-scrollbars',
-    '--disable-features=Translate,MediaRouter', '--blink-settings=imagesEnabled=false',
+    '--disable-features=Translate,MediaRouter,WebUIOmniboxPopup,WebUIOmniboxAimPopup,' +
+      'SpareRendererForSitePerProcess',
+    '--disable-software-rasterizer', '--blink-settings=imagesEnabled=false',
   ];
   // Chromium refuses to start as root with its sandbox on; crawlbox turns it off then too.
   if (process.getuid && process.getuid() === 0) args.push('--no-sandbox');
