@@ -15,6 +15,7 @@
 #include <utility>
 
 #include "crawler/render/browser.h"
+#include "crawler/render/interceptor.h"
 
 namespace crawlbox::crawler {
 namespace {
@@ -62,6 +63,7 @@ struct Tab {
   std::string target_id;
   std::string session_id;
   int pages = 0;
+  std::shared_ptr<Interceptor> interceptor;
 };
 
 // How a page ended, besides its Response.
@@ -181,6 +183,15 @@ config::Result<Tab> Renderer::Impl::OpenTab(std::shared_ptr<Browser> b) {
     reply = b->Call(method, std::move(params), tab.session_id, deadline);
     if (reply.outcome != Outcome::kOk) return fail(reply);
   }
+  auto interceptor =
+      Interceptor::Attach(*b, tab.session_id, settings.allow_document,
+                          settings.allow_subresource, deadline);
+  if (!interceptor.ok()) {
+    CloseTab(tab);
+    return config::Status::Unavailable("opening a tab: " +
+                                       interceptor.status().message());
+  }
+  tab.interceptor = std::move(interceptor.value());
   return tab;
 }
 
@@ -232,9 +243,16 @@ PageEnd Renderer::Impl::RenderPage(Tab& tab, const RenderOptions& options,
   };
 
   b.DropEvents(session);  // leftovers of the previous page
+  tab.interceptor->BeginNavigation();
   Browser::Reply nav = b.Call(
       "Page.navigate", json{{"url", response->request.url}}, session, deadline);
   if (nav.outcome != Outcome::kOk) return ended(nav);
+  if (std::optional<InterceptedRedirect> redirect =
+          tab.interceptor->TakeRedirect()) {
+    response->status = redirect->status;
+    response->headers = std::move(redirect->headers);
+    return PageEnd::kDone;
+  }
   std::string error_text = StringField(nav.result, "errorText");
   if (!error_text.empty()) {
     response->error =
@@ -268,7 +286,11 @@ PageEnd Renderer::Impl::RenderPage(Tab& tab, const RenderOptions& options,
       continue;
     }
     const json& p = event.params;
-    if (event.method == "Page.loadEventFired") {
+    // A script that starts another navigation while the page loads stops
+    // the load: the load event never comes, the page stopped loading does.
+    if (event.method == "Page.loadEventFired" ||
+        (event.method == "Page.frameStoppedLoading" && !loaded &&
+         StringField(p, "frameId") == frame_id)) {
       loaded = true;
       last_change = Clock::now();
     } else if (event.method == "Network.requestWillBeSent") {

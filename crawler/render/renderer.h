@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "config/status.h"
@@ -39,6 +40,18 @@ struct RenderSettings {
   int recycle_tab_after = 50;
   // Pages per browser process before it is restarted.
   int recycle_browser_after = 1000;
+  // Whether the browser may load a document other than the page's own
+  // navigation (a frame, or a page a script navigates to), by its absolute
+  // URL. A refused one is never sent: a frame's fails
+  // (net::ERR_BLOCKED_BY_CLIENT), a script's navigation away is aborted and
+  // the page stays. Null allows all. Called on a thread of the renderer's
+  // while the request waits: quick and thread-safe, and it must stay
+  // callable until Stop().
+  std::function<bool(std::string_view url)> allow_document;
+  // The same for every other request (scripts, XHR, stylesheets, ...). Null
+  // (the default) intercepts none of them, which saves a round trip to the
+  // browser per request.
+  std::function<bool(std::string_view url)> allow_subresource;
 };
 
 // What one page needs besides its Request.
@@ -53,7 +66,10 @@ struct RenderOptions {
 // A pool of tabs in one headless Chromium. Render() queues a page; a renderer
 // thread renders it and calls Done with the Response: final_url, the main
 // document's status and headers, content_type "text/html; charset=utf-8", the
-// DOM's outerHTML as body, rendered = true and render_ms. Failures are
+// DOM's outerHTML as body, rendered = true and render_ms. A page answered
+// with a redirect (3xx with a Location) is not followed, as the Fetcher does
+// not follow a page's: its Response has that status and headers, final_url
+// the page's URL and no body. Failures are
 // Responses with an error: kDns/kConnect (navigation failed, error_detail
 // holds Chromium's net::ERR_*), kRenderTimeout (the page's tab is replaced),
 // kRenderCrash (the browser or tab died; it is restarted and queued pages
