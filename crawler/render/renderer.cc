@@ -15,6 +15,7 @@
 #include <utility>
 
 #include "crawler/render/browser.h"
+#include "crawler/render/cookie_sync.h"
 #include "crawler/render/interceptor.h"
 
 namespace crawlbox::crawler {
@@ -64,6 +65,7 @@ struct Tab {
   std::string session_id;
   int pages = 0;
   std::shared_ptr<Interceptor> interceptor;
+  uint64_t cookies = 0;  // the CookieSync version its context holds
 };
 
 // How a page ended, besides its Response.
@@ -92,6 +94,7 @@ struct Renderer::Impl {
 
   const RenderSettings settings;
   const Done done;
+  CookieSync cookies;
 
   mutable std::mutex mu;
   std::condition_variable cv;
@@ -242,6 +245,9 @@ PageEnd Renderer::Impl::RenderPage(Tab& tab, const RenderOptions& options,
     return PageEnd::kCrash;
   };
 
+  Browser::Reply set = cookies.Apply(b, session, &tab.cookies, deadline);
+  if (set.outcome == Outcome::kTimeout || set.outcome == Outcome::kGone)
+    return ended(set);
   b.DropEvents(session);  // leftovers of the previous page
   tab.interceptor->BeginNavigation();
   Browser::Reply nav = b.Call(
@@ -483,6 +489,10 @@ void Renderer::Render(Request request, RenderOptions options) {
     impl_->queue.push_back(Job{std::move(request), std::move(options)});
   }
   impl_->cv.notify_one();
+}
+
+void Renderer::SetCookies(const std::vector<Cookie>& cookies) {
+  impl_->cookies.Set(cookies);
 }
 
 void Renderer::Stop() {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "config/status.h"
+#include "crawler/fetch/cookie.h"
 #include "crawler/fetch/request.h"
 
 namespace crawlbox::crawler {
@@ -97,6 +98,11 @@ class Renderer {
   // wait while every tab is busy. Requests queued before Start() wait for it;
   // after Stop() they are dropped without a Done.
   void Render(Request request, RenderOptions options);
+  // The cookies every page is rendered with from its next navigation on (the
+  // [login] session from the Fetcher's jar): each tab's browser context gets
+  // them before its next page, over any of the same name, domain and path.
+  // Any thread. They are never logged.
+  void SetCookies(const std::vector<Cookie>& cookies);
   // Renders in flight and queued get no Done; every browser's whole process
   // group is killed and reaped and its temporary profile removed. Idempotent.
   void Stop();

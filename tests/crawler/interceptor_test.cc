@@ -1,8 +1,8 @@
-// Tests of crawler/render/interceptor.h through the Renderer, against
-// headless Chromium and local TestServers (127.0.0.1, 127.0.0.2 and
-// 127.0.0.3: three hosts): a page's redirect comes back unfollowed, frames,
-// script navigations and (when gated) subresources load only where the gates
-// allow.
+// Tests of crawler/render/interceptor.h and cookie_sync.h through the
+// Renderer, against headless Chromium and local TestServers (127.0.0.1,
+// 127.0.0.2 and 127.0.0.3: three hosts): a page's redirect comes back
+// unfollowed, frames, script navigations and (when gated) subresources load
+// only where the gates allow, and the cookies set reach the server.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -216,6 +216,30 @@ TEST_F(InterceptorTest, SubresourcesAreGatedOnlyWhenAsked) {
       << page.body;
   EXPECT_EQ(other_.Hits("/far.js"), 0);
   EXPECT_EQ(gates.subresources().count(other_.Url("/far.js")), 1u);
+}
+
+TEST_F(InterceptorTest, CookiesSetReachTheServerAndAreReplaced) {
+  Renderer renderer(Settings(), Done());
+  ASSERT_OK(renderer.Start());
+  Cookie session;
+  session.name = "session";
+  session.value = "first";
+  session.domain = "127.0.0.1";
+  session.http_only = true;
+  Cookie other = session;
+  other.name = "elsewhere";
+  other.domain = "127.0.0.2";
+  renderer.SetCookies({session, other});
+  Response page = RenderOne(renderer, server_.Url("/headers"));
+  ASSERT_TRUE(page.ok()) << page.error_detail;
+  EXPECT_NE(page.body.find("session=first"), std::string::npos) << page.body;
+  EXPECT_EQ(page.body.find("elsewhere"), std::string::npos) << page.body;
+
+  session.value = "second";
+  renderer.SetCookies({session});
+  page = RenderOne(renderer, server_.Url("/headers"));
+  ASSERT_TRUE(page.ok()) << page.error_detail;
+  EXPECT_NE(page.body.find("session=second"), std::string::npos) << page.body;
 }
 
 // A frame of another site runs in a process of its own: its own frames and
