@@ -203,6 +203,10 @@ struct RenderConfig {
   std::string chromium = "/usr/bin/chromium";
   int recycle_tab_after = 50;        // pages per tab
   int recycle_browser_after = 1000;  // pages per browser process
+  // Subresources (scripts, XHR, stylesheets, ...) load only from the job's
+  // hosts (scope.allowed_hosts, else the seeds'); each request then costs a
+  // round trip to the browser. Documents are held to the scope either way.
+  bool same_site_only = false;
 };
 
 // [login]: a step run before the crawl, and again when a rule's logged_out

@@ -17,7 +17,8 @@ void LoadRenderSection(ProblemList* problems, const toml::table& root,
   TableReader reader(problems, table, "render", problems->At(*table));
   reader.CheckKnownKeys({"urls", "tabs", "timeout_ms", "wait_for", "wait_until",
                          "load_images", "block", "chromium",
-                         "recycle_tab_after", "recycle_browser_after"});
+                         "recycle_tab_after", "recycle_browser_after",
+                         "same_site_only"});
   render->urls = reader.ReadRegexArray("urls");
   // tabs: 1..64, default 4.
   reader.ReadInt("tabs", 1, 64, &render->tabs);
@@ -50,6 +51,7 @@ void LoadRenderSection(ProblemList* problems, const toml::table& root,
   reader.ReadInt("recycle_tab_after", 1, 1'000'000, &render->recycle_tab_after);
   reader.ReadInt("recycle_browser_after", 1, 100'000'000,
                  &render->recycle_browser_after);
+  reader.ReadBool("same_site_only", &render->same_site_only);
 }
 
 }  // namespace crawlbox::config
