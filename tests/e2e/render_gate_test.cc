@@ -9,9 +9,12 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
+#include <iterator>
 #include <set>
 #include <string>
+#include <string_view>
 
 #include "tests/e2e/crawl_support.h"
 #include "tests/support/api_data.h"
@@ -244,6 +247,25 @@ TEST(RenderGateTest, ALoginJobsRenderedPagesCarryTheSession) {
   for (const testing::MemberRecord& m : testing::MembersOnPage(3))
     want.emplace(m.name, m.since);
   EXPECT_EQ(stored, want);
+  // The browser sent the session; the database never holds it.
+  std::string session;
+  for (const testing::RequestRecord& record : site.RequestLog()) {
+    if (record.target != "/app/members/3") continue;
+    std::string_view cookies = record.cookie;
+    while (!cookies.empty()) {
+      std::string_view one = cookies.substr(0, cookies.find(';'));
+      cookies.remove_prefix(std::min(cookies.size(), one.size() + 1));
+      while (one.starts_with(' ')) one.remove_prefix(1);
+      if (one.starts_with("session=")) session = one.substr(8);
+    }
+  }
+  ASSERT_GE(session.size(), 8u) << "no session cookie reached the server";
+  for (const std::string& path : {db, db + "-wal", db + "-shm"}) {
+    std::ifstream in(path, std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(in)),
+                            std::istreambuf_iterator<char>());
+    EXPECT_EQ(bytes.find(session), std::string::npos) << path;
+  }
 
   // The control: without [login] the app shows no member.
   const std::string plain_db = dir.File("plain.db");
