@@ -184,7 +184,9 @@ void Interceptor::OnPaused(const Browser::Event& event,
     }
     redirect_ = std::move(redirect);
     lock.unlock();
-    return fail("BlockedByClient");
+    // Aborted, not blocked: a blocked navigation commits Chromium's error
+    // page, whose load would go on after this render ended.
+    return fail("Aborted");
   }
 
   const bool main_frame =

@@ -60,8 +60,8 @@ class Interceptor : public std::enable_shared_from_this<Interceptor> {
   // Called before Page.navigate: the next document request of the main
   // frame is the page itself, let through without asking the gate; if it is
   // answered with a redirect, that answer is kept for TakeRedirect() and the
-  // request fails (net::ERR_BLOCKED_BY_CLIENT), so the browser does not
-  // follow it. Forgets the previous navigation's redirect.
+  // navigation is aborted (net::ERR_ABORTED: nothing commits), so the
+  // browser does not follow it. Forgets the previous navigation's redirect.
   void BeginNavigation();
   // The redirect that ended the navigation since BeginNavigation(), if any
   // (taken: a second call returns nullopt).

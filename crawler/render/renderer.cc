@@ -269,6 +269,11 @@ PageEnd Renderer::Impl::RenderPage(Tab& tab, const RenderOptions& options,
     return PageEnd::kDone;
   }
   const std::string frame_id = StringField(nav.result, "frameId");
+  // The document before may still send its load events (an error page, the
+  // last page's stop): only this navigation's own document, once committed,
+  // has its load counted.
+  const std::string loader_id = StringField(nav.result, "loaderId");
+  bool committed = loader_id.empty();
 
   // The main document's response, the load event, and for network idle the
   // requests in flight and when that count last changed.
@@ -292,11 +297,18 @@ PageEnd Renderer::Impl::RenderPage(Tab& tab, const RenderOptions& options,
       continue;
     }
     const json& p = event.params;
-    // A script that starts another navigation while the page loads stops
-    // the load: the load event never comes, the page stopped loading does.
-    if (event.method == "Page.loadEventFired" ||
-        (event.method == "Page.frameStoppedLoading" && !loaded &&
-         StringField(p, "frameId") == frame_id)) {
+    if (event.method == "Page.frameNavigated") {
+      const json& frame = Field(p, "frame");
+      if (StringField(frame, "id") == frame_id &&
+          StringField(frame, "loaderId") == loader_id)
+        committed = true;
+    } else if (committed && !loaded &&
+               // A script that starts another navigation while the page
+               // loads stops the load: the load event never comes, the
+               // page stopped loading does.
+               (event.method == "Page.loadEventFired" ||
+                (event.method == "Page.frameStoppedLoading" &&
+                 StringField(p, "frameId") == frame_id))) {
       loaded = true;
       last_change = Clock::now();
     } else if (event.method == "Network.requestWillBeSent") {
