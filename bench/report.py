@@ -4,8 +4,8 @@
 
 Inputs, all in the session's work directory (--work): results.tsv (one row per measured run,
 written by run.sh), main-manifest.json and main.json (the main site), latency.json,
-frontier.json, parse.json, scale.json (each present only when its scenario ran), baseline.json
-(only with --baseline).
+frontier.json, parse.json, scale.json, render.json (each present only when its scenario ran),
+baseline.json (only with --baseline).
 """
 
 import argparse
@@ -20,6 +20,7 @@ from report_common import (BASELINE, CRAWLBOXES, MB, SYSTEMS, bar_panel, cpu_ms_
                            load_json, load_rows, md_table, num, render, runs_of, stats,
                            text_table, triple, verdict)
 from report_compare import baseline_comparison, scale_section, wrk_ratios
+from report_render import render_sections, render_versions
 
 TARGET_MAIN_PAGES_PER_S = 1200
 TARGET_STRETCH_PAGES_PER_S = 2000
@@ -105,7 +106,7 @@ def first_match(pattern, text, default="unknown"):
     return m.group(1) if m else default
 
 
-def versions(root, build_dir, baseline):
+def versions(root, build_dir, baseline, render_info=None):
     build_type = "unknown"
     try:
         with open(os.path.join(build_dir, "CMakeCache.txt"), encoding="utf-8") as f:
@@ -128,7 +129,7 @@ def versions(root, build_dir, baseline):
                               or command_output(["/usr/sbin/nginx", "-v"]))),
         ("gnuplot", first_match(r"gnuplot ([\d.]+ patchlevel \d+)",
                                 command_output(["gnuplot", "--version"]))),
-    ]
+    ] + render_versions(render_info)
 
 
 def load_note(rows):
@@ -170,6 +171,7 @@ def main():
                                                       "job": "bench/crawlbox.toml"}
     scale = load_json(args.work, "scale.json")
     baseline = load_json(args.work, "baseline.json")
+    render_info = load_json(args.work, "render.json")
 
     md = []  # the report's sections, in order
     targets = []  # (target, measured, PASS/FAIL/n/a)
@@ -455,6 +457,14 @@ def main():
         md.append(section)
         summary += scale_summary
 
+    # Render scenario and the mixed site.
+    section, render_summary, render_targets, charts["render"] = render_sections(
+        rows, render_info, args.work, os.path.join(args.out_dir, chart_file("render")))
+    if section:
+        md.append(section)
+        summary += render_summary
+        targets += render_targets
+
     # Against the baseline.
     comparison = baseline_comparison(rows)
     if comparison:
@@ -480,10 +490,17 @@ def main():
         ("scale", "crawlbox"): "pages = status 200 = site pages; board rows = its board entries",
         ("scale", BASELINE): "pages = status 200 = site pages; board rows = its board entries",
         ("frontier", "crawlbox"): "pages = status 200 = max_pages",
+        ("render", "crawlbox"): "pages = status 200 = rendered = site pages; records = the site's",
+        ("render", "crawlee"): "requests finished = site pages, none failed; dataset = the site's records",
+        ("mixed", "crawlbox-needed"): "pages = status 200 = site pages; rendered = the shells; records = the site's",
+        ("mixed", "crawlbox-all"): "pages = status 200 = rendered = site pages; records = the site's",
     }
     completeness = [[r["scenario"] + (f" {int(r['details']['size']):,}" if r["details"].get("size") else ""),
                      r["system"], r["run"], expect.get((r["scenario"], r["system"]), ""),
-                     r["detail"], "ok" if r["check"] == "ok" else "**FAIL**"] for r in rows]
+                     # The render runs' peak memory by process kind is in their section.
+                     " ".join(part for part in r["detail"].split()
+                              if not part.startswith("peak_breakdown=")),
+                     "ok" if r["check"] == "ok" else "**FAIL**"] for r in rows]
 
     # Assemble.
     head = [f"# crawlbox benchmark, {args.name}", ""]
@@ -495,8 +512,10 @@ def main():
              f"{args.seconds // 60} min {args.seconds % 60} s.", "",
              "## Machine", "", md_table(["", ""], machine_info(), numbers_from=2), "",
              load_note(rows), "",
-             "## Versions", "", md_table(["", ""], versions(args.root, build_dir, baseline), numbers_from=2), "",
-             "## Targets (issue 3)", "",
+             "## Versions", "", md_table(["", ""], versions(args.root, build_dir, baseline,
+                                                           render_info), numbers_from=2), "",
+             "## Targets (issue 3" + (", issue 14 for render and mixed" if render_info else "")
+             + ")", "",
              "What crawlbox should reach; the benchmark only measures.", "",
              md_table(["target", "measured", "result"], targets, numbers_from=3), ""]
     parse_note = ""
@@ -519,9 +538,11 @@ def main():
             num(r["server_cpu_s"], 2), num(r["other_cpu_s"], 2)]
            for r in rows]
     tail += ["", "## Every run", "",
-             "server CPU s: nginx's worker (main) or crawlbox-testsite (latency, frontier, scale) during "
-             "the run; other CPU s: every other process on the machine (a quiet machine shows "
-             "little).", "",
+             "server CPU s: nginx's worker (main) or crawlbox-testsite (latency, frontier, scale, "
+             "render, mixed) during the run; other CPU s: every other process on the machine (a "
+             "quiet machine shows little; in render and mixed it includes the PSS sampler's). "
+             "In render and mixed, CPU s is the whole process tree's and peak RSS its largest "
+             "process (their sections give the tree's PSS).", "",
              md_table(["scenario", "system", "run", "pages", "wall s", "CPU s", "peak RSS MB",
                        "pages/s", "server CPU s", "other CPU s"], raw), ""]
     report = "\n".join(head) + "\n" + body + "\n" + "\n".join(tail)

@@ -16,7 +16,8 @@ SYSTEMS = [("crawlbox", "crawlbox"), (BASELINE, "crawlbox (baseline)"), ("scrapy
            ("wget", "wget -r"), ("wrk", "wrk")]
 CRAWLBOXES = [("crawlbox", "crawlbox"), (BASELINE, "baseline")]
 COLORS = {"crawlbox": "#2b6cb0", BASELINE: "#90cdf4", "scrapy": "#c05621", "wget": "#718096",
-          "wrk": "#2f855a", "frontier": "#6b46c1", "1": "#2b6cb0", "2": "#2c7a7b"}
+          "wrk": "#2f855a", "frontier": "#6b46c1", "1": "#2b6cb0", "2": "#2c7a7b",
+          "crawlee": "#c05621", "crawlbox-needed": "#2c7a7b", "crawlbox-all": "#90cdf4"}
 
 
 # --- inputs -----------------------------------------------------------------------------------

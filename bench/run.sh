@@ -2,13 +2,15 @@
 # The crawlbox benchmark: installs what it needs (Debian packages), builds, generates the
 # synthetic movie site, serves it with nginx, and measures crawlbox against Scrapy, wget -r and
 # wrk in the same session, plus the latency-bound, frontier-memory, parse-scaling and scale
-# scenarios; with --baseline, an older crawlbox build runs beside the current one. Writes
-# bench/results/<date>.md with its charts and prints a summary table.
+# scenarios; with --baseline, an older crawlbox build runs beside the current one; the render
+# scenario (not in `all`) measures crawlbox's rendering against Crawlee's PuppeteerCrawler.
+# Writes bench/results/<date>.md with its charts and prints a summary table.
 #
-#   bench/run.sh [--scenario main|latency|frontier|parse|scale|all] [--runs N] [--pages N]
-#                [--main-site realistic|plain] [--baseline OLD_BIN] [--scale-sizes N,N,...]
-#                [--scale-runs N] [--scale-site plain|realistic] [--quick] [--no-build]
-#                [--build-dir DIR] [--keep-work] [--no-peers]
+#   bench/run.sh [--scenario main|latency|frontier|parse|scale|render|all] [--runs N]
+#                [--pages N] [--main-site realistic|plain] [--baseline OLD_BIN]
+#                [--scale-sizes N,N,...] [--scale-runs N] [--scale-site plain|realistic]
+#                [--render-tabs N] [--mixed-pages N] [--quick] [--no-build] [--build-dir DIR]
+#                [--keep-work] [--no-peers]
 #
 # Exit 0 when every run completed and was complete; 1 when a completeness check failed or a run
 # did not finish; 2 on bad arguments. Needs root or sudo only to install missing packages.
@@ -20,12 +22,15 @@ command_line="bench/run.sh $*"
 
 usage() {
   cat <<'USAGE'
-usage: bench/run.sh [--scenario main|latency|frontier|parse|scale|all] [--runs N] [--pages N]
-                    [--main-site realistic|plain] [--baseline OLD_BIN] [--scale-sizes N,N,...]
-                    [--scale-runs N] [--scale-site plain|realistic] [--quick] [--no-build]
+usage: bench/run.sh [--scenario main|latency|frontier|parse|scale|render|all] [--runs N]
+                    [--pages N] [--main-site realistic|plain] [--baseline OLD_BIN]
+                    [--scale-sizes N,N,...] [--scale-runs N] [--scale-site plain|realistic]
+                    [--render-tabs N] [--mixed-pages N] [--quick] [--no-build]
                     [--build-dir DIR] [--keep-work] [--no-peers]
   --scenario S      what to run (default all); frontier also runs main's crawlbox for its
-                    baseline
+                    baseline; all is main, latency, frontier, parse and scale: render is
+                    left out (it needs Chromium, Node and the npm registry, and takes about
+                    12 minutes), run it with --scenario render
   --runs N          runs per system and scenario, interleaved (default 3)
   --pages N         pages of the main site (default 50000)
   --main-site K     realistic (default: crawlbox-testsite --realistic, bench/realistic.toml) or
@@ -37,6 +42,10 @@ usage: bench/run.sh [--scenario main|latency|frontier|parse|scale|all] [--runs N
   --scale-runs N    runs per size and program in the scale scenario (default 1)
   --scale-site K    plain (default) or realistic: the site crawlbox-testsite makes on request
                     for the scale scenario
+  --render-tabs N   pages rendered at once in the render scenario, by crawlbox
+                    (render.tabs) and Crawlee (min = max concurrency) (default 4)
+  --mixed-pages N   pages of the render scenario's mixed site, one in ten rendered (default
+                    1000)
   --quick           smoke test: 500 pages, 1 run, smaller latency/frontier/scale sites (each
                     unless given); the report goes to bench/results/quick/, latest.md is left
                     alone
@@ -52,7 +61,8 @@ USAGE
 
 bad_usage() { echo "bench: $*" >&2; usage >&2; exit 2; }
 scenario=all
-runs="" pages="" scale_sizes="" scale_runs=""
+runs="" pages="" scale_sizes="" scale_runs="" mixed_pages=""
+render_tabs=4
 main_site=realistic
 scale_site=plain
 baseline=""
@@ -63,7 +73,7 @@ peers=1
 build_dir="$root/build"
 while [ $# -gt 0 ]; do
   case "$1" in
-    --scenario|--runs|--pages|--main-site|--baseline|--scale-sizes|--scale-runs|--scale-site|--build-dir)
+    --scenario|--runs|--pages|--main-site|--baseline|--scale-sizes|--scale-runs|--scale-site|--build-dir|--render-tabs|--mixed-pages)
       [ $# -ge 2 ] && [ -n "$2" ] || bad_usage "$1 needs a value"
       case "$1" in
         --scenario) scenario="$2" ;;
@@ -75,6 +85,8 @@ while [ $# -gt 0 ]; do
         --scale-runs) scale_runs="$2" ;;
         --scale-site) scale_site="$2" ;;
         --build-dir) build_dir="$2" ;;
+        --render-tabs) render_tabs="$2" ;;
+        --mixed-pages) mixed_pages="$2" ;;
       esac
       shift 2 ;;
     --quick) quick=1; shift ;;
@@ -85,19 +97,23 @@ while [ $# -gt 0 ]; do
     *) bad_usage "unknown argument $1" ;;
   esac
 done
-case "$scenario" in main|latency|frontier|parse|scale|all) ;; *) bad_usage "unknown scenario $scenario" ;; esac
+case "$scenario" in main|latency|frontier|parse|scale|render|all) ;; *) bad_usage "unknown scenario $scenario" ;; esac
 case "$main_site" in realistic|plain) ;; *) bad_usage "--main-site is realistic or plain" ;; esac
 case "$scale_site" in realistic|plain) ;; *) bad_usage "--scale-site is realistic or plain" ;; esac
 # --quick shrinks whatever was not given explicitly.
 if [ "$quick" -eq 1 ]; then
   : "${runs:=1}" "${pages:=500}" "${scale_sizes:=1000,10000}" "${scale_runs:=1}"
+  : "${mixed_pages:=200}"
 else
   : "${runs:=3}" "${pages:=50000}" "${scale_sizes:=10000,100000,1000000}" "${scale_runs:=1}"
+  : "${mixed_pages:=1000}"
 fi
 positive='^[1-9][0-9]{0,8}$'
 [[ "$runs" =~ $positive ]] || bad_usage "--runs needs a positive integer"
 [[ "$pages" =~ $positive ]] || bad_usage "--pages needs a positive integer"
 [[ "$scale_runs" =~ $positive ]] || bad_usage "--scale-runs needs a positive integer"
+[[ "$render_tabs" =~ ^([1-9]|[1-5][0-9]|6[0-4])$ ]] || bad_usage "--render-tabs needs an integer 1..64"
+[[ "$mixed_pages" =~ $positive ]] || bad_usage "--mixed-pages needs a positive integer"
 [[ "$scale_sizes" =~ ^[1-9][0-9]{0,8}(,[1-9][0-9]{0,8})*$ ]] ||
   bad_usage "--scale-sizes needs positive integers separated by commas"
 IFS=, read -r -a scale_list <<<"$scale_sizes"
@@ -123,7 +139,8 @@ if [ "$quick" -eq 1 ]; then
   parse_rounds=3
   wrk_seconds=3
 fi
-wants() { [ "$scenario" = all ] || [ "$scenario" = "$1" ]; }
+# The render scenario is not part of `all` (see usage).
+wants() { { [ "$scenario" = all ] && [ "$1" != render ]; } || [ "$scenario" = "$1" ]; }
 
 # The main site: the generator's mode, where a crawl starts, the job that crawls it.
 if [ "$main_site" = realistic ]; then
@@ -153,6 +170,13 @@ for p in "${bench_packages[@]}"; do
     missing+=("$p")
   fi
 done
+# The render scenario: Debian's Chromium (crawlbox and Crawlee both drive it), and Node with
+# npm for Crawlee (whatever node is on PATH; Debian 12's is 18.19).
+if wants render; then
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
+  command -v node >/dev/null 2>&1 || missing+=(nodejs)
+  command -v npm >/dev/null 2>&1 || missing+=(npm)
+fi
 if [ ${#missing[@]} -gt 0 ]; then
   sudo=""
   if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
@@ -192,7 +216,9 @@ trap 'exit 130' INT TERM
 mkdir -p "$work/logs" "$work/bin"
 # The programs are copied, so that a rebuild of the build directory during the session changes
 # nothing.
-for program in crawlbox crawlbox-testsite crawlbox-parse-bench; do
+programs=(crawlbox crawlbox-testsite)
+if wants parse; then programs+=(crawlbox-parse-bench); fi
+for program in "${programs[@]}"; do
   [ -x "$build_dir/$program" ] ||
     die "$build_dir/$program is missing: build it (scripts/build.sh $build_dir)"
   cp "$build_dir/$program" "$work/bin/"
@@ -382,6 +408,34 @@ measure() {
   maxrss_kb="$m"
   read -r cpu_s server_cpu_s machine_cpu_s < <("$python" -c "print(round($u + $s, 2), \
 round(($server1 - $server0) / $clock_ticks, 2), round(($machine1 - $machine0) / $clock_ticks, 2))")
+}
+
+# measure_tree NAME LIMIT_S COMMAND...: like measure, for a program that starts a browser:
+# bench/pss_sampler.py runs it (under the time limit) and measures its whole process tree,
+# browser processes included, however they end. Sets wall_s, cpu_s (every process of the
+# tree), maxrss_kb (the largest single process), exit_code, server_cpu_s, machine_cpu_s and
+# tree_detail (the sampler's key=value pairs: peak_pss_kb, the peak of the tree's summed PSS,
+# and the rest; see pss_sampler.py). The sampler's JSON stays in logs/NAME.tree.json.
+pss_interval=0.2
+measure_tree() {
+  local name="$1" limit="$2"
+  shift 2
+  local json="$work/logs/$name.tree.json"
+  local machine0 server0=0 machine1 server1=0
+  rm -f "$json"
+  machine0="$(machine_ticks)"
+  [ -n "$server_pid" ] && server0="$(process_ticks "$server_pid")"
+  set +e
+  "$python" "$root/bench/pss_sampler.py" --out "$json" --interval "$pss_interval" -- \
+    timeout --foreground --kill-after=10 "$limit" "$@" >"$work/logs/$name.log" 2>&1
+  exit_code=$?
+  set -e
+  machine1="$(machine_ticks)"
+  [ -n "$server_pid" ] && server1="$(process_ticks "$server_pid")"
+  read -r wall_s cpu_s maxrss_kb tree_detail < <("$python" "$root/bench/pss_sampler.py" --describe "$json")
+  [ "$wall_s" != 0 ] || exit_code=125
+  read -r server_cpu_s machine_cpu_s < <("$python" -c "print(round(($server1 - $server0) / $clock_ticks, 2), \
+round(($machine1 - $machine0) / $clock_ticks, 2))")
 }
 
 # record SCENARIO SYSTEM RUN PAGES PAGES_PER_S CHECK DETAIL: one row of results.tsv.
@@ -595,6 +649,128 @@ if wants scale; then
     done
     stop_server "$testsite_pid"
   done
+fi
+
+# --- render scenario ------------------------------------------------------------------------
+# The SPA site of crawlbox-testsite (/spa/, tests/support/spa_site.h): 200 pages, 10 records
+# each, all built by a script.
+render_pages=200 render_records=2000
+
+# prepare_crawlee: installs bench/crawlee/ (crawlee and puppeteer-core, versions pinned in its
+# package.json, the dependency tree by its .npmrc's date) with npm, once, into a cache
+# directory named after those two files; sets crawlee_modules.
+prepare_crawlee() {
+  local cache="${XDG_CACHE_HOME:-$HOME/.cache}/crawlbox-bench" key dir
+  key="$(cat "$root/bench/crawlee/package.json" "$root/bench/crawlee/.npmrc" | sha256sum | cut -c1-12)"
+  dir="$cache/crawlee-$key"
+  if [ ! -f "$dir/installed" ]; then
+    log "installing Crawlee (bench/crawlee/package.json) with npm into $dir"
+    rm -rf "$dir"
+    mkdir -p "$dir"
+    cp "$root/bench/crawlee/package.json" "$root/bench/crawlee/.npmrc" "$dir/"
+    (cd "$dir" && npm install --no-package-lock --omit=dev) >"$work/logs/npm.log" 2>&1 ||
+      { tail -n 20 "$work/logs/npm.log" >&2; die "npm install in $dir failed (see above)"; }
+    touch "$dir/installed"
+  fi
+  crawlee_modules="$dir/node_modules"
+}
+
+# render_crawlbox_run SCENARIO SYSTEM JOB TREE PAGES RENDERED RUN: crawlbox crawls the test
+# site's /TREE/ (spa or mixed, PAGES pages) with JOB. Complete when every page was stored with
+# status 200, RENDERED of them rendered, and the records are exactly the site's
+# (bench/render_check.py against its JSON).
+render_crawlbox_run() {
+  local scenario="$1" system="$2" job="$3" tree="$4" want_pages="$5" want_rendered="$6" run="$7"
+  local db="$work/$scenario-$system.db" name="$scenario-$system-$run"
+  rm -f "$db" "$db-wal" "$db-shm"
+  SITE="$testsite_url" DB="$db" measure_tree "$name" 600 "$crawlbox" run "$job" -q
+  local counts pages status200 rendered render_ms span records check=ok
+  counts="$(db_value "$crawlbox" "$db" "select count(*), coalesce(sum(status = 200), 0),
+    coalesce(sum(rendered), 0), round(coalesce(avg(case when rendered then render_ms end), 0), 1)
+    from pages")"
+  IFS=, read -r pages status200 rendered render_ms <<<"${counts:-0,0,0,0}"
+  span="$(db_value "$crawlbox" "$db" "select round((julianday(finished_at) - julianday(started_at)) * 86400, 3)
+    from crawls order by id desc limit 1")"
+  records="$("$python" "$root/bench/render_check.py" --site "$testsite_url" --tree "$tree" \
+    --pages "$want_pages" --crawlbox "$crawlbox" --db "$db")" || check=FAIL
+  if [ "$exit_code" -ne 0 ] || [ "$pages" != "$want_pages" ] || [ "$status200" != "$want_pages" ] ||
+    [ "$rendered" != "$want_rendered" ]; then
+    check=FAIL
+  fi
+  record "$scenario" "$system" "$run" "$status200" "$(rate "$status200" "$wall_s")" "$check" \
+    "exit=$exit_code pages=$pages status200=$status200 rendered=$rendered render_ms_avg=$render_ms span_s=$span $records $tree_detail"
+  rm -f "$db" "$db-wal" "$db-shm"
+}
+
+# crawlee_run RUN: Crawlee's PuppeteerCrawler (bench/crawlee_render.mjs) crawls /spa/.
+# Complete when it finished every page without a failed request and its dataset holds exactly
+# the site's records.
+crawlee_run() {
+  local run="$1" storage="$work/crawlee-storage" summary="$work/crawlee-summary.json"
+  rm -rf "$storage" "$summary"
+  measure_tree "render-crawlee-$run" 600 env -C "$work" node "$root/bench/crawlee_render.mjs" \
+    --modules "$crawlee_modules" --start "$testsite_url/spa/page/1" --storage "$storage" \
+    --tabs "$render_tabs" --summary "$summary"
+  local finished=0 failed=0 runtime=0 records check=ok
+  if [ -s "$summary" ]; then
+    read -r finished failed runtime < <("$python" -c "import json, sys; s = json.load(open(sys.argv[1]))
+print(s['requests_finished'], s['requests_failed'], round(s['crawler_runtime_ms'] / 1000, 3))" "$summary")
+  fi
+  records="$("$python" "$root/bench/render_check.py" --site "$testsite_url" --tree spa \
+    --pages "$render_pages" --dataset "$storage/datasets/default")" || check=FAIL
+  if [ "$exit_code" -ne 0 ] || [ "$finished" != "$render_pages" ] || [ "$failed" != 0 ]; then
+    check=FAIL
+  fi
+  record render crawlee "$run" "$finished" "$(rate "$finished" "$wall_s")" "$check" \
+    "exit=$exit_code pages=$finished failed=$failed crawler_runtime_s=$runtime $records $tree_detail"
+  rm -rf "$storage"
+}
+
+# render_job SOURCE TARGET [SED...]: TARGET is the job SOURCE with --render-tabs tabs (and
+# twice as many transfers in flight) and the further sed expressions applied.
+render_job() {
+  local source="$1" target="$2"
+  shift 2
+  local twice=$((2 * render_tabs)) expression
+  local edits=(-e "s/^tabs = .*/tabs = $render_tabs/" -e "s/^concurrency = .*/concurrency = $twice/"
+    -e "s/^per_host_concurrency = .*/per_host_concurrency = $twice/")
+  for expression in "$@"; do edits+=(-e "$expression"); done
+  sed "${edits[@]}" "$source" >"$target"
+  grep -q "^tabs = $render_tabs\$" "$target" || die "$source has no tabs line to set"
+}
+
+if wants render; then
+  prepare_crawlee
+  start_testsite --mixed-pages "$mixed_pages"
+  render_job "$root/bench/render.toml" "$work/render.toml"
+  render_job "$root/bench/render_mixed.toml" "$work/render_mixed.toml"
+  render_job "$root/bench/render_mixed.toml" "$work/render_mixed_all.toml" "s/^urls = .*/urls = ['.']/"
+  grep -q "^urls = \['\.'\]" "$work/render_mixed_all.toml" || die "bench/render_mixed.toml has no urls line"
+  mixed_rendered=$(( mixed_pages / 10 ))
+  "$python" - "$work/render.json" "$crawlee_modules" "$render_pages" "$render_records" \
+    "$render_tabs" "$mixed_pages" "$mixed_rendered" "$pss_interval" "$(node --version)" \
+    "$(/usr/bin/chromium --version 2>/dev/null | head -n 1)" <<'PY'
+import json, sys
+out, modules, pages, records, tabs, mixed, mixed_rendered, interval, node, chromium = sys.argv[1:]
+def version(package):
+    with open(f"{modules}/{package}/package.json", encoding="utf-8") as f:
+        return json.load(f)["version"]
+with open(out, "w", encoding="utf-8") as f:
+    json.dump({"pages": int(pages), "records": int(records), "tabs": int(tabs),
+               "mixed_pages": int(mixed), "mixed_rendered": int(mixed_rendered),
+               "pss_interval_s": float(interval), "node": node, "chromium": chromium,
+               "crawlee": version("crawlee"), "puppeteer_core": version("puppeteer-core")}, f)
+PY
+  for run in $(seq 1 "$runs"); do
+    log "render scenario, round $run of $runs"
+    render_crawlbox_run render crawlbox "$work/render.toml" spa "$render_pages" "$render_pages" "$run"
+    crawlee_run "$run"
+    render_crawlbox_run mixed crawlbox-needed "$work/render_mixed.toml" mixed "$mixed_pages" \
+      "$mixed_rendered" "$run"
+    render_crawlbox_run mixed crawlbox-all "$work/render_mixed_all.toml" mixed "$mixed_pages" \
+      "$mixed_pages" "$run"
+  done
+  stop_server "$testsite_pid"
 fi
 
 if wants parse; then

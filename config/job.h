@@ -201,8 +201,21 @@ struct RenderConfig {
   bool load_images = false;        // else images, fonts and media are blocked
   std::vector<std::string> block;  // more URL patterns to block ("*.css")
   std::string chromium = "/usr/bin/chromium";
+  // More command-line flags for the browser ("--js-flags=..."), after
+  // crawlbox's own; each starts with "--".
+  std::vector<std::string> chromium_flags;
   int recycle_tab_after = 50;        // pages per tab
   int recycle_browser_after = 1000;  // pages per browser process
+  // XHR capture: the responses a rendered page's scripts fetch (XHR or
+  // fetch()) whose URL one of these matches (partial match) and that are JSON
+  // (by Content-Type, or a body that parses) are read and given to the rules
+  // whose `url` matches them, as documents of the rendered page. Empty =
+  // nothing is captured.
+  std::vector<std::shared_ptr<const re2::RE2>> capture;
+  // Bytes of captured bodies one page may keep, all together; a body past
+  // them is not kept (render/capture_failed/too_large). 1..2147483648,
+  // default 10485760 (fetch.max_body_bytes' default).
+  int64_t capture_max_bytes = 10'485'760;
   // Subresources (scripts, XHR, stylesheets, ...) load only from the job's
   // hosts (scope.allowed_hosts, else the seeds'); each request then costs a
   // round trip to the browser. Documents are held to the scope either way.
@@ -340,6 +353,10 @@ struct FetchSettings {
   // ${VAR} expanded. The loader checks that it is a readable file holding a
   // PEM certificate.
   std::string ca_file;
+  // Keep each exchange's bytes as sent and received (Response::wire) for the
+  // web archive; set from [store] warc. Then only gzip and deflate are
+  // accepted as content encodings (decoded by the Fetcher itself).
+  bool archive = false;
 };
 
 // How hard one host may be hit. The defaults suit the public web; a job
@@ -422,6 +439,18 @@ struct StoreSettings {
   // reextract` can re-run edited rules without the network. Costs roughly a
   // quarter of the body bytes in the database.
   bool bodies = false;
+  // Write every exchange to WARC/1.1 files (.warc.gz, one gzip member per
+  // record) in warc_dir, named "<warc_prefix>-<UTC time>-<serial>.warc.gz",
+  // a new file once one holds warc_max_bytes; each closed file gets a CDXJ
+  // index beside it.
+  bool warc = false;
+  // "" = "<the run's database path less .db>-warc"; ${VAR} expanded.
+  std::string warc_dir;
+  std::string warc_prefix;                 // the job's name unless set
+  int64_t warc_max_bytes = 1'000'000'000;  // 1 MB .. 1 TB
+  int warc_gzip_level = 6;                 // zlib 1..9
+  // A `metadata` record per page listing its outlinks, as Heritrix writes.
+  bool warc_metadata = false;
 };
 
 // The status page `crawlbox run` serves while it crawls (web/server.h).

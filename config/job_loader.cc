@@ -440,16 +440,43 @@ void LoadParseSection(ProblemList* problems, const toml::table& root,
                  &parse->max_dom_nodes);
 }
 
-// [store]: bodies.
+// [store]: bodies, and the WARC output's warc, warc_dir, warc_prefix,
+// warc_max_bytes, warc_gzip_level, warc_metadata.
 void LoadStoreSection(ProblemList* problems, const toml::table& root,
                       StoreSettings* store) {
   bool usable;
   const toml::table* table = Section(problems, root, "store", &usable);
   if (!usable) return;
   TableReader reader = SectionReader(problems, table, "store");
-  reader.CheckKnownKeys({"bodies"});
-  // bodies: bool, default false.
+  reader.CheckKnownKeys({"bodies", "warc", "warc_dir", "warc_prefix",
+                         "warc_max_bytes", "warc_gzip_level", "warc_metadata"});
+  // bodies, warc, warc_metadata: bools, default false.
   reader.ReadBool("bodies", &store->bodies);
+  reader.ReadBool("warc", &store->warc);
+  reader.ReadBool("warc_metadata", &store->warc_metadata);
+  // warc_dir: a non-empty path, ${VAR}-expanded; empty = beside the
+  // database the run uses (which --db may change), named after it.
+  SourceLocation dir_where;
+  std::string dir;
+  if (reader.ReadString("warc_dir", /*non_empty=*/true, &dir, &dir_where) &&
+      ExpandEnvironment(problems, reader.PathOf("warc_dir"), dir_where, &dir)) {
+    store->warc_dir = std::move(dir);
+  }
+  // warc_prefix: file names begin with it, so [A-Za-z0-9_.-]+.
+  SourceLocation prefix_where;
+  std::string prefix;
+  if (reader.ReadString("warc_prefix", /*non_empty=*/true, &prefix,
+                        &prefix_where)) {
+    if (IsJobName(prefix)) {
+      store->warc_prefix = std::move(prefix);
+    } else {
+      problems->Add(prefix_where, reader.PathOf("warc_prefix"),
+                    "letters, digits, '_', '.' or '-' only", Quote(prefix));
+    }
+  }
+  reader.ReadInt("warc_max_bytes", int64_t{1'000'000},
+                 int64_t{1'000'000'000'000}, &store->warc_max_bytes);
+  reader.ReadInt("warc_gzip_level", 1, 9, &store->warc_gzip_level);
 }
 
 // [status]: enabled, addr, port, token.
@@ -541,7 +568,11 @@ LoadedJob LoadJobText(std::string_view text, const std::string& file_name) {
   LoadStatusSection(&problems, root, &loaded.job.status);
   loaded.job.rules = LoadRules(&problems, root.get("rules"));
   LoadLoginSection(&problems, root, file_name, &loaded.job.login);
-  LoadRenderSection(&problems, root, &loaded.job.render);
+  LoadRenderSection(&problems, root, loaded.job.rules, &loaded.job.render);
+  // The archive needs the bytes as sent: the Fetcher keeps them.
+  loaded.job.fetch.archive = loaded.job.store.warc;
+  if (loaded.job.store.warc_prefix.empty())
+    loaded.job.store.warc_prefix = loaded.job.name;
 
   // Sections are checked in a fixed order; the user reads the file top to
   // bottom.

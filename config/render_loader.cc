@@ -2,11 +2,26 @@
 #include "config/render_loader.h"
 
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace crawlbox::config {
+namespace {
+
+// A flag of the user's may not be a positional argument (Chromium would open
+// it as a URL) nor move the DevTools pipe or the profile, which crawlbox
+// drives and removes.
+bool IsUserChromiumFlag(std::string_view flag) {
+  if (flag.size() < 3 || !flag.starts_with("--")) return false;
+  const std::string_view name = flag.substr(0, flag.find('='));
+  return !name.starts_with("--remote-debugging-") &&
+         name != "--user-data-dir" && name != "--disk-cache-dir";
+}
+
+}  // namespace
 
 void LoadRenderSection(ProblemList* problems, const toml::table& root,
-                       RenderConfig* render) {
+                       const std::vector<Rule>& rules, RenderConfig* render) {
   const toml::node* node = root.get("render");
   if (node == nullptr) return;
   const toml::table* table = node->as_table();
@@ -16,9 +31,9 @@ void LoadRenderSection(ProblemList* problems, const toml::table& root,
   }
   TableReader reader(problems, table, "render", problems->At(*table));
   reader.CheckKnownKeys({"urls", "tabs", "timeout_ms", "wait_for", "wait_until",
-                         "load_images", "block", "chromium",
+                         "load_images", "block", "chromium", "chromium_flags",
                          "recycle_tab_after", "recycle_browser_after",
-                         "same_site_only"});
+                         "capture", "capture_max_bytes", "same_site_only"});
   render->urls = reader.ReadRegexArray("urls");
   // tabs: 1..64, default 4.
   reader.ReadInt("tabs", 1, 64, &render->tabs);
@@ -48,9 +63,39 @@ void LoadRenderSection(ProblemList* problems, const toml::table& root,
     ExpandEnvironment(problems, reader.PathOf("chromium"), chromium_where,
                       &render->chromium);
   }
+  std::vector<LocatedString> flags;
+  reader.ReadStringArray("chromium_flags", /*non_empty=*/false, &flags);
+  for (LocatedString& flag : flags) {
+    if (!IsUserChromiumFlag(flag.value)) {
+      problems->Add(flag.where,
+                    reader.PathOf("chromium_flags") + "[" +
+                        std::to_string(flag.index) + "]",
+                    "a flag starting with '--', not one crawlbox sets "
+                    "(--remote-debugging-*, --user-data-dir, --disk-cache-dir)",
+                    Quote(flag.value));
+      continue;
+    }
+    render->chromium_flags.push_back(std::move(flag.value));
+  }
   reader.ReadInt("recycle_tab_after", 1, 1'000'000, &render->recycle_tab_after);
   reader.ReadInt("recycle_browser_after", 1, 100'000'000,
                  &render->recycle_browser_after);
+  render->capture = reader.ReadRegexArray("capture");
+  // capture_max_bytes: 1..2 GiB, as fetch.max_body_bytes.
+  reader.ReadInt("capture_max_bytes", int64_t{1}, int64_t{2'147'483'648},
+                 &render->capture_max_bytes);
+  // Only rendered pages capture: patterns with no page to render would
+  // silently do nothing. urls is counted as written, so that a broken
+  // pattern there is not reported twice.
+  const toml::node* capture = reader.Find("capture");
+  const toml::array* urls = table->get_as<toml::array>("urls");
+  bool renders = urls != nullptr && !urls->empty();
+  for (const Rule& rule : rules) renders = renders || rule.render;
+  if (capture != nullptr && !render->capture.empty() && !renders) {
+    problems->Add(problems->At(*capture), reader.PathOf("capture"),
+                  "pages to render (a rule with render = true, or render.urls)",
+                  "none: only rendered pages capture");
+  }
   reader.ReadBool("same_site_only", &render->same_site_only);
 }
 

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "parser/url.h"
@@ -77,14 +78,19 @@ class LinkCache {
 
   // The result for `key` within `scope`: the stored one, or else
   // `resolve()` (a callable returning ResolvedHref), stored first in place of
-  // whatever held the slot. The reference stays valid until the next Get or
-  // SetOwner call.
+  // whatever held the slot; a callable taking a ResolvedHref* instead
+  // overwrites the slot's value itself (every field), reusing its strings'
+  // capacity. The reference stays valid until the next Get or SetOwner call.
   template <typename Resolve>
   ResolvedHref& Get(const LinkScope& scope, std::string_view key,
                     Resolve&& resolve) {
     Slot& slot = SlotFor(scope, key);
     if (!Holds(slot, scope, key)) {
-      slot.value = resolve();
+      if constexpr (std::is_invocable_v<Resolve&, ResolvedHref*>) {
+        resolve(&slot.value);
+      } else {
+        slot.value = resolve();
+      }
       slot.scope.assign(scope.text);
       slot.key.assign(key);
       slot.used = true;

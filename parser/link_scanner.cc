@@ -4,6 +4,7 @@
 // does not change which start tags carry which hrefs.
 #include "parser/link_scanner.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <initializer_list>
@@ -335,6 +336,12 @@ std::string DecodeAttributeValue(std::string_view v) {
 ScannedLinks ScanLinks(std::string_view html, const ScanOptions& options) {
   ScannedLinks out;
   const size_t n = html.size();
+  // Room for the hrefs of a page with a link every 128 bytes or fewer (a
+  // realistic 14 KB page has ~80), so the vector is not grown through eight
+  // sizes a page, its larger buffers churning malloc's bins.
+  const size_t expected_hrefs = std::min<size_t>(n / 128, 1024);
+  out.hrefs.reserve(expected_hrefs);
+  out.nofollow.reserve(expected_hrefs);
   std::optional<OpenElements> open;
   if (options.max_depth > 0) open.emplace(options.max_depth);
   size_t copied = 0;  // html[0, copied) is in out.flattened already

@@ -472,20 +472,29 @@ void PageParser::ExtractElements(const CompiledRule& compiled,
   }
 }
 
-ResolvedHref PageParser::ResolveHref(std::string_view href,
-                                     const Url& base) const {
-  ResolvedHref out;
+void PageParser::ResolveHref(std::string_view href, const Url& base,
+                             ResolvedHref* out) const {
+  out->kind = ResolvedHref::Kind::kBad;
+  out->key.clear();
+  out->host.clear();
+  out->follow_known = 0;
+  out->follows = 0;
   auto resolved = ParseUrl(href, &base);
-  if (!resolved.ok()) return out;
+  if (!resolved.ok()) return;
   // javascript:, mailto: and friends are not errors, just not ours to follow.
   if (!resolved->IsHttp()) {
-    out.kind = ResolvedHref::Kind::kOther;
-    return out;
+    out->kind = ResolvedHref::Kind::kOther;
+    return;
   }
-  out.kind = ResolvedHref::Kind::kHttp;
-  out.key = CrawlKey(*resolved);
-  out.host = std::move(resolved->host);
-  return out;
+  out->kind = ResolvedHref::Kind::kHttp;
+  // Most hrefs of a large site miss the link cache: the slot's key is
+  // rewritten in place rather than replaced by a new allocation.
+  if (job_.scope.strip_query_params.empty()) {
+    NormalizeForCrawl(*resolved, &out->key);
+  } else {
+    out->key = CrawlKey(*resolved);
+  }
+  out->host.assign(resolved->host);
 }
 
 void PageParser::ExtractLinks(const std::vector<const CompiledRule*>& rules,
@@ -540,6 +549,7 @@ void PageParser::ExtractLinks(const std::vector<const CompiledRule*>& rules,
   ResolvedHref uncached;
   const size_t max_links = static_cast<size_t>(job_.limits.max_links_per_page);
   KeptUrls kept(out->links, std::min(hrefs.size(), max_links));
+  out->links.reserve(out->links.size() + std::min(hrefs.size(), max_links));
   const bool obey_rel = job_.politeness.nofollow_links;
   std::unordered_set<std::string> rel_nofollow_seen;
   for (size_t h = 0; h < hrefs.size(); ++h) {
@@ -555,9 +565,11 @@ void PageParser::ExtractLinks(const std::vector<const CompiledRule*>& rules,
       key = LinkCacheKey(href, base->scheme);
     ResolvedHref* link = &uncached;
     if (key) {
-      link = &cache.Get(*scope, *key, [&] { return ResolveHref(href, *base); });
+      link = &cache.Get(*scope, *key, [&](ResolvedHref* slot) {
+        ResolveHref(href, *base, slot);
+      });
     } else {
-      uncached = ResolveHref(href, *base);
+      ResolveHref(href, *base, &uncached);
     }
     if (link->kind != ResolvedHref::Kind::kHttp) {
       if (link->kind == ResolvedHref::Kind::kBad) ++out->bad_links;

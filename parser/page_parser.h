@@ -163,8 +163,10 @@ class PageParser {
   // valid http(s) URL.
   std::optional<Link> ResolveTarget(std::string_view text,
                                     const Url& base) const;
-  // What `href` on a page whose links resolve against `base` comes to.
-  ResolvedHref ResolveHref(std::string_view href, const Url& base) const;
+  // What `href` on a page whose links resolve against `base` comes to,
+  // written into `*out` (every field set), whose strings' capacity is reused.
+  void ResolveHref(std::string_view href, const Url& base,
+                   ResolvedHref* out) const;
 
   const config::Job& job_;
   uint64_t id_;  // unique among the parsers of this process

@@ -79,5 +79,8 @@ config::Result<Url> ParseUrl(std::string_view input, const Url* base = nullptr);
 // escape are uppercased, so "/%7euser/%2fa%2F" and "/~user/%2Fa%2F" give the
 // same key. Scheme and host are already canonical after ParseUrl.
 std::string NormalizeForCrawl(const Url& url);
+// The same key written into `*out` (replacing what it held), reusing its
+// capacity: the per-thread link cache keeps one string a slot for it.
+void NormalizeForCrawl(const Url& url, std::string* out);
 
 }  // namespace crawlbox::parser

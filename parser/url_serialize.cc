@@ -1,5 +1,6 @@
 // The URL serializer (WHATWG URL §4.5) and the crawler's normalized
 // deduplication key.
+#include <charconv>
 #include <string>
 #include <string_view>
 
@@ -61,8 +62,12 @@ void AppendSchemeAndAuthority(const Url& url, std::string* out) {
     }
     out->append(url.host);
     if (url.port.has_value()) {
+      // Every link of a page with a port comes here: no temporary string.
+      char digits[16];  // any int fits
       out->push_back(':');
-      out->append(std::to_string(*url.port));
+      out->append(
+          digits,
+          std::to_chars(digits, digits + sizeof(digits), *url.port).ptr);
     }
   }
 }
@@ -110,23 +115,28 @@ bool Url::IsHttp() const {
 }
 
 std::string NormalizeForCrawl(const Url& url) {
+  std::string out;
+  NormalizeForCrawl(url, &out);
+  return out;
+}
+
+void NormalizeForCrawl(const Url& url, std::string* out) {
   // Written straight from `url`: a normalized copy of the record would cost
   // an allocation per component for every link of every page.
-  std::string out;
-  out.reserve(SerializedSizeBound(url));
-  AppendSchemeAndAuthority(url, &out);
-  const size_t path_start = out.size();
-  AppendNormalizedEscapes(url.path, &out);
+  out->clear();
+  out->reserve(SerializedSizeBound(url));
+  AppendSchemeAndAuthority(url, out);
+  const size_t path_start = out->size();
+  AppendNormalizedEscapes(url.path, out);
   // As the serializer of the normalized record would, this looks at the
   // normalized path.
-  if (NeedsPathDotPrefix(url, std::string_view(out).substr(path_start))) {
-    out.insert(path_start, "/.");
+  if (NeedsPathDotPrefix(url, std::string_view(*out).substr(path_start))) {
+    out->insert(path_start, "/.");
   }
   if (url.query.has_value()) {
-    out.push_back('?');
-    AppendNormalizedEscapes(*url.query, &out);
+    out->push_back('?');
+    AppendNormalizedEscapes(*url.query, out);
   }
-  return out;
 }
 
 }  // namespace crawlbox::parser

@@ -34,20 +34,23 @@ check crawler/frontier "config|parser|storage|crawler/frontier|crawler/fetch/req
 # use it.
 check crawler/render "config|crawler/fetch|crawler/render" \
   "curl/|oneapi/|tbb/|sqlite3|gumbo|hiredis|httplib|CLI/"
+# The archive room writes WARC files; it sees only fetch's request types and storage's rows.
+check crawler/archive "config|storage/rows\\.h|crawler/archive|crawler/fetch/request\\.h" \
+  "curl/|oneapi/|tbb/|sqlite3|gumbo|hiredis|httplib|CLI/"
 check crawler/engine \
-  "config|parser|storage|web|crawler/fetch|crawler/frontier|crawler/render|crawler/engine" \
+  "config|parser|storage|web|crawler/fetch|crawler/frontier|crawler/render|crawler/archive|crawler/engine" \
   "curl/|sqlite3|gumbo|hiredis|httplib|CLI/"
 check crawler/fleet \
-  "config|parser|storage|web|crawler/fetch|crawler/frontier|crawler/render|crawler/engine|crawler/fleet" \
+  "config|parser|storage|web|crawler/fetch|crawler/frontier|crawler/render|crawler/archive|crawler/engine|crawler/fleet" \
   "curl/|oneapi/|tbb/|sqlite3|gumbo|httplib|CLI/"
 check crawler/cli "config|parser|storage|web|crawler" "curl/|oneapi/|tbb/|sqlite3|gumbo|hiredis"
 # Every file of the crawler wing lives in a room.
 for f in crawler/*; do
   case "$f" in
     crawler/CMakeLists.txt) ;;
-    crawler/fetch|crawler/frontier|crawler/render|crawler/engine|crawler/fleet|crawler/cli) ;;
-    *) echo "layering: $f: crawler/ holds only its rooms (fetch, frontier, render, engine, fleet," \
-            "cli)" >&2
+    crawler/fetch|crawler/frontier|crawler/render|crawler/archive|crawler/engine|crawler/fleet|crawler/cli) ;;
+    *) echo "layering: $f: crawler/ holds only its rooms (fetch, frontier, render, archive, engine," \
+            "fleet, cli)" >&2
        status=1 ;;
   esac
 done

@@ -8,8 +8,8 @@ packages=(
   build-essential cmake pkg-config clang-format
   libcurl4-openssl-dev libgumbo-dev libre2-dev libsqlite3-dev libtbb-dev
   libtomlplusplus-dev nlohmann-json3-dev libcpp-httplib-dev libcli11-dev
-  libgtest-dev libgmock-dev sqlite3 zlib1g-dev libhiredis-dev redis-server
-  chromium fonts-dejavu-core fonts-wqy-microhei nginx openssl
+  libgtest-dev libgmock-dev sqlite3 zlib1g-dev libssl-dev libhiredis-dev redis-server
+  chromium fonts-dejavu-core fonts-wqy-microhei nginx openssl nodejs npm
   python3.11-doc postgresql-doc-15 python3-lxml python3-html5lib
 )
 

@@ -139,6 +139,27 @@ struct ItemRow {
   std::string json;
 };
 
+// A WARC record compressed before the file it goes to is known
+// (crawler/archive prepares them in the parse node; the store node's writer
+// finishes and appends them before the page's transaction). Opaque here.
+struct ArchiveMember {
+  std::string type;      // WARC-Type
+  std::string deflated;  // the record less its first line, raw deflate
+  uint32_t crc = 0;      // CRC-32 of the bytes deflated
+  uint64_t size = 0;     // their count
+  // CDXJ "surt timestamp" and JSON members when an index lists the record.
+  std::string index_key;
+  std::string index_fields;
+};
+
+// Where the store node wrote one record: a row of `warc_records`.
+struct ArchiveLocation {
+  std::string type;  // WARC-Type
+  std::string file;  // the .warc.gz file's name, in the job's WARC folder
+  int64_t offset = 0;
+  int64_t length = 0;  // of its gzip member
+};
+
 // Everything one request produced; stored in one transaction with the others
 // of its batch. `fate` says which of the other fields are stored (see
 // outcome.h).
@@ -148,6 +169,10 @@ struct PageOutcome {
   std::vector<NewUrl> links;
   std::vector<DroppedItems> dropped;  // per rule, for the example URL
   Fate fate;                          // Stored unless set
+  // The exchange's WARC records ([store] warc), and where the store node
+  // wrote them (rows of warc_records, whatever the fate).
+  std::vector<ArchiveMember> archive;
+  std::vector<ArchiveLocation> archived;
 };
 
 // Pages a crawl run stored, by how they compare with what was stored before.

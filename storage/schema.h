@@ -7,7 +7,7 @@ namespace crawlbox::storage {
 
 // Version stored in `PRAGMA user_version`; bumped with every incompatible
 // change.
-inline constexpr int kSchemaVersion = 7;
+inline constexpr int kSchemaVersion = 8;
 
 // Columns added to tables of an older schema (ALTER TABLE ... ADD COLUMN), as
 // {table, column, declaration}; kSchemaSql creates them in a new database.
@@ -107,6 +107,16 @@ CREATE TABLE IF NOT EXISTS bodies (
   encoding TEXT NOT NULL,
   data     BLOB NOT NULL
 );
+CREATE TABLE IF NOT EXISTS warc_records (
+  id       INTEGER PRIMARY KEY,
+  url_id   INTEGER NOT NULL,
+  crawl_id INTEGER,
+  type     TEXT NOT NULL,
+  file     TEXT NOT NULL,
+  offset   INTEGER NOT NULL,
+  length   INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS warc_records_url ON warc_records(url_id);
 CREATE TABLE IF NOT EXISTS dropped_items (
   rule        TEXT PRIMARY KEY,
   count       INTEGER NOT NULL,

@@ -4,7 +4,10 @@
 // sqlite_store_incremental.cc.
 #include "storage/sqlite_store.h"
 
+#include <time.h>
+
 #include <cctype>
+#include <cstdio>
 #include <string>
 #include <utility>
 
@@ -129,6 +132,7 @@ SqliteStore::~SqliteStore() {
   drop_duplicate_items_ = Statement();
   touch_page_ = Statement();
   insert_body_ = Statement();
+  insert_warc_ = Statement();
   count_dropped_ = Statement();
   sqlite3_close(db_);
 }
@@ -183,16 +187,16 @@ Status SqliteStore::Init() {
   } statements[] = {
       {&insert_url_,
        "INSERT INTO frontier (url, host, depth, discovered_from, via, "
-       "redirects, method, body_key, request) "
-       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
+       "redirects, method, body_key, request, added_at) "
+       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
        "ON CONFLICT(url, method, body_key) DO NOTHING"},
       {&insert_page_,
        "INSERT INTO pages (url_id, url, final_url, status, content_type, "
        "bytes, total_ms, ttfb_ms, error, crawl_id, etag, last_modified, "
        "body_hash, change, location, robots, canonical, cuts, rendered, "
-       "render_ms) "
+       "render_ms, fetched_at) "
        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
-       "?15, ?16, ?17, ?18, ?19, ?20) "
+       "?15, ?16, ?17, ?18, ?19, ?20, ?21) "
        "ON CONFLICT(url_id) DO UPDATE SET final_url = excluded.final_url, "
        "status = excluded.status, content_type = excluded.content_type, "
        "bytes = excluded.bytes, total_ms = excluded.total_ms, "
@@ -202,8 +206,7 @@ Status SqliteStore::Init() {
        "body_hash = excluded.body_hash, change = excluded.change, "
        "location = excluded.location, robots = excluded.robots, "
        "canonical = excluded.canonical, cuts = excluded.cuts, "
-       "rendered = excluded.rendered, render_ms = excluded.render_ms "
-       "RETURNING id"},
+       "rendered = excluded.rendered, render_ms = excluded.render_ms"},
       {&find_canonical_,
        "SELECT 1 FROM frontier f JOIN pages p ON p.url_id = f.id "
        "WHERE f.url = ?1 AND p.status BETWEEN 200 AND 299"},
@@ -227,12 +230,15 @@ Status SqliteStore::Init() {
        "INSERT INTO bodies (page_id, encoding, data) VALUES (?1, ?2, ?3) "
        "ON CONFLICT(page_id) DO UPDATE SET encoding = excluded.encoding, "
        "data = excluded.data"},
+      {&insert_warc_,
+       "INSERT INTO warc_records (url_id, crawl_id, type, file, offset, "
+       "length) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"},
       {&count_dropped_,
        "INSERT INTO dropped_items (rule, count, example_url) VALUES (?1, ?2, "
        "?3) ON CONFLICT(rule) DO UPDATE SET count = count + excluded.count"},
       {&insert_item_,
-       "INSERT INTO items (rule, page_id, url, record, crawl_id) VALUES (?1, "
-       "?2, ?3, ?4, ?5)"},
+       "INSERT INTO items (rule, page_id, url, record, crawl_id, created_at) "
+       "VALUES (?1, ?2, ?3, ?4, ?5, ?6)"},
       {&delete_items_, "DELETE FROM items WHERE page_id = ?1"},
       {&mark_retry_,
        "UPDATE frontier SET attempts = attempts + 1, reason = ?2 WHERE id = "
@@ -315,25 +321,46 @@ Status SqliteStore::FinishCrawl(int64_t crawl_id, std::string_view state,
   return SqliteStatus(sqlite3_step(stmt->get()), db_, "writing crawl end");
 }
 
+std::string_view SqliteStore::NowText() {
+  // As SQLite's unix VFS reads 'now': the real-time clock, truncated to the
+  // millisecond.
+  timespec now{};
+  clock_gettime(CLOCK_REALTIME, &now);
+  const int64_t ms = static_cast<int64_t>(now.tv_sec) * 1000 +
+                     static_cast<int64_t>(now.tv_nsec) / 1000000;
+  if (ms != now_ms_) {
+    now_ms_ = ms;
+    const time_t seconds = static_cast<time_t>(ms / 1000);
+    tm utc{};
+    gmtime_r(&seconds, &utc);
+    std::snprintf(now_text_, sizeof(now_text_),
+                  "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", utc.tm_year + 1900,
+                  utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min,
+                  utc.tm_sec, static_cast<int>(ms % 1000));
+  }
+  return now_text_;
+}
+
 Status SqliteStore::InsertUrl(const NewUrl& url,
                               std::vector<QueuedUrl>* added) {
-  insert_url_.Bind(1, url.url);
-  insert_url_.Bind(2, url.host);
+  insert_url_.BindStatic(1, url.url);
+  insert_url_.BindStatic(2, url.host);
   insert_url_.Bind(3, static_cast<int64_t>(url.depth));
   if (url.discovered_from > 0) {
     insert_url_.Bind(4, url.discovered_from);
   } else {
     insert_url_.BindNull(4);
   }
-  insert_url_.Bind(5, std::string_view(ViaName(url.via)));
+  insert_url_.BindStatic(5, std::string_view(ViaName(url.via)));
   insert_url_.Bind(6, static_cast<int64_t>(url.redirects));
-  insert_url_.Bind(7, url.request.method);
-  insert_url_.Bind(8, url.request.body_key);
+  insert_url_.BindStatic(7, url.request.method);
+  insert_url_.BindStatic(8, url.request.body_key);
   if (url.request.encoded.empty()) {
     insert_url_.BindNull(9);
   } else {
     insert_url_.BindBlob(9, url.request.encoded);
   }
+  insert_url_.BindStatic(10, NowText());
   Status s = StepDone(insert_url_, db_, "adding URL to frontier");
   if (!s.ok()) return s;
   if (sqlite3_changes(db_) > 0) {

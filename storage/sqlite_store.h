@@ -96,8 +96,17 @@ class SqliteStore final : public Store {
   config::Status CountDropped(std::string_view url,
                               const std::vector<DroppedItems>& dropped);
 
+  // The time now as SQLite's strftime('%Y-%m-%dT%H:%M:%fZ', 'now') writes
+  // it (UTC, whole milliseconds), for the rows' added_at, fetched_at and
+  // created_at: bound, it costs a clock read a row instead of SQLite's date
+  // and printf machinery; formatted again only when the millisecond changes.
+  // The view is valid until the next call.
+  std::string_view NowText();
+
   sqlite3* db_;
   const std::string path_;
+  int64_t now_ms_ = -1;
+  char now_text_[96] = {};  // room for any int fields: -Wformat-truncation
   Statement insert_url_;
   Statement insert_page_;
   Statement insert_item_;
@@ -111,6 +120,7 @@ class SqliteStore final : public Store {
   Statement drop_duplicate_items_;
   Statement touch_page_;
   Statement insert_body_;
+  Statement insert_warc_;
   Statement count_dropped_;
 };
 

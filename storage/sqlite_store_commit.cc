@@ -40,6 +40,19 @@ Status SqliteStore::CommitPages(int64_t crawl_id,
         },
         outcome.fate);
     if (!s.ok()) break;
+    // Whatever the fate: a retried or failed exchange was archived too.
+    for (const ArchiveLocation& where : outcome.archived) {
+      insert_warc_.Bind(1, outcome.page.url_id);
+      insert_warc_.Bind(2, crawl_id);
+      insert_warc_.Bind(3, where.type);
+      insert_warc_.Bind(4, where.file);
+      insert_warc_.Bind(5, where.offset);
+      insert_warc_.Bind(6, where.length);
+      s = StepDone(insert_warc_, db_,
+                   "recording the WARC records of " + outcome.page.url);
+      if (!s.ok()) break;
+    }
+    if (!s.ok()) break;
   }
   if (s.ok()) s = txn.Commit();
   // The transaction rolls back on destruction; the caller must not queue
@@ -69,7 +82,7 @@ Status SqliteStore::Commit(int64_t crawl_id, const PageOutcome& outcome,
   if (!s.ok() || !canonical_rules) return s;
   drop_duplicate_items_.Bind(1, page.url);
   return StepDone(drop_duplicate_items_, db_,
-                  "dropping the items of duplicates of " + page.url);
+                  "dropping the items of duplicates of ", page.url);
 }
 
 Status SqliteStore::Commit(int64_t crawl_id, const PageOutcome& outcome,
@@ -136,15 +149,15 @@ Status SqliteStore::Commit(int64_t, const PageOutcome& outcome,
                            const Retry& fate, std::vector<QueuedUrl>*) {
   mark_retry_.Bind(1, outcome.page.url_id);
   mark_retry_.Bind(2, fate.reason);
-  return StepDone(mark_retry_, db_, "writing a retry of " + outcome.page.url);
+  return StepDone(mark_retry_, db_, "writing a retry of ", outcome.page.url);
 }
 
 Status SqliteStore::Commit(int64_t, const PageOutcome& outcome,
                            const Blocked& fate, std::vector<QueuedUrl>*) {
   mark_blocked_.Bind(1, outcome.page.url_id);
   mark_blocked_.Bind(2, fate.reason);
-  return StepDone(mark_blocked_, db_,
-                  "writing a blocked URL " + outcome.page.url);
+  return StepDone(mark_blocked_, db_, "writing a blocked URL ",
+                  outcome.page.url);
 }
 
 Status SqliteStore::Commit(int64_t, const PageOutcome& outcome,
@@ -155,13 +168,13 @@ Status SqliteStore::Commit(int64_t, const PageOutcome& outcome,
 Status SqliteStore::MarkUrl(const PageRow& page, bool failed,
                             std::string_view reason) {
   mark_url_.Bind(1, page.url_id);
-  mark_url_.Bind(2, std::string_view(failed ? "failed" : "done"));
+  mark_url_.BindStatic(2, std::string_view(failed ? "failed" : "done"));
   if (reason.empty()) {
     mark_url_.BindNull(3);
   } else {
-    mark_url_.Bind(3, reason);
+    mark_url_.BindStatic(3, reason);
   }
-  return StepDone(mark_url_, db_, "updating frontier for " + page.url);
+  return StepDone(mark_url_, db_, "updating frontier for ", page.url);
 }
 
 Status SqliteStore::InsertLinks(const std::vector<NewUrl>& links,
@@ -177,13 +190,13 @@ Status SqliteStore::InsertItems(int64_t page_id, int64_t crawl_id,
                                 std::string_view url,
                                 const std::vector<ItemRow>& items) {
   for (const ItemRow& item : items) {
-    insert_item_.Bind(1, item.rule);
+    insert_item_.BindStatic(1, item.rule);
     insert_item_.Bind(2, page_id);
-    insert_item_.Bind(3, url);
-    insert_item_.Bind(4, item.json);
+    insert_item_.BindStatic(3, url);
+    insert_item_.BindStatic(4, item.json);
     insert_item_.Bind(5, crawl_id);
-    Status s =
-        StepDone(insert_item_, db_, "storing item of " + std::string(url));
+    insert_item_.BindStatic(6, NowText());
+    Status s = StepDone(insert_item_, db_, "storing item of ", url);
     if (!s.ok()) return s;
   }
   return Status::Ok();
@@ -238,7 +251,7 @@ Status SqliteStore::WritePage(int64_t crawl_id, const PageOutcome& outcome,
     touch_page_.Bind(2, crawl_id);
     touch_page_.Bind(3, page.total_ms);
     touch_page_.Bind(4, page.ttfb_ms);
-    Status s = StepDone(touch_page_, db_, "writing unchanged " + page.url);
+    Status s = StepDone(touch_page_, db_, "writing unchanged ", page.url);
     if (!s.ok()) return s;
     s = InsertLinks(outcome.links, added);
     if (!s.ok()) return s;
@@ -260,18 +273,18 @@ Status SqliteStore::WritePage(int64_t crawl_id, const PageOutcome& outcome,
     if (value.empty()) {
       insert_page_.BindNull(index);
     } else {
-      insert_page_.Bind(index, value);
+      insert_page_.BindStatic(index, value);
     }
   };
   insert_page_.Bind(1, page.url_id);
-  insert_page_.Bind(2, page.url);
-  insert_page_.Bind(3, page.final_url);
+  insert_page_.BindStatic(2, page.url);
+  insert_page_.BindStatic(3, page.final_url);
   if (page.status > 0) {
     insert_page_.Bind(4, static_cast<int64_t>(page.status));
   } else {
     insert_page_.BindNull(4);
   }
-  insert_page_.Bind(5, page.content_type);
+  insert_page_.BindStatic(5, page.content_type);
   insert_page_.Bind(6, page.bytes);
   insert_page_.Bind(7, page.total_ms);
   insert_page_.Bind(8, page.ttfb_ms);
@@ -280,7 +293,7 @@ Status SqliteStore::WritePage(int64_t crawl_id, const PageOutcome& outcome,
   bind_optional(11, page.etag);
   bind_optional(12, page.last_modified);
   bind_optional(13, page.body_hash);
-  insert_page_.Bind(14, change);
+  insert_page_.BindStatic(14, change);
   bind_optional(15, write.location);
   bind_optional(16, page.robots);
   bind_optional(17, page.canonical);
@@ -291,26 +304,26 @@ Status SqliteStore::WritePage(int64_t crawl_id, const PageOutcome& outcome,
   } else {
     insert_page_.BindNull(20);
   }
-  rc = sqlite3_step(insert_page_.get());
-  if (rc != SQLITE_ROW) {
-    Status st = SqliteStatus(rc, db_, "storing page " + page.url);
-    insert_page_.Reset();
-    return st;
-  }
-  const int64_t page_id = sqlite3_column_int64(insert_page_.get(), 0);
-  insert_page_.Reset();
+  insert_page_.BindStatic(21, NowText());
+  Status stored = StepDone(insert_page_, db_, "storing page ", page.url);
+  if (!stored.ok()) return stored;
+  // find_page_ said, in this transaction, whether the url_id has a row: the
+  // upsert updated that row, or inserted one (RETURNING would say the same
+  // through an ephemeral table per statement).
+  const int64_t page_id =
+      previous_id != 0 ? previous_id : sqlite3_last_insert_rowid(db_);
 
   if (!page.body.empty()) {
     insert_body_.Bind(1, page_id);
     insert_body_.Bind(2, page.body_encoding);
     insert_body_.BindBlob(3, page.body);
-    Status s = StepDone(insert_body_, db_, "storing body of " + page.url);
+    Status s = StepDone(insert_body_, db_, "storing body of ", page.url);
     if (!s.ok()) return s;
   }
   // A page fetched again (re-crawl, or a retry after a crash) replaces its
   // items.
   delete_items_.Bind(1, page_id);
-  Status s = StepDone(delete_items_, db_, "replacing items of " + page.url);
+  Status s = StepDone(delete_items_, db_, "replacing items of ", page.url);
   if (!s.ok()) return s;
   if (write.with_items) {
     s = InsertItems(page_id, crawl_id, page.url, outcome.items);

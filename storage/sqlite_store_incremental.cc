@@ -119,7 +119,7 @@ Status SqliteStore::ReplaceItems(
     s = extract(page, &out);
     if (!s.ok()) return s;
     delete_items_.Bind(1, page.page_id);
-    s = StepDone(delete_items_, db_, "replacing items of " + page.url);
+    s = StepDone(delete_items_, db_, "replacing items of ", page.url);
     if (!s.ok()) return s;
     // The items keep the crawl run of the fetch they come from.
     s = InsertItems(page.page_id, crawl_id, page.url, out.items);

@@ -77,6 +77,10 @@ void Statement::Bind(int index, std::string_view value) {
   sqlite3_bind_text(stmt_, index, value.data(), static_cast<int>(value.size()),
                     SQLITE_TRANSIENT);
 }
+void Statement::BindStatic(int index, std::string_view value) {
+  sqlite3_bind_text(stmt_, index, value.data(), static_cast<int>(value.size()),
+                    SQLITE_STATIC);
+}
 void Statement::BindBlob(int index, std::string_view bytes) {
   sqlite3_bind_blob64(stmt_, index, bytes.data(), bytes.size(),
                       SQLITE_TRANSIENT);
@@ -103,6 +107,19 @@ Status Exec(sqlite3* db, const char* sql) {
 Status StepDone(Statement& stmt, sqlite3* db, std::string_view context) {
   int rc = sqlite3_step(stmt.get());
   Status status = SqliteStatus(rc, db, context);
+  stmt.Reset();
+  return status;
+}
+
+Status StepDone(Statement& stmt, sqlite3* db, std::string_view what,
+                std::string_view subject) {
+  int rc = sqlite3_step(stmt.get());
+  Status status = Status::Ok();
+  if (rc != SQLITE_OK && rc != SQLITE_ROW && rc != SQLITE_DONE) {
+    std::string context(what);
+    context += subject;
+    status = SqliteStatus(rc, db, context);
+  }
   stmt.Reset();
   return status;
 }

@@ -41,6 +41,11 @@ class Statement {
   // Text is bound SQLITE_TRANSIENT: SQLite copies it, the view need not outlive
   // the call.
   void Bind(int index, std::string_view value);
+  // Text bound SQLITE_STATIC, without SQLite's copy (an allocation and a
+  // memcpy a value): `value` must stay valid and unchanged until the
+  // statement is reset, as it does for the store's writes, which bind, step
+  // and reset in one function.
+  void BindStatic(int index, std::string_view value);
   // Bytes as a BLOB (copied, like text).
   void BindBlob(int index, std::string_view bytes);
   void BindNull(int index);
@@ -64,6 +69,13 @@ config::Status OpenReadOnly(const std::string& path, sqlite3** db);
 
 // Runs a statement to completion, resetting it afterwards so it can be reused.
 config::Status StepDone(Statement& stmt, sqlite3* db, std::string_view context);
+
+// The same, with the error's context in two parts (e.g. "storing page " and
+// the URL), joined only when there is an error: the store runs several
+// statements a page, and a message built for each would be an allocation
+// each.
+config::Status StepDone(Statement& stmt, sqlite3* db, std::string_view what,
+                        std::string_view subject);
 
 // A write transaction (BEGIN IMMEDIATE) rolled back unless Commit() was
 // called, so every error path of a batch leaves the database as it was.

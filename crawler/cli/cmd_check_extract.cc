@@ -13,6 +13,7 @@
 
 #include "config/job_loader.h"
 #include "crawler/cli/commands.h"
+#include "crawler/engine/captured_documents.h"
 #include "crawler/engine/counters.h"
 #include "crawler/engine/item_json.h"
 #include "crawler/engine/login_step.h"
@@ -158,6 +159,17 @@ Response RenderForExtract(const config::Job& job,
                  request.url.c_str());
   }
   renderer.Stop();
+  // Captured documents (render.capture): their records are the page's.
+  for (const Captured& captured : response.captured) {
+    if (captured.error.empty()) {
+      std::fprintf(stderr, "crawlbox: captured %s (%zu bytes)\n",
+                   captured.url.c_str(), captured.body.size());
+    } else {
+      std::fprintf(stderr, "crawlbox: captured %s: not read: %s (%s)\n",
+                   captured.url.c_str(), captured.error.c_str(),
+                   captured.error_detail.c_str());
+    }
+  }
   return response;
 }
 
@@ -257,6 +269,7 @@ int CmdExtract(const ExtractArgs& args) {
   std::string content_type;
   std::string body;
   std::vector<parser::ResponseHeader> headers;
+  Response response;  // of the page fetched or rendered, not of a file
   if (!args.file.empty()) {
     std::ifstream in(args.file, std::ios::binary);
     if (!in) {
@@ -308,10 +321,9 @@ int CmdExtract(const ExtractArgs& args) {
     // Wants() fills the wait even for a page only --render asks for.
     const bool wanted = policy.Wants(url, &render_options);
     const bool render = args.render || wanted;
-    Response response =
-        render ? RenderForExtract(job, *parser, policy, std::move(request),
-                                  render_options)
-               : FetchForExtract(job, *parser, std::move(request));
+    response = render ? RenderForExtract(job, *parser, policy,
+                                         std::move(request), render_options)
+                      : FetchForExtract(job, *parser, std::move(request));
     if (!response.ok()) {
       std::fprintf(stderr, "crawlbox: fetching %s failed: %s (%s)\n",
                    url.c_str(), FetchErrorName(response.error),
@@ -330,6 +342,10 @@ int CmdExtract(const ExtractArgs& args) {
 
   parser::Parsed parsed =
       parser->Parse(url, content_type, body, headers, args.rule);
+  if (!response.captured.empty()) {
+    Counters counters;  // what went wrong is on stderr already
+    MergeCaptured(*parser, job, response, args.rule, &counters, &parsed);
+  }
   PrintDirectives(job, parsed);
   if (parsed.logged_out) {
     std::fprintf(stderr,

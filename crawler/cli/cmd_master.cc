@@ -12,7 +12,6 @@
 #include "crawler/cli/run_start.h"
 #include "crawler/cli/run_status.h"
 #include "crawler/cli/stop_signals.h"
-#include "crawler/engine/render_policy.h"
 #include "crawler/fleet/master.h"
 #include "crawler/fleet/redis_client.h"
 #include "storage/store.h"
@@ -69,16 +68,6 @@ int CmdMaster(const MasterArgs& args) {
   config::Job job;
   std::unique_ptr<parser::PageParser> parser;
   if (!LoadJobOrReport(args.run.job_file, &job, &parser)) return kExitBadInput;
-  if (RenderPolicy(job).Any()) {
-    // Workers do not render yet: they would fetch these pages without their
-    // scripts and store pages without records, silently.
-    std::fprintf(stderr,
-                 "crawlbox: job '%s' renders pages ([render], render = true), "
-                 "which distributed mode does not do yet: run it with "
-                 "`crawlbox run`\n",
-                 job.name.c_str());
-    return kExitBadInput;
-  }
   StatusPageSettings status_settings;
   if (!ResolveStatusPage(job, args.run, &status_settings, stderr))
     return kExitBadInput;

@@ -42,6 +42,16 @@ int CmdReextract(const ReextractArgs& args) {
       return kExitBadInput;
     }
   }
+  if (!job.render.capture.empty()) {
+    // The documents a rendered page's scripts fetched gave records that the
+    // page's stored body (its DOM) cannot give again.
+    std::fprintf(stderr,
+                 "crawlbox: job '%s' captures responses of rendered pages "
+                 "(render.capture), which are not stored: re-extracting would "
+                 "drop their records; the records are unchanged\n",
+                 job.name.c_str());
+    return kExitBadInput;
+  }
   Status s = (*store)->EnsureViews(job);
   if (!s.ok()) {
     std::fprintf(stderr, "crawlbox: %s\n", s.ToString().c_str());

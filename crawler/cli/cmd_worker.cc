@@ -20,6 +20,7 @@ int CmdWorker(const WorkerArgs& args) {
   options.redis = address;
   options.job = args.job;
   options.concurrency = args.concurrency;
+  options.render = !args.no_render;
   options.stop_signals = InstallStopHandlers();
   Worker worker(options);
   auto summary = worker.Run();

@@ -104,6 +104,7 @@ struct WorkerArgs {
   std::string redis_password_file;
   std::string job;      // empty: the one job published
   int concurrency = 0;  // 0: the job's fetch.concurrency
+  bool no_render = false;
 };
 int CmdWorker(const WorkerArgs& args);
 

@@ -120,6 +120,9 @@ int Main(int argc, char** argv) {
       ->add_option("--concurrency", worker.concurrency,
                    "Transfers in flight (default: the job's fetch.concurrency)")
       ->check(CLI::Range(1, 10'000));
+  worker_cmd->add_flag("--no-render", worker.no_render,
+                       "Take no render tasks (pages the job renders in "
+                       "Chromium); other workers do them");
 
   std::string check_job;
   CLI::App* check_cmd =

@@ -158,6 +158,7 @@ struct Engine::RunState {
   RetryPolicy retry;
   PageProcessor processor;
   StoreNode store;
+  std::unique_ptr<WarcWriter> archive;  // [store] warc
   const int64_t crawl_id;
   std::atomic<bool> running{true};
   mutable std::mutex mu;
@@ -198,6 +199,49 @@ RunSnapshot Engine::Snapshot(bool hosts) const {
   return s;
 }
 
+namespace {
+
+// The WARC folder: [store] warc_dir, or beside the database, named after it.
+std::string WarcDir(const config::Job& job, const std::string& db_path) {
+  if (!job.store.warc_dir.empty()) return job.store.warc_dir;
+  std::string base = db_path;
+  if (base.ends_with(".db")) base.resize(base.size() - 3);
+  return base + "-warc";
+}
+
+}  // namespace
+
+Status Engine::OpenArchive(int64_t crawl_id) {
+  WarcWriterOptions options;
+  options.dir = WarcDir(job_, store_->path());
+  options.prefix = job_.store.warc_prefix;
+  options.max_bytes = static_cast<uint64_t>(job_.store.warc_max_bytes);
+  options.gzip_level = job_.store.warc_gzip_level;
+  options.info = {
+      {"software", "crawlbox/0.1"},
+      {"format", "WARC File Format 1.1"},
+      {"conformsTo",
+       "https://iipc.github.io/warc-specifications/specifications/"
+       "warc-format/warc-1.1/"},
+      {"isPartOf", job_.name},
+      {"crawl-run", std::to_string(crawl_id)},
+      {"robots", job_.politeness.robots ? "obey" : "ignore"},
+      {"http-header-user-agent", job_.fetch.user_agent},
+  };
+  std::vector<std::string> repaired;
+  auto writer = WarcWriter::Open(std::move(options), &repaired);
+  if (!writer.ok()) return writer.status();
+  for (const std::string& name : repaired) {
+    config::Log(LogLevel::kWarning, "warc",
+                name +
+                    " was left open by an interrupted run: cut after its "
+                    "last whole record, indexed and closed");
+  }
+  run_->archive = std::move(*writer);
+  run_->store.SetArchive(run_->archive.get());
+  return Status::Ok();
+}
+
 Status Engine::Begin() {
   Status s = store_->EnsureViews(job_);
   if (!s.ok()) return s;
@@ -224,6 +268,10 @@ Status Engine::Begin() {
     run_ = std::make_unique<RunState>(job_, parser_, store_, std::move(*reader),
                                       options_.max_outstanding, *crawl_id,
                                       &counters_);
+  }
+  if (job_.store.warc) {
+    s = OpenArchive(*crawl_id);
+    if (!s.ok()) return s;
   }
   return run_->frontier.Start();
 }
@@ -317,6 +365,11 @@ Result<RunSnapshot> Engine::Run() {
   if (s.ok()) state = Watch(stage);
   // No new outcomes after this; whatever was already received is committed.
   stage->Stop();
+  if (run.archive != nullptr) {
+    // Every record is synced already; closing renames and indexes the file.
+    Status closed = run.archive->Close();
+    if (!closed.ok() && s.ok()) s = closed;
+  }
   if (run.store.fatal()) {
     state = "failed";
     s = run.store.fatal_status();

@@ -98,6 +98,9 @@ class Engine {
   // Registers the run, queues the seeds, builds the run's objects and starts
   // the Frontier. Fails when the database cannot be written or read.
   config::Status Begin();
+  // Opens the WARC writer of [store] warc for crawl run `crawl_id`
+  // (repairing what an interrupted run left) and hands it to the store node.
+  config::Status OpenArchive(int64_t crawl_id);
   // Waits for the end: the frontier idle (done or limits), a signal, or a
   // fatal store error; reports progress meanwhile. Returns the run's state.
   std::string Watch(FetchStage* stage);

@@ -6,6 +6,8 @@
 #include <cstdio>
 
 #include "config/log.h"
+#include "crawler/archive/exchange_records.h"
+#include "crawler/engine/captured_documents.h"
 #include "crawler/engine/item_json.h"
 #include "crawler/fetch/body_hash.h"
 #include "crawler/frontier/request_parts.h"
@@ -25,13 +27,24 @@ void PageProcessor::Handle(const Response& r, ParseSink* sink) const {
       std::vector<std::string> nested;
       storage::PageOutcome outcome = ProcessSitemap(r, &nested);
       if (!nested.empty()) sink->Sitemaps(r.request, std::move(nested));
+      Archive(r, &outcome);
       sink->Outcome(r.request, std::move(outcome));
       return;
     }
-    case Request::Kind::kPage:
-      sink->Outcome(r.request, Process(r));
+    case Request::Kind::kPage: {
+      storage::PageOutcome outcome = Process(r);
+      Archive(r, &outcome);
+      sink->Outcome(r.request, std::move(outcome));
       return;
+    }
   }
+}
+
+void PageProcessor::Archive(const Response& r,
+                            storage::PageOutcome* out) const {
+  // Compressed here, on a parse thread, so that the store node only appends.
+  if (r.wire != nullptr)
+    out->archive = ExchangeRecords(r, job_.store.warc_gzip_level);
 }
 
 storage::PageOutcome PageProcessor::Process(const Response& r) const {
@@ -287,6 +300,10 @@ void PageProcessor::Extract(const Response& r,
     return;
   parser::Parsed parsed =
       parser_.Parse(r.final_url, r.content_type, r.body, r.headers);
+  // A rendered page's captured documents are the page's: their records and
+  // links join its own before anything below looks at them.
+  if (!r.captured.empty())
+    MergeCaptured(parser_, job_, r, {}, counters_, &parsed);
   RecordDirectives(parsed, &result->page);
   if (parsed.logged_out) {
     // Served to a session that has ended: log in again, and fetch the page

@@ -73,6 +73,8 @@ class PageProcessor {
       const Response& response) const;
 
  private:
+  // With [store] warc: the exchange's WARC records into out->archive.
+  void Archive(const Response& r, storage::PageOutcome* out) const;
   storage::PageOutcome ProcessSitemap(const Response& response,
                                       std::vector<std::string>* nested) const;
   void Extract(const Response& response, storage::PageOutcome* out) const;

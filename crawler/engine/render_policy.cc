@@ -31,6 +31,7 @@ bool RenderPolicy::Wants(std::string_view url, RenderOptions* options) const {
 RenderSettings RenderPolicy::Settings() const {
   RenderSettings settings;
   settings.chromium = job_.render.chromium;
+  settings.chromium_flags = job_.render.chromium_flags;
   settings.tabs = job_.render.tabs;
   settings.timeout_ms = job_.render.timeout_ms;
   settings.load_images = job_.render.load_images;
@@ -38,6 +39,8 @@ RenderSettings RenderPolicy::Settings() const {
   settings.user_agent = job_.fetch.user_agent;
   settings.recycle_tab_after = job_.render.recycle_tab_after;
   settings.recycle_browser_after = job_.render.recycle_browser_after;
+  settings.capture.urls = job_.render.capture;
+  settings.capture.max_bytes = job_.render.capture_max_bytes;
   return settings;
 }
 

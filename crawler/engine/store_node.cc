@@ -19,6 +19,10 @@ constexpr size_t kMaxBatch = 512;
 // new links each) would otherwise hold tens of thousands of URLs in memory
 // per batch.
 constexpr size_t kMaxBatchLinks = 8192;
+// How many links ahead of its check a link's seen-URL lookup is prefetched
+// (and twice as many ahead, the bounds of its run): enough checks to cover a
+// miss to memory.
+constexpr size_t kPrefetchAhead = 8;
 
 int64_t NowNs() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -77,6 +81,35 @@ RunTotals StoreNode::totals() const {
   return RunTotals{pages_.load(), failed_.load(), items_.load(), bytes_.load()};
 }
 
+bool StoreNode::WriteArchive(std::vector<storage::PageOutcome>* batch) {
+  if (archive_ == nullptr) return true;
+  bool wrote = false;
+  for (storage::PageOutcome& p : *batch) {
+    if (p.archive.empty()) continue;
+    auto where = archive_->Write(p.archive);
+    if (!where.ok()) {
+      SetFatal(where.status());
+      return false;
+    }
+    for (size_t i = 0; i < where->size(); ++i) {
+      WarcLocation& at = (*where)[i];
+      p.archived.push_back(storage::ArchiveLocation{
+          std::move(p.archive[i].type), std::move(at.file),
+          static_cast<int64_t>(at.offset), static_cast<int64_t>(at.length)});
+    }
+    counters_->Add("warc/records", static_cast<int64_t>(where->size()));
+    p.archive.clear();
+    wrote = true;
+  }
+  if (!wrote) return true;
+  Status synced = archive_->Sync();
+  if (!synced.ok()) {
+    SetFatal(synced);
+    return false;
+  }
+  return true;
+}
+
 void StoreNode::Drain(const std::function<void()>& after_batch) {
   std::vector<Request> requests;
   std::vector<storage::PageOutcome> batch;
@@ -109,18 +142,35 @@ void StoreNode::Drain(const std::function<void()>& after_batch) {
     }
     if (batch.empty()) return;
     // Links already known never reach SQLite: most of a page's links are.
+    // The batch's links are hashed first so that each lookup can be
+    // prefetched a few links ahead: at a million URLs the set's sorted array
+    // is megabytes, and a lookup waiting on its cache misses cost more than
+    // the rest of the check (InSorted grew by 5 us a page from 10k to 300k).
     int64_t known = 0;
     std::string scratch;
+    hashes_.clear();
+    for (const storage::PageOutcome& p : batch) {
+      for (const storage::NewUrl& l : p.links)
+        hashes_.push_back(SeenUrls::Hash(SeenKey(l, &scratch)));
+    }
+    size_t next = 0;
     for (storage::PageOutcome& p : batch) {
+      // erase_if tests each link once, in order.
       known += static_cast<int64_t>(
-          std::erase_if(p.links, [&](const storage::NewUrl& l) {
-            return seen_.CheckAndInsert(SeenKey(l, &scratch));
+          std::erase_if(p.links, [&](const storage::NewUrl&) {
+            if (next + 2 * kPrefetchAhead < hashes_.size())
+              seen_.PrefetchBounds(hashes_[next + 2 * kPrefetchAhead]);
+            if (next + kPrefetchAhead < hashes_.size())
+              seen_.Prefetch(hashes_[next + kPrefetchAhead]);
+            return seen_.CheckAndInsert(hashes_[next++]);
           }));
     }
     counters_->Add("frontier/known_links", known);
     std::vector<storage::QueuedUrl> added;
-    Status st =
-        fatal() ? Status::Ok() : store_->CommitPages(crawl_id_, batch, &added);
+    const bool archived = fatal() || WriteArchive(&batch);
+    Status st = fatal() || !archived
+                    ? Status::Ok()
+                    : store_->CommitPages(crawl_id_, batch, &added);
     if (!st.ok()) {
       SetFatal(st);
     } else if (!fatal()) {

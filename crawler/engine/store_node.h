@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "config/status.h"
+#include "crawler/archive/warc_writer.h"
 #include "crawler/engine/counters.h"
 #include "crawler/fetch/request.h"
 #include "crawler/frontier/frontier.h"
@@ -44,6 +45,12 @@ class StoreNode {
             Counters* counters);
   StoreNode(const StoreNode&) = delete;
   StoreNode& operator=(const StoreNode&) = delete;
+
+  // Where the WARC records outcomes carry are written ([store] warc), before
+  // the transaction that records them: a page is stored only once its
+  // records are on disk (the writer syncs each batch). Set before the first
+  // Drain(); null (the default) drops them.
+  void SetArchive(WarcWriter* writer) { archive_ = writer; }
 
   // The outcome of `request` (a page or a sitemap): queued for the next
   // Drain().
@@ -82,7 +89,12 @@ class StoreNode {
     storage::PageOutcome outcome;
   };
 
+  // Writes the batch's WARC records and syncs them; false (fatal set) when
+  // the archive cannot be written.
+  bool WriteArchive(std::vector<storage::PageOutcome>* batch);
+
   storage::Store* store_;
+  WarcWriter* archive_ = nullptr;
   const int64_t crawl_id_;
   Frontier* frontier_;
   Counters* counters_;
@@ -90,7 +102,8 @@ class StoreNode {
   std::atomic<int64_t> pending_{0};  // in ready_
   // When the oldest outcome in ready_ arrived (steady clock, nanoseconds).
   std::atomic<int64_t> oldest_ns_{0};
-  SeenUrls seen_;  // Drain() only
+  SeenUrls seen_;                 // Drain() only
+  std::vector<uint64_t> hashes_;  // Drain() only: the batch's links, hashed
   std::atomic<bool> fatal_{false};
   mutable std::mutex fatal_mu_;
   config::Status fatal_status_;

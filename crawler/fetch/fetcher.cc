@@ -16,6 +16,8 @@
 #include <unordered_set>
 #include <vector>
 
+#include "crawler/fetch/wire_capture.h"
+
 namespace crawlbox::crawler {
 
 namespace {
@@ -33,6 +35,8 @@ struct Transfer {
   // The job's headers plus this request's conditional ones (re-crawl); null
   // when the shared list is used as is.
   curl_slist* own_headers = nullptr;
+  // The exchange's bytes, when the job archives (fetch.archive).
+  std::shared_ptr<WireCapture> wire;
 
   Transfer() = default;
   Transfer(const Transfer&) = delete;
@@ -111,10 +115,18 @@ size_t OnBody(char* data, size_t size, size_t count, void* user) {
   return n;
 }
 
+int OnDebug(CURL*, curl_infotype kind, char* data, size_t size, void* user) {
+  auto* t = static_cast<Transfer*>(user);
+  if (t != nullptr && t->wire != nullptr)
+    CaptureSent(t->wire.get(), kind, std::string_view(data, size));
+  return 0;
+}
+
 size_t OnHeader(char* data, size_t size, size_t count, void* user) {
   auto* t = static_cast<Transfer*>(user);
   size_t n = size * count;
   std::string_view line(data, n);
+  if (t->wire != nullptr) CaptureReceivedHeader(t->wire.get(), line);
   // Each response of a redirect chain starts with its status line: keep the
   // final one's only.
   if (line.starts_with("HTTP/")) {
@@ -422,8 +434,17 @@ void Fetcher::Loop() {
     curl_easy_setopt(
         e, CURLOPT_HTTP_VERSION,
         settings_.http2 ? CURL_HTTP_VERSION_2TLS : CURL_HTTP_VERSION_1_1);
-    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING,
-                     "");  // every encoding this libcurl decodes
+    if (settings_.archive) {
+      // The archive keeps bodies as sent, so libcurl must not decode them;
+      // we decode these two ourselves (wire_capture.cc).
+      curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "gzip, deflate");
+      curl_easy_setopt(e, CURLOPT_HTTP_CONTENT_DECODING, 0L);
+      curl_easy_setopt(e, CURLOPT_DEBUGFUNCTION, OnDebug);
+      curl_easy_setopt(e, CURLOPT_VERBOSE, 1L);  // the debug function's switch
+    } else {
+      curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING,
+                       "");  // every encoding this libcurl decodes
+    }
     curl_easy_setopt(e, CURLOPT_USERAGENT, settings_.user_agent.c_str());
     curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
     if (impl.resolve != nullptr)
@@ -441,6 +462,11 @@ void Fetcher::Loop() {
     t->request = std::move(request);
     t->max_body_bytes = settings_.max_body_bytes;
     CURL* e = t->easy;
+    if (settings_.archive) {
+      t->wire = std::make_shared<WireCapture>();
+      t->wire->started = std::chrono::system_clock::now();
+      curl_easy_setopt(e, CURLOPT_DEBUGDATA, t);
+    }
     curl_easy_setopt(e, CURLOPT_URL, t->request.url.c_str());
     // A page's redirect is a hop the Frontier schedules like a link (scope,
     // robots.txt, dedup, politeness), so libcurl must not follow it; robots.txt
@@ -497,6 +523,14 @@ void Fetcher::Loop() {
       char* ct = nullptr;
       curl_easy_getinfo(easy, CURLINFO_CONTENT_TYPE, &ct);
       if (ct != nullptr) r.content_type = ct;
+      if (settings_.archive) {
+        DecodeArchivedBody(t->wire.get(), t->max_body_bytes,
+                           settings_.truncate_large_bodies, &r);
+        char* ip = nullptr;
+        curl_easy_getinfo(easy, CURLINFO_PRIMARY_IP, &ip);
+        if (ip != nullptr) t->wire->ip = ip;
+        if (r.ok()) r.wire = std::move(t->wire);
+      }
     }
     char* final_url = nullptr;
     curl_easy_getinfo(easy, CURLINFO_EFFECTIVE_URL, &final_url);
@@ -544,6 +578,7 @@ void Fetcher::Loop() {
     curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, &t);
     curl_easy_setopt(e, CURLOPT_HEADERDATA, &t);
+    curl_easy_setopt(e, CURLOPT_DEBUGDATA, &t);
     curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t.error_buffer);
     SetMethod(e, t.request);
     t.own_headers = RequestHeaders(impl.default_headers, t.request);
@@ -566,6 +601,11 @@ void Fetcher::Loop() {
       char* ct = nullptr;
       curl_easy_getinfo(e, CURLINFO_CONTENT_TYPE, &ct);
       if (ct != nullptr) r.content_type = ct;
+      // The login step's exchanges are never archived, but with
+      // fetch.archive their bodies arrive undecoded too.
+      if (settings_.archive)
+        DecodeArchivedBody(nullptr, t.max_body_bytes,
+                           settings_.truncate_large_bodies, &r);
     }
     char* final_url = nullptr;
     curl_easy_getinfo(e, CURLINFO_EFFECTIVE_URL, &final_url);

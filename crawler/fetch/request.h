@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -100,6 +101,46 @@ struct Timings {
   double total_ms = 0;
 };
 
+// An exchange as it went over the wire, kept beside the decoded Response
+// for a web archive (fetch.archive). HTTP/2 exchanges are written in HTTP/1.1
+// syntax, with protocol "h2".
+struct WireCapture {
+  std::chrono::system_clock::time_point started;  // the capture's start
+  std::string ip;                                 // the server's address
+  std::string protocol;  // "h2" for HTTP/2, "" for HTTP/1.x
+  // Request line and headers as sent, ending with the empty line; and the
+  // request's body.
+  std::string request_head;
+  std::string request_body;
+  // Status line and headers of the final response as received, ending with
+  // the empty line, less Transfer-Encoding (the body is kept de-chunked).
+  std::string response_head;
+  // The entity as sent: still compressed when the response says
+  // Content-Encoding gzip or deflate (the Response's body is decoded). Empty
+  // with body_is_wire when it equals the Response's body.
+  std::string wire_body;
+  bool body_is_wire = true;
+};
+
+// A response the scripts of a rendered page fetched (XHR or fetch()) whose
+// URL render.capture matches: a document of its own for the rules whose `url`
+// matches it, whose records belong to the rendered page. Either its body was
+// read (error "") or it says why not.
+struct Captured {
+  std::string url;           // the response's URL, after its redirects
+  int status = 0;            // HTTP status
+  std::string content_type;  // Content-Type header value (or Chromium's MIME)
+  std::string body;          // decoded text; "" unless error is ""
+  // Why the body was not kept (a stable reason, counted as
+  // render/capture_failed/<error>): "http_status" (not 2xx), "not_json",
+  // "too_large" (past render.capture_max_bytes), "loading_failed" (the
+  // browser's load of it failed or was cancelled), "no_body" (Chromium no
+  // longer held it), "timeout" (not finished within render.timeout_ms),
+  // "crash" (the tab died). "" = read.
+  std::string error;
+  std::string error_detail;  // for the log: Chromium's message, sizes
+};
+
 // A finished transfer. When error != kNone there is no HTTP response: status is
 // 0 and body holds whatever partial bytes arrived (callers should not use
 // them).
@@ -121,6 +162,12 @@ struct Response {
   // after scripts ran, and render_ms the wall time it took.
   bool rendered = false;
   double render_ms = 0;
+  // The exchange's bytes for the archive; null unless fetch.archive.
+  std::shared_ptr<const WireCapture> wire;
+  // Of a rendered page: the responses its scripts fetched that render.capture
+  // matched, in the order they ended (their bodies together at most
+  // render.capture_max_bytes). Empty otherwise.
+  std::vector<Captured> captured;
 
   bool ok() const { return error == FetchError::kNone; }
   // Value of the first header named `name` (case-insensitive), or nullopt.

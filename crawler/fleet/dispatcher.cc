@@ -64,6 +64,8 @@ Dispatcher::~Dispatcher() { Stop(); }
 
 Status Dispatcher::Start(const StageContext& context) {
   context_ = std::make_unique<StageContext>(context);
+  render_ = std::make_unique<RenderPolicy>(context_->job);
+  renders_ = render_->Any();
   auto redis = RedisClient::Connect(options_.redis);
   if (!redis.ok()) return redis.status();
   redis_ = std::move(*redis);
@@ -76,6 +78,14 @@ void Dispatcher::Wakeup() { wake_.store(true); }
 void Dispatcher::Stop() {
   stop_.store(true);
   if (thread_.joinable()) thread_.join();
+}
+
+const std::string& Dispatcher::StreamOf(const Request& request) const {
+  RenderOptions unused;
+  return renders_ && request.kind == Request::Kind::kPage &&
+                 render_->Wants(request.url, &unused)
+             ? keys_.render
+             : keys_.tasks;
 }
 
 FleetStatus Dispatcher::fleet() const {
@@ -135,7 +145,8 @@ Status Dispatcher::Dispatch(milliseconds* wait) {
     std::optional<Request> request = context_->frontier->NextRequest(wait);
     if (!request) break;
     Task task{epoch_, next_task_++, std::move(*request)};
-    commands.push_back({"XADD", keys_.tasks, "*", "t", EncodeTask(task)});
+    commands.push_back(
+        {"XADD", StreamOf(task.request), "*", "t", EncodeTask(task)});
     ++added;
     outstanding_[task.id] = Outstanding{std::move(task.request), 1};
   }
@@ -262,11 +273,28 @@ void Dispatcher::GiveUp(Outstanding task) {
 }
 
 Status Dispatcher::Reclaim() {
-  std::string cursor = "0-0";
   int64_t reclaimed = 0;
+  Status s = ReclaimFrom(keys_.tasks, &reclaimed);
+  if (s.ok() && renders_) s = ReclaimFrom(keys_.render, &reclaimed);
+  if (!s.ok()) return s;
+  if (reclaimed > 0) {
+    config::Log(LogLevel::kInfo, "master",
+                "claimed back " + std::to_string(reclaimed) +
+                    " tasks unanswered for " +
+                    std::to_string(options_.lease.count()) + " ms");
+    context_->counters->Add("master/reclaimed", reclaimed);
+    std::lock_guard<std::mutex> lock(mu_);
+    reclaimed_ += reclaimed;
+    pending_ = static_cast<int64_t>(outstanding_.size());
+  }
+  return Status::Ok();
+}
+
+Status Dispatcher::ReclaimFrom(const std::string& stream, int64_t* reclaimed) {
+  std::string cursor = "0-0";
   do {
     auto reply = redis_->Command(
-        {"XAUTOCLAIM", keys_.tasks, FleetKeys::kGroup, kReclaimer,
+        {"XAUTOCLAIM", stream, FleetKeys::kGroup, kReclaimer,
          std::to_string(options_.lease.count()), cursor, "COUNT", "256"});
     if (!reply.ok()) return reply.status();
     if (reply->elements.size() < 2) break;
@@ -279,8 +307,8 @@ Status Dispatcher::Reclaim() {
       auto task = text != nullptr ? DecodeTask(*text)
                                   : config::Result<Task>(Status::Corruption(
                                         "a task entry without field t"));
-      commands.push_back({"XACK", keys_.tasks, FleetKeys::kGroup, id});
-      commands.push_back({"XDEL", keys_.tasks, id});
+      commands.push_back({"XACK", stream, FleetKeys::kGroup, id});
+      commands.push_back({"XDEL", stream, id});
       if (!task.ok() || task->epoch != epoch_) continue;
       // Whichever entry carries an unanswered task is its one live copy: a
       // worker that stopped re-added it under a new id.
@@ -293,7 +321,7 @@ Status Dispatcher::Reclaim() {
       }
       // A fresh entry, not a claim by another consumer: any idle worker may
       // take it, and its idle time starts at zero.
-      commands.push_back({"XADD", keys_.tasks, "*", "t", *text});
+      commands.push_back({"XADD", stream, "*", "t", *text});
     }
     if (commands.empty()) continue;
     auto replies = redis_->Pipeline(commands);
@@ -302,19 +330,9 @@ Status Dispatcher::Reclaim() {
       if (commands[i][0] != "XADD") continue;
       const RedisReply& r = (*replies)[i];
       if (r.is_error()) return Status::Unavailable("XADD task: " + r.str);
-      ++reclaimed;
+      ++*reclaimed;
     }
   } while (cursor != "0-0");
-  if (reclaimed > 0) {
-    config::Log(LogLevel::kInfo, "master",
-                "claimed back " + std::to_string(reclaimed) +
-                    " tasks unanswered for " +
-                    std::to_string(options_.lease.count()) + " ms");
-    context_->counters->Add("master/reclaimed", reclaimed);
-    std::lock_guard<std::mutex> lock(mu_);
-    reclaimed_ += reclaimed;
-    pending_ = static_cast<int64_t>(outstanding_.size());
-  }
   return Status::Ok();
 }
 

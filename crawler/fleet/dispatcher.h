@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "crawler/engine/fetch_stage.h"
+#include "crawler/engine/render_policy.h"
 #include "crawler/fleet/fleet.h"
 #include "crawler/fleet/redis_client.h"
 #include "crawler/fleet/wire.h"
@@ -58,11 +59,16 @@ class Dispatcher : public FetchStage {
     int deliveries = 1;  // handed out (first time and claimed back)
   };
 
+  // The stream a request goes on: the render stream for a page the job
+  // renders, else the task stream.
+  const std::string& StreamOf(const Request& request) const;
+
   void Loop();
   // Each step returns a non-OK Status only when Redis is gone.
   config::Status Dispatch(std::chrono::milliseconds* wait);
   config::Status ReadResults(std::chrono::milliseconds block);
   config::Status Reclaim();
+  config::Status ReclaimFrom(const std::string& stream, int64_t* reclaimed);
   config::Status ReadWorkers();
   void Apply(TaskResult result);
   void GiveUp(Outstanding task);
@@ -71,6 +77,8 @@ class Dispatcher : public FetchStage {
   const FleetKeys keys_;
   std::atomic<int64_t> epoch_{0};  // read by fleet() on any thread
   std::unique_ptr<StageContext> context_;
+  std::unique_ptr<RenderPolicy> render_;
+  bool renders_ = false;                // the job renders some pages
   std::unique_ptr<RedisClient> redis_;  // the dispatch thread's only
   std::thread thread_;
   std::atomic<bool> stop_{false};

@@ -14,6 +14,10 @@ namespace crawlbox::crawler {
 //            (running | stopped | finished | failed), master (host:pid)
 //   epoch    integer, INCRed by each master start
 //   tasks    stream of Tasks ("t" = JSON), read by consumer group `workers`
+//   render   stream of the Tasks whose page is rendered (the job's
+//            RenderPolicy wants it), same group: read only by workers that
+//            can run Chromium, since a group cannot take a task back from a
+//            consumer that could not do it
 //   results  stream of TaskResults ("r" = JSON), read by the master alone
 //   workers  hash: worker id → WorkerStatus JSON (heartbeats)
 // and "crawlbox:jobs", the set of job names a master has published.
@@ -22,11 +26,12 @@ struct FleetKeys {
       : job("crawlbox:" + name + ":job"),
         epoch("crawlbox:" + name + ":epoch"),
         tasks("crawlbox:" + name + ":tasks"),
+        render("crawlbox:" + name + ":render"),
         results("crawlbox:" + name + ":results"),
         workers("crawlbox:" + name + ":workers") {}
   static constexpr const char* kJobs = "crawlbox:jobs";
   static constexpr const char* kGroup = "workers";
-  std::string job, epoch, tasks, results, workers;
+  std::string job, epoch, tasks, render, results, workers;
 };
 
 // One worker as its heartbeats report it.

@@ -93,8 +93,9 @@ Result<RunSnapshot> Master::Run() {
   // anyway (their URLs are still queued in the database).
   Status s = RunAll(
       redis->get(),
-      {{"DEL", keys.tasks, keys.results},
+      {{"DEL", keys.tasks, keys.render, keys.results},
        {"XGROUP", "CREATE", keys.tasks, FleetKeys::kGroup, "0", "MKSTREAM"},
+       {"XGROUP", "CREATE", keys.render, FleetKeys::kGroup, "0", "MKSTREAM"},
        {"HSET", keys.job, "text", job_.text, "file", job_.file, "env",
         ReferencedEnvironment(job_.text, job_.login.password_env), "epoch",
         std::to_string(epoch->integer), "lease_ms",
@@ -117,7 +118,7 @@ Result<RunSnapshot> Master::Run() {
   if (state == "finished") {
     // Workers see the state within a second and exit.
     end.push_back({"SREM", FleetKeys::kJobs, job_.name});
-    end.push_back({"DEL", keys.tasks, keys.results});
+    end.push_back({"DEL", keys.tasks, keys.render, keys.results});
   }
   s = RunAll(redis->get(), end);
   if (!s.ok()) s = RunAll(redis->get(), end);  // once more, reconnected

@@ -179,11 +179,27 @@ json OutcomeJson(const storage::PageOutcome& r) {
   json dropped = json::array();
   for (const storage::DroppedItems& d : r.dropped)
     dropped.push_back({d.rule, d.count});
-  return {{"page", std::move(page)},
-          {"items", std::move(items)},
-          {"links", std::move(links)},
-          {"dropped", std::move(dropped)},
-          {"fate", FateJson(r.fate)}};
+  json out = {{"page", std::move(page)},
+              {"items", std::move(items)},
+              {"links", std::move(links)},
+              {"dropped", std::move(dropped)},
+              {"fate", FateJson(r.fate)}};
+  // WARC records the worker prepared: the master writes them.
+  if (!r.archive.empty()) {
+    json archive = json::array();
+    for (const storage::ArchiveMember& m : r.archive) {
+      archive.push_back({m.type, ToBase64(m.deflated), m.crc, m.size,
+                         m.index_key, m.index_fields});
+    }
+    out["archive"] = std::move(archive);
+  }
+  if (!r.archived.empty()) {
+    json archived = json::array();
+    for (const storage::ArchiveLocation& a : r.archived)
+      archived.push_back({a.type, a.file, a.offset, a.length});
+    out["archived"] = std::move(archived);
+  }
+  return out;
 }
 
 storage::PageOutcome OutcomeFrom(const json& j) {
@@ -240,6 +256,25 @@ storage::PageOutcome OutcomeFrom(const json& j) {
   for (const json& d : j.at("dropped"))
     r.dropped.push_back({d.at(0).get<std::string>(), d.at(1).get<int64_t>()});
   r.fate = FateFrom(j.at("fate"));
+  if (auto it = j.find("archive"); it != j.end()) {
+    for (const json& m : *it) {
+      std::optional<std::string> deflated =
+          FromBase64(m.at(1).get<std::string>());
+      if (!deflated)
+        throw json::other_error::create(501, "record is not base64", &m);
+      r.archive.push_back({m.at(0).get<std::string>(), std::move(*deflated),
+                           m.at(2).get<uint32_t>(), m.at(3).get<uint64_t>(),
+                           m.at(4).get<std::string>(),
+                           m.at(5).get<std::string>()});
+    }
+  }
+  if (auto it = j.find("archived"); it != j.end()) {
+    for (const json& a : *it) {
+      r.archived.push_back({a.at(0).get<std::string>(),
+                            a.at(1).get<std::string>(), a.at(2).get<int64_t>(),
+                            a.at(3).get<int64_t>()});
+    }
+  }
   return r;
 }
 

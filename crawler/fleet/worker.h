@@ -21,6 +21,9 @@ struct WorkerOptions {
   std::string job;
   // Transfers in flight at most; 0 = the job's fetch.concurrency.
   int concurrency = 0;
+  // Take render tasks when the job renders pages and Chromium starts; false
+  // (--no-render) leaves them to other workers.
+  bool render = true;
   // Number of SIGINT/SIGTERM received (may be null): the first stops taking
   // tasks, releases the ones not started and finishes the rest; the second
   // aborts the transfers in flight and releases their tasks too.

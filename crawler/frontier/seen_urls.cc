@@ -30,6 +30,8 @@ constexpr size_t kEntryBytes = kRemainderBits / 8;
 // table would cost more RSS than it saves CPU.
 constexpr size_t kRecentMinSlots = 1024;
 constexpr size_t kRecentMaxSlots = size_t{1} << 13;
+// The hot table's slots (8 bytes each).
+constexpr size_t kHotSlots = size_t{1} << 12;
 
 // std::hash of a string is not meant to spread its top bits; this bijection
 // (splitmix64's finalizer) does, and keeps distinct hashes distinct.
@@ -57,7 +59,7 @@ size_t RecentSlot(uint64_t h, size_t mask) {
 }  // namespace
 
 SeenUrls::SeenUrls(size_t max_urls)
-    : max_urls_(max_urls), recent_(kRecentMinSlots, 0) {
+    : max_urls_(max_urls), hot_(kHotSlots, 0), recent_(kRecentMinSlots, 0) {
   assert(max_urls > 0 && max_urls < (size_t{1} << 32));
 }
 
@@ -65,10 +67,38 @@ SeenUrls::~SeenUrls() {
   if (sorted_ != nullptr) munmap(sorted_, sorted_bytes_);
 }
 
-bool SeenUrls::CheckAndInsert(std::string_view url) {
-  uint64_t h = Mix(std::hash<std::string_view>{}(url));
-  if (h == 0) h = 1;
-  if (InRecent(h) || InSorted(h)) return true;
+uint64_t SeenUrls::Hash(std::string_view url) {
+  const uint64_t h = Mix(std::hash<std::string_view>{}(url));
+  return h == 0 ? 1 : h;
+}
+
+void SeenUrls::Prefetch(uint64_t h) const {
+  __builtin_prefetch(&hot_[h & (kHotSlots - 1)]);
+  if (sorted_count_ == 0) return;
+  // Reads the run's bounds: PrefetchBounds() should have loaded them.
+  const size_t b = h >> kRemainderBits;
+  const size_t lo = b == 0 ? 0 : bucket_end_[b - 1];
+  const size_t hi = bucket_end_[b];
+  if (lo == hi) return;
+  __builtin_prefetch(sorted_ + lo * kEntryBytes);
+  __builtin_prefetch(sorted_ + hi * kEntryBytes - 1);
+}
+
+void SeenUrls::PrefetchBounds(uint64_t h) const {
+  if (bucket_end_.empty()) return;
+  const size_t b = h >> kRemainderBits;
+  __builtin_prefetch(&bucket_end_[b == 0 ? 0 : b - 1]);
+  __builtin_prefetch(&bucket_end_[b]);
+}
+
+bool SeenUrls::CheckAndInsert(uint64_t h) {
+  // Mix spreads every bit, so the low ones pick the slot.
+  uint64_t& hot = hot_[h & (kHotSlots - 1)];
+  if (hot == h) return true;
+  if (InRecent(h) || InSorted(h)) {
+    hot = h;
+    return true;
+  }
   if (size() >= max_urls_) Clear();
   AddRecent(h);
   return false;
@@ -191,6 +221,7 @@ void SeenUrls::Clear() {
     std::fill(bucket_end_.begin(), bucket_end_.end(), 0);
   }
   sorted_count_ = 0;
+  std::fill(hot_.begin(), hot_.end(), 0);
   std::vector<uint64_t>(kRecentMinSlots, 0).swap(recent_);
   recent_used_ = 0;
 }

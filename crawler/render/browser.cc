@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -63,6 +64,20 @@ std::string StringField(const json& object, const char* key) {
   return it->get<std::string>();
 }
 
+// The crawler's environment with TMPDIR set to `tmp_dir`: Chromium's own
+// temporary files (its process-singleton directory org.chromium.Chromium.*,
+// which only a clean shutdown removes, and with --disable-dev-shm-usage its
+// shared memory) then live inside the profile directory and go with it,
+// also when the browser is killed.
+std::vector<std::string> BrowserEnvironment(const std::string& tmp_dir) {
+  std::vector<std::string> env;
+  for (char** entry = environ; *entry != nullptr; ++entry)
+    if (!std::string_view(*entry).starts_with("TMPDIR="))
+      env.emplace_back(*entry);
+  env.push_back("TMPDIR=" + tmp_dir);
+  return env;
+}
+
 std::vector<std::string> BrowserArgs(const BrowserOptions& options,
                                      const std::string& dir) {
   std::vector<std::string> argv = {
@@ -93,6 +108,7 @@ std::vector<std::string> BrowserArgs(const BrowserOptions& options,
     });
     argv.push_back("--no-sandbox");
   }
+  argv.insert(argv.end(), options.flags.begin(), options.flags.end());
   argv.push_back("about:blank");
   return argv;
 }
@@ -125,9 +141,13 @@ config::Result<std::unique_ptr<Browser>> Browser::Launch(
   if (mkdtemp(buffer.data()) == nullptr)
     return config::Status::Unavailable(Errno("mkdtemp for Chromium's profile"));
   browser->dir_ = buffer.data();
+  const std::string browser_tmp = browser->dir_ + "/tmp";
+  if (mkdir(browser_tmp.c_str(), 0700) != 0)
+    return config::Status::Unavailable(Errno("mkdir for Chromium's TMPDIR"));
 
   std::vector<std::string> argv = BrowserArgs(options, browser->dir_);
-  browser->reader_ = std::thread(&Browser::Run, browser.get(), argv);
+  browser->reader_ = std::thread(&Browser::Run, browser.get(), argv,
+                                 BrowserEnvironment(browser_tmp));
   {
     std::unique_lock lock(browser->mu_);
     browser->cv_.wait(lock, [&] { return browser->launch_done_; });
@@ -150,7 +170,7 @@ config::Result<std::unique_ptr<Browser>> Browser::Launch(
   return browser;
 }
 
-void Browser::Run(std::vector<std::string> args) {
+void Browser::Run(std::vector<std::string> args, std::vector<std::string> env) {
   int to_child[2] = {-1, -1};    // the browser reads commands (its fd 3)
   int from_child[2] = {-1, -1};  // the browser writes answers (its fd 4)
   std::string error;
@@ -159,6 +179,9 @@ void Browser::Run(std::vector<std::string> args) {
   std::vector<char*> argv;
   for (std::string& arg : args) argv.push_back(arg.data());
   argv.push_back(nullptr);
+  std::vector<char*> envp;
+  for (std::string& entry : env) envp.push_back(entry.data());
+  envp.push_back(nullptr);
   // Chromium (and Debian's wrapper script) write a stream of harmless noise
   // (D-Bus, GPU) to stdout/stderr, which are the crawler's log.
   int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
@@ -188,7 +211,7 @@ void Browser::Run(std::vector<std::string> args) {
       dup2(quiet, 2);
     }
     syscall(SYS_close_range, 5u, ~0u, 0u);
-    execv(argv[0], argv.data());
+    execve(argv[0], argv.data(), envp.data());
     _exit(127);
   }
   if (null_fd >= 0) close(null_fd);

@@ -19,6 +19,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <vector>
 
 #include "config/status.h"
 
@@ -27,6 +28,8 @@ namespace crawlbox::crawler {
 struct BrowserOptions {
   std::string chromium = "/usr/bin/chromium";  // the executable
   bool load_images = false;  // else --blink-settings=imagesEnabled=false
+  // More flags, after crawlbox's own (a later flag wins in Chromium).
+  std::vector<std::string> flags;
 };
 
 // A running browser process (in a process group of its own, with a profile in
@@ -113,9 +116,10 @@ class Browser {
  private:
   Browser() = default;
   // The reader thread's body: forks the browser (so that PR_SET_PDEATHSIG,
-  // which follows the forking thread, lasts as long as this thread), reports
-  // the outcome through launch_*, then reads messages until EOF.
-  void Run(std::vector<std::string> argv);
+  // which follows the forking thread, lasts as long as this thread) and runs
+  // `argv` with environment `env` in it, reports the outcome through
+  // launch_*, then reads messages until EOF.
+  void Run(std::vector<std::string> argv, std::vector<std::string> env);
   void Dispatch(std::string_view text);
   void MarkDead(const std::string& why);
   bool Send(const nlohmann::json& message);

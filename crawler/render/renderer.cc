@@ -124,6 +124,7 @@ config::Result<std::shared_ptr<Browser>> Renderer::Impl::AcquireBrowser(
   BrowserOptions options;
   options.chromium = settings.chromium;
   options.load_images = settings.load_images;
+  options.flags = settings.chromium_flags;
   auto launched = Browser::Launch(options, Clock::now() + kLaunchTimeout);
   if (!launched.ok()) return launched.status();
   std::shared_ptr<Browser> fresh = std::move(launched.value());
@@ -277,6 +278,7 @@ PageEnd Renderer::Impl::RenderPage(Tab& tab, const RenderOptions& options,
 
   // The main document's response, the load event, and for network idle the
   // requests in flight and when that count last changed.
+  PageCapture capture(settings.capture);
   bool loaded = false;
   std::set<std::string> requests;
   Clock::time_point last_change = Clock::now();
@@ -297,6 +299,7 @@ PageEnd Renderer::Impl::RenderPage(Tab& tab, const RenderOptions& options,
       continue;
     }
     const json& p = event.params;
+    capture.OnEvent(event.method, p);
     if (event.method == "Page.frameNavigated") {
       const json& frame = Field(p, "frame");
       if (StringField(frame, "id") == frame_id &&
@@ -383,6 +386,9 @@ PageEnd Renderer::Impl::RenderPage(Tab& tab, const RenderOptions& options,
   response->body = StringField(Field(dom.result, "result"), "value");
   response->content_type = "text/html; charset=utf-8";
   if (response->final_url.empty()) response->final_url = response->request.url;
+  // After the DOM is in hand: a captured request that never ends costs its
+  // body, not the page.
+  capture.Finish(b, session, deadline, &response->captured);
   return PageEnd::kDone;
 }
 

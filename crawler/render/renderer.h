@@ -15,6 +15,7 @@
 #include "config/status.h"
 #include "crawler/fetch/cookie.h"
 #include "crawler/fetch/request.h"
+#include "crawler/render/capture.h"
 
 namespace crawlbox::crawler {
 
@@ -22,6 +23,9 @@ namespace crawlbox::crawler {
 struct RenderSettings {
   // The Chromium executable.
   std::string chromium = "/usr/bin/chromium";
+  // More command-line flags for it, after the renderer's own (e.g.
+  // "--js-flags=--max-old-space-size=512" to bound each tab's script heap).
+  std::vector<std::string> chromium_flags;
   // Pages rendered at once (one tab each), all in one browser process.
   int tabs = 4;
   // Per page, from navigation to reading the DOM, milliseconds. A page past it
@@ -41,6 +45,10 @@ struct RenderSettings {
   int recycle_tab_after = 50;
   // Pages per browser process before it is restarted.
   int recycle_browser_after = 1000;
+  // XHR capture (render.capture): which responses of a page's scripts are
+  // read into Response::captured. With patterns, a render also waits, within
+  // timeout_ms, for the captured requests in flight when the DOM was read.
+  CaptureSettings capture;
   // Whether the browser may load a document other than the page's own
   // navigation (a frame, or a page a script navigates to), by its absolute
   // URL. A refused one is never sent: a frame's fails
@@ -67,14 +75,15 @@ struct RenderOptions {
 // A pool of tabs in one headless Chromium. Render() queues a page; a renderer
 // thread renders it and calls Done with the Response: final_url, the main
 // document's status and headers, content_type "text/html; charset=utf-8", the
-// DOM's outerHTML as body, rendered = true and render_ms. A page answered
-// with a redirect (3xx with a Location) is not followed, as the Fetcher does
-// not follow a page's: its Response has that status and headers, final_url
-// the page's URL and no body. Failures are
-// Responses with an error: kDns/kConnect (navigation failed, error_detail
-// holds Chromium's net::ERR_*), kRenderTimeout (the page's tab is replaced),
-// kRenderCrash (the browser or tab died; it is restarted and queued pages
-// continue).
+// DOM's outerHTML as body, rendered = true and render_ms, and the responses
+// settings.capture matched in captured (see crawler/render/capture.h; a
+// capture that fails is a Captured with an error, never a failed page). A
+// page answered with a redirect (3xx with a Location) is not followed, as the
+// Fetcher does not follow a page's: its Response has that status and
+// headers, final_url the page's URL and no body. Failures are Responses with
+// an error: kDns/kConnect (navigation failed, error_detail holds Chromium's
+// net::ERR_*), kRenderTimeout (the page's tab is replaced), kRenderCrash (the
+// browser or tab died; it is restarted and queued pages continue).
 //
 // Thread-safe: Render, in_flight and the counters may be called from any
 // thread, Done included. Start and Stop must not be called from Done.

@@ -290,6 +290,15 @@ const RejectCase kRejectCases[] = {
     {"[[rules]]\nname = \"r\"\npattern = '(?P<t>.)'\n[rules.fields]\nt "
      "= \"\"\n",
      "rules[0].fields.t", 8},
+    // [render] chromium_flags: a flag, and not one crawlbox sets itself.
+    {"[render]\nchromium_flags = [\"--lang=fr\", \"lang=fr\"]\n",
+     "render.chromium_flags[1]", 5},
+    {"[render]\nchromium_flags = [\"--\"]\n", "render.chromium_flags[0]", 5},
+    {"[render]\nchromium_flags = [\"--user-data-dir=/tmp/x\"]\n",
+     "render.chromium_flags[0]", 5},
+    {"[render]\nchromium_flags = [\"--remote-debugging-port=9222\"]\n",
+     "render.chromium_flags[0]", 5},
+    {"[render]\nchromium_flags = \"--lang=fr\"\n", "render.chromium_flags", 5},
     // ${VAR} references.
     {"[job]\nname = \"t\"\nstart_urls = "
      "[\"https://${CRAWLBOX_TEST_UNSET}/\"]\n",

@@ -279,6 +279,22 @@ TEST(JobLoaderTest, StatusSettingsAndTheirDefaults) {
   EXPECT_THAT(bad.problems[0].ToString(), ::testing::Not(HasSubstr("sec ret")));
 }
 
+TEST(JobLoaderTest, ChromiumFlagsFollowInOrder) {
+  const std::string base =
+      "[job]\nname = \"j\"\nstart_urls = [\"https://example.com/\"]\n";
+  LoadedJob defaults = LoadJobText(base, "job.toml");
+  ASSERT_TRUE(defaults.ok()) << testing::ProblemsText(defaults);
+  EXPECT_THAT(defaults.job.render.chromium_flags, IsEmpty());
+  LoadedJob set = LoadJobText(
+      base +
+          "[render]\nchromium_flags = [\"--js-flags=--max-old-space-size=64\", "
+          "\"--lang=fr\"]\n",
+      "job.toml");
+  ASSERT_TRUE(set.ok()) << testing::ProblemsText(set);
+  EXPECT_THAT(set.job.render.chromium_flags,
+              ElementsAre("--js-flags=--max-old-space-size=64", "--lang=fr"));
+}
+
 TEST(JobLoaderTest, RuleDefaults) {
   LoadedJob loaded = LoadJobText(R"([job]
 name = "j"

@@ -227,6 +227,7 @@ TEST(SpaSiteTest, UnknownPathsAre404) {
       {"/spa/film/0", false},
       {"/spa/film/2001", false},
       {"/spa/loop/", false},
+      {"/spa/bomb/", false},
       {"/spa/moved/0", false},
       {"/spa/moved/201", false},
   };
@@ -276,6 +277,16 @@ TEST(SpaSiteTest, LoopPageNeverEnds) {
   EXPECT_EQ(res->status, 200);
   EXPECT_NE(res->body.find("<script>for(;;){}</script>"), std::string::npos);
   EXPECT_NE(res->body.find("<div id=\"app\"></div>"), std::string::npos);
+}
+
+TEST(SpaSiteTest, BombPageAllocatesAndNeverSaysReady) {
+  TestServer server;
+  httplib::Client client("127.0.0.1", server.port());
+  auto res = client.Get("/spa/bomb");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200);
+  EXPECT_NE(res->body.find("keep.push(new Array(1 << 20)"), std::string::npos);
+  EXPECT_EQ(res->body.find("ready"), std::string::npos);
 }
 
 TEST(SpaSiteTest, SlowDataIsAnsweredAfterItsDelay) {

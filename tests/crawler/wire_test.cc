@@ -10,7 +10,7 @@ namespace {
 using std::chrono::milliseconds;
 
 // sizeof(storage::PageOutcome) with the fields this test knows (x86-64).
-constexpr size_t kOutcomeSize = 568;
+constexpr size_t kOutcomeSize = 616;
 
 TEST(WireTest, TaskRoundTripsEveryField) {
   Task task;
@@ -165,6 +165,9 @@ TEST(WireTest, ResultRoundTripsEveryFieldOfThePage) {
               storage::Via::kRedirect, 2}};
   p.dropped = {{"board", 2}};
   p.fate = storage::Retry{"http_503", 5000};
+  p.archive = {{"response", std::string("\x01\0\xff", 3), 0xdeadbeef, 77,
+                "com,example)/p 20261207000000", R"({"url":"u")"}};
+  p.archived = {{"request", "a-20261207-00001.warc.gz", 880, 321}};
   in.nested_sitemaps = {"http://example.test/s2.xml"};
   in.counters = {{"fetch/status/200", 3}, {"parse/bad_url", 1}};
 
@@ -222,6 +225,18 @@ TEST(WireTest, ResultRoundTripsEveryFieldOfThePage) {
   ASSERT_NE(retry, nullptr);
   EXPECT_EQ(retry->reason, "http_503");
   EXPECT_EQ(retry->backoff_ms, 5000);
+  ASSERT_EQ(q.archive.size(), 1u);
+  EXPECT_EQ(q.archive[0].type, "response");
+  EXPECT_EQ(q.archive[0].deflated, p.archive[0].deflated);
+  EXPECT_EQ(q.archive[0].crc, 0xdeadbeefu);
+  EXPECT_EQ(q.archive[0].size, 77u);
+  EXPECT_EQ(q.archive[0].index_key, p.archive[0].index_key);
+  EXPECT_EQ(q.archive[0].index_fields, p.archive[0].index_fields);
+  ASSERT_EQ(q.archived.size(), 1u);
+  EXPECT_EQ(q.archived[0].type, "request");
+  EXPECT_EQ(q.archived[0].file, p.archived[0].file);
+  EXPECT_EQ(q.archived[0].offset, 880);
+  EXPECT_EQ(q.archived[0].length, 321);
   EXPECT_EQ(out->nested_sitemaps, in.nested_sitemaps);
   EXPECT_EQ(out->counters, in.counters);
 }

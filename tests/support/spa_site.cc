@@ -130,6 +130,27 @@ constexpr char kLoopPage[] = R"html(<!DOCTYPE html>
 </html>
 )html";
 
+// Holds on to 32 arrays of a million doubles (256 MB of script heap): past a
+// heap limit such as --js-flags=--max-old-space-size=16, V8 gives up and the
+// tab's renderer process dies. The bound keeps a browser without that limit
+// from eating the machine; it then ends without #ready (a render timeout).
+constexpr char kBombPage[] = R"html(<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>SPA bomb</title>
+</head>
+<body>
+<div id="app"></div>
+<script>
+var keep = [];
+for (var i = 0; i < 32; i++) keep.push(new Array(1 << 20).fill(i + 0.5));
+document.getElementById("app").textContent = "held " + keep.length;
+</script>
+</body>
+</html>
+)html";
+
 // A number in 1..limit written without leading zeros, else nullopt: one
 // spelling per page, as a crawler's seen-URL set expects.
 std::optional<int> ParseIndex(const std::string& text, int limit) {
@@ -275,6 +296,10 @@ std::vector<ApiSite::Route> SpaSiteRoutes(SpaSleep sleep) {
   add("/spa/loop",
       [](const httplib::Request&, const std::smatch&, httplib::Response& res) {
         res.set_content(kLoopPage, kHtml);
+      });
+  add("/spa/bomb",
+      [](const httplib::Request&, const std::smatch&, httplib::Response& res) {
+        res.set_content(kBombPage, kHtml);
       });
   return routes;
 }

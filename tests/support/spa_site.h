@@ -86,6 +86,10 @@ using SpaSleep = std::function<void(std::chrono::milliseconds)>;
 //                             n in 1..kSpaPages (else 404)
 //   /spa/loop                 a shell whose script never ends (for(;;){}),
 //                             for render timeouts
+//   /spa/bomb                 a shell whose script allocates 256 MB of
+//                             arrays (then ends, without #ready): a tab whose
+//                             script heap is limited below that crashes, for
+//                             render crashes
 // `sleep` must stay callable as long as the handlers may run.
 std::vector<ApiSite::Route> SpaSiteRoutes(SpaSleep sleep);
 

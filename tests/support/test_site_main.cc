@@ -1,13 +1,15 @@
 // crawlbox-testsite: serves the demo board, the API test site (/api/items,
 // /app/search, /app/login, /app/members), the single-page-app site (/spa/;
-// see test_server.h) and a generated site on 127.0.0.1 for the demo and the
+// see test_server.h), the render benchmark's mixed site (/mixed/; see
+// mixed_site.h) and a generated site on 127.0.0.1 for the demo and the
 // benchmarks, or writes the generated site to a directory.
 //
 //   crawlbox-testsite [--port P] [--site-pages N] [--links K] [--seed S]
 //                     [--min-bytes B] [--max-bytes B] [--board-every K]
 //                     [--realistic] [--latency-ms MS] [--threads T]
 //                     [--data-dir DIR] [--login-password PW]
-//                     [--session-max-requests N] [--write-site DIR]
+//                     [--session-max-requests N] [--mixed-pages N]
+//                     [--write-site DIR]
 //
 // Serving prints exactly one line, "listening on http://127.0.0.1:PORT", then
 // runs until SIGINT or SIGTERM and exits 0. Exit 2 on bad arguments, 1 if it
@@ -19,8 +21,10 @@
 #include <cstdint>
 #include <cstdio>
 #include <string>
+#include <utility>
 
 #include "tests/support/demo_board.h"
+#include "tests/support/mixed_site.h"
 #include "tests/support/site_generator.h"
 #include "tests/support/test_server.h"
 
@@ -36,6 +40,7 @@ struct Args {
   std::string data_dir = crawlbox::testing::DefaultDataDir();
   std::string login_password = crawlbox::testing::kDemoLoginPassword;
   int session_max_requests = 0;
+  int mixed_pages = 1000;
   std::string write_site_dir;
 };
 
@@ -105,6 +110,11 @@ int ParseArgs(int argc, char** argv, Args* args) {
                  "a login session ends after N /app/members pages (0 = never)")
       ->check(CLI::Range(0, 100000000))
       ->capture_default_str();
+  app.add_option("--mixed-pages", args->mixed_pages,
+                 "pages of the mixed site under /mixed/ (every tenth one "
+                 "built by a script)")
+      ->check(CLI::Range(1, 10000000))
+      ->capture_default_str();
   app.add_option("--write-site", args->write_site_dir,
                  "write every page to DIR (DIR/site/<i>.html, or the realistic "
                  "site's paths), DIR/manifest.json and DIR/urls.txt, then exit")
@@ -163,6 +173,10 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "crawlbox-testsite: %s\n",
                  server.status().ToString().c_str());
     return 1;
+  }
+  for (crawlbox::testing::ApiSite::Route& route :
+       crawlbox::testing::MixedSiteRoutes(args.mixed_pages)) {
+    (*server)->Get(route.pattern, std::move(route.handler));
   }
   (*server)->SetLatency(std::chrono::milliseconds(args.latency_ms));
   std::printf("listening on http://127.0.0.1:%d\n", (*server)->port());

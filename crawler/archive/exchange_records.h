@@ -1,0 +1,30 @@
+// The WARC records of one fetched exchange: a `response` record with the
+// bytes as received and a `request` record (WARC-Concurrent-To the response)
+// with the bytes as sent, Cookie and Authorization values redacted. Built in
+// the parse node, prepared (compressed) there, written by the store node.
+#pragma once
+
+#include <vector>
+
+#include "crawler/archive/warc_record.h"
+#include "crawler/fetch/request.h"
+
+namespace crawlbox::crawler {
+
+// What a redacted header value is replaced with in request records.
+inline constexpr const char* kRedacted = "[redacted by crawlbox]";
+
+// The request and response records of `response` (its wire capture must be
+// set: fetch.archive), prepared at zlib `level`; empty without a capture.
+// The response record carries WARC-Target-URI (the URL requested),
+// WARC-Date (the capture's start), WARC-IP-Address, WARC-Block-Digest,
+// WARC-Payload-Digest (of the entity as sent, de-chunked), WARC-Protocol: h2
+// for HTTP/2, and WARC-Truncated: length when the body was cut at
+// fetch.max_body_bytes.
+std::vector<PreparedRecord> ExchangeRecords(const Response& response,
+                                            int level);
+
+// The records themselves, before preparing (for tests and the export).
+std::vector<WarcRecord> ExchangeWarcRecords(const Response& response);
+
+}  // namespace crawlbox::crawler
