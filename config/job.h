@@ -216,6 +216,10 @@ struct RenderConfig {
   // them is not kept (render/capture_failed/too_large). 1..2147483648,
   // default 10485760 (fetch.max_body_bytes' default).
   int64_t capture_max_bytes = 10'485'760;
+  // Subresources (scripts, XHR, stylesheets, ...) load only from the job's
+  // hosts (scope.allowed_hosts, else the seeds'); each request then costs a
+  // round trip to the browser. Documents are held to the scope either way.
+  bool same_site_only = false;
 };
 
 // [login]: a step run before the crawl, and again when a rule's logged_out

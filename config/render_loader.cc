@@ -33,7 +33,7 @@ void LoadRenderSection(ProblemList* problems, const toml::table& root,
   reader.CheckKnownKeys({"urls", "tabs", "timeout_ms", "wait_for", "wait_until",
                          "load_images", "block", "chromium", "chromium_flags",
                          "recycle_tab_after", "recycle_browser_after",
-                         "capture", "capture_max_bytes"});
+                         "capture", "capture_max_bytes", "same_site_only"});
   render->urls = reader.ReadRegexArray("urls");
   // tabs: 1..64, default 4.
   reader.ReadInt("tabs", 1, 64, &render->tabs);
@@ -96,6 +96,7 @@ void LoadRenderSection(ProblemList* problems, const toml::table& root,
                   "pages to render (a rule with render = true, or render.urls)",
                   "none: only rendered pages capture");
   }
+  reader.ReadBool("same_site_only", &render->same_site_only);
 }
 
 }  // namespace crawlbox::config

@@ -1,11 +1,15 @@
 // `crawlbox check JOB` and `crawlbox extract JOB ...`: the job-file and
 // rule-writing loop.
+#include <condition_variable>
 #include <cstdio>
 #include <fstream>
 #include <future>
 #include <iostream>
+#include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
+#include <vector>
 
 #include "config/job_loader.h"
 #include "crawler/cli/commands.h"
@@ -81,14 +85,46 @@ Response FetchForExtract(const config::Job& job,
   return response;
 }
 
-// `request` loaded in headless Chromium as the crawl would render it (the
-// job's [render] settings and the wait `options` ask for).
-Response RenderForExtract(const RenderPolicy& policy, Request request,
-                          const RenderOptions& options) {
-  std::promise<Response> done;
-  Renderer renderer(policy.Settings(), [&](Response&& response) {
-    done.set_value(std::move(response));
+// The cookies the job's [login] earns, for pages rendered as the crawl
+// renders them (with the session).
+std::vector<Cookie> LoginCookies(const config::Job& job,
+                                 const parser::PageParser& parser) {
+  Counters counters;
+  LoginStep login(job, parser, &counters);
+  NoRequests source;
+  std::promise<std::vector<Cookie>> done;
+  Fetcher fetcher(job.fetch, &source, [](Response&&) {});
+  fetcher.SetLoginStep([&](const Fetcher::Exchange& exchange) {
+    login.Run(exchange);
+    for (const auto& [name, count] : counters.Snapshot())
+      std::fprintf(stderr, "crawlbox: %s\n", name.c_str());
   });
+  fetcher.SetCookiesHook(
+      [&](std::vector<Cookie> cookies) { done.set_value(std::move(cookies)); });
+  if (!fetcher.Start().ok()) return {};
+  std::vector<Cookie> cookies = done.get_future().get();
+  fetcher.Stop();
+  return cookies;
+}
+
+// `request` loaded in headless Chromium as the crawl would render it (the
+// job's [render] settings, its [login] session and the wait `options` ask
+// for). The crawl takes a rendered page's redirect as a hop through its
+// frontier; the rule-writing loop wants the page it leads to, so redirects
+// are rendered in turn, up to fetch.max_redirects, and told on stderr.
+Response RenderForExtract(const config::Job& job,
+                          const parser::PageParser& parser,
+                          const RenderPolicy& policy, Request request,
+                          RenderOptions options) {
+  std::mutex mu;
+  std::condition_variable cv;
+  std::optional<Response> done;
+  Renderer renderer(policy.Settings(), [&](Response&& response) {
+    std::lock_guard lock(mu);
+    done = std::move(response);
+    cv.notify_all();
+  });
+  if (job.login.enabled) renderer.SetCookies(LoginCookies(job, parser));
   config::Status started = renderer.Start();
   if (!started.ok()) {
     Response failed;
@@ -97,10 +133,32 @@ Response RenderForExtract(const RenderPolicy& policy, Request request,
     failed.error_detail = started.message();
     return failed;
   }
-  renderer.Render(std::move(request), options);
-  Response response = done.get_future().get();
+  Response response;
+  for (int hops = 0;; ++hops) {
+    renderer.Render(request, options);
+    {
+      std::unique_lock lock(mu);
+      cv.wait(lock, [&] { return done.has_value(); });
+      response = std::move(*done);
+      done.reset();
+    }
+    std::fprintf(stderr, "crawlbox: rendered in %.0f ms\n", response.render_ms);
+    auto location = response.Header("location");
+    if (!response.ok() || response.status < 300 || response.status >= 400 ||
+        !location || hops >= job.fetch.max_redirects)
+      break;
+    auto base = parser::ParseUrl(request.url);
+    auto target = parser::ParseUrl(*location, base.ok() ? &*base : nullptr);
+    if (!target.ok() || !target->IsHttp()) break;
+    request.url = parser.CrawlKey(*target);
+    request.host = target->host;
+    // The target waits for what its own rule asks.
+    policy.Wants(request.url, &options);
+    std::fprintf(stderr, "crawlbox: %s answered HTTP %d, redirect to %s\n",
+                 response.request.url.c_str(), response.status,
+                 request.url.c_str());
+  }
   renderer.Stop();
-  std::fprintf(stderr, "crawlbox: rendered in %.0f ms\n", response.render_ms);
   // Captured documents (render.capture): their records are the page's.
   for (const Captured& captured : response.captured) {
     if (captured.error.empty()) {
@@ -263,9 +321,9 @@ int CmdExtract(const ExtractArgs& args) {
     // Wants() fills the wait even for a page only --render asks for.
     const bool wanted = policy.Wants(url, &render_options);
     const bool render = args.render || wanted;
-    response =
-        render ? RenderForExtract(policy, std::move(request), render_options)
-               : FetchForExtract(job, *parser, std::move(request));
+    response = render ? RenderForExtract(job, *parser, policy,
+                                         std::move(request), render_options)
+                      : FetchForExtract(job, *parser, std::move(request));
     if (!response.ok()) {
       std::fprintf(stderr, "crawlbox: fetching %s failed: %s (%s)\n",
                    url.c_str(), FetchErrorName(response.error),

@@ -13,6 +13,7 @@
 #include "crawler/engine/fetch_stage.h"
 #include "crawler/engine/login_step.h"
 #include "crawler/engine/page_processor.h"
+#include "crawler/engine/render_gate.h"
 #include "crawler/engine/render_policy.h"
 #include "crawler/engine/store_node.h"
 #include "crawler/fetch/retry_policy.h"
@@ -49,8 +50,12 @@ class LocalStage : public FetchStage, public FetchGraphSink {
                                           context.processor, frontier_, this);
     policy_ = std::make_unique<RenderPolicy>(context.job);
     if (policy_->Any()) {
+      gate_ = std::make_unique<RenderGate>(context.job, context.parser,
+                                           frontier_, context.counters);
+      RenderSettings settings = policy_->Settings();
+      gate_->Install(&settings);
       renderer_ = std::make_unique<Renderer>(
-          policy_->Settings(), [this](Response&& response) {
+          std::move(settings), [this](Response&& response) {
             graph_->Deliver(std::move(response));
           });
       Status started = renderer_->Start();
@@ -67,6 +72,14 @@ class LocalStage : public FetchStage, public FetchGraphSink {
                                            context.counters);
       graph_->SetLoginStep(
           [this](const Fetcher::Exchange& exchange) { login_->Run(exchange); });
+      if (renderer_ != nullptr) {
+        // Rendered pages carry the session the login earned, from the first
+        // page on (the step runs before the Fetcher hands out anything) and
+        // again after each new login.
+        graph_->SetCookiesHook([this](std::vector<Cookie> cookies) {
+          renderer_->SetCookies(cookies);
+        });
+      }
     }
     return graph_->Start();
   }
@@ -113,6 +126,7 @@ class LocalStage : public FetchStage, public FetchGraphSink {
   const PageProcessor* processor_ = nullptr;
   std::unique_ptr<LoginStep> login_;
   std::unique_ptr<RenderPolicy> policy_;
+  std::unique_ptr<RenderGate> gate_;  // outlives the renderer that asks it
   std::unique_ptr<FetchGraph> graph_;
   // After graph_: destroyed first, so no render delivers into a dead graph.
   std::unique_ptr<Renderer> renderer_;

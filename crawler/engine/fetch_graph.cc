@@ -68,6 +68,7 @@ config::Status FetchGraph::Start() {
   fetcher_ = std::make_unique<Fetcher>(
       settings_, source_, [this](Response&& r) { Deliver(std::move(r)); });
   if (login_step_) fetcher_->SetLoginStep(login_step_);
+  if (cookies_hook_) fetcher_->SetCookiesHook(cookies_hook_);
   if (diverter_) fetcher_->SetDiverter(diverter_);
   return fetcher_->Start();
 }

@@ -49,6 +49,11 @@ class FetchGraph {
   // The job's [login] step, run by the Fetcher before its first request
   // (see Fetcher::SetLoginStep). Before Start().
   void SetLoginStep(Fetcher::LoginStep step) { login_step_ = std::move(step); }
+  // The jar's cookies after each login (see Fetcher::SetCookiesHook). Before
+  // Start().
+  void SetCookiesHook(Fetcher::CookiesHook hook) {
+    cookies_hook_ = std::move(hook);
+  }
   // Logs in again before the next transfer starts. Any thread.
   void RequestLogin();
   // Page requests the diverter takes (the render stage) skip the Fetcher;
@@ -81,6 +86,7 @@ class FetchGraph {
   std::unique_ptr<Graph> graph_;
   std::unique_ptr<Fetcher> fetcher_;
   Fetcher::LoginStep login_step_;
+  Fetcher::CookiesHook cookies_hook_;
   Fetcher::Diverter diverter_;
 };
 

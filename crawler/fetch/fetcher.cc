@@ -226,6 +226,26 @@ std::string_view OriginOf(std::string_view url) {
   return url.substr(0, path);
 }
 
+// What the job's jar holds, read through a handle of its own. Only the
+// fetcher thread uses the share, so this needs no lock either.
+std::vector<Cookie> JarCookies(CURLSH* share) {
+  std::vector<Cookie> cookies;
+  if (share == nullptr) return cookies;
+  CURL* e = curl_easy_init();
+  if (e == nullptr) return cookies;
+  curl_easy_setopt(e, CURLOPT_SHARE, share);
+  curl_slist* list = nullptr;
+  if (curl_easy_getinfo(e, CURLINFO_COOKIELIST, &list) == CURLE_OK) {
+    for (const curl_slist* line = list; line != nullptr; line = line->next) {
+      if (std::optional<Cookie> cookie = ParseCookieLine(line->data))
+        cookies.push_back(std::move(*cookie));
+    }
+  }
+  curl_slist_free_all(list);
+  curl_easy_cleanup(e);
+  return cookies;
+}
+
 // Detaches a transfer from its multi handle and frees it with its handle.
 void Release(Transfer* t) {
   curl_multi_remove_handle(t->multi, t->easy);
@@ -598,6 +618,7 @@ void Fetcher::Loop() {
     if (login_step_ && (!logged_in || login_requested_.exchange(false))) {
       logged_in = true;
       login_step_(exchange);
+      if (cookies_hook_) cookies_hook_(JarCookies(impl.share));
     }
     std::chrono::milliseconds wait(1000);
     while (static_cast<int>(impl.active.size()) < settings_.concurrency) {

@@ -12,9 +12,11 @@
 #include <memory>
 #include <optional>
 #include <thread>
+#include <vector>
 
 #include "config/job.h"
 #include "config/status.h"
+#include "crawler/fetch/cookie.h"
 #include "crawler/fetch/request.h"
 
 namespace crawlbox::crawler {
@@ -53,6 +55,12 @@ class Fetcher {
   // before Start().
   using LoginStep = std::function<void(const Exchange&)>;
   void SetLoginStep(LoginStep step) { login_step_ = std::move(step); }
+  // Called on the fetcher thread after each run of the login step with the
+  // cookies the job's jar then holds (none with fetch.cookies off), so that
+  // pages rendered elsewhere carry the same session. They are secrets: never
+  // log or store them. Set before Start().
+  using CookiesHook = std::function<void(std::vector<Cookie>)>;
+  void SetCookiesHook(CookiesHook hook) { cookies_hook_ = std::move(hook); }
   // Runs the login step again before the next transfer starts (a page said
   // the session has ended). Thread-safe; requests made meanwhile coalesce.
   void RequestLogin() {
@@ -80,6 +88,7 @@ class Fetcher {
   std::atomic<bool> stop_{false};
   std::atomic<int> in_flight_{0};
   LoginStep login_step_;
+  CookiesHook cookies_hook_;
   std::atomic<bool> login_requested_{false};
   Diverter diverter_;
 };

@@ -421,6 +421,17 @@ void Frontier::Fetched(const Request& request, const FetchReport& report) {
   NotifyIfIdle();
 }
 
+std::optional<bool> Frontier::RobotsAllows(std::string_view url) const {
+  if (!settings_->robots) return true;
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = hosts_.find(HostOf(url));
+  if (it == hosts_.end()) return std::nullopt;
+  const Host& host = *it->second;
+  if (!host.robots_known && host.robots_failure.empty()) return std::nullopt;
+  return host.robots != nullptr &&
+         host.robots->Allowed(settings_->robots_token, PathAndQuery(url));
+}
+
 void Frontier::SetRobots(const std::string& host_name,
                          std::shared_ptr<const parser::RobotsTxt> robots,
                          FetchError error) {

@@ -24,6 +24,7 @@
 #include <queue>
 #include <span>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -158,6 +159,13 @@ class Frontier : public RequestSource {
   void SetRobots(const std::string& host,
                  std::shared_ptr<const parser::RobotsTxt> robots,
                  FetchError error = FetchError::kNone);
+
+  // What robots.txt, as the Frontier knows it now, says about the absolute
+  // http(s) `url`: true when it may be fetched (or the job does not obey
+  // robots.txt), false when it is disallowed or its host's robots.txt is
+  // unavailable for good, nullopt while the host's robots.txt has not been
+  // read (a host no URL of the crawl is on). Never fetches anything.
+  std::optional<bool> RobotsAllows(std::string_view url) const;
 
   // More sitemaps of `host` to fetch (from a sitemap index). Sitemaps of
   // other hosts are ignored.

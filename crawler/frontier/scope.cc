@@ -59,9 +59,13 @@ Scope::Scope(const config::Job& job, const std::vector<parser::Url>& seeds)
   hosts_.erase(std::unique(hosts_.begin(), hosts_.end()), hosts_.end());
 }
 
+bool Scope::AllowsHost(std::string_view host) const {
+  return std::binary_search(hosts_.begin(), hosts_.end(), host);
+}
+
 std::string_view Scope::Rejects(std::string_view url,
                                 std::string_view host) const {
-  if (!std::binary_search(hosts_.begin(), hosts_.end(), host)) return "host";
+  if (!AllowsHost(host)) return "host";
   if (static_cast<int64_t>(url.size()) > limits_.max_url_length)
     return "url_too_long";
   if (limits_.max_query_params > 0 &&

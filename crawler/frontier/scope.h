@@ -23,6 +23,9 @@ class Scope {
   // counter name suffix: "host", "deny", "allow", "url_too_long",
   // "path_repeats", "query_params".
   std::string_view Rejects(std::string_view url, std::string_view host) const;
+  // Whether `host` (lowercase, no port) is one of the crawl's hosts: the
+  // first of Rejects' tests alone.
+  bool AllowsHost(std::string_view host) const;
 
  private:
   const config::Scope& scope_;

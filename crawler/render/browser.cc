@@ -280,7 +280,7 @@ void Browser::Dispatch(std::string_view text) {
   json message = json::parse(text.begin(), text.end(), nullptr, false);
   if (!message.is_object()) return;
   auto id = message.find("id");
-  std::lock_guard lock(mu_);
+  std::unique_lock lock(mu_);
   if (id != message.end() && id->is_number_integer()) {
     auto it = pending_.find(id->get<int64_t>());
     if (it == pending_.end()) return;  // its caller gave up
@@ -305,8 +305,21 @@ void Browser::Dispatch(std::string_view text) {
   }
   if (!gone.empty()) {
     gone_sessions_.insert(gone);
+    handlers_.erase(gone);
     cv_.notify_all();
     return;
+  }
+  if (auto by_session = handlers_.find(session);
+      by_session != handlers_.end()) {
+    if (auto it = by_session->second.find(method);
+        it != by_session->second.end()) {
+      // Outside the lock: the handler posts (which takes it) and asks the
+      // job's gate, whose locks must not nest inside ours.
+      std::shared_ptr<EventHandler> handler = it->second;
+      lock.unlock();
+      (*handler)(Event{std::move(method), std::move(params)});
+      return;
+    }
   }
   auto queue = events_.find(session);
   if (queue == events_.end()) return;
@@ -327,6 +340,19 @@ bool Browser::Send(const json& message) {
     done += static_cast<size_t>(n);
   }
   return true;
+}
+
+bool Browser::Post(std::string_view method, json params,
+                   const std::string& session_id) {
+  json message = {{"method", method}, {"params", std::move(params)}};
+  if (!session_id.empty()) message["sessionId"] = session_id;
+  {
+    std::lock_guard lock(mu_);
+    if (dead_) return false;
+    // An id no caller waits for: Dispatch drops the answer.
+    message["id"] = next_id_++;
+  }
+  return Send(message);
 }
 
 Browser::Reply Browser::Call(std::string_view method, json params,
@@ -388,9 +414,17 @@ void Browser::Watch(const std::string& session_id,
   session_of_target_[target_id] = session_id;
 }
 
+void Browser::Handle(const std::string& session_id, const std::string& method,
+                     EventHandler handler) {
+  std::lock_guard lock(mu_);
+  handlers_[session_id][method] =
+      std::make_shared<EventHandler>(std::move(handler));
+}
+
 void Browser::Unwatch(const std::string& session_id) {
   std::lock_guard lock(mu_);
   events_.erase(session_id);
+  handlers_.erase(session_id);
   for (auto it = session_of_target_.begin(); it != session_of_target_.end();)
     it = it->second == session_id ? session_of_target_.erase(it) : ++it;
 }

@@ -10,6 +10,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -56,6 +57,10 @@ class Browser {
     std::string method;
     nlohmann::json params;
   };
+  // Answers events on the pipe's reader thread, as they arrive: it must not
+  // block, so it may Post() but never Call() (the answer it would wait for is
+  // read by the thread it holds).
+  using EventHandler = std::function<void(const Event&)>;
 
   // Starts the browser and waits (until `deadline`) for it to answer
   // Browser.getVersion. Unavailable, saying why, when it cannot.
@@ -72,9 +77,21 @@ class Browser {
   Reply Call(std::string_view method, nlohmann::json params,
              const std::string& session_id, Clock::time_point deadline);
 
+  // Sends `method` with `params` to `session_id` without waiting: its answer
+  // is dropped. False when the pipe is closed. For event handlers, which
+  // must not wait.
+  bool Post(std::string_view method, nlohmann::json params,
+            const std::string& session_id);
+
   // Starts keeping the events of `session_id` (attached to `target_id`);
   // events of sessions not watched are dropped.
   void Watch(const std::string& session_id, const std::string& target_id);
+  // From now on, events `method` of `session_id` go to `handler` (on the
+  // reader thread) instead of being kept; the session need not be watched.
+  // Until Unwatch, or the session detaches.
+  void Handle(const std::string& session_id, const std::string& method,
+              EventHandler handler);
+  // Stops keeping (and handling) the events of `session_id`.
   void Unwatch(const std::string& session_id);
   // Forgets the events kept so far for `session_id`.
   void DropEvents(const std::string& session_id);
@@ -123,6 +140,10 @@ class Browser {
   int64_t next_id_ = 1;
   std::map<int64_t, std::shared_ptr<nlohmann::json>> pending_;  // id → answer
   std::map<std::string, std::deque<Event>> events_;  // by watched session
+  // Handlers by session, then method; shared, so that one still running on
+  // the reader thread outlives its Unwatch.
+  std::map<std::string, std::map<std::string, std::shared_ptr<EventHandler>>>
+      handlers_;
   std::map<std::string, std::string> session_of_target_;
   std::set<std::string> gone_sessions_;
 

@@ -15,6 +15,8 @@
 #include <utility>
 
 #include "crawler/render/browser.h"
+#include "crawler/render/cookie_sync.h"
+#include "crawler/render/interceptor.h"
 
 namespace crawlbox::crawler {
 namespace {
@@ -62,6 +64,8 @@ struct Tab {
   std::string target_id;
   std::string session_id;
   int pages = 0;
+  std::shared_ptr<Interceptor> interceptor;
+  uint64_t cookies = 0;  // the CookieSync version its context holds
 };
 
 // How a page ended, besides its Response.
@@ -90,6 +94,7 @@ struct Renderer::Impl {
 
   const RenderSettings settings;
   const Done done;
+  CookieSync cookies;
 
   mutable std::mutex mu;
   std::condition_variable cv;
@@ -182,6 +187,15 @@ config::Result<Tab> Renderer::Impl::OpenTab(std::shared_ptr<Browser> b) {
     reply = b->Call(method, std::move(params), tab.session_id, deadline);
     if (reply.outcome != Outcome::kOk) return fail(reply);
   }
+  auto interceptor =
+      Interceptor::Attach(*b, tab.session_id, settings.allow_document,
+                          settings.allow_subresource, deadline);
+  if (!interceptor.ok()) {
+    CloseTab(tab);
+    return config::Status::Unavailable("opening a tab: " +
+                                       interceptor.status().message());
+  }
+  tab.interceptor = std::move(interceptor.value());
   return tab;
 }
 
@@ -232,10 +246,20 @@ PageEnd Renderer::Impl::RenderPage(Tab& tab, const RenderOptions& options,
     return PageEnd::kCrash;
   };
 
+  Browser::Reply set = cookies.Apply(b, session, &tab.cookies, deadline);
+  if (set.outcome == Outcome::kTimeout || set.outcome == Outcome::kGone)
+    return ended(set);
   b.DropEvents(session);  // leftovers of the previous page
+  tab.interceptor->BeginNavigation();
   Browser::Reply nav = b.Call(
       "Page.navigate", json{{"url", response->request.url}}, session, deadline);
   if (nav.outcome != Outcome::kOk) return ended(nav);
+  if (std::optional<InterceptedRedirect> redirect =
+          tab.interceptor->TakeRedirect()) {
+    response->status = redirect->status;
+    response->headers = std::move(redirect->headers);
+    return PageEnd::kDone;
+  }
   std::string error_text = StringField(nav.result, "errorText");
   if (!error_text.empty()) {
     response->error =
@@ -246,6 +270,11 @@ PageEnd Renderer::Impl::RenderPage(Tab& tab, const RenderOptions& options,
     return PageEnd::kDone;
   }
   const std::string frame_id = StringField(nav.result, "frameId");
+  // The document before may still send its load events (an error page, the
+  // last page's stop): only this navigation's own document, once committed,
+  // has its load counted.
+  const std::string loader_id = StringField(nav.result, "loaderId");
+  bool committed = loader_id.empty();
 
   // The main document's response, the load event, and for network idle the
   // requests in flight and when that count last changed.
@@ -271,7 +300,18 @@ PageEnd Renderer::Impl::RenderPage(Tab& tab, const RenderOptions& options,
     }
     const json& p = event.params;
     capture.OnEvent(event.method, p);
-    if (event.method == "Page.loadEventFired") {
+    if (event.method == "Page.frameNavigated") {
+      const json& frame = Field(p, "frame");
+      if (StringField(frame, "id") == frame_id &&
+          StringField(frame, "loaderId") == loader_id)
+        committed = true;
+    } else if (committed && !loaded &&
+               // A script that starts another navigation while the page
+               // loads stops the load: the load event never comes, the
+               // page stopped loading does.
+               (event.method == "Page.loadEventFired" ||
+                (event.method == "Page.frameStoppedLoading" &&
+                 StringField(p, "frameId") == frame_id))) {
       loaded = true;
       last_change = Clock::now();
     } else if (event.method == "Network.requestWillBeSent") {
@@ -467,6 +507,10 @@ void Renderer::Render(Request request, RenderOptions options) {
     impl_->queue.push_back(Job{std::move(request), std::move(options)});
   }
   impl_->cv.notify_one();
+}
+
+void Renderer::SetCookies(const std::vector<Cookie>& cookies) {
+  impl_->cookies.Set(cookies);
 }
 
 void Renderer::Stop() {

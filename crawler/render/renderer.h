@@ -9,9 +9,11 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "config/status.h"
+#include "crawler/fetch/cookie.h"
 #include "crawler/fetch/request.h"
 #include "crawler/render/capture.h"
 
@@ -47,6 +49,18 @@ struct RenderSettings {
   // read into Response::captured. With patterns, a render also waits, within
   // timeout_ms, for the captured requests in flight when the DOM was read.
   CaptureSettings capture;
+  // Whether the browser may load a document other than the page's own
+  // navigation (a frame, or a page a script navigates to), by its absolute
+  // URL. A refused one is never sent: a frame's fails
+  // (net::ERR_BLOCKED_BY_CLIENT), a script's navigation away is aborted and
+  // the page stays. Null allows all. Called on a thread of the renderer's
+  // while the request waits: quick and thread-safe, and it must stay
+  // callable until Stop().
+  std::function<bool(std::string_view url)> allow_document;
+  // The same for every other request (scripts, XHR, stylesheets, ...). Null
+  // (the default) intercepts none of them, which saves a round trip to the
+  // browser per request.
+  std::function<bool(std::string_view url)> allow_subresource;
 };
 
 // What one page needs besides its Request.
@@ -63,11 +77,13 @@ struct RenderOptions {
 // document's status and headers, content_type "text/html; charset=utf-8", the
 // DOM's outerHTML as body, rendered = true and render_ms, and the responses
 // settings.capture matched in captured (see crawler/render/capture.h; a
-// capture that fails is a Captured with an error, never a failed page).
-// Failures are Responses with an error: kDns/kConnect (navigation failed,
-// error_detail holds Chromium's net::ERR_*), kRenderTimeout (the page's tab is
-// replaced), kRenderCrash (the browser or tab died; it is restarted and queued
-// pages continue).
+// capture that fails is a Captured with an error, never a failed page). A
+// page answered with a redirect (3xx with a Location) is not followed, as the
+// Fetcher does not follow a page's: its Response has that status and
+// headers, final_url the page's URL and no body. Failures are Responses with
+// an error: kDns/kConnect (navigation failed, error_detail holds Chromium's
+// net::ERR_*), kRenderTimeout (the page's tab is replaced), kRenderCrash (the
+// browser or tab died; it is restarted and queued pages continue).
 //
 // Thread-safe: Render, in_flight and the counters may be called from any
 // thread, Done included. Start and Stop must not be called from Done.
@@ -91,6 +107,11 @@ class Renderer {
   // wait while every tab is busy. Requests queued before Start() wait for it;
   // after Stop() they are dropped without a Done.
   void Render(Request request, RenderOptions options);
+  // The cookies every page is rendered with from its next navigation on (the
+  // [login] session from the Fetcher's jar): each tab's browser context gets
+  // them before its next page, over any of the same name, domain and path.
+  // Any thread. They are never logged.
+  void SetCookies(const std::vector<Cookie>& cookies);
   // Renders in flight and queued get no Done; every browser's whole process
   // group is killed and reaped and its temporary profile removed. Idempotent.
   void Stop();

@@ -158,6 +158,9 @@ const RejectCase kRejectCases[] = {
      "limits.max_records_per_page", 5},
     {"[limits]\nmax_links_per_page = 0\n", "limits.max_links_per_page", 5},
     {"[limits]\nmax_links_per_page = true\n", "limits.max_links_per_page", 5},
+    // Rendering's politeness and scope hold (issue 14).
+    {"[render]\nsame_site_only = \"yes\"\n", "render.same_site_only", 5},
+    {"[render]\nsame_site = true\n", "render.same_site", 5},
     {"[[rules]]\nname = \"r\"\npattern = '(?P<t>.)'\n"
      "fields.t.required = 1\n",
      "rules[0].fields.t.required", 7},

@@ -506,5 +506,35 @@ TEST_F(FrontierTest, AnUnavailableRobotsTxtIsTriedAgainLater) {
   EXPECT_FALSE(frontier.Idle());
 }
 
+TEST_F(FrontierTest, RobotsAllowsAnswersFromWhatItHasRead) {
+  config::Job job = Open();
+  job.politeness.robots = true;
+  Frontier frontier(job, reader_.get());
+  ASSERT_TRUE(frontier.Start().ok());
+  EXPECT_EQ(frontier.RobotsAllows("http://a/1"), std::nullopt) << "unseen";
+  Discover(frontier, Add("a", 1, 1));
+  EXPECT_EQ(frontier.RobotsAllows("http://a/1"), std::nullopt) << "unread";
+  auto robots = Next(frontier);
+  ASSERT_TRUE(robots);
+  frontier.Fetched(*robots, FetchReport{200});
+  frontier.SetRobots(
+      "a", std::make_shared<parser::RobotsTxt>(
+               parser::RobotsTxt::Parse("User-agent: *\nDisallow: /2\n")));
+  EXPECT_EQ(frontier.RobotsAllows("http://a/1"), true);
+  EXPECT_EQ(frontier.RobotsAllows("http://A:8080/2?x=1"), false);
+  EXPECT_EQ(frontier.RobotsAllows("http://b/2"), std::nullopt);
+
+  Discover(frontier, Add("c", 1, 1));
+  auto tls = Next(frontier);
+  ASSERT_TRUE(tls);
+  frontier.Fetched(*tls, FetchReport{});
+  frontier.SetRobots("c", nullptr, FetchError::kTls);
+  EXPECT_EQ(frontier.RobotsAllows("http://c/1"), false) << "failed for good";
+
+  config::Job ignoring = Open();
+  Frontier without(ignoring, reader_.get());
+  EXPECT_EQ(without.RobotsAllows("http://a/2"), true) << "robots = false";
+}
+
 }  // namespace
 }  // namespace crawlbox::crawler

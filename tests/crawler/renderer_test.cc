@@ -335,10 +335,6 @@ TEST_F(RendererTest, SendsTheJobsUserAgentAndReportsNavigationErrors) {
   }
   EXPECT_TRUE(seen);
 
-  Response redirected = RenderOne(renderer, server_.Url("/redirect/2"));
-  ASSERT_TRUE(redirected.ok()) << redirected.error_detail;
-  EXPECT_EQ(redirected.final_url, server_.Url("/redirect/0"));
-  EXPECT_EQ(redirected.status, 200);
   Response missing = RenderOne(renderer, server_.Url("/status/404"));
   ASSERT_TRUE(missing.ok()) << missing.error_detail;
   EXPECT_EQ(missing.status, 404);

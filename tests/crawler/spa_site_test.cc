@@ -228,6 +228,8 @@ TEST(SpaSiteTest, UnknownPathsAre404) {
       {"/spa/film/2001", false},
       {"/spa/loop/", false},
       {"/spa/bomb/", false},
+      {"/spa/moved/0", false},
+      {"/spa/moved/201", false},
   };
   for (const Case& c : cases) {
     auto res = client.Get(c.path);
@@ -256,6 +258,15 @@ TEST(SpaSiteTest, FilmPageIsServerRendered) {
   EXPECT_NE(res->body.find("&lt;Director's Cut&gt;"), std::string::npos)
       << res->body;
   EXPECT_NE(res->body.find("href=\"/spa/page/3\""), std::string::npos);
+}
+
+TEST(SpaSiteTest, MovedPageRedirectsPermanentlyToItsPage) {
+  TestServer server;
+  httplib::Client client("127.0.0.1", server.port());
+  auto res = client.Get("/spa/moved/7");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 301);
+  EXPECT_EQ(res->get_header_value("Location"), "/spa/page/7");
 }
 
 TEST(SpaSiteTest, LoopPageNeverEnds) {

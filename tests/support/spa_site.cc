@@ -284,6 +284,15 @@ std::vector<ApiSite::Route> SpaSiteRoutes(SpaSleep sleep) {
     if (!rank) return SetNotFound(res, req.path);
     res.set_content(FilmPage(MakeEntry(*rank)), kHtml);
   });
+  add(R"(/spa/moved/(\d+))", [](const httplib::Request& req,
+                                const std::smatch& m, httplib::Response& res) {
+    const std::optional<int> page = ParseIndex(m[1].str(), kSpaPages);
+    if (!page) return SetNotFound(res, req.path);
+    res.status = 301;
+    res.set_header("Location", "/spa/page/" + std::to_string(*page));
+    res.set_content("moved to /spa/page/" + std::to_string(*page) + "\n",
+                    kText);
+  });
   add("/spa/loop",
       [](const httplib::Request&, const std::smatch&, httplib::Response& res) {
         res.set_content(kLoopPage, kHtml);

@@ -82,6 +82,8 @@ using SpaSleep = std::function<void(std::chrono::milliseconds)>;
 //   /spa/film/<rank>          a server-rendered detail page: the title in
 //                             <h1 class="title">, the score, a link back to
 //                             its /spa/page/<n>; rank 1..2000 (else 404)
+//   /spa/moved/<n>            301 to /spa/page/<n> (a relative Location),
+//                             n in 1..kSpaPages (else 404)
 //   /spa/loop                 a shell whose script never ends (for(;;){}),
 //                             for render timeouts
 //   /spa/bomb                 a shell whose script allocates 256 MB of

@@ -133,6 +133,7 @@ struct RequestRecord {
 //   /spa/slow-data/<n>     the shell; its JSON (/spa/api/slow-data/<n>.json)
 //                          comes after 1.5 s (cut short by Stop())
 //   /spa/film/<rank>       a server-rendered detail page, rank 1..2000
+//   /spa/moved/<n>         301 to /spa/page/<n>
 //   /spa/loop              a shell whose script loops forever
 // Handlers added with Get(), Post() or Put() are tried first, in the order
 // added.
