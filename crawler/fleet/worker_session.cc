@@ -268,7 +268,8 @@ void WorkerSession::Release(const std::vector<Held>& tasks) {
               "released " + std::to_string(tasks.size()) + " tasks");
 }
 
-bool WorkerSession::StartRenderer(FetchGraph* graph) {
+bool WorkerSession::StartRenderer(FetchGraph* graph,
+                                  const parser::PageParser& parser) {
   if (!render_policy_.Any()) return false;
   static std::once_flag said;
   if (!options_.render) {
@@ -279,8 +280,14 @@ bool WorkerSession::StartRenderer(FetchGraph* graph) {
     });
     return false;
   }
+  // The master holds robots.txt: a worker's gate asks the scope alone of
+  // the documents a rendered page loads (redirects are hops the master
+  // schedules, as ever).
+  gate_ = std::make_unique<RenderGate>(job_, parser, nullptr, &counters_);
+  RenderSettings settings = render_policy_.Settings();
+  gate_->Install(&settings);
   renderer_ = std::make_unique<Renderer>(
-      render_policy_.Settings(),
+      std::move(settings),
       [graph](Response&& response) { graph->Deliver(std::move(response)); });
   Status started = renderer_->Start();
   if (!started.ok()) {
@@ -299,6 +306,12 @@ bool WorkerSession::StartRenderer(FetchGraph* graph) {
     renderer_->Render(std::move(request), std::move(options));
     return true;
   });
+  if (job_.login.enabled) {
+    // Rendered pages carry the session this worker's login earned.
+    graph->SetCookiesHook([this](std::vector<Cookie> cookies) {
+      renderer_->SetCookies(cookies);
+    });
+  }
   return true;
 }
 
@@ -340,7 +353,7 @@ Result<SessionEnd> WorkerSession::Run(int64_t* pages) {
     processor.SetLoggedOutHook([&graph] { graph.RequestLogin(); });
   }
   // Before the graph starts: the diverter is set before its fetcher runs.
-  const bool renders = StartRenderer(&graph);
+  const bool renders = StartRenderer(&graph, *parser);
   Status s = graph.Start();
   if (!s.ok()) return s;
   const int render_backlog = 2 * std::max(1, job_.render.tabs);

@@ -25,6 +25,7 @@
 #include "crawler/engine/counters.h"
 #include "crawler/engine/fetch_graph.h"
 #include "crawler/engine/fetch_stage.h"
+#include "crawler/engine/render_gate.h"
 #include "crawler/engine/render_policy.h"
 #include "crawler/fleet/fleet.h"
 #include "crawler/fleet/redis_client.h"
@@ -127,7 +128,7 @@ class WorkerSession : public RequestSource, public FetchGraphSink {
   // Starts the renderer when the job renders pages and this worker may:
   // false (said once per process) when it cannot, and it then takes no
   // render tasks.
-  bool StartRenderer(FetchGraph* graph);
+  bool StartRenderer(FetchGraph* graph, const parser::PageParser& parser);
   config::Status Renew();
   config::Status Heartbeat(const std::string& state);
   // Gives tasks back to the group: re-added as new entries, the held ones
@@ -151,7 +152,9 @@ class WorkerSession : public RequestSource, public FetchGraphSink {
   const std::chrono::milliseconds lease_;
   int concurrency_ = 0;
   const RenderPolicy render_policy_{job_};
-  std::unique_ptr<Renderer> renderer_;  // when this worker renders
+  // When this worker renders; the gate outlives the renderer that asks it.
+  std::unique_ptr<RenderGate> gate_;
+  std::unique_ptr<Renderer> renderer_;
 
   std::mutex mu_;
   std::condition_variable answered_cv_;

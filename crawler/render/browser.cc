@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "config/log.h"
+#include "crawler/render/devtools_json.h"
 
 namespace crawlbox::crawler {
 namespace {
@@ -55,13 +56,6 @@ std::string Errno(const char* what) {
 // may hold some, so bad bytes are replaced instead.
 std::string Dump(const json& message) {
   return message.dump(-1, ' ', false, json::error_handler_t::replace);
-}
-
-std::string StringField(const json& object, const char* key) {
-  if (!object.is_object()) return "";
-  auto it = object.find(key);
-  if (it == object.end() || !it->is_string()) return "";
-  return it->get<std::string>();
 }
 
 // The crawler's environment with TMPDIR set to `tmp_dir`: Chromium's own

@@ -11,26 +11,13 @@
 #include <utility>
 
 #include "crawler/render/browser.h"
+#include "crawler/render/devtools_json.h"
 
 namespace crawlbox::crawler {
 namespace {
 
 using json = nlohmann::json;
 using Outcome = Browser::Outcome;
-
-std::string StringField(const json& object, const char* key) {
-  if (!object.is_object()) return "";
-  auto it = object.find(key);
-  if (it == object.end() || !it->is_string()) return "";
-  return it->get<std::string>();
-}
-
-const json& Field(const json& object, const char* key) {
-  static const json kNull;
-  if (!object.is_object()) return kNull;
-  auto it = object.find(key);
-  return it == object.end() ? kNull : *it;
-}
 
 // The Content-Type header of a DevTools Response object (header names keep
 // the server's case over HTTP/1.1), else Chromium's MIME type.

@@ -8,17 +8,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "crawler/render/devtools_json.h"
+
 namespace crawlbox::crawler {
 namespace {
 
 using json = nlohmann::json;
-
-std::string StringField(const json& object, const char* key) {
-  if (!object.is_object()) return "";
-  auto it = object.find(key);
-  if (it == object.end() || !it->is_string()) return "";
-  return it->get<std::string>();
-}
 
 }  // namespace
 
