@@ -15,12 +15,49 @@
 
 namespace crawlbox::testing {
 
+namespace {
+
+// argv and envp built before fork(): the child of a multi-threaded test may
+// not allocate, since another thread can hold the allocator's lock at fork()
+// and the child would wait for it forever (seen under ASan in CI).
+class ExecImage {
+ public:
+  ExecImage(const std::vector<std::string>& argv,
+            const std::map<std::string, std::string>& env)
+      : argv_strings_(argv) {
+    for (char** e = environ; *e != nullptr; ++e) {
+      const std::string entry = *e;
+      const std::string key = entry.substr(0, entry.find('='));
+      if (env.count(key) == 0) env_strings_.push_back(entry);
+    }
+    for (const auto& [k, v] : env) env_strings_.push_back(k + "=" + v);
+    for (std::string& a : argv_strings_) argv_.push_back(a.data());
+    argv_.push_back(nullptr);
+    for (std::string& e : env_strings_) envp_.push_back(e.data());
+    envp_.push_back(nullptr);
+  }
+  // Only async-signal-safe calls from here on.
+  [[noreturn]] void Exec() const {
+    execve(argv_[0], argv_.data(), envp_.data());
+    _exit(127);
+  }
+
+ private:
+  std::vector<std::string> argv_strings_;
+  std::vector<std::string> env_strings_;
+  std::vector<char*> argv_;
+  std::vector<char*> envp_;
+};
+
+}  // namespace
+
 ProcessResult RunProcess(const std::vector<std::string>& argv,
                          const std::map<std::string, std::string>& env,
                          int timeout_ms) {
   ProcessResult result;
   int out_pipe[2], err_pipe[2];
   if (pipe(out_pipe) != 0 || pipe(err_pipe) != 0) return result;
+  const ExecImage image(argv, env);
   pid_t pid = fork();
   if (pid == 0) {
     dup2(out_pipe[1], STDOUT_FILENO);
@@ -29,13 +66,7 @@ ProcessResult RunProcess(const std::vector<std::string>& argv,
     close(err_pipe[0]);
     close(out_pipe[1]);
     close(err_pipe[1]);
-    for (const auto& [k, v] : env) setenv(k.c_str(), v.c_str(), 1);
-    std::vector<char*> args;
-    for (const std::string& a : argv)
-      args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    execv(args[0], args.data());
-    _exit(127);
+    image.Exec();
   }
   close(out_pipe[1]);
   close(err_pipe[1]);
@@ -103,19 +134,14 @@ ChildProcess::ChildProcess(const std::vector<std::string>& argv,
                            const std::map<std::string, std::string>& env,
                            const std::string& dir)
     : out_path_(dir + "/child.out"), err_path_(dir + "/child.err") {
+  const ExecImage image(argv, env);
   pid_ = fork();
   if (pid_ == 0) {
     int out = open(out_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     int err = open(err_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     dup2(out, STDOUT_FILENO);
     dup2(err, STDERR_FILENO);
-    for (const auto& [k, v] : env) setenv(k.c_str(), v.c_str(), 1);
-    std::vector<char*> args;
-    for (const std::string& a : argv)
-      args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    execv(args[0], args.data());
-    _exit(127);
+    image.Exec();
   }
 }
 
