@@ -10,8 +10,8 @@
 #include <utility>
 #include <vector>
 
+#include "config/compression.h"
 #include "parser/charset_decode.h"
-#include "parser/compression.h"
 
 namespace crawlbox::parser {
 namespace {
@@ -324,8 +324,8 @@ SitemapContents ParseSitemap(std::string_view body, size_t max_bytes,
   bool cut = false;
   // Two layers at most: a .gz file served with Content-Encoding: gzip by a
   // server whose client did not undo it. Deeper nesting is not a sitemap.
-  for (int layer = 0; layer < 2 && IsGzip(text); ++layer) {
-    Inflated next = Inflate(text, max_bytes);
+  for (int layer = 0; layer < 2 && config::IsGzip(text); ++layer) {
+    config::Inflated next = config::Inflate(text, max_bytes);
     if (next.data.empty()) {
       result.error = next.cut ? "bad gzip" : "empty body";
       return result;

@@ -5,10 +5,10 @@
 #include <map>
 #include <string>
 
+#include "config/compression.h"
 #include "config/job_loader.h"
 #include "crawler/cli/commands.h"
 #include "crawler/engine/item_json.h"
-#include "parser/compression.h"
 #include "storage/store.h"
 
 namespace crawlbox::crawler {
@@ -66,7 +66,7 @@ int CmdReextract(const ReextractArgs& args) {
                                 " has unknown encoding '" + page.body_encoding +
                                 "'");
     }
-    parser::Inflated body = parser::Inflate(
+    config::Inflated body = config::Inflate(
         page.body, static_cast<size_t>(job.fetch.max_body_bytes) + 1);
     if (body.cut) {
       return Status::Corruption("stored body of " + page.url +

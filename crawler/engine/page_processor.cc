@@ -5,13 +5,13 @@
 
 #include <cstdio>
 
+#include "config/compression.h"
 #include "config/log.h"
 #include "crawler/archive/exchange_records.h"
 #include "crawler/engine/captured_documents.h"
 #include "crawler/engine/item_json.h"
 #include "crawler/fetch/body_hash.h"
 #include "crawler/frontier/request_parts.h"
-#include "parser/compression.h"
 #include "parser/sitemap.h"
 
 namespace crawlbox::crawler {
@@ -127,7 +127,7 @@ storage::PageOutcome PageProcessor::Process(const Response& r) const {
   page.last_modified = std::string(r.Header("last-modified").value_or(""));
   page.body_hash = BodyHash(r.body);
   if (job_.store.bodies) {
-    page.body = parser::Deflate(r.body);
+    page.body = config::Deflate(r.body);
     page.body_encoding = "zlib";
   }
   out.fate = storage::Stored{};

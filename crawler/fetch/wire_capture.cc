@@ -5,9 +5,10 @@
 
 #include <curl/curl.h>
 #include <strings.h>
-#include <zlib.h>
 
-#include <array>
+#include <algorithm>
+
+#include "config/compression.h"
 
 namespace crawlbox::crawler {
 
@@ -71,62 +72,23 @@ bool IsEncoding(std::string_view value, std::string_view name) {
          strncasecmp(value.data(), name.data(), name.size()) == 0;
 }
 
-// Decodes `wire_body` (gzip, x-gzip or deflate) into *body, at most
-// `max_bytes` of it.
-// False when it does not decode (*error says why) or would exceed max_bytes
-// (*too_large, with *body cut at max_bytes).
+// The body decoded as `encoding` says (gzip or deflate) into at most
+// `max_bytes`. False when it does not decode (*error says why) or would
+// exceed max_bytes (*too_large, with *body cut at max_bytes).
 bool DecodeBody(std::string_view encoding, std::string_view wire_body,
                 int64_t max_bytes, std::string* body, bool* too_large,
                 std::string* error) {
-  *too_large = false;
   const bool gzip =
       IsEncoding(encoding, "gzip") || IsEncoding(encoding, "x-gzip");
-  const bool deflate = IsEncoding(encoding, "deflate");
-  z_stream z{};
-  // gzip: windowBits 15 + 16; "deflate" is zlib-wrapped by the standard, but
-  // some servers send raw deflate: 15 + 32 detects a zlib or gzip header and
-  // raw data is retried below.
-  if (inflateInit2(&z, gzip ? 15 + 16 : 15 + 32) != Z_OK) {
-    *error = "zlib inflateInit2 failed";
-    return false;
-  }
-  body->clear();
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(wire_body.data()));
-  z.avail_in = static_cast<uInt>(wire_body.size());
-  std::array<char, 64 * 1024> chunk;
-  int rc = Z_OK;
-  bool retried_raw = false;
-  while (rc == Z_OK) {
-    z.next_out = reinterpret_cast<Bytef*>(chunk.data());
-    z.avail_out = static_cast<uInt>(chunk.size());
-    rc = inflate(&z, Z_NO_FLUSH);
-    if (rc == Z_DATA_ERROR && deflate && !retried_raw && body->empty()) {
-      retried_raw = true;
-      inflateEnd(&z);
-      z = z_stream{};
-      inflateInit2(&z, -15);
-      z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(wire_body.data()));
-      z.avail_in = static_cast<uInt>(wire_body.size());
-      rc = Z_OK;
-      continue;
-    }
-    const size_t produced = chunk.size() - z.avail_out;
-    if (static_cast<int64_t>(body->size() + produced) > max_bytes) {
-      body->append(chunk.data(), static_cast<size_t>(max_bytes) - body->size());
-      *too_large = true;
-      inflateEnd(&z);
-      return false;
-    }
-    body->append(chunk.data(), produced);
-    if (rc == Z_BUF_ERROR && z.avail_in == 0) break;
-  }
-  inflateEnd(&z);
-  if (rc != Z_STREAM_END) {
+  config::Inflated inflated = config::Inflate(
+      wire_body, static_cast<size_t>(std::max<int64_t>(max_bytes, 0)),
+      /*raw_fallback=*/!gzip);
+  *body = std::move(inflated.data);
+  *too_large = inflated.too_large;
+  if (inflated.cut && !inflated.too_large)
     *error = std::string("the ") + (gzip ? "gzip" : "deflate") +
              " body does not decode";
-    return false;
-  }
-  return true;
+  return !inflated.cut;
 }
 
 std::string_view ContentEncoding(

@@ -10,6 +10,7 @@
 #include <optional>
 #include <utility>
 
+#include "config/base64.h"
 #include "crawler/render/browser.h"
 #include "crawler/render/devtools_json.h"
 
@@ -44,40 +45,6 @@ bool IsJsonType(std::string_view content_type) {
   for (char& c : type) c = static_cast<char>(tolower(c));
   return type == "application/json" || type == "text/json" ||
          (type.size() > 5 && type.ends_with("+json"));
-}
-
-// Chromium hands a body it does not take for text (a JSON API answering
-// application/octet-stream) as base64. nullopt when `text` is not base64.
-std::optional<std::string> FromBase64(std::string_view text) {
-  std::string out;
-  out.reserve(text.size() / 4 * 3);
-  uint32_t bits = 0;
-  int pending = 0;
-  for (char c : text) {
-    int v;
-    if (c >= 'A' && c <= 'Z') {
-      v = c - 'A';
-    } else if (c >= 'a' && c <= 'z') {
-      v = c - 'a' + 26;
-    } else if (c >= '0' && c <= '9') {
-      v = c - '0' + 52;
-    } else if (c == '+') {
-      v = 62;
-    } else if (c == '/') {
-      v = 63;
-    } else if (c == '=') {
-      break;
-    } else {
-      return std::nullopt;
-    }
-    bits = (bits << 6) | static_cast<uint32_t>(v);
-    pending += 6;
-    if (pending >= 8) {
-      pending -= 8;
-      out.push_back(static_cast<char>((bits >> pending) & 0xFF));
-    }
-  }
-  return out;
 }
 
 }  // namespace
@@ -193,7 +160,9 @@ void PageCapture::ReadFinished(Browser& browser, const std::string& session_id,
     }
     std::string body = StringField(reply.result, "body");
     if (Field(reply.result, "base64Encoded") == json(true)) {
-      std::optional<std::string> decoded = FromBase64(body);
+      // Chromium hands a body it does not take for text (a JSON API
+      // answering application/octet-stream) as base64.
+      std::optional<std::string> decoded = config::FromBase64(body);
       if (!decoded) {
         Fail(std::move(tracked), "no_body", "Chromium's base64 did not decode");
         continue;

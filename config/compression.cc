@@ -1,12 +1,12 @@
 // zlib streams: a bounded, streaming inflater and a one-shot deflater.
-#include "parser/compression.h"
+#include "config/compression.h"
 
 #include <zlib.h>
 
 #include <algorithm>
 #include <limits>
 
-namespace crawlbox::parser {
+namespace crawlbox::config {
 
 bool IsGzip(std::string_view data) {
   return data.size() >= 2 && static_cast<unsigned char>(data[0]) == 0x1f &&
@@ -15,7 +15,7 @@ bool IsGzip(std::string_view data) {
 
 // The output grows in steps rather than being sized up front, so memory
 // follows the real output, never what a header or a bomb claims.
-Inflated Inflate(std::string_view in, size_t max_bytes) {
+Inflated Inflate(std::string_view in, size_t max_bytes, bool raw_fallback) {
   Inflated result;
   z_stream zs{};
   // 32 + MAX_WBITS: zlib or gzip wrapper, whichever the header says.
@@ -44,6 +44,7 @@ Inflated Inflate(std::string_view in, size_t max_bytes) {
       zs.avail_out = 1;
       const int ret = inflate(&zs, Z_NO_FLUSH);
       result.cut = ret != Z_STREAM_END || zs.avail_out == 0;
+      result.too_large = result.cut;
       break;
     }
     const size_t old_size = out.size();
@@ -64,6 +65,18 @@ Inflated Inflate(std::string_view in, size_t max_bytes) {
       break;  // trailing garbage after the last member is ignored
     }
     if (ret == Z_OK) continue;
+    if (ret == Z_DATA_ERROR && raw_fallback && out.empty()) {
+      // No zlib or gzip header: start again, reading raw deflate.
+      raw_fallback = false;
+      inflateEnd(&zs);
+      zs = z_stream{};
+      if (inflateInit2(&zs, -MAX_WBITS) != Z_OK) {
+        result.cut = true;
+        return result;
+      }
+      fed = 0;
+      continue;
+    }
     // Z_BUF_ERROR: no progress, i.e. the input ended inside the stream;
     // Z_DATA_ERROR and the rest: corrupt. Either way the output is cut.
     result.cut = true;
@@ -88,4 +101,4 @@ std::string Deflate(std::string_view in) {
   return out;
 }
 
-}  // namespace crawlbox::parser
+}  // namespace crawlbox::config
