@@ -63,6 +63,13 @@ Status Reader::Query(
           "only one SQL statement is allowed; found more after it");
     }
   }
+  // The connection is read-only anyway; asking SQLite first makes a write
+  // bad input with a reason instead of a failure at its first step.
+  if (!sqlite3_stmt_readonly(stmt->get()))
+    return Status::InvalidArgument(
+        "the database is opened read-only, so only statements that read "
+        "(SELECT, WITH ... SELECT, read-only PRAGMAs) can run; this one "
+        "would write");
   for (size_t i = 0; i < params.size(); ++i) {
     const int index = static_cast<int>(i) + 1;
     if (const auto* v = std::get_if<int64_t>(&params[i])) {

@@ -18,6 +18,7 @@
 #include "web/api_json.h"
 #include "web/metrics.h"
 #include "web/page.h"
+#include "web/query.h"
 #include "web/status_collector.h"
 
 namespace crawlbox::web {
@@ -58,8 +59,9 @@ std::string PercentEncode(std::string_view text) {
 // nullopt when present but not such an integer.
 std::optional<int64_t> IntParam(const httplib::Request& req, const char* name,
                                 int64_t fallback, int64_t min, int64_t max) {
-  if (!req.has_param(name)) return fallback;
-  const std::string text = req.get_param_value(name);
+  const std::optional<std::string> param = QueryParam(req.target, name);
+  if (!param) return fallback;
+  const std::string& text = *param;
   int64_t value = 0;
   auto [end, ec] =
       std::from_chars(text.data(), text.data() + text.size(), value);
@@ -122,8 +124,8 @@ struct StatusServer::Impl {
       const std::string auth = req.get_header_value("Authorization");
       if (auth.rfind("Bearer ", 0) == 0) {
         given = auth.substr(7);
-      } else if (req.has_param("token")) {
-        given = req.get_param_value("token");
+      } else if (auto param = QueryParam(req.target, "token")) {
+        given = std::move(*param);
       }
       if (!TokenMatches(token, given)) {
         res.set_header("WWW-Authenticate", "Bearer realm=\"crawlbox\"");
@@ -199,8 +201,7 @@ struct StatusServer::Impl {
           if (!offset) {
             return SendError(res, 400, "offset: expected an integer >= 0");
           }
-          const std::string rule =
-              req.has_param("rule") ? req.get_param_value("rule") : "";
+          const std::string rule = QueryParam(req.target, "rule").value_or("");
           auto data = collector.Items(rule, *limit, *offset);
           if (!data.ok()) return SendStatusError(res, data.status());
           SendJson(res, 200, ItemsJson(*data));

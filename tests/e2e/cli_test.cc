@@ -238,8 +238,14 @@ TEST(CliTest, RunQueryExportAndExtractOnTheDemoBoard) {
                 "--format", "json"});
   EXPECT_NE(json.out.find("\"rank\":1"), std::string::npos) << json.out;
 
-  ProcessResult writes = Crawlbox({"query", db, "delete from items"});
-  EXPECT_NE(writes.exit_code, 0);
+  // A write is bad input (exit 2) with a sentence saying why.
+  for (const char* sql : {"delete from pages", "delete from items",
+                          "create table t (x)", "pragma user_version = 7"}) {
+    ProcessResult writes = Crawlbox({"query", db, sql});
+    EXPECT_EQ(writes.exit_code, 2) << sql << ": " << writes.err;
+    EXPECT_NE(writes.err.find("opened read-only"), std::string::npos)
+        << writes.err;
+  }
   EXPECT_EQ(
       Crawlbox({"query", db, "select count(*) from items"}).out.find("100") !=
           std::string::npos,

@@ -185,6 +185,10 @@ TEST_F(ServerTest, ItemsArePagedNewestFirstAndFilteredByRule) {
   json next = GetJson("/api/items?rule=board&limit=2&offset=2");
   ASSERT_EQ(next["items"].size(), 1u);
   EXPECT_EQ(next["items"][0]["record"]["title"], "first");
+  // A value holding '=' is the whole value, not what follows the last '='.
+  json eq = GetJson("/api/items?rule=x=board");
+  EXPECT_EQ(eq["rule"], "x=board");
+  EXPECT_EQ(eq["total"], 0);
   json none = GetJson("/api/items?rule=nosuchrule");
   EXPECT_EQ(none["total"], 0);
   EXPECT_TRUE(none["items"].empty());
