@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Quick start 1: installs what is missing, builds, serves the demo movie board on a free
+# Quick start 1: installs what is missing, builds crawlbox and the test-site server, serves the demo movie board on a free
 # loopback port, crawls it with config/jobs/board.toml into demo/board.db, and prints the ten
 # best-scored films.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
-bash scripts/setup.sh
-bash scripts/build.sh "$root/build"
+# Only what the demo runs: two programs, not the test binaries (most of a full build).
+bash scripts/setup.sh --demo
+BUILD_TARGETS="crawlbox crawlbox-testsite" bash scripts/build.sh "$root/build"
 
 mkdir -p demo
 rm -f demo/board.db demo/board.db-wal demo/board.db-shm

@@ -2,16 +2,26 @@
 # Installs the Debian packages crawlbox builds, tests and demos with; installs only what is missing,
 # so running it again is cheap. Uses sudo when not root. The Python and PostgreSQL manuals plus
 # lxml and html5lib are the real pages and the reference of tests/parser/xpath_lxml_test.cc.
+#   scripts/setup.sh          everything the tests need
+#   scripts/setup.sh --demo   only what building crawlbox and the demo site needs (no Chromium,
+#                             nginx, Redis server, Node or manuals: the demo runs none of them)
 set -euo pipefail
 
+# Building crawlbox and crawlbox-testsite. GoogleTest is here because the test-site server
+# shares tests/support with the tests, and CMake configures that folder.
 packages=(
-  build-essential cmake pkg-config clang-format
+  build-essential cmake pkg-config
   libcurl4-openssl-dev libgumbo-dev libre2-dev libsqlite3-dev libtbb-dev
   libtomlplusplus-dev nlohmann-json3-dev libcpp-httplib-dev libcli11-dev
-  libgtest-dev libgmock-dev sqlite3 zlib1g-dev libssl-dev libhiredis-dev redis-server
-  chromium fonts-dejavu-core fonts-wqy-microhei nginx openssl nodejs npm
-  python3.11-doc postgresql-doc-15 python3-lxml python3-html5lib
+  libgtest-dev libgmock-dev zlib1g-dev libssl-dev libhiredis-dev
 )
+if [ "${1:-}" != "--demo" ]; then
+  packages+=(
+    clang-format sqlite3 redis-server
+    chromium fonts-dejavu-core fonts-wqy-microhei nginx openssl nodejs npm
+    python3.11-doc postgresql-doc-15 python3-lxml python3-html5lib
+  )
+fi
 
 missing=()
 for p in "${packages[@]}"; do
