@@ -28,7 +28,7 @@ class Reader {
 
   // Runs one SQL statement and calls `on_row` for each row (columns first via
   // `on_columns`); the vectors passed are valid only during the call.
-  // Statements that would write fail with IOError ("readonly").
+  // Statements that would write fail with InvalidArgument, before running.
   // Trailing statements after the first are rejected (InvalidArgument) so that
   // nothing runs half-way.
   config::Status Query(

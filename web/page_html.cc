@@ -77,7 +77,7 @@ constexpr std::string_view kHtml = R"html(<!DOCTYPE html>
     </section>
     <section class="panel">
       <h2>Items per rule</h2>
-      <table id="rules"><thead><tr><th>rule</th><th class="num">items</th></tr></thead><tbody></tbody></table>
+      <table id="rules"><thead><tr><th>rule</th><th class="num">items</th><th>download</th></tr></thead><tbody></tbody></table>
     </section>
   </div>
 

@@ -170,9 +170,36 @@ constexpr std::string_view kJs = R"js('use strict';
     }
     fillBody($('errors'), errors, 'no errors', 3);
     fillBody($('frontier'), countsRows(s.frontier), 'empty', 2);
-    fillBody($('rules'), countsRows(s.items_per_rule), 'no items yet', 2);
+    renderRules(s.items_per_rule || {});
     renderTabs(s.items_per_rule || {});
     drawChart(s.history || []);
+  }
+
+  // Each rule's records as a file: the bytes `crawlbox export` writes.
+  function renderRules(perRule) {
+    const rules = Object.keys(perRule);
+    fillBody($('rules'), [], 'no items yet', 3);
+    if (rules.length === 0) return;
+    const body = $('rules').tBodies[0];
+    body.replaceChildren();
+    for (const rule of rules) {
+      const tr = document.createElement('tr');
+      cell(tr, rule);
+      cell(tr, fmtInt(perRule[rule]), 'num');
+      const td = cell(tr, '');
+      for (const format of ['csv', 'jsonl']) {
+        const a = document.createElement('a');
+        a.href = apiUrl('/api/export', { rule: rule, format: format });
+        a.download = rule + '.' + format;
+        a.className = 'download';
+        a.setAttribute('data-rule', rule);
+        a.setAttribute('data-format', format);
+        a.textContent = format.toUpperCase();
+        if (format !== 'csv') td.appendChild(document.createTextNode(' · '));
+        td.appendChild(a);
+      }
+      body.appendChild(tr);
+    }
   }
 
   function renderTabs(perRule) {

@@ -16,6 +16,7 @@
 #include "config/log.h"
 #include "web/access.h"
 #include "web/api_json.h"
+#include "web/download.h"
 #include "web/metrics.h"
 #include "web/page.h"
 #include "web/query.h"
@@ -93,8 +94,8 @@ void SendStatusError(httplib::Response& res, const Status& status) {
 }  // namespace
 
 struct StatusServer::Impl {
-  Impl(std::string db_path, const StatusSource* source)
-      : collector(std::move(db_path), source), source(source) {}
+  Impl(std::string db, const StatusSource* source)
+      : collector(db, source), source(source), db_path(std::move(db)) {}
 
   // Wraps a handler so that nothing it throws (std::bad_alloc, a library's
   // surprise) reaches cpp-httplib's thread.
@@ -206,6 +207,10 @@ struct StatusServer::Impl {
           if (!data.ok()) return SendStatusError(res, data.status());
           SendJson(res, 200, ItemsJson(*data));
         }));
+    server.Get("/api/export", Guard([this](const httplib::Request& req,
+                                           httplib::Response& res) {
+                 ServeExport(db_path, req, res);
+               }));
     server.Get("/api/fleet",
                Guard([this](const httplib::Request&, httplib::Response& res) {
                  SendJson(res, 200,
@@ -232,6 +237,7 @@ struct StatusServer::Impl {
 
   StatusCollector collector;
   const StatusSource* source;  // null: the database alone
+  std::string db_path;
   httplib::Server server;
   std::string token;
   std::string asset_query;

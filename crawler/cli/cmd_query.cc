@@ -6,6 +6,7 @@
 
 #include "crawler/cli/commands.h"
 #include "storage/reader.h"
+#include "storage/result_writer.h"
 
 namespace crawlbox::crawler {
 
@@ -54,26 +55,28 @@ int CmdExport(const std::string& db, const std::string& rule,
                  db.c_str(), rule.c_str());
     return kExitBadInput;
   }
-  reader->reset();
-  std::string quoted = "\"";
-  for (char c : rule)
-    quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
-  quoted += "\"";
-  const std::string sql = "SELECT * FROM " + quoted + " ORDER BY _item_id";
-  if (output.empty() || output == "-")
-    return RunQuery(db, sql, format, std::cout);
-  std::ofstream out(output, std::ios::binary | std::ios::trunc);
+  std::ofstream file;
+  const bool to_stdout = output.empty() || output == "-";
+  if (!to_stdout) {
+    file.open(output, std::ios::binary | std::ios::trunc);
+    if (!file) {
+      std::fprintf(stderr, "crawlbox: cannot write %s\n", output.c_str());
+      return kExitFailure;
+    }
+  }
+  std::ostream& out = to_stdout ? std::cout : file;
+  config::Status s = storage::WriteRule(**reader, rule, format, out);
+  if (!s.ok()) {
+    std::fprintf(stderr, "crawlbox: %s\n", s.message().c_str());
+    return kExitFailure;
+  }
+  out.flush();
   if (!out) {
-    std::fprintf(stderr, "crawlbox: cannot write %s\n", output.c_str());
+    std::fprintf(stderr, "crawlbox: writing %s failed\n",
+                 to_stdout ? "the output" : output.c_str());
     return kExitFailure;
   }
-  int code = RunQuery(db, sql, format, out);
-  out.close();
-  if (code == kExitOk && !out) {
-    std::fprintf(stderr, "crawlbox: writing %s failed\n", output.c_str());
-    return kExitFailure;
-  }
-  return code;
+  return kExitOk;
 }
 
 }  // namespace crawlbox::crawler

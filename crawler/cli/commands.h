@@ -10,11 +10,14 @@
 
 #include "config/job.h"
 #include "config/job_loader.h"
-#include "crawler/cli/output_format.h"
 #include "crawler/fleet/redis_client.h"
 #include "parser/page_parser.h"
+#include "storage/result_writer.h"
 
 namespace crawlbox::crawler {
+
+using storage::OutputFormat;
+using storage::ResultWriter;
 
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailure = 1;

@@ -15,7 +15,7 @@
 
 namespace {
 
-using crawlbox::crawler::OutputFormat;
+using crawlbox::storage::OutputFormat;
 
 int Main(int argc, char** argv) {
   CLI::App app{

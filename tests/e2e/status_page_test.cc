@@ -96,6 +96,20 @@ json GetJson(int port, const std::string& path) {
   return json::parse(res->body, nullptr, false);
 }
 
+// The href of the page's download link of `rule` as `format` in a dumped DOM
+// (entities decoded), or "".
+std::string DownloadHref(const std::string& dom, const std::string& rule,
+                         const std::string& format) {
+  const std::regex link("<a href=\"([^\"]*)\"[^>]*data-rule=\"" + rule +
+                        "\" data-format=\"" + format + "\"");
+  std::smatch m;
+  if (!std::regex_search(dom, m, link)) return "";
+  std::string href = m[1].str();
+  for (size_t at; (at = href.find("&amp;")) != std::string::npos;)
+    href.replace(at, 5, "&");
+  return href;
+}
+
 // The value of attribute `attr` of the element with id `id` in a dumped DOM,
 // or nullopt.
 std::optional<std::string> Attr(const std::string& dom, const std::string& id,
@@ -212,6 +226,26 @@ TEST(StatusPageTest, ChromiumShowsTheLiveNumbersTheChartAndARecord) {
   EXPECT_NE(dom.find(">200<"), std::string::npos) << "status code table";
   EXPECT_NE(dom.find(">127.0.0.1<"), std::string::npos) << "host table";
   EXPECT_EQ(BodyTag(dom).find("data-overflow=\"true\""), std::string::npos);
+
+  // The page's download links give the bytes `crawlbox export` writes.
+  for (const char* format : {"csv", "jsonl"}) {
+    const std::string href = DownloadHref(dom, "board", format);
+    ASSERT_EQ(href.rfind("/api/export?", 0), 0u) << format << ": " << href;
+    httplib::Client client("127.0.0.1", port);
+    auto download = client.Get(href.c_str());
+    ASSERT_TRUE(download) << href;
+    EXPECT_EQ(download->status, 200) << download->body;
+    EXPECT_EQ(download->get_header_value("Content-Disposition"),
+              std::string("attachment; filename=\"board.") + format + "\"");
+    ProcessResult exported = testing::RunProcess(
+        {BuiltProgram("crawlbox"), "export", db, "board", "--format", format},
+        {}, 30'000);
+    ASSERT_EQ(exported.exit_code, 0) << exported.err;
+    EXPECT_GT(exported.out.size(), 100u);
+    EXPECT_TRUE(download->body == exported.out)
+        << format << ": " << download->body.size() << " bytes downloaded, "
+        << exported.out.size() << " exported";
+  }
 
   // Screenshots for people (the README's image): desktop and phone width.
   const std::string shot =

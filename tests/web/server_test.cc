@@ -6,7 +6,10 @@
 #include <httplib.h>
 
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "tests/support/prometheus_text.h"
 #include "tests/support/status_matchers.h"
@@ -200,6 +203,41 @@ TEST_F(ServerTest, ItemsArePagedNewestFirstAndFilteredByRule) {
       << "JSON text must not carry a raw '<' tag that a sniffer would run";
 }
 
+TEST_F(ServerTest, ARulesRecordsDownloadAsCsvOrJsonLines) {
+  Serve(false);
+  auto csv = Get("/api/export?rule=board");
+  ASSERT_TRUE(csv);
+  EXPECT_EQ(csv->status, 200) << csv->body;
+  EXPECT_EQ(csv->get_header_value("Content-Type"), "text/csv; charset=utf-8");
+  EXPECT_EQ(csv->get_header_value("Content-Disposition"),
+            "attachment; filename=\"board.csv\"");
+  EXPECT_EQ(csv->get_header_value("X-Content-Type-Options"), "nosniff");
+  // A header line and the rule's three records, oldest first.
+  size_t lines = 0;
+  for (char c : csv->body) lines += c == '\n';
+  EXPECT_EQ(lines, 4u) << csv->body;
+  EXPECT_LT(csv->body.find("first"), csv->body.find("second")) << csv->body;
+  auto jsonl = Get("/api/export?rule=board&format=jsonl");
+  ASSERT_TRUE(jsonl);
+  EXPECT_EQ(jsonl->status, 200);
+  size_t records = 0;
+  std::istringstream in(jsonl->body);
+  for (std::string line; std::getline(in, line); ++records)
+    EXPECT_TRUE(json::parse(line, nullptr, false).is_object()) << line;
+  EXPECT_EQ(records, 3u);
+  for (const auto& [path, status] : std::vector<std::pair<std::string, int>>{
+           {"/api/export", 400},
+           {"/api/export?rule=board&format=xml", 400},
+           {"/api/export?rule=nosuchrule", 404},
+           {"/api/export?rule=board%22%3B%20drop", 404}}) {
+    auto res = Get(path);
+    ASSERT_TRUE(res) << path;
+    EXPECT_EQ(res->status, status) << path << ": " << res->body;
+    EXPECT_TRUE(json::parse(res->body, nullptr, false).contains("error"))
+        << path;
+  }
+}
+
 TEST_F(ServerTest, BadParametersAreRejectedWithAReason) {
   Serve(false);
   for (const char* path :
@@ -302,7 +340,9 @@ TEST_F(ServerTest, ATokenIsRequiredOnEveryRoute) {
   const std::string bearer = std::string("Bearer ") + kToken;
   for (const char* path :
        {"/", "/app.js", "/app.css", "/api/status", "/api/hosts", "/api/errors",
-        "/api/items", "/metrics", "/nope"}) {
+        "/api/items", "/api/export?rule=board", "/metrics", "/nope"}) {
+    const std::string sep =
+        std::string(path).find('?') == std::string::npos ? "?" : "&";
     auto without = Get(path);
     ASSERT_TRUE(without) << path;
     EXPECT_EQ(without->status, 401) << path;
@@ -311,14 +351,14 @@ TEST_F(ServerTest, ATokenIsRequiredOnEveryRoute) {
     auto wrong = Get(path, {{"Authorization", "Bearer s3cret-token-124"}});
     ASSERT_TRUE(wrong) << path;
     EXPECT_EQ(wrong->status, 401) << path;
-    auto wrong_query = Get(std::string(path) + "?token=nope-nope-nope");
+    auto wrong_query = Get(std::string(path) + sep + "token=nope-nope-nope");
     ASSERT_TRUE(wrong_query) << path;
     EXPECT_EQ(wrong_query->status, 401) << path;
     const int want = std::string(path) == "/nope" ? 404 : 200;
     auto header = Get(path, {{"Authorization", bearer}});
     ASSERT_TRUE(header) << path;
     EXPECT_EQ(header->status, want) << path;
-    auto query = Get(std::string(path) + "?token=" + kToken);
+    auto query = Get(std::string(path) + sep + "token=" + kToken);
     ASSERT_TRUE(query) << path;
     EXPECT_EQ(query->status, want) << path;
   }

@@ -1,14 +1,16 @@
 // Writers for query results: an aligned text table, CSV (RFC 4180), a JSON
-// array, JSON Lines.
+// array, JSON Lines. Here, beside the rows, so that `crawlbox query/export`
+// and the status server's downloads write the same bytes.
 #pragma once
 
 #include <ostream>
 #include <string>
 #include <vector>
 
+#include "config/status.h"
 #include "storage/rows.h"
 
-namespace crawlbox::crawler {
+namespace crawlbox::storage {
 
 enum class OutputFormat { kTable, kCsv, kJson, kJsonl };
 
@@ -20,7 +22,7 @@ class ResultWriter {
   ResultWriter(std::ostream& out, OutputFormat format)
       : out_(out), format_(format) {}
   void Begin(const std::vector<std::string>& columns);
-  void Row(const std::vector<storage::Value>& row);
+  void Row(const std::vector<Value>& row);
   void End();
   int64_t rows() const { return rows_; }
 
@@ -37,4 +39,11 @@ class ResultWriter {
 // columns.
 size_t DisplayWidth(const std::string& text);
 
-}  // namespace crawlbox::crawler
+class Reader;
+
+// A rule's records as `crawlbox export` writes them: every column of the
+// rule's view, in record order. NotFound when `rule` names no view.
+config::Status WriteRule(Reader& reader, const std::string& rule,
+                         OutputFormat format, std::ostream& out);
+
+}  // namespace crawlbox::storage

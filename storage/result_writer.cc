@@ -1,12 +1,14 @@
 // Rendering of query rows; JSON via nlohmann so escaping and invalid UTF-8 are
 // handled once.
-#include "crawler/cli/output_format.h"
+#include "storage/result_writer.h"
 
 #include <cmath>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
-namespace crawlbox::crawler {
+#include "storage/reader.h"
+
+namespace crawlbox::storage {
 
 namespace {
 
@@ -16,14 +18,14 @@ std::string RenderNumber(double v) {
   return buf;
 }
 
-std::string RenderCell(const storage::Value& v) {
+std::string RenderCell(const Value& v) {
   if (std::holds_alternative<std::monostate>(v)) return "";
   if (auto* i = std::get_if<int64_t>(&v)) return std::to_string(*i);
   if (auto* d = std::get_if<double>(&v)) return RenderNumber(*d);
   return std::get<std::string>(v);
 }
 
-nlohmann::ordered_json ToJson(const storage::Value& v) {
+nlohmann::ordered_json ToJson(const Value& v) {
   if (std::holds_alternative<std::monostate>(v)) return nullptr;
   if (auto* i = std::get_if<int64_t>(&v)) return *i;
   if (auto* d = std::get_if<double>(&v)) return *d;
@@ -97,7 +99,7 @@ void ResultWriter::Begin(const std::vector<std::string>& columns) {
   }
 }
 
-void ResultWriter::Row(const std::vector<storage::Value>& row) {
+void ResultWriter::Row(const std::vector<Value>& row) {
   switch (format_) {
     case OutputFormat::kTable: {
       std::vector<std::string> cells;
@@ -165,4 +167,24 @@ void ResultWriter::End() {
   out_.flush();
 }
 
-}  // namespace crawlbox::crawler
+config::Status WriteRule(Reader& reader, const std::string& rule,
+                         OutputFormat format, std::ostream& out) {
+  auto exists = reader.HasRelation(rule);
+  if (!exists.ok()) return exists.status();
+  if (!*exists)
+    return config::Status::NotFound("no rule view named '" + rule + "'");
+  std::string quoted = "\"";
+  for (char c : rule)
+    quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+  quoted += "\"";
+  ResultWriter writer(out, format);
+  config::Status s = reader.Query(
+      "SELECT * FROM " + quoted + " ORDER BY _item_id",
+      [&](const std::vector<std::string>& columns) { writer.Begin(columns); },
+      [&](const std::vector<Value>& row) { writer.Row(row); });
+  if (!s.ok()) return s;
+  writer.End();
+  return config::Status::Ok();
+}
+
+}  // namespace crawlbox::storage
