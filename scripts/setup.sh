@@ -2,6 +2,7 @@
 # Installs the Debian packages crawlbox builds, tests and demos with; installs only what is missing,
 # so running it again is cheap. Uses sudo when not root. The Python and PostgreSQL manuals plus
 # lxml and html5lib are the real pages and the reference of tests/parser/xpath_lxml_test.cc.
+# wget is the other archiver of tests/e2e/wget_warc_compare_test.cc.
 set -euo pipefail
 
 packages=(
@@ -9,7 +10,7 @@ packages=(
   libcurl4-openssl-dev libgumbo-dev libre2-dev libsqlite3-dev libtbb-dev
   libtomlplusplus-dev nlohmann-json3-dev libcpp-httplib-dev libcli11-dev
   libgtest-dev libgmock-dev sqlite3 zlib1g-dev libssl-dev libhiredis-dev redis-server
-  chromium fonts-dejavu-core fonts-wqy-microhei nginx openssl nodejs npm
+  chromium fonts-dejavu-core fonts-wqy-microhei nginx openssl nodejs npm wget
   python3.11-doc postgresql-doc-15 python3-lxml python3-html5lib
 )
 
