@@ -2,7 +2,7 @@
 writing WARC files costs on the latency-bound site (pages/s) and on the main, CPU-bound site
 (CPU microseconds per page), at gzip levels 6 (the default) and 1."""
 
-from report_common import bar_panel, md_table, median_of, num, render, runs_of, triple
+from report_common import MB, bar_panel, md_table, median_of, num, render, runs_of, triple
 
 TARGET_LATENCY_COST = 0.25  # WARC on may cost at most 25% of the latency-bound pages/s
 
@@ -10,6 +10,8 @@ LATENCY = [("warc-off", "WARC off"), ("warc-on", "WARC on (gzip level 6)")]
 MAIN = [("warc-off", "WARC off"), ("warc-on", "WARC on, gzip level 6 (default)"),
         ("warc-on-level1", "WARC on, gzip level 1"),
         ("warc-on-baseline", "baseline program, WARC on, level 6")]
+SHORT = {"warc-off": "off", "warc-on": "on, level 6", "warc-on-level1": "on, level 1",
+         "warc-on-baseline": "baseline, on, level 6"}
 COLOR = {"warc-off": "crawlbox", "warc-on": "scrapy", "warc-on-level1": "wrk",
          "warc-on-baseline": "crawlbox-baseline"}
 
@@ -61,8 +63,8 @@ def warc_sections(rows, info, work, chart_path):
           "setting further along (so no setting always runs first). WARC on means `[store] "
           "warc = true` (files in the work directory, rotated at 1 GB) and nothing else changed. "
           f"The default gzip level is {info['default_level']}: zlib's own default, which "
-          "compresses HTML to about a quarter at a fraction of level 9's CPU; level 1 is shown "
-          "for a crawl where CPU matters more than disk. other cores: CPU the rest of the "
+          "compresses HTML within a fraction of a percent of level 9 for about three quarters "
+          "of its CPU; level 1 is shown for a crawl where CPU matters more than disk. other cores: CPU the rest of the "
           "(shared) machine used during the runs, median."]
 
     # (a) Latency-bound.
@@ -119,9 +121,9 @@ def warc_sections(rows, info, work, chart_path):
                             off_us else "",
                             num(median_of(added)) if added else "",
                             num(median_of(present(warc_bytes_per_page(r) for r in runs))),
+                            num(median_of([r["maxrss_kb"] / MB for r in runs]), 1),
                             num(other_cores(runs), 2)])
-            bars.append((label.replace("WARC ", "").replace(", gzip", "")[:24], us_median,
-                         min(us), max(us), COLOR[key]))
+            bars.append((SHORT[key], us_median, min(us), max(us), COLOR[key]))
             summary.append(["warc-main", label,
                             num(median_of([r["pages_per_s"] for r in runs])), "",
                             num(median_of([r["cpu_s"] for r in runs]), 2), ""])
@@ -141,7 +143,8 @@ def warc_sections(rows, info, work, chart_path):
                ".warc.gz files' size ÷ pages (request and response records).", "",
                md_table(["setting", "runs", "pages", "pages/s median", "min", "max",
                          "CPU µs/page median", "min", "max", "added µs/page",
-                         "added (paired)", "WARC bytes/page", "other cores"], table)]
+                         "added (paired)", "WARC bytes/page", "peak RSS MB median",
+                         "other cores"], table)]
         ok = render(work, chart_path, [bar_panel(
             work, "warc-main", bars, "Main site: crawlbox CPU µs per page (median, min-max)",
             "µs/page")], width=760)

@@ -62,12 +62,13 @@ TEST(WgetWarcCompareTest, SameResponsesAndRecordTypesAsWget) {
   });
   TempDir dir;
 
-  // wget, as archivists run it. Exit 8: the server answered an error (the
-  // 404), which is expected here.
+  // wget, as archivists run it, without the machine's wgetrc or proxy
+  // settings. Exit 8: the server answered an error (the 404), as expected.
   const std::string wget_dir = dir.File("wget");
   std::filesystem::create_directories(wget_dir);
   testing::ProcessResult wget = testing::RunProcess(
-      {kWget, "--warc-file=" + wget_dir + "/site", "--recursive", "--level=inf",
+      {kWget, "--no-config", "--no-proxy", "--timeout=20",
+       "--warc-file=" + wget_dir + "/site", "--recursive", "--level=inf",
        "--no-parent", "--no-verbose",
        "--directory-prefix=" + wget_dir + "/files", server.Url("/")},
       {}, 60'000);
