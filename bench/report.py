@@ -4,7 +4,8 @@
 
 Inputs, all in the session's work directory (--work): results.tsv (one row per measured run,
 written by run.sh), main-manifest.json and main.json (the main site), latency.json,
-frontier.json, parse.json, scale.json, render.json (each present only when its scenario ran),
+frontier.json, parse.json, scale.json, render.json, warc.json (each present only when its
+scenario ran),
 baseline.json (only with --baseline).
 """
 
@@ -21,6 +22,7 @@ from report_common import (BASELINE, CRAWLBOXES, MB, SYSTEMS, bar_panel, cpu_ms_
                            text_table, triple, verdict)
 from report_compare import baseline_comparison, scale_section, wrk_ratios
 from report_render import render_sections, render_versions
+from report_warc import EXPECT as WARC_EXPECT, warc_sections
 
 TARGET_MAIN_PAGES_PER_S = 1200
 TARGET_STRETCH_PAGES_PER_S = 2000
@@ -172,6 +174,7 @@ def main():
     scale = load_json(args.work, "scale.json")
     baseline = load_json(args.work, "baseline.json")
     render_info = load_json(args.work, "render.json")
+    warc_info = load_json(args.work, "warc.json")
 
     md = []  # the report's sections, in order
     targets = []  # (target, measured, PASS/FAIL/n/a)
@@ -465,6 +468,14 @@ def main():
         summary += render_summary
         targets += render_targets
 
+    # WARC off against on.
+    section, warc_summary, warc_targets, charts["warc"] = warc_sections(
+        rows, warc_info, args.work, os.path.join(args.out_dir, chart_file("warc")))
+    if section:
+        md.append(section)
+        summary += warc_summary
+        targets += warc_targets
+
     # Against the baseline.
     comparison = baseline_comparison(rows)
     if comparison:
@@ -494,6 +505,7 @@ def main():
         ("render", "crawlee"): "requests finished = site pages, none failed; dataset = the site's records",
         ("mixed", "crawlbox-needed"): "pages = status 200 = site pages; rendered = the shells; records = the site's",
         ("mixed", "crawlbox-all"): "pages = status 200 = rendered = site pages; records = the site's",
+        **WARC_EXPECT,
     }
     completeness = [[r["scenario"] + (f" {int(r['details']['size']):,}" if r["details"].get("size") else ""),
                      r["system"], r["run"], expect.get((r["scenario"], r["system"]), ""),

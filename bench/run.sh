@@ -3,10 +3,11 @@
 # synthetic movie site, serves it with nginx, and measures crawlbox against Scrapy, wget -r and
 # wrk in the same session, plus the latency-bound, frontier-memory, parse-scaling and scale
 # scenarios; with --baseline, an older crawlbox build runs beside the current one; the render
-# scenario (not in `all`) measures crawlbox's rendering against Crawlee's PuppeteerCrawler.
+# scenario (not in `all`) measures crawlbox's rendering against Crawlee's PuppeteerCrawler, the
+# warc scenario (not in `all` either, bench/warc.sh) what writing WARC files costs.
 # Writes bench/results/<date>.md with its charts and prints a summary table.
 #
-#   bench/run.sh [--scenario main|latency|frontier|parse|scale|render|all] [--runs N]
+#   bench/run.sh [--scenario main|latency|frontier|parse|scale|render|warc|all] [--runs N]
 #                [--pages N] [--main-site realistic|plain] [--baseline OLD_BIN]
 #                [--scale-sizes N,N,...] [--scale-runs N] [--scale-site plain|realistic]
 #                [--render-tabs N] [--mixed-pages N] [--quick] [--no-build] [--build-dir DIR]
@@ -22,7 +23,7 @@ command_line="bench/run.sh $*"
 
 usage() {
   cat <<'USAGE'
-usage: bench/run.sh [--scenario main|latency|frontier|parse|scale|render|all] [--runs N]
+usage: bench/run.sh [--scenario main|latency|frontier|parse|scale|render|warc|all] [--runs N]
                     [--pages N] [--main-site realistic|plain] [--baseline OLD_BIN]
                     [--scale-sizes N,N,...] [--scale-runs N] [--scale-site plain|realistic]
                     [--render-tabs N] [--mixed-pages N] [--quick] [--no-build]
@@ -30,7 +31,8 @@ usage: bench/run.sh [--scenario main|latency|frontier|parse|scale|render|all] [-
   --scenario S      what to run (default all); frontier also runs main's crawlbox for its
                     baseline; all is main, latency, frontier, parse and scale: render is
                     left out (it needs Chromium, Node and the npm registry, and takes about
-                    12 minutes), run it with --scenario render
+                    12 minutes), run it with --scenario render; warc (WARC off against
+                    on, on the latency and main sites) is left out too
   --runs N          runs per system and scenario, interleaved (default 3)
   --pages N         pages of the main site (default 50000)
   --main-site K     realistic (default: crawlbox-testsite --realistic, bench/realistic.toml) or
@@ -97,7 +99,7 @@ while [ $# -gt 0 ]; do
     *) bad_usage "unknown argument $1" ;;
   esac
 done
-case "$scenario" in main|latency|frontier|parse|scale|render|all) ;; *) bad_usage "unknown scenario $scenario" ;; esac
+case "$scenario" in main|latency|frontier|parse|scale|render|warc|all) ;; *) bad_usage "unknown scenario $scenario" ;; esac
 case "$main_site" in realistic|plain) ;; *) bad_usage "--main-site is realistic or plain" ;; esac
 case "$scale_site" in realistic|plain) ;; *) bad_usage "--scale-site is realistic or plain" ;; esac
 # --quick shrinks whatever was not given explicitly.
@@ -139,8 +141,8 @@ if [ "$quick" -eq 1 ]; then
   parse_rounds=3
   wrk_seconds=3
 fi
-# The render scenario is not part of `all` (see usage).
-wants() { { [ "$scenario" = all ] && [ "$1" != render ]; } || [ "$scenario" = "$1" ]; }
+# The render and warc scenarios are not part of `all` (see usage).
+wants() { { [ "$scenario" = all ] && [ "$1" != render ] && [ "$1" != warc ]; } || [ "$scenario" = "$1" ]; }
 
 # The main site: the generator's mode, where a crawl starts, the job that crawls it.
 if [ "$main_site" = realistic ]; then
@@ -458,7 +460,10 @@ db_value() {
 # One crawlbox run: crawlbox_run SCENARIO SYSTEM BINARY JOB SITE_URL RUN EXPECTED_PAGES
 # EXPECTED_ITEMS [LIMIT_S [SIZE]] (EXPECTED_ITEMS "-" = not checked; SIZE: the scale
 # scenario's site size, in the log name and the detail). Stores the database's counts and its
-# size on disk (the file and its -wal, as the program left them) in the results.
+# size on disk (the file and its -wal, as the program left them) in the results. When $run_hook
+# names a function, `run_hook BINARY DB PAGES` adds its output to the detail, and the run fails
+# its check when it returns false.
+run_hook=""
 crawlbox_run() {
   local scenario="$1" system="$2" bin="$3" job="$4" site="$5" run="$6" want_pages="$7"
   local want_items="$8" limit="${9:-300}" size="${10:-}"
@@ -485,6 +490,11 @@ crawlbox_run() {
      limit (select count(*) * 8 / 10 from pages) offset (select count(*) / 10 from pages))")"
   detail="exit=$exit_code pages=${counts%,*} status200=$pages_ok items=$items frontier=$frontier span_s=$span steady_pages_per_s=$steady db_bytes=$db_bytes wal_bytes=$wal_bytes"
   [ -n "$size" ] && detail="size=$size $detail"
+  if [ -n "$run_hook" ]; then
+    local extra
+    extra="$("$run_hook" "$bin" "$db" "${counts%,*}")" || check=FAIL
+    detail="$detail $extra"
+  fi
   if [ "$exit_code" -ne 0 ] || [ "${counts%,*}" != "$want_pages" ] || [ "$pages_ok" != "$want_pages" ]; then
     check=FAIL
   fi
@@ -771,6 +781,11 @@ PY
       "$mixed_pages" "$run"
   done
   stop_server "$testsite_pid"
+fi
+
+if wants warc; then
+  source "$root/bench/warc.sh"
+  warc_scenario
 fi
 
 if wants parse; then

@@ -2,7 +2,8 @@
 # Installs the Debian packages crawlbox builds, tests and demos with; installs only what is missing,
 # so running it again is cheap. Uses sudo when not root. The Python and PostgreSQL manuals plus
 # lxml and html5lib are the real pages and the reference of tests/parser/xpath_lxml_test.cc;
-# lintian and systemd (systemd-analyze) check the Debian package in tests/e2e/package_test.cc.
+# wget is the other archiver of tests/e2e/wget_warc_compare_test.cc; lintian and systemd
+# (systemd-analyze) check the Debian package in tests/e2e/package_test.cc.
 #   scripts/setup.sh          everything the tests need
 #   scripts/setup.sh --demo   only what building crawlbox and the demo site needs (no Chromium,
 #                             nginx, Redis server, Node or manuals: the demo runs none of them)
@@ -19,7 +20,7 @@ packages=(
 if [ "${1:-}" != "--demo" ]; then
   packages+=(
     clang-format sqlite3 redis-server
-    chromium fonts-dejavu-core fonts-wqy-microhei nginx openssl nodejs npm
+    chromium fonts-dejavu-core fonts-wqy-microhei nginx openssl nodejs npm wget
     python3.11-doc postgresql-doc-15 python3-lxml python3-html5lib
     lintian systemd
   )

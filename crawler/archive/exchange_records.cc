@@ -40,28 +40,29 @@ std::string RedactHead(std::string_view head) {
   return out;
 }
 
-}  // namespace
-
-std::vector<WarcRecord> ExchangeWarcRecords(const Response& response) {
-  if (response.wire == nullptr) return {};
+// The request and response records of `response`, the response's block
+// holding only the HTTP head: its body is *entity, where the Response (or its
+// wire capture) holds it, and the digests already cover it.
+std::vector<WarcRecord> RecordsAndEntity(const Response& response,
+                                         std::string_view* entity) {
   const WireCapture& wire = *response.wire;
   const std::string date = WarcDate(wire.started);
-  const std::string_view entity =
-      wire.body_is_wire ? std::string_view(response.body) : wire.wire_body;
+  *entity = wire.body_is_wire ? std::string_view(response.body)
+                              : std::string_view(wire.wire_body);
 
   WarcRecord reply;
   reply.type = "response";
   reply.record_id = NewRecordId();
   reply.date = date;
   reply.content_type = "application/http; msgtype=response";
-  reply.block.reserve(wire.response_head.size() + entity.size());
-  reply.block.append(wire.response_head).append(entity);
+  reply.block = wire.response_head;
   reply.fields.emplace_back("WARC-Target-URI", response.request.url);
   if (!wire.ip.empty()) reply.fields.emplace_back("WARC-IP-Address", wire.ip);
   if (!wire.protocol.empty())
     reply.fields.emplace_back("WARC-Protocol", wire.protocol);
-  reply.fields.emplace_back("WARC-Block-Digest", Sha1Digest(reply.block));
-  reply.fields.emplace_back("WARC-Payload-Digest", Sha1Digest(entity));
+  reply.fields.emplace_back("WARC-Block-Digest",
+                            Sha1Digest(reply.block, *entity));
+  reply.fields.emplace_back("WARC-Payload-Digest", Sha1Digest(*entity));
   if (response.truncated) reply.fields.emplace_back("WARC-Truncated", "length");
 
   WarcRecord request;
@@ -84,11 +85,25 @@ std::vector<WarcRecord> ExchangeWarcRecords(const Response& response) {
   return out;
 }
 
+}  // namespace
+
+std::vector<WarcRecord> ExchangeWarcRecords(const Response& response) {
+  if (response.wire == nullptr) return {};
+  std::string_view entity;
+  std::vector<WarcRecord> out = RecordsAndEntity(response, &entity);
+  out.back().block.append(entity);
+  return out;
+}
+
 std::vector<PreparedRecord> ExchangeRecords(const Response& response,
                                             int level) {
+  if (response.wire == nullptr) return {};
+  std::string_view entity;
+  const std::vector<WarcRecord> records = RecordsAndEntity(response, &entity);
   std::vector<PreparedRecord> out;
-  for (const WarcRecord& record : ExchangeWarcRecords(response))
-    out.push_back(PrepareRecord(record, level));
+  out.reserve(records.size());
+  out.push_back(PrepareRecord(records[0], level));
+  out.push_back(PrepareRecord(records[1], level, entity));
   return out;
 }
 

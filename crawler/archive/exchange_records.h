@@ -20,11 +20,14 @@ inline constexpr const char* kRedacted = "[redacted by crawlbox]";
 // WARC-Date (the capture's start), WARC-IP-Address, WARC-Block-Digest,
 // WARC-Payload-Digest (of the entity as sent, de-chunked), WARC-Protocol: h2
 // for HTTP/2, and WARC-Truncated: length when the body was cut at
-// fetch.max_body_bytes.
+// fetch.max_body_bytes. The body is digested and compressed where the
+// Response holds it, never copied: `response` need only stay valid during
+// the call.
 std::vector<PreparedRecord> ExchangeRecords(const Response& response,
                                             int level);
 
-// The records themselves, before preparing (for tests and the export).
+// The records themselves, before preparing (for tests and the export): the
+// same fields, with the body copied into the response record's block.
 std::vector<WarcRecord> ExchangeWarcRecords(const Response& response);
 
 }  // namespace crawlbox::crawler

@@ -5,6 +5,7 @@
 #include <openssl/evp.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 #include <charconv>
@@ -73,12 +74,16 @@ std::optional<std::string_view> WarcRecord::Field(std::string_view name) const {
   return std::nullopt;
 }
 
-std::string SerializeWarcRecord(const WarcRecord& record) {
+namespace {
+
+// The record's header: "WARC/1.1", the fields and the empty line, for a
+// block of `block_size` bytes.
+std::string WarcHeader(const WarcRecord& record, size_t block_size) {
   std::string out;
-  size_t header = 128 + record.content_type.size();
+  size_t size = 128 + record.content_type.size();
   for (const auto& [key, value] : record.fields)
-    header += key.size() + value.size() + 4;
-  out.reserve(header + record.block.size() + 4);
+    size += key.size() + value.size() + 4;
+  out.reserve(size);
   auto line = [&out](std::string_view key, std::string_view value) {
     out.append(key).append(": ").append(value).append("\r\n");
   };
@@ -88,8 +93,19 @@ std::string SerializeWarcRecord(const WarcRecord& record) {
   line("WARC-Date", record.date);
   for (const auto& [key, value] : record.fields) line(key, value);
   if (!record.content_type.empty()) line("Content-Type", record.content_type);
-  line("Content-Length", std::to_string(record.block.size()));
-  out.append("\r\n").append(record.block).append("\r\n\r\n");
+  line("Content-Length", std::to_string(block_size));
+  out.append("\r\n");
+  return out;
+}
+
+constexpr std::string_view kRecordEnd = "\r\n\r\n";
+
+}  // namespace
+
+std::string SerializeWarcRecord(const WarcRecord& record) {
+  std::string out = WarcHeader(record, record.block.size());
+  out.reserve(out.size() + record.block.size() + kRecordEnd.size());
+  out.append(record.block).append(kRecordEnd);
   return out;
 }
 
@@ -186,12 +202,19 @@ std::string CdxTimestamp(std::string_view warc_date) {
   return out.size() == 14 ? out : "";
 }
 
-std::string Sha1Digest(std::string_view data) {
+std::string Sha1Digest(std::string_view data) { return Sha1Digest(data, {}); }
+
+std::string Sha1Digest(std::string_view first, std::string_view second) {
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int size = 0;
-  if (EVP_Digest(data.data(), data.size(), md, &size, EVP_sha1(), nullptr) != 1)
-    return "";
-  return "sha1:" + Base32(md, size);
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  const bool ok = ctx != nullptr &&
+                  EVP_DigestInit_ex(ctx, EVP_sha1(), nullptr) == 1 &&
+                  EVP_DigestUpdate(ctx, first.data(), first.size()) == 1 &&
+                  EVP_DigestUpdate(ctx, second.data(), second.size()) == 1 &&
+                  EVP_DigestFinal_ex(ctx, md, &size) == 1;
+  EVP_MD_CTX_free(ctx);
+  return ok ? "sha1:" + Base32(md, size) : "";
 }
 
 std::string GzipMember(std::string_view data, int level) {
@@ -214,23 +237,72 @@ std::string GzipMember(std::string_view data, int level) {
 
 namespace {
 
-// Raw deflate (no wrapper) of `data` appended to *out, ending with a final
-// block (`finish`) or a sync flush that leaves the stream open for more
-// blocks after it.
-bool Deflate(std::string_view data, int level, bool finish, std::string* out) {
-  z_stream z{};
-  if (deflateInit2(&z, level, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-    return false;
-  const size_t start = out->size();
-  out->resize(start + deflateBound(&z, data.size()) + 64);
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-  z.avail_in = static_cast<uInt>(data.size());
-  z.next_out = reinterpret_cast<Bytef*>(out->data() + start);
-  z.avail_out = static_cast<uInt>(out->size() - start);
-  const int rc = deflate(&z, finish ? Z_FINISH : Z_SYNC_FLUSH);
-  out->resize(start + z.total_out);
-  deflateEnd(&z);
-  return finish ? rc == Z_STREAM_END : rc == Z_OK;
+// A raw deflate stream (no wrapper) kept per thread and reset for each
+// record: deflateInit2 allocates about 270 KB and clears a hash table, which
+// would otherwise be paid twice per page.
+class ThreadDeflater {
+ public:
+  ThreadDeflater() = default;
+  ThreadDeflater(const ThreadDeflater&) = delete;
+  ThreadDeflater& operator=(const ThreadDeflater&) = delete;
+  ~ThreadDeflater() {
+    if (ready_) deflateEnd(&z_);
+  }
+
+  // The stream, reset, at `level`; nullptr when zlib cannot set one up.
+  z_stream* Get(int level) {
+    if (ready_ && level == level_) {
+      deflateReset(&z_);
+      return &z_;
+    }
+    if (ready_) deflateEnd(&z_);
+    z_ = z_stream{};
+    ready_ = deflateInit2(&z_, level, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) ==
+             Z_OK;
+    level_ = level;
+    return ready_ ? &z_ : nullptr;
+  }
+
+ private:
+  z_stream z_{};
+  bool ready_ = false;
+  int level_ = 0;
+};
+
+// The concatenation of `pieces` as one finished raw deflate stream in *out,
+// fed piece by piece so that nothing is joined first.
+bool DeflatePieces(const std::string_view* pieces, size_t count, int level,
+                   std::string* out) {
+  thread_local ThreadDeflater deflater;
+  z_stream* z = deflater.Get(level);
+  if (z == nullptr) return false;
+  size_t total = 0;
+  for (size_t i = 0; i < count; ++i) total += pieces[i].size();
+  // Text compresses to well under a third; a body that does not grows the
+  // buffer below, which costs less than sizing every record for the worst.
+  out->resize(total / 3 + 256);
+  size_t written = 0;
+  int rc = Z_OK;
+  for (size_t i = 0; i < count; ++i) {
+    const bool last = i + 1 == count;
+    z->next_in = reinterpret_cast<Bytef*>(const_cast<char*>(pieces[i].data()));
+    z->avail_in = static_cast<uInt>(pieces[i].size());
+    do {
+      if (written == out->size()) out->resize(out->size() * 2);
+      z->next_out = reinterpret_cast<Bytef*>(out->data() + written);
+      z->avail_out = static_cast<uInt>(out->size() - written);
+      rc = deflate(z, last ? Z_FINISH : Z_NO_FLUSH);
+      written = out->size() - z->avail_out;
+      if (rc == Z_STREAM_ERROR) return false;
+    } while (last ? rc != Z_STREAM_END : z->avail_in > 0);
+  }
+  out->resize(written);
+  return true;
+}
+
+void PutLittleEndian16(uint16_t v, std::string* out) {
+  out->push_back(static_cast<char>(v & 0xff));
+  out->push_back(static_cast<char>(v >> 8));
 }
 
 void PutLittleEndian32(uint32_t v, std::string* out) {
@@ -239,30 +311,51 @@ void PutLittleEndian32(uint32_t v, std::string* out) {
 
 }  // namespace
 
-PreparedRecord PrepareRecord(const WarcRecord& record, int level) {
+PreparedRecord PrepareRecord(const WarcRecord& record, int level,
+                             std::string_view block_tail) {
   PreparedRecord out;
   out.type = record.type;
-  std::string bytes = SerializeWarcRecord(record);
+  const std::string header =
+      WarcHeader(record, record.block.size() + block_tail.size());
   // The first line is written by FinishMember.
-  const std::string_view rest =
-      std::string_view(bytes).substr(bytes.find("\r\n") + 2);
-  out.size = rest.size();
-  out.crc = static_cast<uint32_t>(
-      crc32_z(0, reinterpret_cast<const Bytef*>(rest.data()), rest.size()));
-  Deflate(rest, level, /*finish=*/true, &out.deflated);
+  const std::string_view pieces[] = {
+      std::string_view(header).substr(header.find("\r\n") + 2), record.block,
+      block_tail, kRecordEnd};
+  uLong crc = crc32_z(0, nullptr, 0);
+  for (std::string_view piece : pieces) {
+    // crc32_z of a null buffer (an empty view's data()) starts over at 0.
+    if (piece.empty()) continue;
+    crc = crc32_z(crc, reinterpret_cast<const Bytef*>(piece.data()),
+                  piece.size());
+    out.size += piece.size();
+  }
+  out.crc = static_cast<uint32_t>(crc);
+  if (!DeflatePieces(pieces, std::size(pieces), level, &out.deflated))
+    out.deflated.clear();
   CdxjEntry(record, &out.index_key, &out.index_fields);
   return out;
 }
 
 std::string FinishMember(const PreparedRecord& record,
-                         std::string_view warcinfo_id, int level) {
+                         std::string_view warcinfo_id) {
   std::string head = "WARC/1.1\r\n";
   if (!warcinfo_id.empty())
     head.append("WARC-Warcinfo-ID: ").append(warcinfo_id).append("\r\n");
   // gzip header: magic, deflate, no flags, no mtime, no extra flags, Unix.
   std::string out("\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03", 10);
   out.reserve(10 + head.size() + 16 + record.deflated.size() + 8);
-  Deflate(head, level, /*finish=*/false, &out);
+  // The head goes in as stored (uncompressed) deflate blocks, not final, and
+  // byte-aligned, so the prepared stream follows as it is. Storing a few dozen
+  // bytes costs the one writer thread no zlib stream per record.
+  std::string_view rest = head;
+  do {
+    const size_t n = std::min<size_t>(rest.size(), 0xffff);
+    out.push_back('\0');  // BFINAL 0, BTYPE 00 (stored), padding
+    PutLittleEndian16(static_cast<uint16_t>(n), &out);
+    PutLittleEndian16(static_cast<uint16_t>(~n & 0xffff), &out);
+    out.append(rest.substr(0, n));
+    rest.remove_prefix(n);
+  } while (!rest.empty());
   out.append(record.deflated);
   const uLong head_crc =
       crc32_z(0, reinterpret_cast<const Bytef*>(head.data()), head.size());

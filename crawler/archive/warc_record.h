@@ -57,25 +57,38 @@ std::string CdxTimestamp(std::string_view warc_date);
 // form of WARC-Block-Digest and WARC-Payload-Digest.
 std::string Sha1Digest(std::string_view data);
 
+// Sha1Digest of `first` followed by `second`, without joining them: a
+// response's block digest over its HTTP head and the body where it lies.
+std::string Sha1Digest(std::string_view first, std::string_view second);
+
 // `data` as one gzip member at zlib level `level` (1..9).
 std::string GzipMember(std::string_view data, int level);
 
 // A record compressed before the file it goes to is known, so that parse
 // threads compress in parallel and the one writer only appends: everything
 // after the record's first line ("WARC/1.1") as raw deflate. FinishMember
-// puts the first line and the file's WARC-Warcinfo-ID in front of it, as
-// deflate blocks of their own, and wraps both in one gzip member (the CRC-32s
-// combine), so the record is still one member.
+// puts the first line and the file's WARC-Warcinfo-ID in front of it, as a
+// stored deflate block of its own, and wraps both in one gzip member (the
+// CRC-32s combine), so the record is still one member.
 // (The struct is storage's: records travel in a page's outcome to the store
 // node, and over the fleet's wire.)
+//
+// The record's block is `record.block` followed by `block_tail`, which is
+// read where it lies and not copied (Content-Length counts both): the
+// exchange records pass the HTTP head as the block and the body, as the
+// Response holds it, as the tail, so archiving copies no body. The digests in
+// `record.fields` must already cover both. `block_tail` need only stay valid
+// during the call.
 using PreparedRecord = storage::ArchiveMember;
-PreparedRecord PrepareRecord(const WarcRecord& record, int level);
+PreparedRecord PrepareRecord(const WarcRecord& record, int level,
+                             std::string_view block_tail = {});
 
 // The gzip member of `record` with the header field WARC-Warcinfo-ID:
 // `warcinfo_id` first after "WARC/1.1"; ParseWarcRecord reads it back with
 // that field.
+// Thread-safe; costs no compression (the head is stored as it is).
 std::string FinishMember(const PreparedRecord& record,
-                         std::string_view warcinfo_id, int level);
+                         std::string_view warcinfo_id);
 
 // A gzip member at the start of `bytes`: its inflated content and how many
 // bytes of `bytes` the member took (header, deflate stream and trailer).

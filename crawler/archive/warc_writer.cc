@@ -134,8 +134,7 @@ Status WarcWriter::Begin() {
   for (const auto& [key, value] : options_.info)
     info.block.append(key).append(": ").append(value).append("\r\n");
   warcinfo_id_ = info.record_id;
-  Status s = Append(FinishMember(PrepareRecord(info, options_.gzip_level), "",
-                                 options_.gzip_level));
+  Status s = Append(FinishMember(PrepareRecord(info, options_.gzip_level), ""));
   if (!s.ok()) {
     ::close(fd_);
     fd_ = -1;
@@ -188,8 +187,7 @@ Result<std::vector<WarcLocation>> WarcWriter::Write(
   const uint64_t start = size_;
   std::string members;
   for (const PreparedRecord& record : records) {
-    std::string member =
-        FinishMember(record, warcinfo_id_, options_.gzip_level);
+    std::string member = FinishMember(record, warcinfo_id_);
     WarcLocation where{name_, start + members.size(), member.size()};
     if (!record.index_key.empty()) {
       lines.push_back(CdxjLine(record.index_key, record.index_fields, name_,
