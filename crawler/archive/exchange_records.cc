@@ -46,6 +46,13 @@ std::vector<WarcRecord> ExchangeWarcRecords(const Response& response) {
   if (response.wire == nullptr) return {};
   const WireCapture& wire = *response.wire;
   const std::string date = WarcDate(wire.started);
+  // libcurl follows a robots.txt's or sitemap's redirects itself and the
+  // capture holds the last exchange: it is archived under the URL it came
+  // from. A page's redirect is never followed, so its URL is the request's.
+  const std::string& target = response.request.kind == Request::Kind::kPage ||
+                                      response.final_url.empty()
+                                  ? response.request.url
+                                  : response.final_url;
   const std::string_view entity =
       wire.body_is_wire ? std::string_view(response.body) : wire.wire_body;
 
@@ -56,7 +63,7 @@ std::vector<WarcRecord> ExchangeWarcRecords(const Response& response) {
   reply.content_type = "application/http; msgtype=response";
   reply.block.reserve(wire.response_head.size() + entity.size());
   reply.block.append(wire.response_head).append(entity);
-  reply.fields.emplace_back("WARC-Target-URI", response.request.url);
+  reply.fields.emplace_back("WARC-Target-URI", target);
   if (!wire.ip.empty()) reply.fields.emplace_back("WARC-IP-Address", wire.ip);
   if (!wire.protocol.empty())
     reply.fields.emplace_back("WARC-Protocol", wire.protocol);
@@ -71,7 +78,7 @@ std::vector<WarcRecord> ExchangeWarcRecords(const Response& response) {
   request.content_type = "application/http; msgtype=request";
   request.block = RedactHead(wire.request_head);
   request.block.append(wire.request_body);
-  request.fields.emplace_back("WARC-Target-URI", response.request.url);
+  request.fields.emplace_back("WARC-Target-URI", target);
   request.fields.emplace_back("WARC-Concurrent-To", reply.record_id);
   if (!wire.ip.empty()) request.fields.emplace_back("WARC-IP-Address", wire.ip);
   if (!wire.protocol.empty())

@@ -46,40 +46,6 @@ bool IsJsonType(std::string_view content_type) {
          (type.size() > 5 && type.ends_with("+json"));
 }
 
-// Chromium hands a body it does not take for text (a JSON API answering
-// application/octet-stream) as base64. nullopt when `text` is not base64.
-std::optional<std::string> FromBase64(std::string_view text) {
-  std::string out;
-  out.reserve(text.size() / 4 * 3);
-  uint32_t bits = 0;
-  int pending = 0;
-  for (char c : text) {
-    int v;
-    if (c >= 'A' && c <= 'Z') {
-      v = c - 'A';
-    } else if (c >= 'a' && c <= 'z') {
-      v = c - 'a' + 26;
-    } else if (c >= '0' && c <= '9') {
-      v = c - '0' + 52;
-    } else if (c == '+') {
-      v = 62;
-    } else if (c == '/') {
-      v = 63;
-    } else if (c == '=') {
-      break;
-    } else {
-      return std::nullopt;
-    }
-    bits = (bits << 6) | static_cast<uint32_t>(v);
-    pending += 6;
-    if (pending >= 8) {
-      pending -= 8;
-      out.push_back(static_cast<char>((bits >> pending) & 0xFF));
-    }
-  }
-  return out;
-}
-
 }  // namespace
 
 PageCapture::PageCapture(const CaptureSettings& settings)
