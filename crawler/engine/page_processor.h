@@ -9,7 +9,6 @@
 #include <vector>
 
 #include "config/job.h"
-#include "crawler/archive/extra_records.h"
 #include "crawler/engine/counters.h"
 #include "crawler/fetch/request.h"
 #include "crawler/fetch/retry_policy.h"
@@ -19,6 +18,8 @@
 #include "storage/rows.h"
 
 namespace crawlbox::crawler {
+
+struct PageMetadata;  // crawler/archive/extra_records.h
 
 // Where the parse node's results go. Called from many parse threads at once;
 // implementations are thread-safe and never throw.

@@ -2,7 +2,8 @@
 // robots.txt and a sitemap archived (and where the index lists them),
 // [store] warc_metadata's outlinks checked against each page's HTML by
 // Python, a body cut at max_body_bytes marked WARC-Truncated, the login
-// step's exchanges left out, and a rendered page archived as the response
+// step's exchanges left out, a fleet's robots.txt archived by its master
+// from its worker's result, and a rendered page archived as the response
 // Chromium received plus a conversion record of its DOM. warc_check.py
 // recomputes every digest and resolves every WARC-Concurrent-To and
 // WARC-Refers-To; warcio.js reads every file to its end.
@@ -10,6 +11,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -23,7 +25,9 @@
 #include "tests/e2e/crawl_support.h"
 #include "tests/e2e/render_support.h"
 #include "tests/e2e/warc_support.h"
+#include "tests/support/redis_server.h"
 #include "tests/support/spa_site.h"
+#include "tests/support/subprocess.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_server.h"
 #include "tests/support/warcio.h"
@@ -177,6 +181,69 @@ TEST(WarcExtrasTest, RobotsSitemapsAndOutlinksAreArchived) {
   EXPECT_EQ(listed.count(page0 + " 200"), 1u);
 }
 
+// In a fleet the worker fetches the robots.txt and the master writes its
+// records, as it writes the pages' records the workers send.
+TEST(WarcExtrasTest, AFleetArchivesTheRobotsTxtItsWorkerFetched) {
+  TempDir dir;
+  auto redis = testing::RedisServer::Start("warc-extras", dir.path().string());
+  if (!redis.ok()) {
+    if (redis.status().code() == config::Status::Code::kNotFound)
+      GTEST_SKIP() << "redis-server is not installed";
+    FAIL() << redis.status().ToString();
+  }
+  testing::TestServerOptions options;
+  options.site = testing::SiteOptions{};
+  options.site->pages = 20;
+  options.site->min_bytes = 1000;
+  options.site->max_bytes = 2000;
+  TestServer server(options);
+  const std::string job = dir.File("job.toml");
+  const std::string db = dir.File("fleet.db");
+  const std::string warc_dir = dir.File("archive");
+  std::ofstream(job) << "[job]\nname = \"fleetwarc\"\nstart_urls = [\""
+                     << server.Url("/site/0.html")
+                     << "\"]\n[politeness]\ndelay_ms = 0\n"
+                        "[store]\nwarc = true\nwarc_metadata = true\n"
+                        "warc_dir = \""
+                     << warc_dir
+                     << "\"\n[[rules]]\nname = \"all\"\nurl = '/site/'\n"
+                        "follow = ['/site/\\d+\\.html$']\n";
+  std::filesystem::create_directories(dir.File("w"));
+  std::filesystem::create_directories(dir.File("m"));
+  testing::ChildProcess worker(
+      {testing::BuiltProgram("crawlbox"), "worker", "--redis", (*redis)->Url(),
+       "--concurrency", "4"},
+      {}, dir.File("w"));
+  testing::ChildProcess master(
+      {testing::BuiltProgram("crawlbox"), "master", job, "--db", db, "--redis",
+       (*redis)->Url(), "-q"},
+      {}, dir.File("m"));
+  testing::ProcessResult m = master.Wait(60'000);
+  ASSERT_EQ(m.exit_code, 0) << m.err;
+  EXPECT_EQ(worker.Wait(15'000).exit_code, 0);
+  ASSERT_EQ(e2e::CountDb(db, "SELECT count(*) FROM pages"), 20);
+
+  const std::vector<std::string> files = WarcFiles(warc_dir);
+  nlohmann::json check = PythonCheck(files);
+  ASSERT_TRUE(check.is_object());
+  EXPECT_EQ(check["problems"], nlohmann::json::array()) << check["problems"];
+  EXPECT_EQ(check["counts"]["response"], 21) << "20 pages and the robots.txt";
+  EXPECT_EQ(check["counts"]["metadata"], 20);
+  EXPECT_EQ(check["outlinks_all"], 20);
+  std::string robots;
+  for (const Stored& s : ReadAll(files)) {
+    if (s.record.type == "response" &&
+        Target(s.record) == server.Url("/robots.txt"))
+      robots = s.record.block;
+  }
+  EXPECT_NE(robots.find("\r\n\r\nUser-agent: *\nDisallow:\n"),
+            std::string::npos)
+      << robots;
+  EXPECT_EQ(
+      e2e::CountDb(db, "SELECT count(*) FROM warc_records WHERE url_id = 0"),
+      2);
+}
+
 TEST(WarcExtrasTest, TruncatedBodiesAreMarkedAndTheLoginIsLeftOut) {
   const std::string password = "warc-" + std::to_string(getpid());
   TestServer server([&] {
@@ -256,8 +323,9 @@ TEST(WarcExtrasTest, ARenderedPageKeepsItsResponseAndItsDom) {
                                          server.Url("/spa/page/2")};
   e2e::JobRun run = e2e::RunJobText(
       "[job]\nname = \"spa\"\nstart_urls = [\"" + urls[0] + "\", \"" + urls[1] +
+          "\", \"" + server.Url("/gzip") +
           "\"]\n[politeness]\ndelay_ms = 0\n"
-          "[render]\ntabs = 2\ntimeout_ms = 15000\n"
+          "[render]\ntabs = 2\ntimeout_ms = 15000\nurls = ['/gzip$']\n"
           "[limits]\nmax_depth = 0\n"
           "[store]\nwarc = true\nwarc_metadata = true\nwarc_dir = \"" +
           warc_dir +
@@ -268,15 +336,15 @@ TEST(WarcExtrasTest, ARenderedPageKeepsItsResponseAndItsDom) {
       db);
   ASSERT_EQ(run.summary.state, "finished");
   ASSERT_EQ(e2e::CountDb(db, "SELECT count(*) FROM pages WHERE rendered = 1"),
-            2);
+            3);
   const std::vector<std::string> files = WarcFiles(warc_dir);
   ASSERT_FALSE(files.empty());
 
   nlohmann::json check = PythonCheck(files);
   ASSERT_TRUE(check.is_object());
   EXPECT_EQ(check["problems"], nlohmann::json::array()) << check["problems"];
-  EXPECT_EQ(check["counts"]["conversion"], 2);
-  EXPECT_EQ(check["counts"]["metadata"], 2);
+  EXPECT_EQ(check["counts"]["conversion"], 3);
+  EXPECT_EQ(check["counts"]["metadata"], 3);
   // The outlinks are links of the DOM (Python read them from the
   // conversion records): the films the script listed, which the rule
   // follows, and not its pager, which it does not.
@@ -292,22 +360,39 @@ TEST(WarcExtrasTest, ARenderedPageKeepsItsResponseAndItsDom) {
 
   // Per page: the response as served (the shell, before any script ran),
   // and the conversion record holding the DOM the rules read.
-  std::map<std::string, std::string> shells, doms;
+  std::map<std::string, std::string> requests, heads, shells, doms;
   std::map<std::string, std::string> response_ids, refers;
   for (const Stored& s : ReadAll(files)) {
     const crawler::WarcRecord& r = s.record;
     if (r.type == "response") {
       const size_t end = r.block.find("\r\n\r\n");
+      heads[Target(r)] = r.block.substr(0, end + 4);
       shells[Target(r)] = r.block.substr(end + 4);
       response_ids[Target(r)] = r.record_id;
       EXPECT_EQ(r.block.rfind("HTTP/1.1 200", 0), 0u) << r.block.substr(0, 80);
       EXPECT_TRUE(r.Field("WARC-IP-Address")) << Target(r);
+    } else if (r.type == "request") {
+      requests[Target(r)] = r.block;
     } else if (r.type == "conversion") {
       doms[Target(r)] = r.block;
       refers[Target(r)] = std::string(r.Field("WARC-Refers-To").value_or(""));
       EXPECT_EQ(r.content_type, "text/html; charset=utf-8");
     }
   }
+  // The gzip page, which Chromium asked for compressed and handed over
+  // decoded: archived decoded, with a Content-Length to match and no
+  // Content-Encoding.
+  const std::string& gzip = heads[server.Url("/gzip")];
+  const std::string& gzip_body = shells[server.Url("/gzip")];
+  EXPECT_EQ(gzip.find("Content-Encoding"), std::string::npos) << gzip;
+  EXPECT_NE(gzip.find("\r\nContent-Length: " +
+                      std::to_string(gzip_body.size()) + "\r\n"),
+            std::string::npos)
+      << gzip;
+  EXPECT_NE(gzip_body.find("<h1>Compressed page</h1>"), std::string::npos);
+  EXPECT_NE(requests[server.Url("/gzip")].find("\r\nAccept-Encoding: gzip"),
+            std::string::npos)
+      << "so the site sent it compressed";
   for (const std::string& url : urls) {
     EXPECT_EQ(shells[url], testing::SpaShellPage()) << url;
     EXPECT_EQ(refers[url], response_ids[url]) << url;
