@@ -128,6 +128,7 @@ void NavigationCapture::OnEvent(std::string_view method, const json& p) {
     const json& request = Field(p, "request");
     url_ = StringField(request, "url");
     method_ = StringField(request, "method");
+    if (method_.empty()) method_ = "GET";
     post_data_ = StringField(request, "postData");
     request_headers_ = HeaderLines(Field(request, "headers"));
     const json& wall = Field(p, "wallTime");
@@ -170,24 +171,7 @@ std::shared_ptr<const WireCapture> NavigationCapture::Finish(
   }
 
   auto wire = std::make_shared<WireCapture>();
-  using namespace std::chrono;
-  wire->started =
-      wall_time_ > 0
-          ? system_clock::time_point(duration_cast<system_clock::duration>(
-                duration<double>(wall_time_)))
-          : system_clock::now();
-  wire->ip = ip_;
-  wire->protocol = protocol_;
-
-  std::string authority, target;
-  SplitUrl(url_, &authority, &target);
-  const std::string& sent =
-      raw_request_headers_.empty() ? request_headers_ : raw_request_headers_;
-  wire->request_head = method_ + " " + target + " HTTP/1.1\r\n";
-  if (!HeaderValue(sent, "host"))
-    wire->request_head.append("Host: ").append(authority).append("\r\n");
-  wire->request_head.append(sent).append("\r\n");
-  wire->request_body = post_data_;
+  FillRequest(wire.get());
 
   const std::string& headers =
       raw_response_headers_.empty() ? response_headers_ : raw_response_headers_;
@@ -208,6 +192,43 @@ std::shared_ptr<const WireCapture> NavigationCapture::Finish(
   wire->wire_body = std::move(body);
   wire->body_is_wire = false;
   return wire;
+}
+
+std::shared_ptr<const WireCapture> NavigationCapture::Redirect(
+    const std::string& url, int status,
+    const std::vector<std::pair<std::string, std::string>>& headers) const {
+  auto wire = std::make_shared<WireCapture>();
+  NavigationCapture copy = *this;
+  if (copy.url_.empty()) copy.url_ = url;
+  copy.FillRequest(wire.get());
+  // The reason phrase is not reported; any text is valid there.
+  std::string head = "HTTP/1.1 " + std::to_string(status) + " Redirect\r\n";
+  for (const auto& [name, value] : headers)
+    head.append(name).append(": ").append(value).append("\r\n");
+  wire->response_head = FixHead(head, /*decoded=*/true, 0);
+  wire->body_is_wire = false;
+  return wire;
+}
+
+void NavigationCapture::FillRequest(WireCapture* wire) const {
+  using namespace std::chrono;
+  wire->started =
+      wall_time_ > 0
+          ? system_clock::time_point(duration_cast<system_clock::duration>(
+                duration<double>(wall_time_)))
+          : system_clock::now();
+  wire->ip = ip_;
+  wire->protocol = protocol_;
+
+  std::string authority, target;
+  SplitUrl(url_, &authority, &target);
+  const std::string& sent =
+      raw_request_headers_.empty() ? request_headers_ : raw_request_headers_;
+  wire->request_head = method_ + " " + target + " HTTP/1.1\r\n";
+  if (!HeaderValue(sent, "host"))
+    wire->request_head.append("Host: ").append(authority).append("\r\n");
+  wire->request_head.append(sent).append("\r\n");
+  wire->request_body = post_data_;
 }
 
 }  // namespace crawlbox::crawler

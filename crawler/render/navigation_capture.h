@@ -8,6 +8,8 @@
 #include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "crawler/fetch/request.h"
 #include "crawler/render/browser.h"
@@ -41,6 +43,15 @@ class NavigationCapture {
       Browser& browser, const std::string& session_id,
       Browser::Clock::time_point deadline);
 
+  // The exchange of a navigation that ended with a redirect the interceptor
+  // kept (`status`, `headers` as sent): the request as noted (or, when no
+  // event told of it, a GET of `url` with its Host), and the status line and
+  // headers without a body (Chromium does not read a redirect's body), so
+  // with Content-Length 0 and no Content-Encoding. Never null.
+  std::shared_ptr<const WireCapture> Redirect(
+      const std::string& url, int status,
+      const std::vector<std::pair<std::string, std::string>>& headers) const;
+
  private:
   std::string request_id_;
   const std::string frame_id_;
@@ -64,6 +75,10 @@ class NavigationCapture {
   std::string headers_text_;
   std::string ip_;
   std::string protocol_;
+
+  // The request head of the exchange (method, target, Host if missing, the
+  // headers noted) and the capture's start, ip and protocol into *wire.
+  void FillRequest(WireCapture* wire) const;
 };
 
 }  // namespace crawlbox::crawler

@@ -258,6 +258,16 @@ PageEnd Renderer::Impl::RenderPage(Tab& tab, const RenderOptions& options,
   if (std::optional<InterceptedRedirect> redirect =
           tab.interceptor->TakeRedirect()) {
     response->status = redirect->status;
+    if (settings.archive) {
+      // The request's events came before the answer the interceptor kept.
+      NavigationCapture navigation(StringField(nav.result, "loaderId"),
+                                   StringField(nav.result, "frameId"));
+      Browser::Event event;
+      while (b.NextEvent(session, Clock::now(), &event) == Outcome::kOk)
+        navigation.OnEvent(event.method, event.params);
+      response->wire = navigation.Redirect(response->request.url,
+                                           redirect->status, redirect->headers);
+    }
     response->headers = std::move(redirect->headers);
     return PageEnd::kDone;
   }

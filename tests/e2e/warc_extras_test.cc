@@ -323,9 +323,11 @@ TEST(WarcExtrasTest, ARenderedPageKeepsItsResponseAndItsDom) {
                                          server.Url("/spa/page/2")};
   e2e::JobRun run = e2e::RunJobText(
       "[job]\nname = \"spa\"\nstart_urls = [\"" + urls[0] + "\", \"" + urls[1] +
-          "\", \"" + server.Url("/gzip") +
+          "\", \"" + server.Url("/gzip") + "\", \"" +
+          server.Url("/spa/moved/3") +
           "\"]\n[politeness]\ndelay_ms = 0\n"
-          "[render]\ntabs = 2\ntimeout_ms = 15000\nurls = ['/gzip$']\n"
+          "[render]\ntabs = 2\ntimeout_ms = 15000\n"
+          "urls = ['/gzip$', '/spa/moved/']\n"
           "[limits]\nmax_depth = 0\n"
           "[store]\nwarc = true\nwarc_metadata = true\nwarc_dir = \"" +
           warc_dir +
@@ -335,16 +337,21 @@ TEST(WarcExtrasTest, ARenderedPageKeepsItsResponseAndItsDom) {
           "[rules.fields]\ntitle = \"a.title\"\n",
       db);
   ASSERT_EQ(run.summary.state, "finished");
+  // Pages 1 and 2, the gzip page, and the redirect hop /spa/moved/3 and
+  // its target /spa/page/3.
   ASSERT_EQ(e2e::CountDb(db, "SELECT count(*) FROM pages WHERE rendered = 1"),
-            3);
+            5);
   const std::vector<std::string> files = WarcFiles(warc_dir);
   ASSERT_FALSE(files.empty());
 
   nlohmann::json check = PythonCheck(files);
   ASSERT_TRUE(check.is_object());
   EXPECT_EQ(check["problems"], nlohmann::json::array()) << check["problems"];
-  EXPECT_EQ(check["counts"]["conversion"], 3);
-  EXPECT_EQ(check["counts"]["metadata"], 3);
+  EXPECT_EQ(check["counts"]["response"], 6) << "five pages and robots.txt";
+  EXPECT_EQ(check["counts"]["conversion"], 4) << "a redirect has no DOM";
+  EXPECT_EQ(check["counts"]["metadata"], 5);
+  EXPECT_EQ(check["outlinks"][server.Url("/spa/moved/3")],
+            nlohmann::json::array({server.Url("/spa/page/3")}));
   // The outlinks are links of the DOM (Python read them from the
   // conversion records): the films the script listed, which the rule
   // follows, and not its pager, which it does not.
@@ -369,8 +376,11 @@ TEST(WarcExtrasTest, ARenderedPageKeepsItsResponseAndItsDom) {
       heads[Target(r)] = r.block.substr(0, end + 4);
       shells[Target(r)] = r.block.substr(end + 4);
       response_ids[Target(r)] = r.record_id;
-      EXPECT_EQ(r.block.rfind("HTTP/1.1 200", 0), 0u) << r.block.substr(0, 80);
-      EXPECT_TRUE(r.Field("WARC-IP-Address")) << Target(r);
+      if (Target(r) != server.Url("/spa/moved/3")) {
+        EXPECT_EQ(r.block.rfind("HTTP/1.1 200", 0), 0u)
+            << r.block.substr(0, 80);
+        EXPECT_TRUE(r.Field("WARC-IP-Address")) << Target(r);
+      }
     } else if (r.type == "request") {
       requests[Target(r)] = r.block;
     } else if (r.type == "conversion") {
@@ -393,6 +403,14 @@ TEST(WarcExtrasTest, ARenderedPageKeepsItsResponseAndItsDom) {
   EXPECT_NE(requests[server.Url("/gzip")].find("\r\nAccept-Encoding: gzip"),
             std::string::npos)
       << "so the site sent it compressed";
+  // The hop: its status and Location, without a body.
+  const std::string& moved = heads[server.Url("/spa/moved/3")];
+  EXPECT_EQ(moved.rfind("HTTP/1.1 301 ", 0), 0u) << moved;
+  EXPECT_NE(moved.find("\r\nLocation: /spa/page/3\r\n"), std::string::npos)
+      << moved;
+  EXPECT_NE(moved.find("\r\nContent-Length: 0\r\n"), std::string::npos);
+  EXPECT_NE(requests[server.Url("/spa/moved/3")].find("GET /spa/moved/3 "),
+            std::string::npos);
   for (const std::string& url : urls) {
     EXPECT_EQ(shells[url], testing::SpaShellPage()) << url;
     EXPECT_EQ(refers[url], response_ids[url]) << url;
