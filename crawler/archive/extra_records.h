@@ -15,9 +15,9 @@ namespace crawlbox::crawler {
 
 // What a page's metadata record says of it.
 struct PageMetadata {
-  // The links found on the page (absolute, normalized, in page order), and a
-  // redirect's or refresh's target: all of them, whether the job's scope,
-  // depth limit or dedup took them or not.
+  // The links of the page its rules follow (absolute, normalized, in page
+  // order), and a redirect's or refresh's target: all of them, whether the
+  // job's scope, depth limit or dedup took them or not.
   std::vector<std::string> outlinks;
 };
 

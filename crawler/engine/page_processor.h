@@ -62,8 +62,8 @@ class PageProcessor {
   void Handle(const Response& response, ParseSink* sink) const;
 
   // A fetched page as its one outcome (what Handle gives a page request).
-  // `outlinks` (may be null) receives every link found on the page, before
-  // the scope, depth limit and dedup chose among them.
+  // `outlinks` (may be null) receives every link of the page its rules
+  // follow, before the scope, depth limit and dedup chose among them.
   storage::PageOutcome Process(
       const Response& response,
       std::vector<std::string>* outlinks = nullptr) const;
