@@ -49,6 +49,13 @@ std::vector<WarcRecord> RecordsAndEntity(const Response& response,
   const std::string date = WarcDate(wire.started);
   *entity = wire.body_is_wire ? std::string_view(response.body)
                               : std::string_view(wire.wire_body);
+  // libcurl follows a robots.txt's or sitemap's redirects itself and the
+  // capture holds the last exchange: it is archived under the URL it came
+  // from. A page's redirect is never followed, so its URL is the request's.
+  const std::string& target = response.request.kind == Request::Kind::kPage ||
+                                      response.final_url.empty()
+                                  ? response.request.url
+                                  : response.final_url;
 
   WarcRecord reply;
   reply.type = "response";
@@ -56,7 +63,7 @@ std::vector<WarcRecord> RecordsAndEntity(const Response& response,
   reply.date = date;
   reply.content_type = "application/http; msgtype=response";
   reply.block = wire.response_head;
-  reply.fields.emplace_back("WARC-Target-URI", response.request.url);
+  reply.fields.emplace_back("WARC-Target-URI", target);
   if (!wire.ip.empty()) reply.fields.emplace_back("WARC-IP-Address", wire.ip);
   if (!wire.protocol.empty())
     reply.fields.emplace_back("WARC-Protocol", wire.protocol);
@@ -72,7 +79,7 @@ std::vector<WarcRecord> RecordsAndEntity(const Response& response,
   request.content_type = "application/http; msgtype=request";
   request.block = RedactHead(wire.request_head);
   request.block.append(wire.request_body);
-  request.fields.emplace_back("WARC-Target-URI", response.request.url);
+  request.fields.emplace_back("WARC-Target-URI", target);
   request.fields.emplace_back("WARC-Concurrent-To", reply.record_id);
   if (!wire.ip.empty()) request.fields.emplace_back("WARC-IP-Address", wire.ip);
   if (!wire.protocol.empty())

@@ -104,8 +104,11 @@ class LocalStage : public FetchStage, public FetchGraphSink {
     // The host's slot frees as the transfer ends, not when the page is stored.
     frontier_->Fetched(r.request, ReportOf(r));
   }
-  void Robots(const Response& r) override {
+  void Robots(const Response& r,
+              std::vector<storage::ArchiveMember> archive) override {
     frontier_->SetRobots(r.request.host, processor_->ProcessRobots(r), r.error);
+    if (!archive.empty())
+      store_->Accept(r.request, RecordsOnly(r.request, std::move(archive)));
     graph_->Wakeup();
   }
   void Sitemaps(const Request& request,

@@ -8,6 +8,7 @@
 #include "config/compression.h"
 #include "config/log.h"
 #include "crawler/archive/exchange_records.h"
+#include "crawler/archive/extra_records.h"
 #include "crawler/engine/captured_documents.h"
 #include "crawler/engine/item_json.h"
 #include "crawler/fetch/body_hash.h"
@@ -21,33 +22,44 @@ using config::LogLevel;
 void PageProcessor::Handle(const Response& r, ParseSink* sink) const {
   switch (r.request.kind) {
     case Request::Kind::kRobots:
-      sink->Robots(r);
+      // Its records travel with it: the rules go to the Frontier, the
+      // records to the store node, whoever fetched it.
+      sink->Robots(r, r.wire != nullptr
+                          ? ExchangeRecords(r, job_.store.warc_gzip_level)
+                          : std::vector<storage::ArchiveMember>{});
       return;
     case Request::Kind::kSitemap: {
       std::vector<std::string> nested;
       storage::PageOutcome outcome = ProcessSitemap(r, &nested);
       if (!nested.empty()) sink->Sitemaps(r.request, std::move(nested));
-      Archive(r, &outcome);
+      Archive(r, nullptr, &outcome);
       sink->Outcome(r.request, std::move(outcome));
       return;
     }
     case Request::Kind::kPage: {
-      storage::PageOutcome outcome = Process(r);
-      Archive(r, &outcome);
+      PageMetadata metadata;
+      const bool with_metadata = job_.store.warc_metadata && r.wire != nullptr;
+      storage::PageOutcome outcome =
+          Process(r, with_metadata ? &metadata.outlinks : nullptr);
+      if (const auto* hop = std::get_if<storage::Redirected>(&outcome.fate);
+          hop != nullptr && with_metadata)
+        metadata.outlinks.push_back(hop->target);
+      Archive(r, with_metadata ? &metadata : nullptr, &outcome);
       sink->Outcome(r.request, std::move(outcome));
       return;
     }
   }
 }
 
-void PageProcessor::Archive(const Response& r,
+void PageProcessor::Archive(const Response& r, const PageMetadata* metadata,
                             storage::PageOutcome* out) const {
   // Compressed here, on a parse thread, so that the store node only appends.
   if (r.wire != nullptr)
-    out->archive = ExchangeRecords(r, job_.store.warc_gzip_level);
+    out->archive = PageRecords(r, metadata, job_.store.warc_gzip_level);
 }
 
-storage::PageOutcome PageProcessor::Process(const Response& r) const {
+storage::PageOutcome PageProcessor::Process(
+    const Response& r, std::vector<std::string>* outlinks) const {
   storage::PageOutcome out;
   storage::PageRow& page = out.page;
   page.url_id = r.request.url_id;
@@ -132,7 +144,7 @@ storage::PageOutcome PageProcessor::Process(const Response& r) const {
   }
   out.fate = storage::Stored{};
   try {
-    Extract(r, &out);
+    Extract(r, &out, outlinks);
   } catch (const std::exception& e) {
     // A page must never take the crawl down: it is stored as failed with the
     // reason.
@@ -293,8 +305,8 @@ std::shared_ptr<const parser::RobotsTxt> PageProcessor::ProcessRobots(
   return nullptr;
 }
 
-void PageProcessor::Extract(const Response& r,
-                            storage::PageOutcome* result) const {
+void PageProcessor::Extract(const Response& r, storage::PageOutcome* result,
+                            std::vector<std::string>* outlinks) const {
   if (r.status < 200 || r.status >= 300 ||
       !parser::IsTextContent(r.content_type))
     return;
@@ -363,6 +375,7 @@ void PageProcessor::Extract(const Response& r,
   };
   if (!too_deep) result->links.reserve(parsed.links.size());
   for (parser::Link& link : parsed.links) {
+    if (outlinks != nullptr) outlinks->push_back(link.url);
     if (too_deep) continue;
     std::string_view rejected = scope_.Rejects(link.url, link.host);
     if (!rejected.empty()) {

@@ -19,6 +19,8 @@
 
 namespace crawlbox::crawler {
 
+struct PageMetadata;  // crawler/archive/extra_records.h
+
 // Where the parse node's results go. Called from many parse threads at once;
 // implementations are thread-safe and never throw.
 class ParseSink {
@@ -26,8 +28,10 @@ class ParseSink {
   virtual ~ParseSink() = default;
   // A robots.txt response of `response.request.host`, unparsed: the sink
   // decides where it is read (locally PageProcessor::ProcessRobots, for the
-  // Frontier; a worker sends it to its master).
-  virtual void Robots(const Response& response) = 0;
+  // Frontier; a worker sends it to its master). `archive` holds the
+  // exchange's WARC records ([store] warc; else empty), for the store node.
+  virtual void Robots(const Response& response,
+                      std::vector<storage::ArchiveMember> archive) = 0;
   // Sitemaps a sitemap index listed, to fetch from `request.host`.
   virtual void Sitemaps(const Request& request,
                         std::vector<std::string> nested) = 0;
@@ -58,7 +62,11 @@ class PageProcessor {
   void Handle(const Response& response, ParseSink* sink) const;
 
   // A fetched page as its one outcome (what Handle gives a page request).
-  storage::PageOutcome Process(const Response& response) const;
+  // `outlinks` (may be null) receives every link of the page its rules
+  // follow, before the scope, depth limit and dedup chose among them.
+  storage::PageOutcome Process(
+      const Response& response,
+      std::vector<std::string>* outlinks = nullptr) const;
 
   // Called (from a parse thread) when a page shows a rule's logged_out
   // marker; the page itself is tried again. Set before pages are processed.
@@ -73,11 +81,14 @@ class PageProcessor {
       const Response& response) const;
 
  private:
-  // With [store] warc: the exchange's WARC records into out->archive.
-  void Archive(const Response& r, storage::PageOutcome* out) const;
+  // With [store] warc: the exchange's WARC records into out->archive, and
+  // with `metadata` (warc_metadata, may be null) its metadata record.
+  void Archive(const Response& r, const PageMetadata* metadata,
+               storage::PageOutcome* out) const;
   storage::PageOutcome ProcessSitemap(const Response& response,
                                       std::vector<std::string>* nested) const;
-  void Extract(const Response& response, storage::PageOutcome* out) const;
+  void Extract(const Response& response, storage::PageOutcome* out,
+               std::vector<std::string>* outlinks) const;
   // A 3xx answer with a Location: the page row records the hop, and the
   // target becomes a link at the same depth, so it passes the scope, dedup,
   // robots.txt and politeness like any other URL of the crawl.

@@ -41,6 +41,7 @@ RenderSettings RenderPolicy::Settings() const {
   settings.recycle_browser_after = job_.render.recycle_browser_after;
   settings.capture.urls = job_.render.capture;
   settings.capture.max_bytes = job_.render.capture_max_bytes;
+  settings.archive = job_.store.warc;
   return settings;
 }
 

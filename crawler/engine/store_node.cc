@@ -40,6 +40,15 @@ bool CountsAsPage(const storage::Fate& fate) {
 
 }  // namespace
 
+storage::PageOutcome RecordsOnly(const Request& request,
+                                 std::vector<storage::ArchiveMember> archive) {
+  storage::PageOutcome outcome;
+  outcome.page.url = request.url;  // for messages; url_id 0: no frontier row
+  outcome.fate = storage::LinksOnly{};
+  outcome.archive = std::move(archive);
+  return outcome;
+}
+
 StoreNode::StoreNode(storage::Store* store, int64_t crawl_id,
                      Frontier* frontier, Counters* counters)
     : store_(store),
@@ -189,8 +198,12 @@ void StoreNode::Drain(const std::function<void()>& after_batch) {
       counters_->Add("store/transactions");
     }
     ended.clear();
-    for (size_t i = 0; i < batch.size(); ++i)
+    for (size_t i = 0; i < batch.size(); ++i) {
+      // A robots.txt's records were only written: the Frontier had its
+      // rules when it was fetched, and it was never an outstanding page.
+      if (requests[i].kind == Request::Kind::kRobots) continue;
       ended.push_back(Ended{requests[i], batch[i].fate});
+    }
     st = frontier_->Finished(ended, std::move(added));
     if (!st.ok()) SetFatal(st);
     if (after_batch) after_batch();

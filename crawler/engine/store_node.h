@@ -37,6 +37,13 @@ struct RunTotals {
   int64_t bytes = 0;
 };
 
+// The outcome that carries a robots.txt's WARC records to the store node
+// (StoreNode::Accept with the robots.txt's request): written to the archive
+// and listed in warc_records with url_id 0 (a robots.txt has no pages row),
+// and not reported to the Frontier, which had the rules already.
+storage::PageOutcome RecordsOnly(const Request& request,
+                                 std::vector<storage::ArchiveMember> archive);
+
 // Accept() is thread-safe; Drain() must be called by one thread at a time
 // (the store node). Everything passed in must outlive it.
 class StoreNode {
@@ -52,8 +59,8 @@ class StoreNode {
   // Drain(); null (the default) drops them.
   void SetArchive(WarcWriter* writer) { archive_ = writer; }
 
-  // The outcome of `request` (a page or a sitemap): queued for the next
-  // Drain().
+  // The outcome of `request` (a page, a sitemap, or a robots.txt's
+  // RecordsOnly): queued for the next Drain().
   void Accept(Request request, storage::PageOutcome outcome);
 
   // Whether a Drain() now would commit a batch worth its transaction: enough

@@ -238,6 +238,11 @@ void Dispatcher::Apply(TaskResult result) {
     frontier->SetRobots(response.request.host,
                         context_->processor.ProcessRobots(response),
                         response.error);
+    if (!result.outcome.archive.empty()) {
+      context_->store->Accept(
+          response.request,
+          RecordsOnly(response.request, std::move(result.outcome.archive)));
+    }
     return;
   }
   if (!result.nested_sitemaps.empty())

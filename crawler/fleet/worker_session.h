@@ -77,10 +77,12 @@ class WorkerSession : public RequestSource, public FetchGraphSink {
     std::lock_guard<std::mutex> lock(mu_);
     reports_[response.request.tag] = ReportOf(response);
   }
-  void Robots(const Response& response) override {
+  void Robots(const Response& response,
+              std::vector<storage::ArchiveMember> archive) override {
     TaskResult result;
     result.error = response.error;
     result.robots_body = response.body;
+    result.outcome.archive = std::move(archive);
     Queue(response.request, std::move(result));
   }
   void Sitemaps(const Request& request,

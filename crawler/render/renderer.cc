@@ -17,6 +17,7 @@
 #include "crawler/render/browser.h"
 #include "crawler/render/cookie_sync.h"
 #include "crawler/render/interceptor.h"
+#include "crawler/render/navigation_capture.h"
 
 namespace crawlbox::crawler {
 namespace {
@@ -257,6 +258,16 @@ PageEnd Renderer::Impl::RenderPage(Tab& tab, const RenderOptions& options,
   if (std::optional<InterceptedRedirect> redirect =
           tab.interceptor->TakeRedirect()) {
     response->status = redirect->status;
+    if (settings.archive) {
+      // The request's events came before the answer the interceptor kept.
+      NavigationCapture navigation(StringField(nav.result, "loaderId"),
+                                   StringField(nav.result, "frameId"));
+      Browser::Event event;
+      while (b.NextEvent(session, Clock::now(), &event) == Outcome::kOk)
+        navigation.OnEvent(event.method, event.params);
+      response->wire = navigation.Redirect(response->request.url,
+                                           redirect->status, redirect->headers);
+    }
     response->headers = std::move(redirect->headers);
     return PageEnd::kDone;
   }
@@ -279,6 +290,7 @@ PageEnd Renderer::Impl::RenderPage(Tab& tab, const RenderOptions& options,
   // The main document's response, the load event, and for network idle the
   // requests in flight and when that count last changed.
   PageCapture capture(settings.capture);
+  NavigationCapture navigation(loader_id, frame_id);
   bool loaded = false;
   std::set<std::string> requests;
   Clock::time_point last_change = Clock::now();
@@ -300,6 +312,7 @@ PageEnd Renderer::Impl::RenderPage(Tab& tab, const RenderOptions& options,
     }
     const json& p = event.params;
     capture.OnEvent(event.method, p);
+    if (settings.archive) navigation.OnEvent(event.method, p);
     if (event.method == "Page.frameNavigated") {
       const json& frame = Field(p, "frame");
       if (StringField(frame, "id") == frame_id &&
@@ -386,6 +399,8 @@ PageEnd Renderer::Impl::RenderPage(Tab& tab, const RenderOptions& options,
   response->body = StringField(Field(dom.result, "result"), "value");
   response->content_type = "text/html; charset=utf-8";
   if (response->final_url.empty()) response->final_url = response->request.url;
+  if (settings.archive)
+    response->wire = navigation.Finish(b, session, deadline);
   // After the DOM is in hand: a captured request that never ends costs its
   // body, not the page.
   capture.Finish(b, session, deadline, &response->captured);

@@ -61,6 +61,11 @@ struct RenderSettings {
   // (the default) intercepts none of them, which saves a round trip to the
   // browser per request.
   std::function<bool(std::string_view url)> allow_subresource;
+  // Keep the navigation's exchange for the web archive ([store] warc): the
+  // Response's wire then holds the request and response as Chromium sent
+  // and received them, the body as Chromium decoded it (see
+  // navigation_capture.h).
+  bool archive = false;
 };
 
 // What one page needs besides its Request.
@@ -75,7 +80,8 @@ struct RenderOptions {
 // A pool of tabs in one headless Chromium. Render() queues a page; a renderer
 // thread renders it and calls Done with the Response: final_url, the main
 // document's status and headers, content_type "text/html; charset=utf-8", the
-// DOM's outerHTML as body, rendered = true and render_ms, and the responses
+// DOM's outerHTML as body, rendered = true and render_ms, with
+// settings.archive the navigation's exchange in wire, and the responses
 // settings.capture matched in captured (see crawler/render/capture.h; a
 // capture that fails is a Captured with an error, never a failed page). A
 // page answered with a redirect (3xx with a Location) is not followed, as the

@@ -3,8 +3,8 @@
 // file to its end and its cdx-index lists one response per page with the
 // pages table's URLs and statuses; Python's gzip, hashlib and base64
 // (tests/support/warc_check.py) recompute every digest and resolve every
-// WARC-Concurrent-To. A gzip-encoded page is archived as sent and parsed
-// decoded.
+// WARC-Concurrent-To. The robots.txt is archived too. A gzip-encoded page is
+// archived as sent and parsed decoded.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -18,6 +18,7 @@
 #include "crawler/archive/warc_record.h"
 #include "crawler/archive/warc_scan.h"
 #include "tests/e2e/crawl_support.h"
+#include "tests/e2e/warc_support.h"
 #include "tests/support/subprocess.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_server.h"
@@ -26,31 +27,12 @@
 namespace crawlbox {
 namespace {
 
+using e2e::PythonCheck;
+using e2e::WarcFiles;
 using testing::TempDir;
 using testing::TestServer;
 
 constexpr int kPages = 2000;
-
-std::vector<std::string> WarcFiles(const std::string& dir) {
-  std::vector<std::string> out;
-  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
-    if (entry.path().string().ends_with(".warc.gz"))
-      out.push_back(entry.path().string());
-  }
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
-// warc_check.py's report on `files`.
-nlohmann::json PythonCheck(const std::vector<std::string>& files) {
-  std::vector<std::string> argv = {
-      "/usr/bin/python3",
-      std::string(CRAWLBOX_SOURCE_DIR) + "/tests/support/warc_check.py"};
-  argv.insert(argv.end(), files.begin(), files.end());
-  testing::ProcessResult r = testing::RunProcess(argv, {}, 300'000);
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  return nlohmann::json::parse(r.out, nullptr, false);
-}
 
 TEST(WarcCrawlTest, EveryFileReadsToItsEndAndListsOneResponsePerPage) {
   testing::TestServerOptions options;
@@ -91,15 +73,17 @@ TEST(WarcCrawlTest, EveryFileReadsToItsEndAndListsOneResponsePerPage) {
     expected.insert(std::get<std::string>(row[0]) + " " +
                     std::to_string(std::get<int64_t>(row[1])));
   }
+  // And the robots.txt, archived too (it has no pages row).
+  expected.insert(server.Url("/robots.txt") + " 200");
 
   // Python: digests, links, and the responses.
   nlohmann::json check = PythonCheck(files);
   ASSERT_TRUE(check.is_object());
   EXPECT_EQ(check["problems"], nlohmann::json::array()) << check["problems"];
-  EXPECT_EQ(check["counts"]["response"], pages);
-  EXPECT_EQ(check["counts"]["request"], pages);
+  EXPECT_EQ(check["counts"]["response"], pages + 1);
+  EXPECT_EQ(check["counts"]["request"], pages + 1);
   EXPECT_EQ(check["counts"]["warcinfo"], static_cast<int64_t>(files.size()));
-  EXPECT_EQ(check["links"], pages) << "each request names its response";
+  EXPECT_EQ(check["links"], pages + 1) << "each request names its response";
 
   // warcio.js: every file to its end, one response per page.
   std::string why;
@@ -129,8 +113,11 @@ TEST(WarcCrawlTest, EveryFileReadsToItsEndAndListsOneResponsePerPage) {
   // The table points at each record; the gzip page is archived as sent.
   EXPECT_EQ(e2e::CountDb(db,
                          "SELECT count(*) FROM warc_records WHERE type = "
-                         "'response'"),
+                         "'response' AND url_id IN (SELECT url_id FROM pages)"),
             pages);
+  EXPECT_EQ(
+      e2e::CountDb(db, "SELECT count(*) FROM warc_records WHERE url_id = 0"), 2)
+      << "the robots.txt's request and response";
   auto gzip = e2e::QueryDb(
       db,
       "SELECT w.file, w.offset, w.length FROM warc_records w JOIN pages p "

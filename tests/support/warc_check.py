@@ -3,14 +3,24 @@
 crawlbox's code: every record's WARC-Block-Digest, every response's and
 revisit's WARC-Payload-Digest (SHA-1 of the HTTP entity after the head, as
 sent), and that every WARC-Concurrent-To and WARC-Refers-To names a record
-of the files given. Prints one JSON object: record counts by type, response
-URLs with their statuses, and the problems found."""
+of the files given. A metadata record must name its page's response (same
+WARC-Target-URI) and be application/warc-fields; each of its outlinks must
+be an <a href> of the page (read here with html.parser and urljoin,
+fragments dropped) when the page is uncompressed HTML: of the rendered DOM
+when a conversion record refers to the response, else of the response's
+HTML. A conversion record must refer to its page's response and carry a
+payload digest of its block. Prints one JSON object: record counts by type,
+response URLs with their statuses, metadata outlinks by URL, how many
+pages' outlinks are all of their HTML's links ("outlinks_all"), conversion
+sizes by URL, truncated responses, and the problems found."""
 import base64
 import gzip
 import hashlib
 import json
 import sys
 import zlib
+from html.parser import HTMLParser
+from urllib.parse import urldefrag, urljoin
 
 
 def members(path):
@@ -46,14 +56,99 @@ def sha1(data):
     return "sha1:" + base64.b32encode(hashlib.sha1(data).digest()).decode()
 
 
+class Anchors(HTMLParser):
+    """The href of every <a> of a page, resolved against `base`."""
+
+    def __init__(self, base):
+        super().__init__()
+        self.base, self.links = base, set()
+
+    def handle_starttag(self, tag, attrs):
+        if tag != "a":
+            return
+        for name, value in attrs:
+            if name == "href" and value is not None:
+                url = urldefrag(urljoin(self.base, value.strip()))[0]
+                if url.startswith(("http://", "https://")):
+                    self.links.add(url)
+
+
+def html_links(url, html):
+    """The links of a page's HTML (bytes)."""
+    parser = Anchors(url)
+    parser.feed(html.decode("utf-8", "replace"))
+    return parser.links
+
+
+def response_links(url, block):
+    """The links of a 200 response's HTML; None when it is not plain HTML."""
+    head, _, entity = block.partition(b"\r\n\r\n")
+    head = head.decode("latin-1").lower()
+    if (not head.startswith("http/1.1 200") or "content-type: text/html" not in head
+            or "content-encoding:" in head):
+        return None
+    return html_links(url, entity)
+
+
+def check_extras(records, problems):
+    """Metadata and conversion records against the responses they name."""
+    outlinks, conversions, complete = {}, {}, 0
+    doms = {f.get("warc-refers-to"): b for f, b in records.values()
+            if f["warc-type"] == "conversion"}
+    for fields, block in records.values():
+        kind, rid = fields["warc-type"], fields["warc-record-id"]
+        if kind not in ("metadata", "conversion"):
+            continue
+        key = "warc-concurrent-to" if kind == "metadata" else "warc-refers-to"
+        target = records.get(fields.get(key))
+        if target is None or target[0]["warc-type"] != "response":
+            problems.append(f"{rid}: {kind} names no response")
+            continue
+        url = fields.get("warc-target-uri")
+        if url != target[0].get("warc-target-uri"):
+            problems.append(f"{rid}: {kind} of another URL than its response")
+        if kind == "conversion":
+            if fields.get("warc-payload-digest") != sha1(block):
+                problems.append(f"{rid}: conversion payload digest")
+            conversions[url] = len(block)
+            continue
+        if fields.get("content-type") != "application/warc-fields":
+            problems.append(f"{rid}: metadata is not application/warc-fields")
+        links = []
+        for line in block.decode("utf-8").split("\r\n"):
+            if not line:
+                continue
+            name, sep, value = line.partition(": ")
+            if not sep:
+                problems.append(f"{rid}: metadata line without a name: {line!r}")
+            elif name == "outlink":
+                links.append(value.split(" ")[0])
+        outlinks[url] = links
+        dom = doms.get(fields.get(key))
+        found = (html_links(url, dom) if dom is not None
+                 else response_links(url, target[1]))
+        if found is None:
+            continue
+        if not set(links) <= found:
+            problems.append(f"{rid}: outlinks of {url} not on the page: "
+                            f"{sorted(set(links) - found)[:5]}")
+        complete += set(links) == found
+    return outlinks, conversions, complete
+
+
 def main(paths):
     counts, problems, ids, links, responses = {}, [], set(), [], []
+    records, truncated = {}, []
     for path in paths:
         for raw in members(path):
             fields, block = parse(raw)
             kind = fields["warc-type"]
             counts[kind] = counts.get(kind, 0) + 1
             ids.add(fields["warc-record-id"])
+            if kind in ("response", "metadata", "conversion"):
+                records[fields["warc-record-id"]] = (fields, block)
+            if kind == "response" and "warc-truncated" in fields:
+                truncated.append([fields["warc-target-uri"], fields["warc-truncated"]])
             for key in ("warc-concurrent-to", "warc-refers-to"):
                 if key in fields:
                     links.append((fields["warc-record-id"], key, fields[key]))
@@ -69,8 +164,11 @@ def main(paths):
     for record_id, key, target in links:
         if target not in ids:
             problems.append(f"{record_id}: {key} {target} names no record")
+    outlinks, conversions, complete = check_extras(records, problems)
     print(json.dumps({"counts": counts, "responses": responses, "links": len(links),
-                      "problems": problems}))
+                      "outlinks": outlinks, "outlinks_all": complete,
+                      "conversions": conversions,
+                      "truncated": truncated, "problems": problems}))
 
 
 if __name__ == "__main__":

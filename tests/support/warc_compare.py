@@ -8,10 +8,8 @@
 2. wget's records about its own run are left out: the `metadata` record of its
    manifest and the `resource` records of its arguments and log, all with
    target URIs under `metadata://gnu.org/software/wget/warc/`.
-3. robots.txt: wget archives its fetch of /robots.txt. While crawlbox's files
-   hold no robots.txt response, wget's robots.txt records are left out too and
-   the report says so ("robots_txt": "wget only"); once crawlbox archives it,
-   it is compared like any other URL.
+
+Both archive their fetch of /robots.txt, so it is compared like any page.
 
 Then both sides must have the same set of (URL, status) of response records,
 for every URL the same set of record types, and the same set of record types
@@ -56,10 +54,6 @@ def read(paths):
     return responses, by_url, other
 
 
-def is_robots(url):
-    return url.split("://", 1)[-1].split("/", 1)[-1] == "robots.txt"
-
-
 def main(argv):
     sides, current = {"crawlbox": [], "wget": []}, None
     for arg in argv:
@@ -80,11 +74,6 @@ def main(argv):
         print(f"warc_compare: {e}", file=sys.stderr)
         return 2
     notes = {}
-    if not any(is_robots(url) for url, _ in ours[0]):
-        if any(is_robots(url) for url, _ in theirs[0]):
-            notes["robots_txt"] = "wget only"
-        theirs = ({r for r in theirs[0] if not is_robots(r[0])},
-                  {u: t for u, t in theirs[1].items() if not is_robots(u)}, theirs[2])
     types_differ = {url: {"crawlbox": sorted(ours[1].get(url, ())),
                           "wget": sorted(theirs[1].get(url, ()))}
                     for url in sorted(set(ours[1]) | set(theirs[1]))
