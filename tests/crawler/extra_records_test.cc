@@ -42,7 +42,7 @@ Response Fetched(bool rendered) {
 std::vector<WarcRecord> ReadBack(const std::vector<PreparedRecord>& prepared) {
   std::vector<WarcRecord> out;
   for (const PreparedRecord& p : prepared) {
-    auto member = ReadGzipMember(FinishMember(p, "<urn:uuid:info>", 6));
+    auto member = ReadGzipMember(FinishMember(p, "<urn:uuid:info>"));
     EXPECT_TRUE(member.ok());
     if (!member.ok()) continue;
     auto record = ParseWarcRecord(member->data);
