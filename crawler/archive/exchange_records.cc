@@ -6,6 +6,8 @@
 
 #include <string_view>
 
+#include "crawler/archive/revisit_records.h"
+
 namespace crawlbox::crawler {
 namespace {
 
@@ -42,6 +44,25 @@ std::string RedactHead(std::string_view head) {
 
 }  // namespace
 
+WarcRecord RequestWarcRecord(const Response& response, const std::string& date,
+                             const std::string& concurrent_to) {
+  const WireCapture& wire = *response.wire;
+  WarcRecord request;
+  request.type = "request";
+  request.record_id = NewRecordId();
+  request.date = date;
+  request.content_type = "application/http; msgtype=request";
+  request.block = RedactHead(wire.request_head);
+  request.block.append(wire.request_body);
+  request.fields.emplace_back("WARC-Target-URI", response.request.url);
+  request.fields.emplace_back("WARC-Concurrent-To", concurrent_to);
+  if (!wire.ip.empty()) request.fields.emplace_back("WARC-IP-Address", wire.ip);
+  if (!wire.protocol.empty())
+    request.fields.emplace_back("WARC-Protocol", wire.protocol);
+  request.fields.emplace_back("WARC-Block-Digest", Sha1Digest(request.block));
+  return request;
+}
+
 std::vector<WarcRecord> ExchangeWarcRecords(const Response& response) {
   if (response.wire == nullptr) return {};
   const WireCapture& wire = *response.wire;
@@ -64,22 +85,9 @@ std::vector<WarcRecord> ExchangeWarcRecords(const Response& response) {
   reply.fields.emplace_back("WARC-Payload-Digest", Sha1Digest(entity));
   if (response.truncated) reply.fields.emplace_back("WARC-Truncated", "length");
 
-  WarcRecord request;
-  request.type = "request";
-  request.record_id = NewRecordId();
-  request.date = date;
-  request.content_type = "application/http; msgtype=request";
-  request.block = RedactHead(wire.request_head);
-  request.block.append(wire.request_body);
-  request.fields.emplace_back("WARC-Target-URI", response.request.url);
-  request.fields.emplace_back("WARC-Concurrent-To", reply.record_id);
-  if (!wire.ip.empty()) request.fields.emplace_back("WARC-IP-Address", wire.ip);
-  if (!wire.protocol.empty())
-    request.fields.emplace_back("WARC-Protocol", wire.protocol);
-  request.fields.emplace_back("WARC-Block-Digest", Sha1Digest(request.block));
   // Request first, as wget and Heritrix write them.
   std::vector<WarcRecord> out;
-  out.push_back(std::move(request));
+  out.push_back(RequestWarcRecord(response, date, reply.record_id));
   out.push_back(std::move(reply));
   return out;
 }
@@ -87,8 +95,10 @@ std::vector<WarcRecord> ExchangeWarcRecords(const Response& response) {
 std::vector<PreparedRecord> ExchangeRecords(const Response& response,
                                             int level) {
   std::vector<PreparedRecord> out;
-  for (const WarcRecord& record : ExchangeWarcRecords(response))
+  for (const WarcRecord& record : ExchangeWarcRecords(response)) {
     out.push_back(PrepareRecord(record, level));
+    if (record.type == "response") out.back().capture = CaptureOf(record);
+  }
   return out;
 }
 

@@ -4,6 +4,7 @@
 // the parse node, prepared (compressed) there, written by the store node.
 #pragma once
 
+#include <string>
 #include <vector>
 
 #include "crawler/archive/warc_record.h"
@@ -20,11 +21,18 @@ inline constexpr const char* kRedacted = "[redacted by crawlbox]";
 // WARC-Date (the capture's start), WARC-IP-Address, WARC-Block-Digest,
 // WARC-Payload-Digest (of the entity as sent, de-chunked), WARC-Protocol: h2
 // for HTTP/2, and WARC-Truncated: length when the body was cut at
-// fetch.max_body_bytes.
+// fetch.max_body_bytes. The prepared response record's `capture` holds what
+// a later revisit record refers to (CaptureOf).
 std::vector<PreparedRecord> ExchangeRecords(const Response& response,
                                             int level);
 
 // The records themselves, before preparing (for tests and the export).
 std::vector<WarcRecord> ExchangeWarcRecords(const Response& response);
+
+// The request record alone (the first of ExchangeWarcRecords), dated `date`
+// and WARC-Concurrent-To `concurrent_to`: the id of the record that holds
+// the answer (a response or revisit record). `response.wire` must be set.
+WarcRecord RequestWarcRecord(const Response& response, const std::string& date,
+                             const std::string& concurrent_to);
 
 }  // namespace crawlbox::crawler

@@ -7,6 +7,7 @@
 
 #include "config/log.h"
 #include "crawler/archive/exchange_records.h"
+#include "crawler/archive/revisit_records.h"
 #include "crawler/engine/captured_documents.h"
 #include "crawler/engine/item_json.h"
 #include "crawler/fetch/body_hash.h"
@@ -43,8 +44,13 @@ void PageProcessor::Handle(const Response& r, ParseSink* sink) const {
 void PageProcessor::Archive(const Response& r,
                             storage::PageOutcome* out) const {
   // Compressed here, on a parse thread, so that the store node only appends.
-  if (r.wire != nullptr)
-    out->archive = ExchangeRecords(r, job_.store.warc_gzip_level);
+  if (r.wire == nullptr) return;
+  out->archive = RevisitRecords(r, job_.store.warc_gzip_level);
+  if (!out->archive.empty()) {
+    counters_->Add("warc/revisits");
+    return;
+  }
+  out->archive = ExchangeRecords(r, job_.store.warc_gzip_level);
 }
 
 storage::PageOutcome PageProcessor::Process(const Response& r) const {

@@ -73,7 +73,8 @@ class PageProcessor {
       const Response& response) const;
 
  private:
-  // With [store] warc: the exchange's WARC records into out->archive.
+  // With [store] warc: the exchange's WARC records into out->archive, a
+  // revisit record instead of a response when a re-crawl finds it unchanged.
   void Archive(const Response& r, storage::PageOutcome* out) const;
   storage::PageOutcome ProcessSitemap(const Response& response,
                                       std::vector<std::string>* nested) const;
