@@ -3,8 +3,13 @@
 crawlbox's code: every record's WARC-Block-Digest, every response's and
 revisit's WARC-Payload-Digest (SHA-1 of the HTTP entity after the head, as
 sent), and that every WARC-Concurrent-To and WARC-Refers-To names a record
-of the files given. Prints one JSON object: record counts by type, response
-URLs with their statuses, and the problems found."""
+of the files given. A revisit record (WARC 1.1 section 6.7) must hold an HTTP
+head and no payload, and its WARC-Refers-To must name a response record of the
+same payload digest, target URI (WARC-Refers-To-Target-URI) and date
+(WARC-Refers-To-Date). Prints one JSON object: record counts by type, revisit
+counts by profile, response URLs with their statuses, how many responses
+repeat an earlier response's payload for the same URL, and the problems
+found."""
 import base64
 import gzip
 import hashlib
@@ -46,8 +51,27 @@ def sha1(data):
     return "sha1:" + base64.b32encode(hashlib.sha1(data).digest()).decode()
 
 
+def check_revisit(fields, block, originals, problems):
+    """A revisit against the response record it refers to."""
+    me = fields["warc-record-id"]
+    head, sep, payload = block.partition(b"\r\n\r\n")
+    if not sep or not head.startswith(b"HTTP/") or payload:
+        problems.append(f"{me}: a revisit block that is not an HTTP head alone")
+    original = originals.get(fields.get("warc-refers-to"))
+    if original is None:
+        problems.append(f"{me}: WARC-Refers-To names no response record")
+        return
+    expected = {"warc-payload-digest": original["warc-payload-digest"],
+                "warc-refers-to-target-uri": original["warc-target-uri"],
+                "warc-refers-to-date": original["warc-date"]}
+    for key, value in expected.items():
+        if fields.get(key) != value:
+            problems.append(f"{me}: {key} {fields.get(key)} is not the original's {value}")
+
+
 def main(paths):
     counts, problems, ids, links, responses = {}, [], set(), [], []
+    originals, revisits, profiles, seen_payloads, repeated = {}, [], {}, set(), 0
     for path in paths:
         for raw in members(path):
             fields, block = parse(raw)
@@ -66,10 +90,21 @@ def main(paths):
             if kind == "response":
                 status_line = block.split(b"\r\n", 1)[0].decode("latin-1")
                 responses.append([fields["warc-target-uri"], int(status_line.split(" ")[1])])
+                originals[fields["warc-record-id"]] = fields
+                payload = (fields["warc-target-uri"], fields.get("warc-payload-digest"))
+                repeated += payload in seen_payloads
+                seen_payloads.add(payload)
+            if kind == "revisit":
+                profile = fields.get("warc-profile", "").rsplit("/", 1)[-1]
+                profiles[profile] = profiles.get(profile, 0) + 1
+                revisits.append((fields, block))
     for record_id, key, target in links:
         if target not in ids:
             problems.append(f"{record_id}: {key} {target} names no record")
-    print(json.dumps({"counts": counts, "responses": responses, "links": len(links),
+    for fields, block in revisits:
+        check_revisit(fields, block, originals, problems)
+    print(json.dumps({"counts": counts, "profiles": profiles, "responses": responses,
+                      "links": len(links), "repeated_payloads": repeated,
                       "problems": problems}))
 
 
