@@ -85,6 +85,9 @@ class SqliteQueueReader final : public QueueReader {
             static_cast<const char*>(sqlite3_column_blob(st, 9)),
             static_cast<size_t>(sqlite3_column_bytes(st, 9)));
       }
+      url.last_capture.record_id = ColumnText(st, 10);
+      url.last_capture.date = ColumnText(st, 11);
+      url.last_capture.payload_digest = ColumnText(st, 12);
       out->push_back(std::move(url));
     }
     // Reset ends the statement's read transaction: the next call sees newer

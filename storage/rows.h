@@ -24,6 +24,14 @@ struct RequestParts {
   std::string encoded;
 };
 
+// A response record of the WARC archive as a revisit record refers to it
+// (WARC 1.1 §6.7). All empty for other records, and when none is known.
+struct WarcCapture {
+  std::string record_id;       // WARC-Record-ID, "<urn:uuid:…>"
+  std::string date;            // WARC-Date
+  std::string payload_digest;  // WARC-Payload-Digest, "sha1:…"
+};
+
 // A URL as the frontier knows it: its row id, normalized URL, host, link depth
 // from a seed, and the tries already made (retries of earlier runs included).
 struct QueuedUrl {
@@ -40,6 +48,9 @@ struct QueuedUrl {
   // of a redirect or refresh); fetch.max_redirects bounds it.
   int redirects = 0;
   RequestParts request;
+  // The latest response record that archived the stored 2xx page as it is
+  // stored ([store] warc); a re-crawl's unchanged answer refers to it.
+  WarcCapture last_capture;
 };
 
 // How a URL entered the frontier, stored as frontier.via (ViaName). With
@@ -76,6 +87,9 @@ struct NewUrl {
   // Redirect hops taken to reach it (see QueuedUrl::redirects).
   int redirects = 0;
   RequestParts request;
+  // The latest response record that archived the stored 2xx page as it is
+  // stored ([store] warc); a re-crawl's unchanged answer refers to it.
+  WarcCapture last_capture;
 };
 
 // The row of `pages` one fetch of a frontier URL produces.
@@ -150,6 +164,8 @@ struct ArchiveMember {
   // CDXJ "surt timestamp" and JSON members when an index lists the record.
   std::string index_key;
   std::string index_fields;
+  // Of a response record: what a later revisit record refers to.
+  WarcCapture capture;
 };
 
 // Where the store node wrote one record: a row of `warc_records`.
@@ -157,7 +173,8 @@ struct ArchiveLocation {
   std::string type;  // WARC-Type
   std::string file;  // the .warc.gz file's name, in the job's WARC folder
   int64_t offset = 0;
-  int64_t length = 0;  // of its gzip member
+  int64_t length = 0;   // of its gzip member
+  WarcCapture capture;  // of a response record (ArchiveMember::capture)
 };
 
 // Everything one request produced; stored in one transaction with the others

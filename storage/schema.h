@@ -7,7 +7,7 @@ namespace crawlbox::storage {
 
 // Version stored in `PRAGMA user_version`; bumped with every incompatible
 // change.
-inline constexpr int kSchemaVersion = 8;
+inline constexpr int kSchemaVersion = 9;
 
 // Columns added to tables of an older schema (ALTER TABLE ... ADD COLUMN), as
 // {table, column, declaration}; kSchemaSql creates them in a new database.
@@ -34,6 +34,12 @@ inline constexpr AddedColumn kAddedColumns[] = {
     // Version 7: a page loaded in headless Chromium, and how long that took.
     {"pages", "rendered", "INTEGER NOT NULL DEFAULT 0"},
     {"pages", "render_ms", "REAL"},
+    // Version 9: what a re-crawl's revisit record refers to, of each response
+    // record that stored a page (WARC 1.1 §6.7).
+    {"warc_records", "record_id", "TEXT"},
+    {"warc_records", "warc_date", "TEXT"},
+    {"warc_records", "payload_digest", "TEXT"},
+    {"warc_records", "body_hash", "TEXT"},
 };
 
 // Idempotent DDL for a fresh or current database.
@@ -114,7 +120,11 @@ CREATE TABLE IF NOT EXISTS warc_records (
   type     TEXT NOT NULL,
   file     TEXT NOT NULL,
   offset   INTEGER NOT NULL,
-  length   INTEGER NOT NULL
+  length   INTEGER NOT NULL,
+  record_id      TEXT,
+  warc_date      TEXT,
+  payload_digest TEXT,
+  body_hash      TEXT
 );
 CREATE INDEX IF NOT EXISTS warc_records_url ON warc_records(url_id);
 CREATE TABLE IF NOT EXISTS dropped_items (
@@ -142,15 +152,22 @@ CREATE INDEX IF NOT EXISTS pages_canonical ON pages(canonical)
 
 // The frontier's next window of one host: queued URLs of host ?1 with an id
 // above ?2, in id order, at most ?3, with the validators of a stored 2xx page
-// (a re-crawl asks "has it changed?" only of pages worth keeping). It relies
-// on frontier_host_queued above: a range scan of that partial index, in index
-// order (no sort), whatever the size of the frontier; QueueReaderTest checks
-// the plan.
+// (a re-crawl asks "has it changed?" only of pages worth keeping) and the
+// latest response record that archived the page as it is stored (same
+// body_hash: a run without WARC in between may have stored a newer body), to
+// which a revisit record refers. It relies on frontier_host_queued above: a
+// range scan of that partial index, in index order (no sort), whatever the
+// size of the frontier, and on warc_records_url for the record;
+// QueueReaderTest checks the plan.
 inline constexpr const char* kLoadQueuedSql =
     "SELECT f.id, f.url, f.depth, f.attempts, p.etag, p.last_modified, "
-    "f.redirects, f.method, f.body_key, f.request "
+    "f.redirects, f.method, f.body_key, f.request, w.record_id, w.warc_date, "
+    "w.payload_digest "
     "FROM frontier f LEFT JOIN pages p ON p.url_id = f.id "
-    "AND p.status BETWEEN 200 AND 299 WHERE f.state = 'queued' "
+    "AND p.status BETWEEN 200 AND 299 "
+    "LEFT JOIN warc_records w ON w.id = (SELECT max(id) FROM warc_records "
+    "WHERE url_id = p.url_id AND body_hash = p.body_hash) "
+    "WHERE f.state = 'queued' "
     "AND f.host = ?1 AND f.id > ?2 ORDER BY f.id LIMIT ?3";
 
 // One row of `crawls` as a CrawlRun, in field order: id, job_name, job_file,

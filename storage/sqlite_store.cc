@@ -232,7 +232,8 @@ Status SqliteStore::Init() {
        "data = excluded.data"},
       {&insert_warc_,
        "INSERT INTO warc_records (url_id, crawl_id, type, file, offset, "
-       "length) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"},
+       "length, record_id, warc_date, payload_digest, body_hash) "
+       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"},
       {&count_dropped_,
        "INSERT INTO dropped_items (rule, count, example_url) VALUES (?1, ?2, "
        "?3) ON CONFLICT(rule) DO UPDATE SET count = count + excluded.count"},

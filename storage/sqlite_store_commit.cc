@@ -24,6 +24,16 @@ bool CanReplaceGoodPage(const PageRow& page, bool failed) {
          (status < 400 || status == 404 || status == 410);
 }
 
+// Binds `value` as text, or NULL when it is empty. The statement is stepped
+// before `value` goes away, so SQLite need not copy it.
+void BindOptional(Statement& statement, int index, std::string_view value) {
+  if (value.empty()) {
+    statement.BindNull(index);
+  } else {
+    statement.BindStatic(index, value);
+  }
+}
+
 }  // namespace
 
 Status SqliteStore::CommitPages(int64_t crawl_id,
@@ -40,7 +50,10 @@ Status SqliteStore::CommitPages(int64_t crawl_id,
         },
         outcome.fate);
     if (!s.ok()) break;
-    // Whatever the fate: a retried or failed exchange was archived too.
+    // Whatever the fate: a retried or failed exchange was archived too. Only
+    // a response record that stored the page can be referred to by a later
+    // revisit, and only while the page is stored with that body (body_hash).
+    const bool stored = std::holds_alternative<Stored>(outcome.fate);
     for (const ArchiveLocation& where : outcome.archived) {
       insert_warc_.Bind(1, outcome.page.url_id);
       insert_warc_.Bind(2, crawl_id);
@@ -48,6 +61,14 @@ Status SqliteStore::CommitPages(int64_t crawl_id,
       insert_warc_.Bind(4, where.file);
       insert_warc_.Bind(5, where.offset);
       insert_warc_.Bind(6, where.length);
+      const bool referable = stored && !where.capture.record_id.empty() &&
+                             !outcome.page.body_hash.empty();
+      BindOptional(insert_warc_, 7, where.capture.record_id);
+      BindOptional(insert_warc_, 8, where.capture.date);
+      BindOptional(insert_warc_, 9, where.capture.payload_digest);
+      BindOptional(insert_warc_, 10,
+                   referable ? std::string_view(outcome.page.body_hash)
+                             : std::string_view());
       s = StepDone(insert_warc_, db_,
                    "recording the WARC records of " + outcome.page.url);
       if (!s.ok()) break;
@@ -270,11 +291,7 @@ Status SqliteStore::WritePage(int64_t crawl_id, const PageOutcome& outcome,
             : "changed";
   }
   auto bind_optional = [&](int index, std::string_view value) {
-    if (value.empty()) {
-      insert_page_.BindNull(index);
-    } else {
-      insert_page_.BindStatic(index, value);
-    }
+    BindOptional(insert_page_, index, value);
   };
   insert_page_.Bind(1, page.url_id);
   insert_page_.BindStatic(2, page.url);

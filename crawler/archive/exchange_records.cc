@@ -6,6 +6,8 @@
 
 #include <string_view>
 
+#include "crawler/archive/revisit_records.h"
+
 namespace crawlbox::crawler {
 namespace {
 
@@ -40,22 +42,45 @@ std::string RedactHead(std::string_view head) {
   return out;
 }
 
-// The request and response records of `response`, the response's block
-// holding only the HTTP head: its body is *entity, where the Response (or its
-// wire capture) holds it, and the digests already cover it.
-std::vector<WarcRecord> RecordsAndEntity(const Response& response,
-                                         std::string_view* entity) {
+// The URI both records of `response` name. libcurl follows a robots.txt's or
+// sitemap's redirects itself and the capture holds the last exchange: it is
+// archived under the URL it came from. A page's redirect is never followed,
+// so its URL is the request's.
+const std::string& TargetUri(const Response& response) {
+  return response.request.kind == Request::Kind::kPage ||
+                 response.final_url.empty()
+             ? response.request.url
+             : response.final_url;
+}
+
+}  // namespace
+
+WarcRecord RequestWarcRecord(const Response& response, const std::string& date,
+                             const std::string& concurrent_to) {
+  const WireCapture& wire = *response.wire;
+  WarcRecord request;
+  request.type = "request";
+  request.record_id = NewRecordId();
+  request.date = date;
+  request.content_type = "application/http; msgtype=request";
+  request.block = RedactHead(wire.request_head);
+  request.block.append(wire.request_body);
+  request.fields.emplace_back("WARC-Target-URI", TargetUri(response));
+  request.fields.emplace_back("WARC-Concurrent-To", concurrent_to);
+  if (!wire.ip.empty()) request.fields.emplace_back("WARC-IP-Address", wire.ip);
+  if (!wire.protocol.empty())
+    request.fields.emplace_back("WARC-Protocol", wire.protocol);
+  request.fields.emplace_back("WARC-Block-Digest", Sha1Digest(request.block));
+  return request;
+}
+
+std::vector<WarcRecord> ExchangeHeads(const Response& response,
+                                      std::string_view* entity) {
+  if (response.wire == nullptr) return {};
   const WireCapture& wire = *response.wire;
   const std::string date = WarcDate(wire.started);
   *entity = wire.body_is_wire ? std::string_view(response.body)
                               : std::string_view(wire.wire_body);
-  // libcurl follows a robots.txt's or sitemap's redirects itself and the
-  // capture holds the last exchange: it is archived under the URL it came
-  // from. A page's redirect is never followed, so its URL is the request's.
-  const std::string& target = response.request.kind == Request::Kind::kPage ||
-                                      response.final_url.empty()
-                                  ? response.request.url
-                                  : response.final_url;
 
   WarcRecord reply;
   reply.type = "response";
@@ -63,7 +88,7 @@ std::vector<WarcRecord> RecordsAndEntity(const Response& response,
   reply.date = date;
   reply.content_type = "application/http; msgtype=response";
   reply.block = wire.response_head;
-  reply.fields.emplace_back("WARC-Target-URI", target);
+  reply.fields.emplace_back("WARC-Target-URI", TargetUri(response));
   if (!wire.ip.empty()) reply.fields.emplace_back("WARC-IP-Address", wire.ip);
   if (!wire.protocol.empty())
     reply.fields.emplace_back("WARC-Protocol", wire.protocol);
@@ -72,45 +97,30 @@ std::vector<WarcRecord> RecordsAndEntity(const Response& response,
   reply.fields.emplace_back("WARC-Payload-Digest", Sha1Digest(*entity));
   if (response.truncated) reply.fields.emplace_back("WARC-Truncated", "length");
 
-  WarcRecord request;
-  request.type = "request";
-  request.record_id = NewRecordId();
-  request.date = date;
-  request.content_type = "application/http; msgtype=request";
-  request.block = RedactHead(wire.request_head);
-  request.block.append(wire.request_body);
-  request.fields.emplace_back("WARC-Target-URI", target);
-  request.fields.emplace_back("WARC-Concurrent-To", reply.record_id);
-  if (!wire.ip.empty()) request.fields.emplace_back("WARC-IP-Address", wire.ip);
-  if (!wire.protocol.empty())
-    request.fields.emplace_back("WARC-Protocol", wire.protocol);
-  request.fields.emplace_back("WARC-Block-Digest", Sha1Digest(request.block));
   // Request first, as wget and Heritrix write them.
   std::vector<WarcRecord> out;
-  out.push_back(std::move(request));
+  out.push_back(RequestWarcRecord(response, date, reply.record_id));
   out.push_back(std::move(reply));
   return out;
 }
 
-}  // namespace
-
 std::vector<WarcRecord> ExchangeWarcRecords(const Response& response) {
-  if (response.wire == nullptr) return {};
   std::string_view entity;
-  std::vector<WarcRecord> out = RecordsAndEntity(response, &entity);
-  out.back().block.append(entity);
+  std::vector<WarcRecord> out = ExchangeHeads(response, &entity);
+  if (!out.empty()) out.back().block.append(entity);
   return out;
 }
 
 std::vector<PreparedRecord> ExchangeRecords(const Response& response,
                                             int level) {
-  if (response.wire == nullptr) return {};
   std::string_view entity;
-  const std::vector<WarcRecord> records = RecordsAndEntity(response, &entity);
+  const std::vector<WarcRecord> records = ExchangeHeads(response, &entity);
+  if (records.empty()) return {};
   std::vector<PreparedRecord> out;
   out.reserve(records.size());
   out.push_back(PrepareRecord(records[0], level));
   out.push_back(PrepareRecord(records[1], level, entity));
+  out.back().capture = CaptureOf(records[1]);
   return out;
 }
 

@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "crawler/archive/exchange_records.h"
+#include "crawler/archive/revisit_records.h"
 
 namespace crawlbox::crawler {
 
@@ -54,19 +55,25 @@ WarcRecord ConversionRecord(const WarcRecord& response, std::string_view dom) {
 std::vector<PreparedRecord> PageRecords(const Response& response,
                                         const PageMetadata* metadata,
                                         int level) {
-  std::vector<WarcRecord> records = ExchangeWarcRecords(response);
+  // The response's block is its head: the body is compressed from where
+  // the Response holds it, never copied (see ExchangeRecords).
+  std::string_view entity;
+  std::vector<WarcRecord> records = ExchangeHeads(response, &entity);
   std::vector<PreparedRecord> out;
   if (records.empty()) return out;
-  // ExchangeWarcRecords writes the request first, then the response; each
-  // record is built before push_back may move records[1].
+  // The request first, then the response; each record is built before
+  // push_back may move records[1].
   if (response.rendered && response.ok() && !response.body.empty())
     records.push_back(ConversionRecord(records[1], response.body));
   if (metadata != nullptr)
     records.push_back(
         MetadataRecord(records[1], response.timings.total_ms, *metadata));
   out.reserve(records.size());
-  for (const WarcRecord& record : records)
-    out.push_back(PrepareRecord(record, level));
+  for (size_t i = 0; i < records.size(); ++i) {
+    out.push_back(
+        PrepareRecord(records[i], level, i == 1 ? entity : std::string_view()));
+  }
+  out[1].capture = CaptureOf(records[1]);
   return out;
 }
 

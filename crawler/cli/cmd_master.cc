@@ -94,7 +94,8 @@ int CmdMaster(const MasterArgs& args) {
                  store.status().ToString().c_str());
     return kExitFailure;
   }
-  config::Status prepared = PrepareRun(job, RunStart{}, store->get(), stderr);
+  config::Status prepared =
+      PrepareRun(job, RunStart{false, args.run.recrawl}, store->get(), stderr);
   if (!prepared.ok()) {
     std::fprintf(stderr, "crawlbox master: cannot prepare the database: %s\n",
                  prepared.ToString().c_str());

@@ -98,6 +98,8 @@ int Main(int argc, char** argv) {
       "(through Redis); this process owns the database");
   add_crawl_options(master_cmd, &master.run);
   add_redis_options(master_cmd, &master.redis_url, &master.redis_password_file);
+  master_cmd->add_flag("--recrawl", master.run.recrawl,
+                       "Revisit every known page, as `run --recrawl` does");
   master_cmd
       ->add_option("--lease-ms", master.lease_ms,
                    "Hand a task out again when its worker has been silent "

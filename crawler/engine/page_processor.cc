@@ -9,6 +9,7 @@
 #include "config/log.h"
 #include "crawler/archive/exchange_records.h"
 #include "crawler/archive/extra_records.h"
+#include "crawler/archive/revisit_records.h"
 #include "crawler/engine/captured_documents.h"
 #include "crawler/engine/item_json.h"
 #include "crawler/fetch/body_hash.h"
@@ -54,8 +55,15 @@ void PageProcessor::Handle(const Response& r, ParseSink* sink) const {
 void PageProcessor::Archive(const Response& r, const PageMetadata* metadata,
                             storage::PageOutcome* out) const {
   // Compressed here, on a parse thread, so that the store node only appends.
-  if (r.wire != nullptr)
-    out->archive = PageRecords(r, metadata, job_.store.warc_gzip_level);
+  if (r.wire == nullptr) return;
+  // An unchanged page of a re-crawl: a revisit record (with its request),
+  // not a second copy of the payload, nor a second metadata record.
+  out->archive = RevisitRecords(r, job_.store.warc_gzip_level);
+  if (!out->archive.empty()) {
+    counters_->Add("warc/revisits");
+    return;
+  }
+  out->archive = PageRecords(r, metadata, job_.store.warc_gzip_level);
 }
 
 storage::PageOutcome PageProcessor::Process(

@@ -82,7 +82,8 @@ class PageProcessor {
 
  private:
   // With [store] warc: the exchange's WARC records into out->archive, and
-  // with `metadata` (warc_metadata, may be null) its metadata record.
+  // with `metadata` (warc_metadata, may be null) its metadata record; a
+  // revisit record instead of a response when a re-crawl finds it unchanged.
   void Archive(const Response& r, const PageMetadata* metadata,
                storage::PageOutcome* out) const;
   storage::PageOutcome ProcessSitemap(const Response& response,

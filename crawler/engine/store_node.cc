@@ -104,7 +104,8 @@ bool StoreNode::WriteArchive(std::vector<storage::PageOutcome>* batch) {
       WarcLocation& at = (*where)[i];
       p.archived.push_back(storage::ArchiveLocation{
           std::move(p.archive[i].type), std::move(at.file),
-          static_cast<int64_t>(at.offset), static_cast<int64_t>(at.length)});
+          static_cast<int64_t>(at.offset), static_cast<int64_t>(at.length),
+          std::move(p.archive[i].capture)});
     }
     counters_->Add("warc/records", static_cast<int64_t>(where->size()));
     p.archive.clear();

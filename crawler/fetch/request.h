@@ -14,6 +14,14 @@
 
 namespace crawlbox::crawler {
 
+// A response record of the WARC archive as a revisit record refers to it
+// (WARC 1.1 §6.7); record_id is empty when none is known.
+struct CaptureRef {
+  std::string record_id;       // WARC-Record-ID, "<urn:uuid:…>"
+  std::string date;            // WARC-Date
+  std::string payload_digest;  // WARC-Payload-Digest, "sha1:…"
+};
+
 // One URL to fetch, as the frontier knows it.
 struct Request {
   int64_t url_id = 0;  // frontier row id
@@ -28,6 +36,10 @@ struct Request {
   // If-Modified-Since so an unchanged page answers 304.
   std::string etag;
   std::string last_modified;
+  // The stored page's last archived response (re-crawl with [store] warc):
+  // an answer that it is unchanged (304, or the same payload digest) is
+  // archived as a revisit record referring to it.
+  CaptureRef last_capture;
   // A page of the crawl, or the robots.txt or a sitemap of `host` (those have
   // url_id 0: they are not frontier rows).
   enum class Kind { kPage, kRobots, kSitemap };

@@ -93,6 +93,16 @@ storage::Fate FateFrom(const json& j) {
   throw json::other_error::create(501, "unknown fate '" + kind + "'", &j);
 }
 
+// A response record's id, date and payload digest, as an array.
+json CaptureJson(const storage::WarcCapture& c) {
+  return {c.record_id, c.date, c.payload_digest};
+}
+
+storage::WarcCapture CaptureFrom(const json& j) {
+  return {j.at(0).get<std::string>(), j.at(1).get<std::string>(),
+          j.at(2).get<std::string>()};
+}
+
 json OutcomeJson(const storage::PageOutcome& r) {
   const storage::PageRow& p = r.page;
   json page = {{"url_id", p.url_id},
@@ -142,15 +152,22 @@ json OutcomeJson(const storage::PageOutcome& r) {
   if (!r.archive.empty()) {
     json archive = json::array();
     for (const storage::ArchiveMember& m : r.archive) {
-      archive.push_back({m.type, ToBase64(m.deflated), m.crc, m.size,
-                         m.index_key, m.index_fields});
+      json member = {m.type, ToBase64(m.deflated), m.crc,
+                     m.size, m.index_key,          m.index_fields};
+      if (!m.capture.record_id.empty())
+        member.push_back(CaptureJson(m.capture));
+      archive.push_back(std::move(member));
     }
     out["archive"] = std::move(archive);
   }
   if (!r.archived.empty()) {
     json archived = json::array();
-    for (const storage::ArchiveLocation& a : r.archived)
-      archived.push_back({a.type, a.file, a.offset, a.length});
+    for (const storage::ArchiveLocation& a : r.archived) {
+      json location = {a.type, a.file, a.offset, a.length};
+      if (!a.capture.record_id.empty())
+        location.push_back(CaptureJson(a.capture));
+      archived.push_back(std::move(location));
+    }
     out["archived"] = std::move(archived);
   }
   return out;
@@ -216,17 +233,19 @@ storage::PageOutcome OutcomeFrom(const json& j) {
           FromBase64(m.at(1).get<std::string>());
       if (!deflated)
         throw json::other_error::create(501, "record is not base64", &m);
-      r.archive.push_back({m.at(0).get<std::string>(), std::move(*deflated),
-                           m.at(2).get<uint32_t>(), m.at(3).get<uint64_t>(),
-                           m.at(4).get<std::string>(),
-                           m.at(5).get<std::string>()});
+      r.archive.push_back(
+          {m.at(0).get<std::string>(), std::move(*deflated),
+           m.at(2).get<uint32_t>(), m.at(3).get<uint64_t>(),
+           m.at(4).get<std::string>(), m.at(5).get<std::string>(),
+           m.size() > 6 ? CaptureFrom(m.at(6)) : storage::WarcCapture()});
     }
   }
   if (auto it = j.find("archived"); it != j.end()) {
     for (const json& a : *it) {
-      r.archived.push_back({a.at(0).get<std::string>(),
-                            a.at(1).get<std::string>(), a.at(2).get<int64_t>(),
-                            a.at(3).get<int64_t>()});
+      r.archived.push_back(
+          {a.at(0).get<std::string>(), a.at(1).get<std::string>(),
+           a.at(2).get<int64_t>(), a.at(3).get<int64_t>(),
+           a.size() > 4 ? CaptureFrom(a.at(4)) : storage::WarcCapture()});
     }
   }
   return r;
@@ -251,6 +270,11 @@ std::string EncodeTask(const Task& task) {
             {"redirects", r.redirects},
             {"etag", r.etag},
             {"last_modified", r.last_modified}};
+  // The revisit's reference: only a re-crawl with WARC on has one.
+  if (!r.last_capture.record_id.empty()) {
+    j["capture"] = {r.last_capture.record_id, r.last_capture.date,
+                    r.last_capture.payload_digest};
+  }
   if (!r.IsPlainGet()) {
     j["method"] = r.method;
     j["headers"] = r.headers;
@@ -275,6 +299,11 @@ Result<Task> DecodeTask(std::string_view text) {
     r.redirects = j.at("redirects").get<int>();
     r.etag = j.at("etag").get<std::string>();
     r.last_modified = j.at("last_modified").get<std::string>();
+    if (auto it = j.find("capture"); it != j.end()) {
+      r.last_capture.record_id = it->at(0).get<std::string>();
+      r.last_capture.date = it->at(1).get<std::string>();
+      r.last_capture.payload_digest = it->at(2).get<std::string>();
+    }
     if (j.contains("method")) {
       r.method = j.at("method").get<std::string>();
       r.headers = j.at("headers").get<std::vector<std::string>>();

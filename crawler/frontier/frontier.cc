@@ -79,6 +79,9 @@ Request ToRequest(storage::QueuedUrl&& url) {
   request.attempts = url.attempts;
   request.etag = std::move(url.etag);
   request.last_modified = std::move(url.last_modified);
+  request.last_capture = CaptureRef{std::move(url.last_capture.record_id),
+                                    std::move(url.last_capture.date),
+                                    std::move(url.last_capture.payload_digest)};
   request.redirects = url.redirects;
   request.method = std::move(url.request.method);
   DecodeRequestExtras(url.request.encoded, &request.headers, &request.body);

@@ -26,9 +26,11 @@ storage::QueuedUrl RetryOf(const Request& request) {
       request.etag,
       request.last_modified,
       request.redirects,
-      storage::RequestParts{
-          request.method, RequestBodyKey(request.body),
-          EncodeRequestExtras(request.headers, request.body)}};
+      storage::RequestParts{request.method, RequestBodyKey(request.body),
+                            EncodeRequestExtras(request.headers, request.body)},
+      storage::WarcCapture{request.last_capture.record_id,
+                           request.last_capture.date,
+                           request.last_capture.payload_digest}};
 }
 
 }  // namespace

@@ -26,6 +26,9 @@ TEST(WireTest, TaskRoundTripsEveryField) {
   r.etag = "\"v1\"";
   r.last_modified = "Sat, 22 Nov 2025 10:00:00 GMT";
   r.kind = Request::Kind::kSitemap;
+  r.last_capture = {"<urn:uuid:8d3c9f0e-2b1a-4c5d-9e8f-0a1b2c3d4e5f>",
+                    "2026-12-07T07:30:00.123456Z",
+                    "sha1:3I42H3S6NNFQ2MSVX7XZKYAYSCX5QBYJ"};
   auto back = DecodeTask(EncodeTask(task));
   ASSERT_TRUE(back.ok()) << back.status().ToString();
   EXPECT_EQ(back->epoch, 7);
@@ -39,6 +42,20 @@ TEST(WireTest, TaskRoundTripsEveryField) {
   EXPECT_EQ(back->request.etag, r.etag);
   EXPECT_EQ(back->request.last_modified, r.last_modified);
   EXPECT_EQ(back->request.kind, Request::Kind::kSitemap);
+  EXPECT_EQ(back->request.last_capture.record_id, r.last_capture.record_id);
+  EXPECT_EQ(back->request.last_capture.date, r.last_capture.date);
+  EXPECT_EQ(back->request.last_capture.payload_digest,
+            r.last_capture.payload_digest);
+}
+
+TEST(WireTest, ATaskWithoutALastCaptureStaysWithout) {
+  Task task;
+  task.request.url = "http://example.test/";
+  const std::string text = EncodeTask(task);
+  EXPECT_EQ(text.find("capture"), std::string::npos) << text;
+  auto back = DecodeTask(text);
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(back->request.last_capture.record_id, "");
 }
 
 TEST(WireTest, TaskCarriesARequestsMethodHeadersAndBody) {
@@ -165,9 +182,19 @@ TEST(WireTest, ResultRoundTripsEveryFieldOfThePage) {
               storage::Via::kRedirect, 2}};
   p.dropped = {{"board", 2}};
   p.fate = storage::Retry{"http_503", 5000};
-  p.archive = {{"response", std::string("\x01\0\xff", 3), 0xdeadbeef, 77,
-                "com,example)/p 20261207000000", R"({"url":"u")"}};
-  p.archived = {{"request", "a-20261207-00001.warc.gz", 880, 321}};
+  p.archive = {{"response",
+                std::string("\x01\0\xff", 3),
+                0xdeadbeef,
+                77,
+                "com,example)/p 20261207000000",
+                R"({"url":"u")",
+                {"<urn:uuid:1>", "2026-12-07T00:00:00Z", "sha1:AB"}}};
+  p.archived = {{"request", "a-20261207-00001.warc.gz", 880, 321, {}},
+                {"response",
+                 "a-20261207-00001.warc.gz",
+                 1201,
+                 400,
+                 {"<urn:uuid:2>", "2026-12-07T00:00:01Z", "sha1:CD"}}};
   in.nested_sitemaps = {"http://example.test/s2.xml"};
   in.counters = {{"fetch/status/200", 3}, {"parse/bad_url", 1}};
 
@@ -232,11 +259,18 @@ TEST(WireTest, ResultRoundTripsEveryFieldOfThePage) {
   EXPECT_EQ(q.archive[0].size, 77u);
   EXPECT_EQ(q.archive[0].index_key, p.archive[0].index_key);
   EXPECT_EQ(q.archive[0].index_fields, p.archive[0].index_fields);
-  ASSERT_EQ(q.archived.size(), 1u);
+  EXPECT_EQ(q.archive[0].capture.record_id, "<urn:uuid:1>");
+  EXPECT_EQ(q.archive[0].capture.date, "2026-12-07T00:00:00Z");
+  EXPECT_EQ(q.archive[0].capture.payload_digest, "sha1:AB");
+  ASSERT_EQ(q.archived.size(), 2u);
   EXPECT_EQ(q.archived[0].type, "request");
   EXPECT_EQ(q.archived[0].file, p.archived[0].file);
   EXPECT_EQ(q.archived[0].offset, 880);
   EXPECT_EQ(q.archived[0].length, 321);
+  EXPECT_EQ(q.archived[0].capture.record_id, "");
+  EXPECT_EQ(q.archived[1].capture.record_id, "<urn:uuid:2>");
+  EXPECT_EQ(q.archived[1].capture.date, "2026-12-07T00:00:01Z");
+  EXPECT_EQ(q.archived[1].capture.payload_digest, "sha1:CD");
   EXPECT_EQ(out->nested_sitemaps, in.nested_sitemaps);
   EXPECT_EQ(out->counters, in.counters);
 }

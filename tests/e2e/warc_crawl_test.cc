@@ -59,7 +59,7 @@ TEST(WarcCrawlTest, EveryFileReadsToItsEndAndListsOneResponsePerPage) {
   ASSERT_EQ(run.summary.state, "finished");
   const int64_t pages = e2e::CountDb(db, "SELECT count(*) FROM pages");
   ASSERT_EQ(pages, kPages + 1);
-  const std::vector<std::string> files = WarcFiles(warc_dir);
+  const std::vector<std::string> files = e2e::WarcFiles(warc_dir);
   ASSERT_GE(files.size(), 2u) << "files rotate at warc_max_bytes";
   for (const std::string& file : files) {
     EXPECT_FALSE(std::filesystem::exists(file + ".open"));
@@ -77,7 +77,7 @@ TEST(WarcCrawlTest, EveryFileReadsToItsEndAndListsOneResponsePerPage) {
   expected.insert(server.Url("/robots.txt") + " 200");
 
   // Python: digests, links, and the responses.
-  nlohmann::json check = PythonCheck(files);
+  nlohmann::json check = e2e::PythonCheck(files);
   ASSERT_TRUE(check.is_object());
   EXPECT_EQ(check["problems"], nlohmann::json::array()) << check["problems"];
   EXPECT_EQ(check["counts"]["response"], pages + 1);

@@ -254,6 +254,64 @@ TEST(QueueReaderTest, ReadsWhatAKilledWriterCommitted) {
   EXPECT_EQ(window[0].url, "http://h/2");
 }
 
+TEST(QueueReaderTest, ARequeuedPageCarriesTheResponseRecordOfItsStoredBody) {
+  Db db;
+  std::vector<QueuedUrl> urls = db.Add({{"http://h/1", "h", 0, 0},
+                                        {"http://h/2", "h", 0, 0},
+                                        {"http://h/3", "h", 0, 0},
+                                        {"http://h/4", "h", 0, 0},
+                                        {"http://h/5", "h", 0, 0}});
+  ASSERT_EQ(urls.size(), 5u);
+  // One crawl's outcome for urls[i]: a page stored with `hash`, archived
+  // with a response record `id` when `id` is not empty.
+  auto commit = [&](size_t i, Fate fate, int status, const std::string& hash,
+                    const std::string& id, const std::string& type) {
+    PageOutcome outcome;
+    outcome.page.url_id = urls[i].id;
+    outcome.page.url = urls[i].url;
+    outcome.page.status = status;
+    outcome.page.body_hash = hash;
+    outcome.fate = std::move(fate);
+    if (!id.empty()) {
+      outcome.archived.push_back({"request", "f.warc.gz", 0, 10, {}});
+      WarcCapture capture;
+      if (type == "response")
+        capture = {id, "2026-12-07T00:00:0" + id + "Z", "sha1:" + id};
+      outcome.archived.push_back({type, "f.warc.gz", 10, 20, capture});
+    }
+    std::vector<QueuedUrl> added;
+    EXPECT_OK(
+        db.store->CommitPages(1, std::vector<PageOutcome>{outcome}, &added));
+  };
+  // 1: archived twice with different bodies: the later record counts.
+  commit(0, Stored{}, 200, "a", "1", "response");
+  commit(0, Stored{}, 200, "b", "2", "response");
+  // 2: archived, then a 304 archived as a revisit: still the response.
+  commit(1, Stored{}, 200, "c", "3", "response");
+  commit(1, NotModified{}, 304, "", "9", "revisit");
+  // 3: archived, then changed in a run without WARC: no capture of its body.
+  commit(2, Stored{}, 200, "d", "4", "response");
+  commit(2, Stored{}, 200, "e", "", "");
+  // 4: a 404 is no page to revisit; 5: never archived.
+  commit(3, Stored{}, 404, "f", "5", "response");
+  commit(4, Stored{}, 200, "g", "", "");
+  // 6: a failed exchange's response record is not the page's.
+  commit(4, Failed{"http_503"}, 503, "", "6", "response");
+
+  auto requeued = db.store->RequeueAll();
+  ASSERT_OK(requeued);
+  std::vector<QueuedUrl> window;
+  ASSERT_OK(db.queue->LoadQueued("h", 0, 10, &window));
+  ASSERT_EQ(window.size(), 5u);
+  EXPECT_EQ(window[0].last_capture.record_id, "2");
+  EXPECT_EQ(window[0].last_capture.date, "2026-12-07T00:00:02Z");
+  EXPECT_EQ(window[0].last_capture.payload_digest, "sha1:2");
+  EXPECT_EQ(window[1].last_capture.record_id, "3");
+  EXPECT_EQ(window[2].last_capture.record_id, "");
+  EXPECT_EQ(window[3].last_capture.record_id, "");
+  EXPECT_EQ(window[4].last_capture.record_id, "");
+}
+
 TEST(QueueReaderTest, LoadQueuedIsAnIndexRangeScan) {
   Db db;
   // Some rows in every state, so the plan is not that of an empty table.
@@ -283,6 +341,14 @@ TEST(QueueReaderTest, LoadQueuedIsAnIndexRangeScan) {
             std::string::npos)
       << details;
   EXPECT_NE(details.find("SEARCH p USING INDEX"), std::string::npos) << details;
+  // The last capture: the page's warc_records rows through their url_id
+  // index, the row itself by its id.
+  EXPECT_NE(details.find("SEARCH warc_records USING INDEX warc_records_url"),
+            std::string::npos)
+      << details;
+  EXPECT_NE(details.find("SEARCH w USING INTEGER PRIMARY KEY"),
+            std::string::npos)
+      << details;
   EXPECT_EQ(details.find("SCAN"), std::string::npos) << details;
   EXPECT_EQ(details.find("TEMP B-TREE"), std::string::npos) << details;
 }

@@ -351,5 +351,45 @@ TEST(StoreIncrementalTest, AVersion4DatabaseGainsFrontierViaAndRedirects) {
   EXPECT_EQ(std::get<int64_t>(rows->rows[1][3]), kSchemaVersion);
 }
 
+TEST(StoreIncrementalTest, AVersion8DatabaseGainsWhatRevisitsReferTo) {
+  TempDir dir;
+  const std::string path = dir.File("v8.db");
+  {
+    auto store = Store::Open(path);
+    ASSERT_OK(store);
+  }
+  {
+    // What schema version 8 wrote: warc_records with locations only.
+    sqlite3* raw = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(raw,
+                           "ALTER TABLE warc_records DROP COLUMN record_id; "
+                           "ALTER TABLE warc_records DROP COLUMN warc_date; "
+                           "ALTER TABLE warc_records DROP COLUMN "
+                           "payload_digest; "
+                           "ALTER TABLE warc_records DROP COLUMN body_hash; "
+                           "INSERT INTO warc_records (url_id, type, file, "
+                           "offset, length) VALUES (1, 'response', 'f', 0, "
+                           "9); PRAGMA user_version = 8;",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close(raw);
+  }
+  auto store = Store::Open(path);
+  ASSERT_OK(store);
+  auto reader = Reader::Open(path);
+  ASSERT_OK(reader);
+  auto rows = (*reader)->QueryAll(
+      "SELECT type, record_id IS NULL, warc_date IS NULL, payload_digest IS "
+      "NULL, body_hash IS NULL, (SELECT user_version FROM "
+      "pragma_user_version) FROM warc_records");
+  ASSERT_OK(rows);
+  ASSERT_EQ(rows->rows.size(), 1u);
+  EXPECT_EQ(std::get<std::string>(rows->rows[0][0]), "response");
+  for (int column = 1; column <= 4; ++column)
+    EXPECT_EQ(std::get<int64_t>(rows->rows[0][column]), 1) << column;
+  EXPECT_EQ(std::get<int64_t>(rows->rows[0][5]), kSchemaVersion);
+}
+
 }  // namespace
 }  // namespace crawlbox::storage

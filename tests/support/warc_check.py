@@ -3,16 +3,21 @@
 crawlbox's code: every record's WARC-Block-Digest, every response's and
 revisit's WARC-Payload-Digest (SHA-1 of the HTTP entity after the head, as
 sent), and that every WARC-Concurrent-To and WARC-Refers-To names a record
-of the files given. A metadata record must name its page's response (same
+of the files given. A revisit record (WARC 1.1 section 6.7) must hold an HTTP
+head and no payload, and its WARC-Refers-To must name a response record of the
+same payload digest, target URI (WARC-Refers-To-Target-URI) and date
+(WARC-Refers-To-Date). A metadata record must name its page's response (same
 WARC-Target-URI) and be application/warc-fields; each of its outlinks must
 be an <a href> of the page (read here with html.parser and urljoin,
 fragments dropped) when the page is uncompressed HTML: of the rendered DOM
 when a conversion record refers to the response, else of the response's
 HTML. A conversion record must refer to its page's response and carry a
 payload digest of its block. Prints one JSON object: record counts by type,
-response URLs with their statuses, metadata outlinks by URL, how many
-pages' outlinks are all of their HTML's links ("outlinks_all"), conversion
-sizes by URL, truncated responses, and the problems found."""
+revisit counts by profile, response URLs with their statuses, how many
+responses repeat an earlier response's payload for the same URL, metadata
+outlinks by URL, how many pages' outlinks are all of their HTML's links
+("outlinks_all"), conversion sizes by URL, truncated responses, and the
+problems found."""
 import base64
 import gzip
 import hashlib
@@ -136,9 +141,28 @@ def check_extras(records, problems):
     return outlinks, conversions, complete
 
 
+def check_revisit(fields, block, originals, problems):
+    """A revisit against the response record it refers to."""
+    me = fields["warc-record-id"]
+    head, sep, payload = block.partition(b"\r\n\r\n")
+    if not sep or not head.startswith(b"HTTP/") or payload:
+        problems.append(f"{me}: a revisit block that is not an HTTP head alone")
+    original = originals.get(fields.get("warc-refers-to"))
+    if original is None:
+        problems.append(f"{me}: WARC-Refers-To names no response record")
+        return
+    expected = {"warc-payload-digest": original["warc-payload-digest"],
+                "warc-refers-to-target-uri": original["warc-target-uri"],
+                "warc-refers-to-date": original["warc-date"]}
+    for key, value in expected.items():
+        if fields.get(key) != value:
+            problems.append(f"{me}: {key} {fields.get(key)} is not the original's {value}")
+
+
 def main(paths):
     counts, problems, ids, links, responses = {}, [], set(), [], []
     records, truncated = {}, []
+    originals, revisits, profiles, seen_payloads, repeated = {}, [], {}, set(), 0
     for path in paths:
         for raw in members(path):
             fields, block = parse(raw)
@@ -161,11 +185,22 @@ def main(paths):
             if kind == "response":
                 status_line = block.split(b"\r\n", 1)[0].decode("latin-1")
                 responses.append([fields["warc-target-uri"], int(status_line.split(" ")[1])])
+                originals[fields["warc-record-id"]] = fields
+                payload = (fields["warc-target-uri"], fields.get("warc-payload-digest"))
+                repeated += payload in seen_payloads
+                seen_payloads.add(payload)
+            if kind == "revisit":
+                profile = fields.get("warc-profile", "").rsplit("/", 1)[-1]
+                profiles[profile] = profiles.get(profile, 0) + 1
+                revisits.append((fields, block))
     for record_id, key, target in links:
         if target not in ids:
             problems.append(f"{record_id}: {key} {target} names no record")
+    for fields, block in revisits:
+        check_revisit(fields, block, originals, problems)
     outlinks, conversions, complete = check_extras(records, problems)
-    print(json.dumps({"counts": counts, "responses": responses, "links": len(links),
+    print(json.dumps({"counts": counts, "profiles": profiles, "responses": responses,
+                      "links": len(links), "repeated_payloads": repeated,
                       "outlinks": outlinks, "outlinks_all": complete,
                       "conversions": conversions,
                       "truncated": truncated, "problems": problems}))
