@@ -99,8 +99,8 @@ struct Renderer::Impl {
   config::Result<Tab> OpenTab(std::shared_ptr<Browser> browser);
   void CloseTab(Tab& tab);
   void Worker();
-  // Leaves a tab that rendered a page with as little memory as the next page
-  // needs (see Worker).
+  // Leaves a tab that rendered a page, once the page was delivered, with as
+  // little memory as Chromium can give back.
   void Tidy(Tab& tab);
   // Renders `job` on *tab, opening or replacing the tab as needed.
   Response RenderOne(std::optional<Tab>& tab, Job job);

@@ -111,8 +111,8 @@ class Renderer {
   void Render(Request request, RenderOptions options);
   // The cookies every page is rendered with from its next navigation on (the
   // [login] session from the Fetcher's jar): each tab sets them in the
-  // browser context before its next page, over any of the same name, domain and path.
-  // Any thread. They are never logged.
+  // browser context before its next page, over any of the same name, domain and
+  // path. Any thread. They are never logged.
   void SetCookies(const std::vector<Cookie>& cookies);
   // Renders in flight and queued get no Done; every browser's whole process
   // group is killed and reaped and its temporary profile removed. Idempotent.
