@@ -7,6 +7,7 @@
 //   node bench/crawlee_render.mjs --modules DIR/node_modules --start URL --storage DIR
 //        [--tabs 4] [--follow REGEX] [--wait-for SELECTOR] [--timeout-ms 15000]
 //        [--chromium /usr/bin/chromium] [--summary FILE] [--crawlee-defaults]
+//        [--chromium-defaults]
 //
 // --modules is where bench/run.sh installed crawlee and puppeteer-core (bench/crawlee/).
 // Records land in STORAGE/datasets/default/*.json (one file per record, Crawlee's own
@@ -15,6 +16,8 @@
 // session pool whose sessions retire their browser after 50 pages, the browser retired after
 // 100 pages) instead of matching crawlbox (no fingerprints or sessions, one browser for 1000
 // pages).
+// --chromium-defaults starts Chromium with Puppeteer's default flags (and --no-sandbox as root)
+// instead of crawlbox's, as a Crawlee user gets it.
 // Exit 0 when the crawl ran (the benchmark checks the records), 1 on an error.
 import { createRequire } from 'node:module';
 import { writeFileSync } from 'node:fs';
@@ -23,7 +26,7 @@ import process from 'node:process';
 function parseArgs(argv) {
   const args = {
     tabs: 4, follow: '/spa/page/\\d+$', waitFor: '#ready', timeoutMs: 15000,
-    chromium: '/usr/bin/chromium', summary: '', crawleeDefaults: false,
+    chromium: '/usr/bin/chromium', summary: '', crawleeDefaults: false, chromiumDefaults: false,
   };
   const names = {
     '--modules': 'modules', '--start': 'start', '--storage': 'storage', '--tabs': 'tabs',
@@ -32,6 +35,7 @@ function parseArgs(argv) {
   };
   for (let i = 2; i < argv.length; i++) {
     if (argv[i] === '--crawlee-defaults') { args.crawleeDefaults = true; continue; }
+    if (argv[i] === '--chromium-defaults') { args.chromiumDefaults = true; continue; }
     const key = names[argv[i]];
     if (!key || i + 1 >= argv.length) throw new Error(`bad argument ${argv[i]}`);
     args[key] = argv[++i];
@@ -51,14 +55,14 @@ function chromiumArgs() {
   const args = [
     '--headless', '--no-first-run', '--no-default-browser-check', '--disable-gpu',
     '--disable-dev-shm-usage', '--disable-extensions', '--disable-background-networking',
-    '--disable-sync', '--mute-audio', '--hide-scrollbars',
+    '--disable-sync', '--mute-audio', '--hide-scrollbars', '--no-startup-window',
     '--disable-features=Translate,MediaRouter,WebUIOmniboxPopup,WebUIOmniboxAimPopup,' +
-      'SpareRendererForSitePerProcess',
+      'SpareRendererForSitePerProcess,ProcessPerSiteUpToMainFrameThreshold',
+    '--enable-features=NetworkServiceInProcess2', '--in-process-gpu',
     '--disable-software-rasterizer', '--blink-settings=imagesEnabled=false',
   ];
   // Chromium refuses to start as root with its sandbox on; crawlbox turns it off then too.
   if (process.getuid && process.getuid() === 0) args.push('--no-sandbox');
-  args.push('about:blank');
   return args;
 }
 
@@ -85,12 +89,19 @@ async function main() {
     launchContext: {
       launcher: puppeteer,
       useChrome: false,
-      launchOptions: {
+      launchOptions: args.chromiumDefaults ? {
+        executablePath: args.chromium,
+        headless: true,
+        pipe: true,
+        args: process.getuid && process.getuid() === 0 ? ['--no-sandbox'] : [],
+      } : {
         executablePath: args.chromium,
         headless: true,
         pipe: true,
         ignoreDefaultArgs: true,
         args: chromiumArgs(),
+        // --no-startup-window: no first tab to wait for.
+        waitForInitialPage: false,
       },
     },
     // Matching crawlbox: no fingerprints; no session rotation (a session retires its browser
@@ -134,6 +145,7 @@ async function main() {
       puppeteer_core: require('puppeteer-core/package.json').version,
       node: process.version,
       crawlee_defaults: args.crawleeDefaults,
+      chromium_defaults: args.chromiumDefaults,
     }) + '\n');
   }
 }

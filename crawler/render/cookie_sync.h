@@ -1,4 +1,4 @@
-// CookieSync: the cookies every tab's browser context must hold (the [login]
+// CookieSync: the cookies the tabs' browser context must hold (the [login]
 // session, from the Fetcher's jar) and which version of them a tab already
 // has. Internal to the render room. Cookies are secrets: nothing here logs
 // them.

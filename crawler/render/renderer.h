@@ -26,7 +26,9 @@ struct RenderSettings {
   // More command-line flags for it, after the renderer's own (e.g.
   // "--js-flags=--max-old-space-size=512" to bound each tab's script heap).
   std::vector<std::string> chromium_flags;
-  // Pages rendered at once (one tab each), all in one browser process.
+  // Pages rendered at once (one tab each), all in one browser process and its
+  // default browser context; each tab has a renderer process of its own. A
+  // tab without a page for 2 s is closed, and opened again when needed.
   int tabs = 4;
   // Per page, from navigation to reading the DOM, milliseconds. A page past it
   // fails kRenderTimeout and its tab is replaced.
@@ -114,9 +116,9 @@ class Renderer {
   // after Stop() they are dropped without a Done.
   void Render(Request request, RenderOptions options);
   // The cookies every page is rendered with from its next navigation on (the
-  // [login] session from the Fetcher's jar): each tab's browser context gets
-  // them before its next page, over any of the same name, domain and path.
-  // Any thread. They are never logged.
+  // [login] session from the Fetcher's jar): each tab sets them in the
+  // browser context before its next page, over any of the same name, domain and
+  // path. Any thread. They are never logged.
   void SetCookies(const std::vector<Cookie>& cookies);
   // Renders in flight and queued get no Done; every browser's whole process
   // group is killed and reaped and its temporary profile removed. Idempotent.

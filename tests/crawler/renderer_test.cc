@@ -1,5 +1,6 @@
 // Tests of crawler/render/renderer.h against headless Chromium and the local
 // TestServer: scripts run before the DOM is read, timeouts, a killed browser,
+// a crashed tab beside a working one, idle tabs closed,
 // no process left behind, blocked images, concurrency and the user agent.
 #include "crawler/render/renderer.h"
 
@@ -142,24 +143,6 @@ TEST_F(RendererTest, RendersTheDomAfterScriptsRan) {
   EXPECT_EQ(renderer.in_flight(), 0);
 }
 
-TEST_F(RendererTest, ScriptThatNeverEndsTimesOutAndTheNextPageRenders) {
-  RenderSettings settings = Settings();
-  settings.timeout_ms = 1500;
-  Renderer renderer(settings, collector_.Done());
-  ASSERT_OK(renderer.Start());
-
-  Clock::time_point start = Clock::now();
-  Response looped = RenderOne(renderer, server_.Url("/loop"));
-  EXPECT_EQ(looped.error, FetchError::kRenderTimeout) << looped.error_detail;
-  EXPECT_STREQ(FetchErrorName(looped.error), "render_timeout");
-  EXPECT_LT(Clock::now() - start, milliseconds(1500 + 3000));
-
-  Response next =
-      RenderOne(renderer, server_.Url("/app"), RenderOptions{"#app li", false});
-  ASSERT_TRUE(next.ok()) << next.error_detail;
-  EXPECT_NE(next.body.find("<li>one</li>"), std::string::npos);
-}
-
 TEST_F(RendererTest, KilledBrowserFailsItsRenderAndIsRestarted) {
   Renderer renderer(Settings(), collector_.Done());
   ASSERT_OK(renderer.Start());
@@ -233,6 +216,20 @@ std::vector<std::string> OurBrowserProcesses(pid_t pgrp) {
     if (ours) found.push_back(std::to_string(p.pid) + " " + p.comm);
   }
   return found;
+}
+
+// Chromium's renderer processes (--type=renderer) in process group `pgrp`.
+std::vector<pid_t> RendererPids(pid_t pgrp) {
+  std::vector<pid_t> out;
+  for (const ProcStat& p : Processes()) {
+    if (p.pgrp != pgrp || p.state == 'Z') continue;
+    std::ifstream in("/proc/" + std::to_string(p.pid) + "/cmdline");
+    std::string cmdline((std::istreambuf_iterator<char>(in)),
+                        std::istreambuf_iterator<char>());
+    if (cmdline.find("--type=renderer") != std::string::npos)
+      out.push_back(p.pid);
+  }
+  return out;
 }
 
 TEST_F(RendererTest, StopLeavesNoBrowserProcess) {
@@ -356,15 +353,90 @@ TEST_F(RendererTest, SendsTheJobsUserAgentAndReportsNavigationErrors) {
 // process group `pgrp`; returns how many.
 int KillRenderers(pid_t pgrp) {
   int killed = 0;
-  for (const ProcStat& p : Processes()) {
-    if (p.pgrp != pgrp || p.state == 'Z') continue;
-    std::ifstream in("/proc/" + std::to_string(p.pid) + "/cmdline");
-    std::string cmdline((std::istreambuf_iterator<char>(in)),
-                        std::istreambuf_iterator<char>());
-    if (cmdline.find("--type=renderer") == std::string::npos) continue;
-    if (kill(p.pid, SIGKILL) == 0) ++killed;
-  }
+  for (pid_t pid : RendererPids(pgrp))
+    if (kill(pid, SIGKILL) == 0) ++killed;
   return killed;
+}
+
+// Waits up to `wait` until `pred` holds; returns whether it did.
+template <typename Pred>
+bool Eventually(Pred pred, milliseconds wait) {
+  Clock::time_point deadline = Clock::now() + wait;
+  while (!pred()) {
+    if (Clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(milliseconds(50));
+  }
+  return true;
+}
+
+TEST_F(RendererTest, ScriptThatNeverEndsTimesOutAndTheNextPageRenders) {
+  RenderSettings settings = Settings();
+  settings.timeout_ms = 1500;
+  Renderer renderer(settings, collector_.Done());
+  ASSERT_OK(renderer.Start());
+
+  Clock::time_point start = Clock::now();
+  Response looped = RenderOne(renderer, server_.Url("/loop"));
+  EXPECT_EQ(looped.error, FetchError::kRenderTimeout) << looped.error_detail;
+  EXPECT_STREQ(FetchErrorName(looped.error), "render_timeout");
+  EXPECT_LT(Clock::now() - start, milliseconds(1500 + 3000));
+  // Closing the tab ended the renderer process that still runs the script.
+  EXPECT_TRUE(
+      Eventually([&] { return RendererPids(renderer.browser_pid()).empty(); },
+                 milliseconds(3000)))
+      << "the looping renderer process is still there";
+
+  Response next =
+      RenderOne(renderer, server_.Url("/app"), RenderOptions{"#app li", false});
+  ASSERT_TRUE(next.ok()) << next.error_detail;
+  EXPECT_NE(next.body.find("<li>one</li>"), std::string::npos);
+}
+
+TEST_F(RendererTest, ACrashedTabLeavesThePagesOfTheOtherTabsAlone) {
+  // Every tab is in the browser's default context, and the two pages are of
+  // one site: still each tab must have a renderer process of its own.
+  Renderer renderer(Settings(), collector_.Done());
+  ASSERT_OK(renderer.Start());
+  const pid_t pgrp = renderer.browser_pid();
+  renderer.Render(Get(server_.Url("/loop")), {});
+  ASSERT_TRUE(Eventually([&] { return server_.Hits("/loop") == 1; },
+                         milliseconds(5000)));
+  std::this_thread::sleep_for(milliseconds(300));  // the script is running
+  std::vector<pid_t> looping = RendererPids(pgrp);
+  ASSERT_EQ(looping.size(), 1u);
+  renderer.Render(Get(server_.Url("/delay/1500")), {});
+  ASSERT_TRUE(Eventually([&] { return server_.Hits("/delay/1500") == 1; },
+                         milliseconds(5000)));
+  ASSERT_EQ(RendererPids(pgrp).size(), 2u);
+  ASSERT_EQ(kill(looping[0], SIGKILL), 0);
+
+  std::vector<Response> got = collector_.WaitFor(2);
+  ASSERT_EQ(got.size(), 2u);
+  if (got[0].request.url != server_.Url("/loop")) std::swap(got[0], got[1]);
+  EXPECT_EQ(got[0].error, FetchError::kRenderCrash)
+      << FetchErrorName(got[0].error) << " " << got[0].error_detail;
+  EXPECT_TRUE(got[1].ok()) << got[1].error_detail;
+  EXPECT_EQ(got[1].status, 200);
+  EXPECT_EQ(renderer.browser_starts(), 1);
+}
+
+TEST_F(RendererTest, AnIdleTabIsClosedAndANewOneOpensForTheNextPage) {
+  Renderer renderer(Settings(), collector_.Done());
+  ASSERT_OK(renderer.Start());
+  const pid_t pgrp = renderer.browser_pid();
+  EXPECT_TRUE(RendererPids(pgrp).empty());  // no tab before the first page
+  Response first = RenderOne(renderer, server_.Url("/app"));
+  ASSERT_TRUE(first.ok()) << first.error_detail;
+  EXPECT_FALSE(RendererPids(pgrp).empty());
+  // The renderer closes a tab after 2 s without a page.
+  EXPECT_TRUE(Eventually([&] { return RendererPids(pgrp).empty(); },
+                         milliseconds(6000)))
+      << RendererPids(pgrp).size() << " renderer processes left";
+  Response second =
+      RenderOne(renderer, server_.Url("/app"), RenderOptions{"#app li", false});
+  ASSERT_TRUE(second.ok()) << second.error_detail;
+  EXPECT_NE(second.body.find("<li>one</li>"), std::string::npos);
+  EXPECT_EQ(renderer.browser_starts(), 1);
 }
 
 TEST_F(RendererTest, CrashedTabFailsItsRenderAndTheNextPageRenders) {
