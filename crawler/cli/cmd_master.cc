@@ -105,6 +105,7 @@ int CmdMaster(const MasterArgs& args) {
   options.redis = address;
   options.lease = std::chrono::milliseconds(args.lease_ms);
   options.max_outstanding = args.max_outstanding;
+  options.heartbeat_misses = args.heartbeat_misses;
   options.engine.stop_signals = InstallStopHandlers();
   ProgressLine progress(stderr, isatty(STDERR_FILENO) != 0, job.limits);
   Master* running = nullptr;
