@@ -3,6 +3,7 @@
 // which get the dedicated families dashboards query.
 #include "web/metrics.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
@@ -83,6 +84,69 @@ class Exposition {
   std::string out_;
   std::string current_;
 };
+
+// The fleet families of a master. Per-worker samples are labelled for the
+// first kLabelledWorkers workers the master saw (a stable set, so a series
+// does not hop between labels) and summed under worker="other" beyond them:
+// a fleet of hundreds, or workers restarted for days, stays a few series.
+void RenderFleet(const FleetData& f, Exposition* e) {
+  constexpr size_t kLabelledWorkers = 16;
+  e->Gauge("crawlbox_fleet_epoch",
+           "The master run (each master start begins a new one).",
+           Number(f.epoch));
+  Counts states = {{"working", 0}, {"stopping", 0}, {"left", 0}, {"lost", 0}};
+  for (const WorkerRow& w : f.workers) ++states[w.state];
+  e->Labelled("crawlbox_fleet_workers", "gauge",
+              "Workers in the master's table, by state.", "state", states);
+  e->Gauge("crawlbox_fleet_tasks_pending",
+           "Tasks handed out and not answered yet.", Number(f.pending));
+  e->Counter("crawlbox_fleet_tasks_handed_out_total",
+             "Tasks handed out to the fleet (claimed-back ones again).",
+             Number(f.dispatched));
+  e->Family("crawlbox_fleet_tasks_claimed_back_total", "counter",
+            "Tasks claimed back and handed out again, by why: their worker "
+            "was declared lost, or their lease ran out.");
+  e->Sample(Number(f.reclaimed_lost), {{"reason", "worker_lost"}});
+  e->Sample(Number(f.reclaimed - f.reclaimed_lost), {{"reason", "lease"}});
+  e->Counter("crawlbox_fleet_results_total", "Results accepted from workers.",
+             Number(f.results));
+  e->Counter("crawlbox_fleet_duplicate_results_total",
+             "Results dropped: answered already, stale, or late from a lost "
+             "worker.",
+             Number(f.duplicates));
+
+  std::vector<const WorkerRow*> order;
+  for (const WorkerRow& w : f.workers) order.push_back(&w);
+  std::stable_sort(order.begin(), order.end(),
+                   [](const WorkerRow* a, const WorkerRow* b) {
+                     return a->joined < b->joined;
+                   });
+  std::vector<std::pair<std::string, std::pair<int64_t, double>>> per_worker;
+  for (size_t i = 0; i < order.size(); ++i) {
+    if (i < kLabelledWorkers) {
+      per_worker.push_back(
+          {order[i]->id, {order[i]->pages, order[i]->pages_per_s}});
+      continue;
+    }
+    if (i == kLabelledWorkers) per_worker.push_back({"other", {0, 0.0}});
+    per_worker.back().second.first += order[i]->pages;
+    per_worker.back().second.second += order[i]->pages_per_s;
+  }
+  e->Family("crawlbox_fleet_worker_pages_total", "counter",
+            "Results a worker sent (the first 16 workers the master saw, by "
+            "id; the rest summed as worker=\"other\").");
+  for (const auto& [id, numbers] : per_worker)
+    e->Sample(Number(numbers.first), {{"worker", id}});
+  e->Family("crawlbox_fleet_worker_pages_per_second", "gauge",
+            "Results a worker sent per second lately (labelled as "
+            "crawlbox_fleet_worker_pages_total).");
+  for (const auto& [id, numbers] : per_worker)
+    e->Sample(Number(numbers.second), {{"worker", id}});
+  e->Gauge("crawlbox_fleet_redis_round_trip_seconds",
+           "The master's latest round trip to Redis (a read of the worker "
+           "table).",
+           Number(f.redis_rtt_s));
+}
 
 }  // namespace
 
@@ -185,6 +249,8 @@ std::string RenderMetrics(const StatusData& d) {
                "The run's counters of this area, by the rest of their path.",
                "name", counts);
   }
+
+  if (d.fleet.distributed) RenderFleet(d.fleet, &e);
 
   e.Gauge("process_resident_memory_bytes", "Resident memory of this process.",
           Number(d.process.rss_bytes));

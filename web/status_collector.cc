@@ -145,6 +145,7 @@ Result<StatusData> StatusCollector::CollectLocked() {
     for (const auto& [name, value] : source_->Counters())
       data.counters[name] = value;
     data.hosts = static_cast<int64_t>(source_->Hosts().size());
+    data.fleet = source_->Fleet();
     if (live.crawl_id > 0) {
       auto found = storage::CrawlById(reader, live.crawl_id);
       if (!found.ok()) return found.status();

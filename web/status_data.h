@@ -57,6 +57,7 @@ struct StatusData {
   int64_t hosts = -1;      // hosts the run has seen; -1 = unknown
   std::vector<RatePoint> history;  // the chart, from the run's start to now
   ProcessStats process;            // of this process
+  FleetData fleet;  // a master's fleet (distributed = false otherwise)
 };
 
 // Per-host rows (/api/hosts).

@@ -68,6 +68,9 @@ struct WorkerRow {
   int64_t pages = 0;       // results it sent
   double pages_per_s = 0;  // lately
   double seen_s_ago = 0;   // since its last heartbeat
+  // 1 for the first worker the master saw, 2 for the next, ...: /metrics
+  // labels the first ones by id and sums the rest.
+  int64_t joined = 0;
 };
 
 // The fleet of a distributed crawl, as its master sees it.
@@ -78,6 +81,11 @@ struct FleetData {
   int64_t dispatched = 0;    // tasks handed out (claimed-back ones again)
   int64_t reclaimed = 0;     // tasks claimed back from silent workers
   int64_t duplicates = 0;    // results dropped: answered already, or stale
+  // Of `reclaimed`, the tasks of workers declared lost (the rest: their lease
+  // ran out).
+  int64_t reclaimed_lost = 0;
+  int64_t results = 0;     // results accepted
+  double redis_rtt_s = 0;  // the latest round trip to Redis; 0 = none yet
   std::vector<WorkerRow> workers;
 };
 

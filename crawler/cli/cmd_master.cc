@@ -49,15 +49,18 @@ web::FleetData FleetRows(const FleetStatus& fleet) {
   out.pending = fleet.pending;
   out.dispatched = fleet.dispatched;
   out.reclaimed = fleet.reclaimed;
+  out.reclaimed_lost = fleet.reclaimed_lost;
+  out.results = fleet.results;
   out.duplicates = fleet.duplicates;
+  out.redis_rtt_s = fleet.redis_rtt_s;
   const int64_t now_ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(
           std::chrono::system_clock::now().time_since_epoch())
           .count();
   for (const WorkerStatus& w : fleet.workers) {
-    out.workers.push_back(
-        web::WorkerRow{w.id, w.host, w.state, w.in_flight, w.pages, w.rate,
-                       std::max<int64_t>(0, now_ms - w.last_seen_ms) / 1000.0});
+    out.workers.push_back(web::WorkerRow{
+        w.id, w.host, w.state, w.in_flight, w.pages, w.rate,
+        std::max<int64_t>(0, now_ms - w.last_seen_ms) / 1000.0, w.joined});
   }
   return out;
 }
@@ -106,6 +109,7 @@ int CmdMaster(const MasterArgs& args) {
   options.redis = address;
   options.lease = std::chrono::milliseconds(args.lease_ms);
   options.max_outstanding = args.max_outstanding;
+  options.heartbeat_misses = args.heartbeat_misses;
   options.engine.stop_signals = InstallStopHandlers();
   ProgressLine progress(stderr, isatty(STDERR_FILENO) != 0, job.limits);
   Master* running = nullptr;

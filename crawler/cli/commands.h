@@ -99,6 +99,8 @@ struct MasterArgs {
   std::string redis_password_file;
   int64_t lease_ms = 30'000;  // a silent worker's tasks are handed out again
   int max_outstanding = 0;    // tasks handed out at once; 0 = automatic
+  // A worker that misses this many heartbeats in a row is declared lost.
+  int heartbeat_misses = 3;
 };
 int CmdMaster(const MasterArgs& args);
 

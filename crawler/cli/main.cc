@@ -106,6 +106,12 @@ int Main(int argc, char** argv) {
                    "this long (default 30000)")
       ->check(CLI::Range(int64_t{100}, int64_t{86'400'000}));
   master_cmd
+      ->add_option("--heartbeat-misses", master.heartbeat_misses,
+                   "Declare a worker lost when it misses this many heartbeats "
+                   "(one a second) and hand its tasks out again at once "
+                   "(default 3)")
+      ->check(CLI::Range(1, 3600));
+  master_cmd
       ->add_option("--max-outstanding", master.max_outstanding,
                    "Tasks handed out at once at most (default: max(256, 8 x "
                    "fetch.concurrency))")

@@ -1,7 +1,9 @@
 // One thread, one Redis connection: XADD the tasks the Frontier hands out,
-// XREAD the results, XAUTOCLAIM what silent workers hold, HGETALL the
-// heartbeats. A result frees its host's slot (Frontier::Fetched) as it
-// arrives, so per-host concurrency and delay hold across the whole fleet.
+// XREAD the results, HGETALL the heartbeats and claim back what a worker
+// declared lost holds (XPENDING + XCLAIM), XAUTOCLAIM what silent workers have
+// held longer than the lease. A result frees its host's slot
+// (Frontier::Fetched) as it arrives, so per-host concurrency and delay hold
+// across the whole fleet.
 #include "crawler/fleet/dispatcher.h"
 
 #include <algorithm>
@@ -25,8 +27,11 @@ constexpr size_t kReadBatch = 1024;
 // The longest the dispatch thread blocks in XREAD: how late it notices a
 // Wakeup() or a host whose delay has passed.
 constexpr milliseconds kMaxBlock{50};
-// A worker silent this long (three heartbeats missed) is shown as lost.
-constexpr int64_t kLostAfterMs = 3000;
+// The worker table is read this often, so that a worker is declared lost at
+// most a quarter interval after its limit.
+constexpr milliseconds kWorkersEvery = kHeartbeatInterval / 4;
+// Entries of a lost worker listed per XPENDING.
+constexpr int kPendingBatch = 512;
 constexpr const char* kReclaimer = "crawlbox-master";
 
 int64_t UnixMillis() {
@@ -58,7 +63,9 @@ std::string NextStreamId(const std::string& id) {
 }  // namespace
 
 Dispatcher::Dispatcher(DispatcherOptions options)
-    : options_(std::move(options)), keys_(options_.job_name) {}
+    : options_(std::move(options)),
+      keys_(options_.job_name),
+      watch_(options_.heartbeat_misses, kHeartbeatInterval) {}
 
 Dispatcher::~Dispatcher() { Stop(); }
 
@@ -96,6 +103,8 @@ FleetStatus Dispatcher::fleet() const {
   status.pending = pending_;
   status.dispatched = dispatched_;
   status.reclaimed = reclaimed_;
+  status.reclaimed_lost = reclaimed_lost_;
+  status.redis_rtt_s = redis_rtt_s_;
   status.duplicates = duplicates_;
   status.results = results_;
   return status;
@@ -127,7 +136,7 @@ void Dispatcher::Loop() {
       s = Reclaim();
     }
     if (s.ok() && now >= next_heartbeats) {
-      next_heartbeats = now + std::chrono::seconds(1);
+      next_heartbeats = now + kWorkersEvery;
       s = ReadWorkers();
     }
   }
@@ -209,7 +218,11 @@ void Dispatcher::Apply(TaskResult result) {
   }
   auto it = result.epoch == epoch_ ? outstanding_.find(result.task)
                                    : outstanding_.end();
-  if (it == outstanding_.end() || it->second.request.url != result.url) {
+  // Late: its worker was declared lost and the task handed out again.
+  const bool late =
+      it != outstanding_.end() && result.delivery < it->second.min_delivery;
+  if (it == outstanding_.end() || it->second.request.url != result.url ||
+      late) {
     // Delivered twice (claimed back from a worker that was only slow), or
     // handed out by an earlier master run (the URL check catches one whose
     // epoch number was reused after Redis lost its data): the first answer
@@ -217,6 +230,7 @@ void Dispatcher::Apply(TaskResult result) {
     std::lock_guard<std::mutex> lock(mu_);
     ++duplicates_;
     context_->counters->Add("master/duplicate_results");
+    if (late) context_->counters->Add("master/late_results");
     return;
   }
   Outstanding task = std::move(it->second);
@@ -290,6 +304,7 @@ Status Dispatcher::Reclaim() {
     context_->counters->Add("master/reclaimed", reclaimed);
     std::lock_guard<std::mutex> lock(mu_);
     reclaimed_ += reclaimed;
+    dispatched_ += reclaimed;
     pending_ = static_cast<int64_t>(outstanding_.size());
   }
   return Status::Ok();
@@ -304,60 +319,129 @@ Status Dispatcher::ReclaimFrom(const std::string& stream, int64_t* reclaimed) {
     if (!reply.ok()) return reply.status();
     if (reply->elements.size() < 2) break;
     cursor = reply->elements[0].str;
-    std::vector<std::vector<std::string>> commands;
-    for (const RedisReply& entry : reply->elements[1].elements) {
-      if (entry.elements.size() < 2) continue;
-      const std::string& id = entry.elements[0].str;
-      const std::string* text = EntryField(entry.elements[1], "t");
-      auto task = text != nullptr ? DecodeTask(*text)
-                                  : config::Result<Task>(Status::Corruption(
-                                        "a task entry without field t"));
-      commands.push_back({"XACK", stream, FleetKeys::kGroup, id});
-      commands.push_back({"XDEL", stream, id});
-      if (!task.ok() || task->epoch != epoch_) continue;
-      // Whichever entry carries an unanswered task is its one live copy: a
-      // worker that stopped re-added it under a new id.
-      auto it = outstanding_.find(task->id);
-      if (it == outstanding_.end()) continue;
-      if (++it->second.deliveries > options_.max_deliveries) {
-        GiveUp(std::move(it->second));
-        outstanding_.erase(it);
-        continue;
-      }
-      // A fresh entry, not a claim by another consumer: any idle worker may
-      // take it, and its idle time starts at zero.
-      commands.push_back({"XADD", stream, "*", "t", *text});
-    }
-    if (commands.empty()) continue;
-    auto replies = redis_->Pipeline(commands);
-    if (!replies.ok()) return replies.status();
-    for (size_t i = 0; i < commands.size(); ++i) {
-      if (commands[i][0] != "XADD") continue;
-      const RedisReply& r = (*replies)[i];
-      if (r.is_error()) return Status::Unavailable("XADD task: " + r.str);
-      ++*reclaimed;
-    }
+    Status s = Requeue(stream, reply->elements[1], false, reclaimed);
+    if (!s.ok()) return s;
   } while (cursor != "0-0");
   return Status::Ok();
 }
 
+Status Dispatcher::ReclaimLost(const std::string& id, int64_t* reclaimed) {
+  for (const std::string* stream : {&keys_.tasks, &keys_.render}) {
+    if (stream == &keys_.render && !renders_) continue;
+    while (true) {
+      // XAUTOCLAIM has no consumer filter: list the worker's entries first.
+      auto pending =
+          redis_->Command({"XPENDING", *stream, FleetKeys::kGroup, "-", "+",
+                           std::to_string(kPendingBatch), id});
+      if (!pending.ok()) return pending.status();
+      if (pending->elements.empty()) break;
+      std::vector<std::string> ids;
+      for (const RedisReply& entry : pending->elements) {
+        if (!entry.elements.empty()) ids.push_back(entry.elements[0].str);
+      }
+      if (ids.empty()) break;
+      std::vector<std::string> claim = {"XCLAIM", *stream, FleetKeys::kGroup,
+                                        kReclaimer, "0"};
+      claim.insert(claim.end(), ids.begin(), ids.end());
+      auto claimed = redis_->Command(claim);
+      if (!claimed.ok()) return claimed.status();
+      Status s = Requeue(*stream, *claimed, true, reclaimed);
+      if (!s.ok()) return s;
+      // An entry deleted meanwhile (its task answered) is not in XCLAIM's
+      // reply and may stay pending (Redis before 7.0): acknowledge every
+      // listed one, or the next XPENDING would list it again.
+      std::vector<std::string> ack = {"XACK", *stream, FleetKeys::kGroup};
+      ack.insert(ack.end(), ids.begin(), ids.end());
+      auto acked = redis_->Command(ack);
+      if (!acked.ok()) return acked.status();
+      if (ids.size() < static_cast<size_t>(kPendingBatch)) break;
+    }
+  }
+  return Status::Ok();
+}
+
+Status Dispatcher::Requeue(const std::string& stream, const RedisReply& entries,
+                           bool lost, int64_t* reclaimed) {
+  std::vector<std::vector<std::string>> commands;
+  for (const RedisReply& entry : entries.elements) {
+    if (entry.elements.size() < 2) continue;
+    const std::string& id = entry.elements[0].str;
+    const std::string* text = EntryField(entry.elements[1], "t");
+    auto task = text != nullptr ? DecodeTask(*text)
+                                : config::Result<Task>(Status::Corruption(
+                                      "a task entry without field t"));
+    commands.push_back({"XACK", stream, FleetKeys::kGroup, id});
+    commands.push_back({"XDEL", stream, id});
+    if (!task.ok() || task->epoch != epoch_) continue;
+    // Whichever entry carries an unanswered task is its one live copy: a
+    // worker that stopped re-added it under a new id.
+    auto it = outstanding_.find(task->id);
+    if (it == outstanding_.end()) continue;
+    // Deliveries to lost workers count too: a page that kills every worker
+    // that fetches it is given up.
+    if (++it->second.deliveries > options_.max_deliveries) {
+      GiveUp(std::move(it->second));
+      outstanding_.erase(it);
+      continue;
+    }
+    if (lost) it->second.min_delivery = it->second.deliveries;
+    // A fresh entry, not a claim by another consumer: any idle worker may
+    // take it, and its idle time starts at zero.
+    task->delivery = it->second.deliveries;
+    commands.push_back({"XADD", stream, "*", "t", EncodeTask(*task)});
+  }
+  if (commands.empty()) return Status::Ok();
+  auto replies = redis_->Pipeline(commands);
+  if (!replies.ok()) return replies.status();
+  for (size_t i = 0; i < commands.size(); ++i) {
+    if (commands[i][0] != "XADD") continue;
+    const RedisReply& r = (*replies)[i];
+    if (r.is_error()) return Status::Unavailable("XADD task: " + r.str);
+    ++*reclaimed;
+  }
+  return Status::Ok();
+}
+
 Status Dispatcher::ReadWorkers() {
+  const Clock::time_point sent = Clock::now();
   auto reply = redis_->Command({"HGETALL", keys_.workers});
   if (!reply.ok()) return reply.status();
+  const Clock::time_point now = Clock::now();
   std::vector<WorkerStatus> workers;
-  const int64_t now = UnixMillis();
   for (size_t i = 0; i + 1 < reply->elements.size(); i += 2) {
     auto worker = DecodeWorkerStatus(reply->elements[i + 1].str);
-    if (!worker.ok()) continue;
-    if (worker->state != "left" && now - worker->last_seen_ms > kLostAfterMs)
-      worker->state = "lost";
-    workers.push_back(std::move(*worker));
+    if (worker.ok()) workers.push_back(std::move(*worker));
   }
+  const std::vector<std::string> lost =
+      watch_.Observe(&workers, now, UnixMillis());
+  for (const std::string& id : lost) {
+    // Told before its tasks are claimed back: should it come back, it
+    // re-registers at its next heartbeat and takes new tasks under a new id.
+    auto told = redis_->Command({"SADD", keys_.lost, id});
+    if (!told.ok()) return told.status();
+    int64_t reclaimed = 0;
+    Status s = ReclaimLost(id, &reclaimed);
+    if (!s.ok()) return s;
+    config::Log(LogLevel::kWarning, "master",
+                "worker " + id + " missed " + std::to_string(watch_.misses()) +
+                    " heartbeats (" + std::to_string(watch_.limit().count()) +
+                    " ms): declared lost, claimed back " +
+                    std::to_string(reclaimed) + " tasks");
+    context_->counters->Add("master/workers_lost");
+    context_->counters->Add("master/reclaimed", reclaimed);
+    std::lock_guard<std::mutex> lock(mu_);
+    reclaimed_ += reclaimed;
+    dispatched_ += reclaimed;
+    reclaimed_lost_ += reclaimed;
+    pending_ = static_cast<int64_t>(outstanding_.size());
+  }
+  // Shown lost once its tasks are claimed back, not before.
   std::sort(
       workers.begin(), workers.end(),
       [](const WorkerStatus& a, const WorkerStatus& b) { return a.id < b.id; });
   std::lock_guard<std::mutex> lock(mu_);
   workers_ = std::move(workers);
+  redis_rtt_s_ = std::chrono::duration<double>(now - sent).count();
   return Status::Ok();
 }
 

@@ -2,7 +2,8 @@
 // fleet as Tasks on a Redis stream read by a consumer group, turns the
 // workers' results into the outcomes a local parse node would produce (each
 // task answered once: duplicates and results of older epochs are dropped), and
-// claims back tasks a silent worker has held longer than the lease.
+// claims back the tasks of a worker that missed its heartbeats at once, and
+// those a silent worker has held longer than the lease (the backstop).
 #pragma once
 
 #include <atomic>
@@ -18,6 +19,7 @@
 #include "crawler/engine/fetch_stage.h"
 #include "crawler/engine/render_policy.h"
 #include "crawler/fleet/fleet.h"
+#include "crawler/fleet/heartbeats.h"
 #include "crawler/fleet/redis_client.h"
 #include "crawler/fleet/wire.h"
 
@@ -29,6 +31,10 @@ struct DispatcherOptions {
   // A task unanswered this long (its worker silent: dead, stuck or cut off)
   // is handed out again.
   std::chrono::milliseconds lease{30'000};
+  // A worker whose heartbeat (every kHeartbeatInterval) has not changed for
+  // this many intervals is declared lost: its tasks are claimed back at once,
+  // and results it still sends for them are dropped.
+  int heartbeat_misses = 3;
   // A task handed out this many times without an answer is given up: its page
   // is stored as failed with reason "worker_lost".
   int max_deliveries = 5;
@@ -57,6 +63,9 @@ class Dispatcher : public FetchStage {
   struct Outstanding {
     Request request;
     int deliveries = 1;  // handed out (first time and claimed back)
+    // Answers to earlier deliveries are dropped: they were claimed back from
+    // a worker declared lost, which is told its tasks went to others.
+    int min_delivery = 1;
   };
 
   // The stream a request goes on: the render stream for a page the job
@@ -69,6 +78,12 @@ class Dispatcher : public FetchStage {
   config::Status ReadResults(std::chrono::milliseconds block);
   config::Status Reclaim();
   config::Status ReclaimFrom(const std::string& stream, int64_t* reclaimed);
+  // Claims back what worker `id` holds (XPENDING for its entries, XCLAIM).
+  config::Status ReclaimLost(const std::string& id, int64_t* reclaimed);
+  // Hands the claimed `entries` (XCLAIM's reply) out again as fresh entries
+  // of `stream`; `lost`: they come from a worker declared lost.
+  config::Status Requeue(const std::string& stream, const RedisReply& entries,
+                         bool lost, int64_t* reclaimed);
   config::Status ReadWorkers();
   void Apply(TaskResult result);
   void GiveUp(Outstanding task);
@@ -88,11 +103,13 @@ class Dispatcher : public FetchStage {
   std::unordered_map<int64_t, Outstanding> outstanding_;
   int64_t next_task_ = 1;
   std::string last_result_ = "0-0";
+  WorkerWatch watch_;
 
   mutable std::mutex mu_;  // guards the status below
   std::vector<WorkerStatus> workers_;
-  int64_t pending_ = 0, dispatched_ = 0, reclaimed_ = 0, duplicates_ = 0,
-          results_ = 0;
+  int64_t pending_ = 0, dispatched_ = 0, reclaimed_ = 0, reclaimed_lost_ = 0,
+          duplicates_ = 0, results_ = 0;
+  double redis_rtt_s_ = 0;
 };
 
 }  // namespace crawlbox::crawler

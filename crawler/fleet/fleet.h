@@ -2,6 +2,7 @@
 // fleet's state as the master's status page shows it.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -20,6 +21,8 @@ namespace crawlbox::crawler {
 //            consumer that could not do it
 //   results  stream of TaskResults ("r" = JSON), read by the master alone
 //   workers  hash: worker id → WorkerStatus JSON (heartbeats)
+//   lost     set of the worker ids the master declared lost: such a worker
+//            that comes back re-registers under a new id
 // and "crawlbox:jobs", the set of job names a master has published.
 struct FleetKeys {
   explicit FleetKeys(const std::string& name)
@@ -28,15 +31,19 @@ struct FleetKeys {
         tasks("crawlbox:" + name + ":tasks"),
         render("crawlbox:" + name + ":render"),
         results("crawlbox:" + name + ":results"),
-        workers("crawlbox:" + name + ":workers") {}
+        workers("crawlbox:" + name + ":workers"),
+        lost("crawlbox:" + name + ":lost") {}
   static constexpr const char* kJobs = "crawlbox:jobs";
   static constexpr const char* kGroup = "workers";
-  std::string job, epoch, tasks, render, results, workers;
+  std::string job, epoch, tasks, render, results, workers, lost;
 };
+
+// How often a worker sends its heartbeat (HSET of its WorkerStatus).
+constexpr std::chrono::milliseconds kHeartbeatInterval{1000};
 
 // One worker as its heartbeats report it.
 struct WorkerStatus {
-  std::string id;    // hostname-pid: also its consumer name in the group
+  std::string id;    // hostname-pid[.N]: also its consumer name in the group
   std::string host;  // the machine's hostname
   int64_t pid = 0;
   int concurrency = 0;       // transfers it keeps in flight at most
@@ -44,9 +51,12 @@ struct WorkerStatus {
   int64_t pages = 0;         // results sent
   double rate = 0;           // results per second lately
   int64_t last_seen_ms = 0;  // Unix time of its latest heartbeat
-  // "working", "left" (stopped cleanly); the master shows "lost" for one
-  // silent for longer than a few heartbeats.
+  // "working", "stopping", "left" (stopped cleanly); the master shows
+  // "lost" for one that missed its heartbeats.
   std::string state;
+  // The master's own (not on the wire): 1 for the first worker this master
+  // saw, 2 for the next, ...; stable while the master runs.
+  int64_t joined = 0;
 };
 
 // The fleet as the master sees it.
@@ -58,6 +68,12 @@ struct FleetStatus {
   int64_t reclaimed = 0;   // tasks claimed back from silent workers
   int64_t duplicates = 0;  // results dropped: already answered or stale
   int64_t results = 0;     // results accepted
+  // Of `reclaimed`, the tasks of workers declared lost (the rest: their lease
+  // ran out).
+  int64_t reclaimed_lost = 0;
+  // The latest round trip to Redis (a read of the worker table); 0 before
+  // the first.
+  double redis_rtt_s = 0;
 };
 
 }  // namespace crawlbox::crawler

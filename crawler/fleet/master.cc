@@ -71,6 +71,7 @@ Master::Master(const config::Job& job, const parser::PageParser& parser,
   dispatch.redis = options_.redis;
   dispatch.job_name = job_.name;
   dispatch.lease = options_.lease;
+  dispatch.heartbeat_misses = options_.heartbeat_misses;
   dispatcher_ = std::make_unique<Dispatcher>(dispatch);
   EngineOptions engine_options = options_.engine;
   engine_options.stage = dispatcher_.get();

@@ -21,9 +21,13 @@ namespace crawlbox::crawler {
 struct MasterOptions {
   RedisAddress redis;
   // A task unanswered this long is handed out again (its worker is presumed
-  // dead). Workers renew the lease of tasks they are working on, so it only
-  // needs to exceed the time a dead worker may go unnoticed.
+  // dead). Workers renew the lease of tasks they are working on; a dead
+  // worker is usually noticed sooner by its missed heartbeats.
   std::chrono::milliseconds lease{30'000};
+  // A worker that misses this many heartbeats (one per kHeartbeatInterval) is
+  // declared lost and its tasks handed out again at once; the lease stays as
+  // the backstop.
+  int heartbeat_misses = 3;
   // Tasks handed out and not yet stored, at most; 0 = max(256, 8 ×
   // fetch.concurrency), enough for several workers of the job's concurrency.
   int max_outstanding = 0;

@@ -261,6 +261,7 @@ std::string EncodeTask(const Task& task) {
   const Request& r = task.request;
   json j = {{"epoch", task.epoch},
             {"id", task.id},
+            {"delivery", task.delivery},
             {"kind", KindName(r.kind)},
             {"url_id", r.url_id},
             {"url", r.url},
@@ -289,6 +290,7 @@ Result<Task> DecodeTask(std::string_view text) {
     Task task;
     task.epoch = j.at("epoch").get<int64_t>();
     task.id = j.at("id").get<int64_t>();
+    task.delivery = j.value("delivery", 1);
     Request& r = task.request;
     r.kind = KindFromName(j.at("kind").get<std::string>());
     r.url_id = j.at("url_id").get<int64_t>();
@@ -321,6 +323,7 @@ Result<Task> DecodeTask(std::string_view text) {
 std::string EncodeResult(const TaskResult& result) {
   json j = {{"epoch", result.epoch},
             {"task", result.task},
+            {"delivery", result.delivery},
             {"url", result.url},
             {"worker", result.worker},
             {"status", result.report.status},
@@ -342,6 +345,7 @@ Result<TaskResult> DecodeResult(std::string_view text) {
     TaskResult r;
     r.epoch = j.at("epoch").get<int64_t>();
     r.task = j.at("task").get<int64_t>();
+    r.delivery = j.value("delivery", 1);
     r.url = j.at("url").get<std::string>();
     r.worker = j.at("worker").get<std::string>();
     r.report.status = j.at("status").get<int>();

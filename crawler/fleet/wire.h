@@ -25,12 +25,14 @@ struct Task {
   int64_t epoch = 0;  // the master run that handed it out
   int64_t id = 0;     // unique within the epoch; kept when re-handed out
   Request request;
+  int delivery = 1;  // 1 when first handed out, +1 each time claimed back
 };
 
 // What a worker made of a Task.
 struct TaskResult {
   int64_t epoch = 0;
   int64_t task = 0;    // Task::id
+  int delivery = 1;    // Task::delivery of the copy answered
   std::string url;     // the task's URL, checked against the task's own
   std::string worker;  // the worker's id, for the status page
   // The fetch, as Frontier::Fetched needs it.

@@ -107,6 +107,7 @@ Result<WorkerSummary> Worker::Run() {
                           std::move(loaded.job),
                           milliseconds(lease_ms > 0 ? lease_ms : 30'000));
     auto end = session.Run(&summary.pages);
+    summary.id = session.id();
     if (!end.ok()) return end.status();
     if (*end == SessionEnd::kJobOver) return summary;
     if (*end == SessionEnd::kStopped) {

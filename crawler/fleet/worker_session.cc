@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <thread>
 
 #include "config/log.h"
@@ -26,7 +27,6 @@ using Clock = std::chrono::steady_clock;
 // How long XREADGROUP blocks: also how late a signal or the end of the job
 // is noticed.
 constexpr milliseconds kReadBlock{200};
-constexpr milliseconds kHeartbeatEvery{1000};
 
 int64_t UnixMillis() {
   return std::chrono::duration_cast<milliseconds>(
@@ -36,6 +36,15 @@ int64_t UnixMillis() {
 
 int Signals(const std::atomic<int>* signals) {
   return signals != nullptr ? signals->load() : 0;
+}
+
+// The id a worker re-registers under: "host-pid" → "host-pid.2" → "host-pid.3"
+// (a hostname may hold dots and dashes, a pid neither).
+std::string NextId(const std::string& id) {
+  const size_t dash = id.rfind('-');
+  const size_t dot = id.find('.', dash == std::string::npos ? 0 : dash);
+  const int n = dot == std::string::npos ? 1 : std::atoi(id.c_str() + dot + 1);
+  return id.substr(0, dot) + "." + std::to_string(std::max(n, 1) + 1);
 }
 
 }  // namespace
@@ -108,8 +117,9 @@ Status WorkerSession::ReadTasks(int fetch_free, int render_free) {
       }
       std::lock_guard<std::mutex> lock(mu_);
       const uint64_t tag = next_tag_++;
-      held_[tag] =
-          Held{stream, entry.elements[0].str, *text, task->epoch, task->id};
+      Held held{stream, entry.elements[0].str, *text, task->epoch, task->id};
+      held.delivery = task->delivery;
+      held_[tag] = std::move(held);
       if (stream == &keys_.render) ++render_held_;
       task->request.tag = tag;
       queue_.push_back(std::move(task->request));
@@ -140,6 +150,12 @@ Status WorkerSession::Renew() {
 }
 
 Status WorkerSession::Heartbeat(const std::string& state) {
+  auto lost = reader_->Command({"SISMEMBER", keys_.lost, id_});
+  if (!lost.ok()) return lost.status();
+  if (lost->integer == 1) {
+    Status s = ReRegister();
+    if (!s.ok()) return s;
+  }
   WorkerStatus status;
   status.id = id_;
   status.host = Hostname();
@@ -160,6 +176,24 @@ Status WorkerSession::Heartbeat(const std::string& state) {
   auto reply = reader_->Command(
       {"HSET", keys_.workers, id_, EncodeWorkerStatus(status)});
   return reply.ok() ? Status::Ok() : reply.status();
+}
+
+Status WorkerSession::ReRegister() {
+  const std::string old = id_;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    id_ = NextId(old);
+  }
+  // The tasks it held went to other workers, and the master drops the results
+  // it still sends for them; under a new name it is a worker like any other
+  // (the master never takes back a declaration).
+  config::Log(LogLevel::kWarning, "worker",
+              "the master declared " + old +
+                  " lost (it missed its heartbeats) and handed its tasks to "
+                  "others: re-registering as " +
+                  id_);
+  auto removed = reader_->Command({"HDEL", keys_.workers, old});
+  return removed.ok() ? Status::Ok() : removed.status();
 }
 
 void WorkerSession::Flush() {
@@ -378,7 +412,7 @@ Result<SessionEnd> WorkerSession::Run(int64_t* pages) {
     }
     const Clock::time_point now = Clock::now();
     if (now >= next_check) {
-      next_check = now + kHeartbeatEvery;
+      next_check = now + kHeartbeatInterval;
       s = Heartbeat(draining ? "stopping" : "working");
       if (!s.ok()) break;
       auto job = ReadJob(reader_, keys_);

@@ -3,7 +3,8 @@
 // XREADGROUP from the task stream, and from the render stream when this
 // worker renders, only while it has free transfer slots or tabs (a task never
 // waits here while the master counts its host's delay); it renews the lease
-// of the tasks it holds and sends heartbeats. The FetchGraph's serial node
+// of the tasks it holds and sends heartbeats, and re-registers under a new id
+// when the master has declared it lost. The FetchGraph's serial node
 // XADDs the results and then XACKs their tasks on a second connection.
 #pragma once
 
@@ -61,6 +62,10 @@ class WorkerSession : public RequestSource, public FetchGraphSink {
 
   config::Result<SessionEnd> Run(int64_t* pages);
 
+  // The worker's id now: the one it was given, or the one it re-registered
+  // under. Reader thread only.
+  const std::string& id() const { return id_; }
+
   // RequestSource: the fetcher thread takes the tasks read so far.
   std::optional<Request> NextRequest(std::chrono::milliseconds* wait) override {
     std::lock_guard<std::mutex> lock(mu_);
@@ -104,12 +109,13 @@ class WorkerSession : public RequestSource, public FetchGraphSink {
     std::string text;  // the task as read, re-added when released
     int64_t epoch = 0;
     int64_t task = 0;
+    int delivery = 1;
   };
 
   void Queue(const Request& request, TaskResult result) {
     result.url = request.url;
-    result.worker = id_;
     std::lock_guard<std::mutex> lock(mu_);
+    result.worker = id_;
     if (auto it = reports_.find(request.tag); it != reports_.end()) {
       result.report = it->second;
       reports_.erase(it);
@@ -122,6 +128,7 @@ class WorkerSession : public RequestSource, public FetchGraphSink {
     if (it == held_.end()) return;
     result.epoch = it->second.epoch;
     result.task = it->second.task;
+    result.delivery = it->second.delivery;
     answered_.emplace_back(request.tag, std::move(result));
   }
   // Reads at most `fetch_free` tasks and `render_free` render tasks (0: not
@@ -132,7 +139,10 @@ class WorkerSession : public RequestSource, public FetchGraphSink {
   // render tasks.
   bool StartRenderer(FetchGraph* graph, const parser::PageParser& parser);
   config::Status Renew();
+  // Sends the heartbeat, re-registering first when the master has declared
+  // this worker lost.
   config::Status Heartbeat(const std::string& state);
+  config::Status ReRegister();
   // Gives tasks back to the group: re-added as new entries, the held ones
   // acknowledged, so any worker may take them at once.
   void Release(const std::vector<Held>& tasks);
@@ -148,7 +158,9 @@ class WorkerSession : public RequestSource, public FetchGraphSink {
   const WorkerOptions& options_;
   RedisClient* reader_;                  // this thread's
   std::unique_ptr<RedisClient> writer_;  // the serial node's
-  const std::string id_;
+  // The consumer name; changed by the reader thread (under mu_) when it
+  // re-registers.
+  std::string id_;
   const FleetKeys keys_;
   const config::Job job_;
   const std::chrono::milliseconds lease_;

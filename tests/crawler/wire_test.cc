@@ -16,6 +16,7 @@ TEST(WireTest, TaskRoundTripsEveryField) {
   Task task;
   task.epoch = 7;
   task.id = 123456789012;
+  task.delivery = 3;
   Request& r = task.request;
   r.url_id = 42;
   r.url = "http://example.test/a?b=1";
@@ -33,6 +34,7 @@ TEST(WireTest, TaskRoundTripsEveryField) {
   ASSERT_TRUE(back.ok()) << back.status().ToString();
   EXPECT_EQ(back->epoch, 7);
   EXPECT_EQ(back->id, 123456789012);
+  EXPECT_EQ(back->delivery, 3);
   EXPECT_EQ(back->request.url_id, 42);
   EXPECT_EQ(back->request.url, r.url);
   EXPECT_EQ(back->request.host, r.host);
@@ -148,6 +150,7 @@ TEST(WireTest, ResultRoundTripsEveryFieldOfThePage) {
   TaskResult in;
   in.epoch = 3;
   in.task = 99;
+  in.delivery = 2;
   in.url = "http://example.test/p";
   in.worker = "host-17";
   in.report.status = 503;
@@ -202,6 +205,7 @@ TEST(WireTest, ResultRoundTripsEveryFieldOfThePage) {
   ASSERT_TRUE(out.ok()) << out.status().ToString();
   EXPECT_EQ(out->epoch, 3);
   EXPECT_EQ(out->task, 99);
+  EXPECT_EQ(out->delivery, 2);
   EXPECT_EQ(out->url, "http://example.test/p");
   EXPECT_EQ(out->worker, "host-17");
   EXPECT_EQ(out->report.status, 503);

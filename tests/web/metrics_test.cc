@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <map>
 
 #include "tests/support/prometheus_text.h"
 #include "tests/support/status_matchers.h"
@@ -79,6 +80,83 @@ TEST(MetricsTest, EveryFamilyParsesAndLabelValuesRoundTrip) {
   ASSERT_OK(families);
   EXPECT_EQ(FindFamily(*families, "crawlbox_eta_seconds"), nullptr);
   EXPECT_EQ(FindFamily(*families, "crawlbox_hosts"), nullptr);
+}
+
+TEST(MetricsTest, FleetFamiliesLabelTheFirstWorkersAndSumTheRest) {
+  StatusData d;
+  d.state = "running";
+  // A local run has no fleet families.
+  auto families = ParsePrometheusText(RenderMetrics(d));
+  ASSERT_OK(families);
+  EXPECT_EQ(FindFamily(*families, "crawlbox_fleet_workers"), nullptr);
+
+  d.fleet.distributed = true;
+  d.fleet.epoch = 4;
+  d.fleet.pending = 12;
+  d.fleet.dispatched = 530;
+  d.fleet.reclaimed = 9;
+  d.fleet.reclaimed_lost = 7;
+  d.fleet.results = 515;
+  d.fleet.duplicates = 3;
+  d.fleet.redis_rtt_s = 0.0004;
+  // 20 workers, joined in the reverse order of their ids; the last 4 the
+  // master saw are summed under "other".
+  int64_t other_pages = 0;
+  for (int i = 0; i < 20; ++i) {
+    WorkerRow w;
+    w.id = "host-" + std::to_string(100 + i);
+    w.state = i == 3 ? "lost" : i == 5 ? "left" : "working";
+    w.pages = 10 * i;
+    w.pages_per_s = i;
+    w.joined = 20 - i;
+    if (w.joined > 16) other_pages += w.pages;
+    d.fleet.workers.push_back(w);
+  }
+  families = ParsePrometheusText(RenderMetrics(d));
+  ASSERT_OK(families);
+  const testing::PromFamily* workers =
+      FindFamily(*families, "crawlbox_fleet_workers");
+  ASSERT_NE(workers, nullptr);
+  EXPECT_EQ(workers->type, "gauge");
+  std::map<std::string, double> by_state;
+  for (const auto& sample : workers->samples)
+    by_state[sample.labels.at("state")] = sample.value;
+  EXPECT_EQ(by_state,
+            (std::map<std::string, double>{
+                {"left", 1}, {"lost", 1}, {"stopping", 0}, {"working", 18}}));
+  const testing::PromFamily* claimed =
+      FindFamily(*families, "crawlbox_fleet_tasks_claimed_back_total");
+  ASSERT_NE(claimed, nullptr);
+  ASSERT_EQ(claimed->samples.size(), 2u);
+  EXPECT_EQ(claimed->samples[0].labels.at("reason"), "worker_lost");
+  EXPECT_EQ(claimed->samples[0].value, 7);
+  EXPECT_EQ(claimed->samples[1].value, 2);
+  EXPECT_EQ(FindFamily(*families, "crawlbox_fleet_tasks_handed_out_total")
+                ->samples[0]
+                .value,
+            530);
+  EXPECT_EQ(FindFamily(*families, "crawlbox_fleet_duplicate_results_total")
+                ->samples[0]
+                .value,
+            3);
+  EXPECT_EQ(FindFamily(*families, "crawlbox_fleet_redis_round_trip_seconds")
+                ->samples[0]
+                .value,
+            0.0004);
+  const testing::PromFamily* pages =
+      FindFamily(*families, "crawlbox_fleet_worker_pages_total");
+  ASSERT_NE(pages, nullptr);
+  ASSERT_EQ(pages->samples.size(), 17u) << "16 workers and \"other\"";
+  std::map<std::string, double> by_worker;
+  for (const auto& sample : pages->samples)
+    by_worker[sample.labels.at("worker")] = sample.value;
+  EXPECT_EQ(by_worker.at("host-119"), 190) << "the first the master saw";
+  EXPECT_EQ(by_worker.count("host-100"), 0u) << "the last it saw";
+  EXPECT_EQ(by_worker.at("other"), other_pages);
+  const testing::PromFamily* rates =
+      FindFamily(*families, "crawlbox_fleet_worker_pages_per_second");
+  ASSERT_NE(rates, nullptr);
+  EXPECT_EQ(rates->samples.size(), 17u);
 }
 
 TEST(MetricsTest, EscapesLabelValues) {
