@@ -96,6 +96,8 @@ struct MasterArgs {
   std::string redis_password_file;
   int64_t lease_ms = 30'000;  // a silent worker's tasks are handed out again
   int max_outstanding = 0;    // tasks handed out at once; 0 = automatic
+  // Take the job from a running master of the same job and database.
+  bool take_over = false;
 };
 int CmdMaster(const MasterArgs& args);
 

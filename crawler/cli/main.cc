@@ -108,6 +108,10 @@ int Main(int argc, char** argv) {
                    "Tasks handed out at once at most (default: max(256, 8 x "
                    "fetch.concurrency))")
       ->check(CLI::Range(0, 1'000'000));
+  master_cmd->add_flag("--take-over", master.take_over,
+                       "Take the job from the master running it (same job "
+                       "and database, e.g. moved to this machine); that one "
+                       "stops within a second");
 
   crawlbox::crawler::WorkerArgs worker;
   CLI::App* worker_cmd = app.add_subcommand(

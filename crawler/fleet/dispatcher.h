@@ -18,6 +18,7 @@
 #include "crawler/engine/fetch_stage.h"
 #include "crawler/engine/render_policy.h"
 #include "crawler/fleet/fleet.h"
+#include "crawler/fleet/master_lock.h"
 #include "crawler/fleet/redis_client.h"
 #include "crawler/fleet/wire.h"
 
@@ -32,6 +33,10 @@ struct DispatcherOptions {
   // A task handed out this many times without an answer is given up: its page
   // is stored as failed with reason "worker_lost".
   int max_deliveries = 5;
+  // The master's lock (not owned; null: no fencing). Once it is another
+  // master's, the dispatcher stops at once and touches Redis no more: it
+  // trims no result and acknowledges no task of a newer epoch.
+  MasterLock* lock = nullptr;
 };
 
 // The Engine drives it through FetchStage; fleet() may be called from any
@@ -71,6 +76,9 @@ class Dispatcher : public FetchStage {
   config::Status ReclaimFrom(const std::string& stream, int64_t* reclaimed);
   config::Status ReadWorkers();
   void Apply(TaskResult result);
+  // False once the job is another master's, checked against Redis now (a
+  // newer epoch showed up in a stream).
+  bool StillOurs();
   void GiveUp(Outstanding task);
 
   const DispatcherOptions options_;
@@ -83,6 +91,7 @@ class Dispatcher : public FetchStage {
   std::thread thread_;
   std::atomic<bool> stop_{false};
   std::atomic<bool> wake_{false};
+  bool fenced_ = false;  // stopped because the job was taken over
 
   // Dispatch thread only.
   std::unordered_map<int64_t, Outstanding> outstanding_;

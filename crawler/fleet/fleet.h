@@ -20,6 +20,8 @@ namespace crawlbox::crawler {
 //            consumer that could not do it
 //   results  stream of TaskResults ("r" = JSON), read by the master alone
 //   workers  hash: worker id → WorkerStatus JSON (heartbeats)
+//   master   string with a TTL: the lock of the master running the job
+//            (master_lock.h)
 // and "crawlbox:jobs", the set of job names a master has published.
 struct FleetKeys {
   explicit FleetKeys(const std::string& name)
@@ -28,10 +30,11 @@ struct FleetKeys {
         tasks("crawlbox:" + name + ":tasks"),
         render("crawlbox:" + name + ":render"),
         results("crawlbox:" + name + ":results"),
-        workers("crawlbox:" + name + ":workers") {}
+        workers("crawlbox:" + name + ":workers"),
+        master("crawlbox:" + name + ":master") {}
   static constexpr const char* kJobs = "crawlbox:jobs";
   static constexpr const char* kGroup = "workers";
-  std::string job, epoch, tasks, render, results, workers;
+  std::string job, epoch, tasks, render, results, workers, master;
 };
 
 // One worker as its heartbeats report it.

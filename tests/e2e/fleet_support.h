@@ -1,0 +1,215 @@
+// Shared by the fleet's end-to-end tests: a password-protected redis-server,
+// the generated site and a job crawling it, master and worker processes of
+// the real crawlbox binary, and the checks that a fleet's database holds
+// exactly what a local run of the same job stores.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <regex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "tests/e2e/crawl_support.h"
+#include "tests/support/redis_server.h"
+#include "tests/support/subprocess.h"
+#include "tests/support/temp_dir.h"
+#include "tests/support/test_server.h"
+
+namespace crawlbox::e2e {
+
+inline constexpr const char* kPassword = "fleet-key-7f3a";
+
+// A Redis server, the generated site and a job crawling it.
+struct Fleet {
+  testing::TempDir dir;
+  std::unique_ptr<testing::RedisServer> redis;
+  std::unique_ptr<testing::TestServer> site;
+  std::string job;
+  std::string db;
+  std::vector<std::unique_ptr<testing::ChildProcess>> workers;
+  int processes = 0;
+
+  // A directory of its own per process: ChildProcess writes its output
+  // there.
+  std::string ProcessDir() {
+    std::string d = dir.File("p" + std::to_string(++processes));
+    std::filesystem::create_directories(d);
+    return d;
+  }
+  // A master of `job` on `db`, with `extra` arguments.
+  std::unique_ptr<testing::ChildProcess> StartMaster(
+      const std::string& url, const std::vector<std::string>& extra = {}) {
+    master_dir = ProcessDir();
+    std::vector<std::string> argv = {testing::BuiltProgram("crawlbox"),
+                                     "master",
+                                     job,
+                                     "--db",
+                                     db,
+                                     "--redis",
+                                     url,
+                                     "--lease-ms",
+                                     "2000",
+                                     "-q"};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    return std::make_unique<testing::ChildProcess>(
+        argv, std::map<std::string, std::string>{}, master_dir);
+  }
+  std::string master_dir;  // of the latest master
+  void StartWorkers(int n, int concurrency,
+                    const std::vector<std::string>& extra = {}) {
+    for (int i = 0; i < n; ++i) {
+      std::vector<std::string> argv = {testing::BuiltProgram("crawlbox"),
+                                       "worker",
+                                       "--redis",
+                                       redis->Url(),
+                                       "--concurrency",
+                                       std::to_string(concurrency)};
+      argv.insert(argv.end(), extra.begin(), extra.end());
+      workers.push_back(std::make_unique<testing::ChildProcess>(
+          argv, std::map<std::string, std::string>{}, ProcessDir()));
+    }
+  }
+  // Writes a job named `name` crawling the site (board records from every
+  // page) with `politeness` ([politeness] lines) to `path`.
+  void WriteJob(const std::string& path, const std::string& name,
+                const std::string& politeness) const {
+    std::ofstream(path) << "[job]\nname = \"" << name << "\"\nstart_urls = [\""
+                        << site->Url("/site/0.html") << "\"]\n"
+                        << "[fetch]\nconcurrency = 8\n"
+                        << "[politeness]\n"
+                        << politeness
+                        << "[[rules]]\nname = \"board\"\nurl = '/site/'\n"
+                           "pattern = "
+                           "'<dd>.*?board-index.*?>(?P<rank>\\d+)</i>.*?title="
+                           "\"(?P<title>[^\"]*)\".*?</dd>'\n"
+                           "follow = ['/site/\\d+\\.html$']\n"
+                           "[rules.fields]\nrank = { type = \"int\" }\n"
+                           "title = {}\n";
+  }
+};
+
+// Starts Redis and the site (latency per response, `pages` pages) and writes
+// the job; null when redis-server is missing (the caller skips).
+inline std::unique_ptr<Fleet> MakeFleet(int pages,
+                                        std::chrono::milliseconds latency,
+                                        const std::string& politeness) {
+  auto f = std::make_unique<Fleet>();
+  auto redis = testing::RedisServer::Start(kPassword, f->dir.path().string());
+  if (!redis.ok()) {
+    if (redis.status().code() == config::Status::Code::kNotFound) return {};
+    ADD_FAILURE() << redis.status().ToString();
+    return {};
+  }
+  f->redis = std::move(*redis);
+  testing::TestServerOptions options;
+  options.site = testing::SiteOptions{};
+  options.site->pages = pages;
+  f->site = std::make_unique<testing::TestServer>(options);
+  f->site->SetLatency(latency);
+  f->job = f->dir.File("job.toml");
+  f->db = f->dir.File("dist.db");
+  f->WriteJob(f->job, "dist", politeness);
+  return f;
+}
+
+#define CRAWLBOX_SKIP_WITHOUT_REDIS(fleet)                              \
+  if (fleet == nullptr) {                                               \
+    if (!::testing::Test::HasFailure())                                 \
+      GTEST_SKIP() << "redis-server is not installed (apt-get install " \
+                      "redis-server)";                                  \
+    return;                                                             \
+  }
+
+// Every row of `sql` as one string, rows sorted.
+inline std::vector<std::string> Rows(const std::string& db,
+                                     const std::string& sql) {
+  std::vector<std::string> out;
+  for (const auto& row : QueryDb(db, sql).rows) {
+    std::string line;
+    for (const auto& v : row) {
+      if (auto* i = std::get_if<int64_t>(&v)) line += std::to_string(*i);
+      if (auto* d = std::get_if<double>(&v)) line += std::to_string(*d);
+      if (auto* s = std::get_if<std::string>(&v)) line += *s;
+      line += "|";
+    }
+    out.push_back(std::move(line));
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// The records, pages and frontier the fleet stored are exactly those of a
+// local run of the same job on the same site.
+inline void ExpectSameAsLocalRun(const Fleet& f) {
+  const std::string local = f.db + ".local";
+  // The reference run need not be slow.
+  f.site->SetLatency(std::chrono::milliseconds(0));
+  auto loaded = config::LoadJobFile(f.job);
+  JobRun run = RunJob(loaded, local);
+  const int pages = f.site->site()->page_count();
+  ASSERT_EQ(run.summary.pages, pages);
+
+  EXPECT_EQ(CountDb(f.db, "SELECT count(*) FROM pages"), pages);
+  EXPECT_EQ(CountDb(f.db, "SELECT count(DISTINCT url_id) FROM pages"), pages);
+  EXPECT_EQ(CountDb(f.db, "SELECT count(*) FROM frontier WHERE state = 'done'"),
+            pages);
+  EXPECT_EQ(CountDb(f.db, "SELECT count(*) FROM frontier"), pages);
+  const std::string items =
+      "SELECT i.rule, p.url, i.record FROM items i JOIN pages p ON p.id = "
+      "i.page_id";
+  const std::vector<std::string> expected = Rows(local, items);
+  EXPECT_EQ(static_cast<int>(expected.size()),
+            f.site->site()->TotalBoardEntries());
+  EXPECT_EQ(Rows(f.db, items), expected);
+  const std::string page_rows =
+      "SELECT url, final_url, status, content_type, bytes, error FROM pages";
+  EXPECT_EQ(Rows(f.db, page_rows), Rows(local, page_rows));
+  // Not the depth: which page discovers a URL first depends on timing, in a
+  // local run as much as in a distributed one.
+  EXPECT_EQ(Rows(f.db, "SELECT url, state, attempts FROM frontier"),
+            Rows(local, "SELECT url, state, attempts FROM frontier"));
+}
+
+// Waits until the database holds at least `want` pages.
+inline bool WaitForPages(const std::string& db, int64_t want,
+                         std::chrono::seconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    // Read as another process would; the master may not have created the
+    // schema yet.
+    auto reader = storage::Reader::Open(db);
+    if (reader.ok()) {
+      auto rows = (*reader)->QueryAll("SELECT count(*) FROM pages");
+      if (rows.ok() && !rows->rows.empty() &&
+          std::get<int64_t>(rows->rows[0][0]) >= want) {
+        return true;
+      }
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
+// Workers from `first` on exit 0 once the master has marked the job over.
+inline void ExpectWorkersDone(Fleet& f, size_t first = 0) {
+  for (size_t i = first; i < f.workers.size(); ++i) {
+    testing::ProcessResult w = f.workers[i]->Wait(15'000);
+    EXPECT_EQ(w.exit_code, 0) << w.err;
+  }
+}
+
+// The number before `label` in the master's summary line, or -1.
+inline int64_t SummaryNumber(const std::string& err, const std::string& label) {
+  std::smatch m;
+  if (!std::regex_search(err, m, std::regex("(\\d+) " + label))) return -1;
+  return std::stoll(m[1]);
+}
+
+}  // namespace crawlbox::e2e
