@@ -107,6 +107,9 @@ struct WorkerArgs {
   std::string job;      // empty: the one job published
   int concurrency = 0;  // 0: the job's fetch.concurrency
   bool no_render = false;
+  // After a job is over, wait for the next one instead of exiting; a signal
+  // then ends the worker with exit 0.
+  bool forever = false;
 };
 int CmdWorker(const WorkerArgs& args);
 

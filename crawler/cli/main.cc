@@ -127,6 +127,10 @@ int Main(int argc, char** argv) {
   worker_cmd->add_flag("--no-render", worker.no_render,
                        "Take no render tasks (pages the job renders in "
                        "Chromium); other workers do them");
+  worker_cmd->add_flag("--forever", worker.forever,
+                       "When a job is over, wait for the next one on the "
+                       "same Redis (for a service); SIGTERM ends it with "
+                       "exit 0");
 
   std::string check_job;
   CLI::App* check_cmd =

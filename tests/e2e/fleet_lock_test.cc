@@ -1,7 +1,9 @@
-// One master per job, end to end with a real redis-server and crawlbox
-// processes: a second master refused with one line while the first runs;
-// --take-over stopping the old master within a second and the crawl still
-// exact (and refused for another job's database).
+// One master per job, and workers run as services, end to end with a real
+// redis-server and crawlbox processes: a second master refused with one line
+// while the first runs; --take-over stopping the old master within a second
+// and the crawl still exact (and refused for another job's database); a
+// --forever worker serving two jobs one after the other, then stopped by
+// SIGTERM with exit 0.
 #include <gtest/gtest.h>
 #include <signal.h>
 
@@ -43,6 +45,24 @@ size_t Occurrences(const std::string& text, const std::string& part) {
     ++n;
   }
   return n;
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+// Waits until the file at `path` contains `part`.
+bool WaitForText(const std::string& path, const std::string& part,
+                 std::chrono::seconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (ReadFile(path).find(part) != std::string::npos) return true;
+    std::this_thread::sleep_for(milliseconds(50));
+  }
+  return false;
 }
 
 TEST(FleetLockTest, ASecondMasterIsRefusedWithOneLineWhileTheFirstRuns) {
@@ -137,6 +157,53 @@ TEST(FleetLockTest,
   EXPECT_LT(before, 2000) << "the take-over came too late to test anything";
   ExpectWorkersDone(*f);
   ExpectSameAsLocalRun(*f);
+}
+
+TEST(FleetLockTest, AForeverWorkerServesTwoJobsOneAfterTheOtherThenStops) {
+  auto f = MakeFleet(200, milliseconds(0), kPoliteness);
+  CRAWLBOX_SKIP_WITHOUT_REDIS(f);
+  f->StartWorkers(1, 8, {"--forever"});
+  const std::string worker_err = f->workers[0]->err_path();
+
+  ProcessResult m1 = f->StartMaster(f->redis->Url())->Wait(60'000);
+  ASSERT_EQ(m1.exit_code, 0) << m1.err;
+  EXPECT_NE(m1.err.find("finished: 200 pages"), std::string::npos) << m1.err;
+  ExpectSameAsLocalRun(*f);
+  EXPECT_TRUE(
+      WaitForText(worker_err, "job 'dist' is over: ", std::chrono::seconds(10)))
+      << ReadFile(worker_err);
+
+  // Another job, its own database, published by a second master once the
+  // first is gone: the same worker, still running, does it all.
+  f->job = f->dir.File("job2.toml");
+  f->db = f->dir.File("dist2.db");
+  f->WriteJob(f->job, "dist2", kPoliteness);
+  ProcessResult m2 = f->StartMaster(f->redis->Url())->Wait(60'000);
+  ASSERT_EQ(m2.exit_code, 0) << m2.err;
+  EXPECT_NE(m2.err.find("finished: 200 pages"), std::string::npos) << m2.err;
+  ExpectSameAsLocalRun(*f);
+  EXPECT_TRUE(WaitForText(worker_err,
+                          "job 'dist2' is over: ", std::chrono::seconds(10)))
+      << ReadFile(worker_err);
+
+  f->workers[0]->Signal(SIGTERM);
+  ProcessResult w = f->workers[0]->Wait(10'000);
+  EXPECT_EQ(w.exit_code, 0) << w.err;
+  EXPECT_NE(w.err.find("job 'dist' is over: 201 pages"), std::string::npos)
+      << "200 pages and robots.txt\n"
+      << w.err;
+  EXPECT_NE(w.err.find("job 'dist2' is over: 201 pages"), std::string::npos)
+      << w.err;
+  // stderr is a file here: log lines only, no progress line redrawn with
+  // carriage returns or terminal escapes.
+  EXPECT_EQ(w.err.find('\r'), std::string::npos) << w.err;
+  EXPECT_EQ(w.err.find('\x1b'), std::string::npos) << w.err;
+  std::istringstream lines(w.err);
+  for (std::string line; std::getline(lines, line);) {
+    EXPECT_TRUE(line.starts_with("info worker: ") ||
+                line.starts_with("crawlbox worker: "))
+        << line;
+  }
 }
 
 }  // namespace
