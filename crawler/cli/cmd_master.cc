@@ -13,7 +13,9 @@
 #include "crawler/cli/run_status.h"
 #include "crawler/cli/stop_signals.h"
 #include "crawler/fleet/master.h"
+#include "crawler/fleet/master_lock.h"
 #include "crawler/fleet/redis_client.h"
+#include "storage/reader.h"
 #include "storage/store.h"
 
 namespace crawlbox::crawler {
@@ -65,6 +67,26 @@ web::FleetData FleetRows(const FleetStatus& fleet) {
   return out;
 }
 
+// What the master lock says of the database at `db` (read-only: another
+// master may be writing it): "<job>@<start of its first crawl run>" and the
+// job of its latest run, both empty for a database not yet created.
+void DescribeDatabase(const std::string& db, MasterLockOptions* lock) {
+  auto reader = storage::Reader::Open(db);
+  if (!reader.ok()) return;
+  auto first = (*reader)->QueryAll(
+      "SELECT job_name, started_at FROM crawls ORDER BY id LIMIT 1");
+  auto last = (*reader)->QueryAll(
+      "SELECT job_name FROM crawls ORDER BY id DESC LIMIT 1");
+  if (!first.ok() || !last.ok() || first->rows.empty() || last->rows.empty())
+    return;
+  const auto* name = std::get_if<std::string>(&first->rows[0][0]);
+  const auto* started = std::get_if<std::string>(&first->rows[0][1]);
+  const auto* latest = std::get_if<std::string>(&last->rows[0][0]);
+  if (name == nullptr || started == nullptr || latest == nullptr) return;
+  lock->database = *name + "@" + *started;
+  lock->database_job = *latest;
+}
+
 }  // namespace
 
 int CmdMaster(const MasterArgs& args) {
@@ -80,17 +102,20 @@ int CmdMaster(const MasterArgs& args) {
                             &address, &exit_code)) {
     return exit_code;
   }
-  // Redis first: a wrong password or an unreachable server is reported before
-  // the database is touched.
-  {
-    auto probe = RedisClient::Connect(address);
-    if (!probe.ok()) {
-      std::fprintf(stderr, "crawlbox master: %s\n",
-                   probe.status().message().c_str());
-      return kExitFailure;
-    }
-  }
+  // Redis and the job's lock first: a wrong password, an unreachable server
+  // or a master already running the job is reported before the database is
+  // touched.
   const std::string db = args.run.db.empty() ? job.database : args.run.db;
+  MasterLockOptions lock_options;
+  lock_options.job_name = job.name;
+  lock_options.take_over = args.take_over;
+  DescribeDatabase(db, &lock_options);
+  auto lock = MasterLock::Acquire(address, lock_options);
+  if (!lock.ok()) {
+    std::fprintf(stderr, "crawlbox master: %s\n",
+                 lock.status().message().c_str());
+    return kExitFailure;
+  }
   auto store = storage::Store::Open(db);
   if (!store.ok()) {
     std::fprintf(stderr, "crawlbox master: cannot open database: %s\n",
@@ -110,6 +135,7 @@ int CmdMaster(const MasterArgs& args) {
   options.lease = std::chrono::milliseconds(args.lease_ms);
   options.max_outstanding = args.max_outstanding;
   options.heartbeat_misses = args.heartbeat_misses;
+  options.lock = lock->get();
   options.engine.stop_signals = InstallStopHandlers();
   ProgressLine progress(stderr, isatty(STDERR_FILENO) != 0, job.limits);
   Master* running = nullptr;

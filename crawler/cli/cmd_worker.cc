@@ -1,5 +1,7 @@
 // `crawlbox worker --redis URL`: fetch and parse for a master until its job is
-// over or a signal stops this worker.
+// over (with --forever, job after job) or a signal stops this worker. Its
+// output is log lines only, never a progress line, so a journal or a file
+// reads the same as a terminal.
 #include <cstdio>
 
 #include "crawler/cli/commands.h"
@@ -21,6 +23,7 @@ int CmdWorker(const WorkerArgs& args) {
   options.job = args.job;
   options.concurrency = args.concurrency;
   options.render = !args.no_render;
+  options.forever = args.forever;
   options.stop_signals = InstallStopHandlers();
   Worker worker(options);
   auto summary = worker.Run();
@@ -34,7 +37,8 @@ int CmdWorker(const WorkerArgs& args) {
                summary->job.c_str(), static_cast<long long>(summary->pages));
   if (summary->stopped) {
     std::fprintf(stderr, "crawlbox worker: stopped\n");
-    return kExitStopped;
+    // Stopping is how a --forever worker (a service) ends normally.
+    return args.forever ? kExitOk : kExitStopped;
   }
   std::fprintf(stderr, "crawlbox worker: the job is over\n");
   return kExitOk;

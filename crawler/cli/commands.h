@@ -101,6 +101,8 @@ struct MasterArgs {
   int max_outstanding = 0;    // tasks handed out at once; 0 = automatic
   // A worker that misses this many heartbeats in a row is declared lost.
   int heartbeat_misses = 3;
+  // Take the job from a running master of the same job and database.
+  bool take_over = false;
 };
 int CmdMaster(const MasterArgs& args);
 
@@ -110,6 +112,9 @@ struct WorkerArgs {
   std::string job;      // empty: the one job published
   int concurrency = 0;  // 0: the job's fetch.concurrency
   bool no_render = false;
+  // After a job is over, wait for the next one instead of exiting; a signal
+  // then ends the worker with exit 0.
+  bool forever = false;
 };
 int CmdWorker(const WorkerArgs& args);
 

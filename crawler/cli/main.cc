@@ -116,6 +116,10 @@ int Main(int argc, char** argv) {
                    "Tasks handed out at once at most (default: max(256, 8 x "
                    "fetch.concurrency))")
       ->check(CLI::Range(0, 1'000'000));
+  master_cmd->add_flag("--take-over", master.take_over,
+                       "Take the job from the master running it (same job "
+                       "and database, e.g. moved to this machine); that one "
+                       "stops within a second");
 
   crawlbox::crawler::WorkerArgs worker;
   CLI::App* worker_cmd = app.add_subcommand(
@@ -131,6 +135,10 @@ int Main(int argc, char** argv) {
   worker_cmd->add_flag("--no-render", worker.no_render,
                        "Take no render tasks (pages the job renders in "
                        "Chromium); other workers do them");
+  worker_cmd->add_flag("--forever", worker.forever,
+                       "When a job is over, wait for the next one on the "
+                       "same Redis (for a service); SIGTERM ends it with "
+                       "exit 0");
 
   std::string check_job;
   CLI::App* check_cmd =

@@ -117,6 +117,10 @@ void Dispatcher::Loop() {
   Clock::time_point next_heartbeats = Clock::now();
   Status s;
   while (!stop_.load() && s.ok()) {
+    if (options_.lock != nullptr && !options_.lock->held()) {
+      fenced_ = true;
+      break;
+    }
     milliseconds wait = kMaxBlock;
     const int64_t before = dispatched_;
     s = Dispatch(&wait);
@@ -140,10 +144,13 @@ void Dispatcher::Loop() {
       s = ReadWorkers();
     }
   }
-  if (!s.ok()) {
+  if (fenced_) {
+    // Master::Run says who took the job over.
+    s = Status::Unavailable("job '" + options_.job_name + "' taken over");
+  } else if (!s.ok()) {
     config::Log(LogLevel::kError, "master", s.message());
-    context_->store->SetFatal(s);
   }
+  if (!s.ok()) context_->store->SetFatal(s);
   context_->store->Drain();
 }
 
@@ -187,6 +194,7 @@ Status Dispatcher::ReadResults(milliseconds block) {
     return Status::Ok();
   }
   const RedisReply& entries = reply->elements[0].elements[1];
+  bool newer = false;
   for (const RedisReply& entry : entries.elements) {
     if (entry.elements.size() < 2) continue;
     last_result_ = entry.elements[0].str;
@@ -201,9 +209,13 @@ Status Dispatcher::ReadResults(milliseconds block) {
           "dropping result " + last_result_ + ": " + result.status().message());
       continue;
     }
+    newer = newer || result->epoch > epoch_;
     Apply(std::move(*result));
   }
   context_->store->Drain();
+  // A newer master reads this stream too: its results must not be trimmed
+  // before it has read them.
+  if (newer && !StillOurs()) return Status::Unavailable("taken over");
   // Read results need not stay in Redis: one the master dies before storing
   // is fetched again in the next epoch.
   auto trimmed = redis_->Command(
@@ -370,6 +382,9 @@ Status Dispatcher::Requeue(const std::string& stream, const RedisReply& entries,
     auto task = text != nullptr ? DecodeTask(*text)
                                 : config::Result<Task>(Status::Corruption(
                                       "a task entry without field t"));
+    // A newer master's task is its own to hand out again.
+    if (task.ok() && task->epoch > epoch_ && !StillOurs())
+      return Status::Unavailable("taken over");
     commands.push_back({"XACK", stream, FleetKeys::kGroup, id});
     commands.push_back({"XDEL", stream, id});
     if (!task.ok() || task->epoch != epoch_) continue;
@@ -400,6 +415,13 @@ Status Dispatcher::Requeue(const std::string& stream, const RedisReply& entries,
     ++*reclaimed;
   }
   return Status::Ok();
+}
+
+bool Dispatcher::StillOurs() {
+  if (options_.lock == nullptr) return true;
+  options_.lock->Renew().ok();  // Redis away: held() stays as it was
+  fenced_ = !options_.lock->held();
+  return !fenced_;
 }
 
 Status Dispatcher::ReadWorkers() {

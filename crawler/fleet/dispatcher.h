@@ -20,6 +20,7 @@
 #include "crawler/engine/render_policy.h"
 #include "crawler/fleet/fleet.h"
 #include "crawler/fleet/heartbeats.h"
+#include "crawler/fleet/master_lock.h"
 #include "crawler/fleet/redis_client.h"
 #include "crawler/fleet/wire.h"
 
@@ -38,6 +39,10 @@ struct DispatcherOptions {
   // A task handed out this many times without an answer is given up: its page
   // is stored as failed with reason "worker_lost".
   int max_deliveries = 5;
+  // The master's lock (not owned; null: no fencing). Once it is another
+  // master's, the dispatcher stops at once and touches Redis no more: it
+  // trims no result and acknowledges no task of a newer epoch.
+  MasterLock* lock = nullptr;
 };
 
 // The Engine drives it through FetchStage; fleet() may be called from any
@@ -86,6 +91,9 @@ class Dispatcher : public FetchStage {
                          bool lost, int64_t* reclaimed);
   config::Status ReadWorkers();
   void Apply(TaskResult result);
+  // False once the job is another master's, checked against Redis now (a
+  // newer epoch showed up in a stream).
+  bool StillOurs();
   void GiveUp(Outstanding task);
 
   const DispatcherOptions options_;
@@ -98,6 +106,7 @@ class Dispatcher : public FetchStage {
   std::thread thread_;
   std::atomic<bool> stop_{false};
   std::atomic<bool> wake_{false};
+  bool fenced_ = false;  // stopped because the job was taken over
 
   // Dispatch thread only.
   std::unordered_map<int64_t, Outstanding> outstanding_;

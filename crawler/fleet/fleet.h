@@ -23,6 +23,8 @@ namespace crawlbox::crawler {
 //   workers  hash: worker id → WorkerStatus JSON (heartbeats)
 //   lost     set of the worker ids the master declared lost: such a worker
 //            that comes back re-registers under a new id
+//   master   string with a TTL: the lock of the master running the job
+//            (master_lock.h)
 // and "crawlbox:jobs", the set of job names a master has published.
 struct FleetKeys {
   explicit FleetKeys(const std::string& name)
@@ -32,10 +34,11 @@ struct FleetKeys {
         render("crawlbox:" + name + ":render"),
         results("crawlbox:" + name + ":results"),
         workers("crawlbox:" + name + ":workers"),
-        lost("crawlbox:" + name + ":lost") {}
+        lost("crawlbox:" + name + ":lost"),
+        master("crawlbox:" + name + ":master") {}
   static constexpr const char* kJobs = "crawlbox:jobs";
   static constexpr const char* kGroup = "workers";
-  std::string job, epoch, tasks, render, results, workers, lost;
+  std::string job, epoch, tasks, render, results, workers, lost, master;
 };
 
 // How often a worker sends its heartbeat (HSET of its WorkerStatus).

@@ -1,10 +1,11 @@
-// Publishing a job to Redis under a new epoch, running the Engine with the
-// Dispatcher as its fetch stage, and marking the job over.
+// Publishing a job to Redis under the master's epoch, running the Engine with
+// the Dispatcher as its fetch stage, and marking the job over.
 #include "crawler/fleet/master.h"
 
 #include <unistd.h>
 
 #include <algorithm>
+#include <cassert>
 #include <cctype>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
@@ -72,6 +73,7 @@ Master::Master(const config::Job& job, const parser::PageParser& parser,
   dispatch.job_name = job_.name;
   dispatch.lease = options_.lease;
   dispatch.heartbeat_misses = options_.heartbeat_misses;
+  dispatch.lock = options_.lock;
   dispatcher_ = std::make_unique<Dispatcher>(dispatch);
   EngineOptions engine_options = options_.engine;
   engine_options.stage = dispatcher_.get();
@@ -87,8 +89,8 @@ Result<RunSnapshot> Master::Run() {
   auto redis = RedisClient::Connect(options_.redis);
   if (!redis.ok()) return redis.status();
   const FleetKeys keys(job_.name);
-  auto epoch = (*redis)->Command({"INCR", keys.epoch});
-  if (!epoch.ok()) return epoch.status();
+  assert(options_.lock != nullptr);
+  const int64_t epoch = options_.lock->epoch();
   // A new epoch starts with empty streams: tasks of a previous master run
   // would otherwise be fetched for nothing, and its results are dropped
   // anyway (their URLs are still queued in the database).
@@ -99,7 +101,7 @@ Result<RunSnapshot> Master::Run() {
        {"XGROUP", "CREATE", keys.render, FleetKeys::kGroup, "0", "MKSTREAM"},
        {"HSET", keys.job, "text", job_.text, "file", job_.file, "env",
         ReferencedEnvironment(job_.text, job_.login.password_env), "epoch",
-        std::to_string(epoch->integer), "lease_ms",
+        std::to_string(epoch), "lease_ms",
         std::to_string(options_.lease.count()), "state", "running", "master",
         HostAndPid()},
        {"SADD", FleetKeys::kJobs, job_.name}});
@@ -107,11 +109,14 @@ Result<RunSnapshot> Master::Run() {
   config::Log(LogLevel::kInfo, "master",
               "job '" + job_.name + "' published on " +
                   options_.redis.Redacted() + ", epoch " +
-                  std::to_string(epoch->integer) + ", lease " +
+                  std::to_string(epoch) + ", lease " +
                   std::to_string(options_.lease.count()) + " ms");
 
-  dispatcher_->set_epoch(epoch->integer);
+  dispatcher_->set_epoch(epoch);
   auto summary = engine_->Run();
+  // Taken over: the job, its streams and its state are the new master's.
+  Status owned = options_.lock->Renew();
+  if (!options_.lock->held()) return owned;
 
   const std::string state = summary.ok() ? summary->state : "failed";
   std::vector<std::vector<std::string>> end = {

@@ -1,7 +1,7 @@
 // Master: a job's crawl with a fleet of workers doing the fetching. It owns
 // the database and the Frontier exactly as a local run does (the same Engine),
-// publishes the job to Redis under a new epoch, hands requests out through the
-// Dispatcher, and tells the workers when the job is over.
+// publishes the job to Redis under the epoch of its MasterLock, hands requests
+// out through the Dispatcher, and tells the workers when the job is over.
 #pragma once
 
 #include <chrono>
@@ -12,6 +12,7 @@
 #include "crawler/engine/engine.h"
 #include "crawler/fleet/dispatcher.h"
 #include "crawler/fleet/fleet.h"
+#include "crawler/fleet/master_lock.h"
 #include "crawler/fleet/redis_client.h"
 #include "parser/page_parser.h"
 #include "storage/store.h"
@@ -31,6 +32,9 @@ struct MasterOptions {
   // Tasks handed out and not yet stored, at most; 0 = max(256, 8 ×
   // fetch.concurrency), enough for several workers of the job's concurrency.
   int max_outstanding = 0;
+  // The job's lock, taken before the database was opened (not owned; must
+  // outlive the master; required): its epoch is the run's.
+  MasterLock* lock = nullptr;
   // Signals and the progress callback, as for a local run (its stage and
   // max_outstanding are the master's).
   EngineOptions engine;
@@ -45,11 +49,14 @@ class Master {
   ~Master();
 
   // Connects to Redis (Unavailable when it cannot be reached, InvalidArgument
-  // when it refuses the credentials), starts a new epoch (the previous run's
-  // tasks and results are dropped; what it did not store is still queued in
-  // the database), runs the crawl, and when it finished marks the job over so
-  // that workers exit. A crawl stopped by a signal leaves the job published:
-  // workers wait for the next master.
+  // when it refuses the credentials), publishes the job under the lock's
+  // epoch (the previous run's tasks and results are dropped; what it did not
+  // store is still queued in the database), runs the crawl, and when it
+  // finished marks the job over so that workers exit. A crawl stopped by a
+  // signal leaves the job published: workers wait for the next master. When
+  // another master takes the job over, the crawl stops at once, Redis is
+  // left to the new master, and the result is Unavailable with one line
+  // naming it.
   config::Result<RunSnapshot> Run();
 
   // The fleet now; empty before Run() has connected.

@@ -84,7 +84,19 @@ Result<WorkerSummary> Worker::Run() {
       continue;
     }
     summary.job = name;
-    if (fields["state"] == "finished") return summary;
+    if (fields["state"] == "finished") {
+      if (!options_.forever) return summary;
+      // --job names it: it stays finished until a master publishes it again.
+      if (!told_waiting) {
+        config::Log(LogLevel::kInfo, "worker",
+                    "job '" + name +
+                        "' is over; waiting for a master to "
+                        "publish it again");
+        told_waiting = true;
+      }
+      std::this_thread::sleep_for(milliseconds(500));
+      continue;
+    }
     // The master's values of the ${VARS} the job names, so that seeds and
     // scope are the master's, whatever this machine's environment holds.
     Status env = ApplyEnvironment(fields["env"]);
@@ -106,15 +118,23 @@ Result<WorkerSummary> Worker::Run() {
     WorkerSession session(options_, redis, summary.id, name,
                           std::move(loaded.job),
                           milliseconds(lease_ms > 0 ? lease_ms : 30'000));
+    const int64_t before = summary.pages;
     auto end = session.Run(&summary.pages);
     summary.id = session.id();
     if (!end.ok()) return end.status();
-    if (*end == SessionEnd::kJobOver) return summary;
     if (*end == SessionEnd::kStopped) {
       summary.stopped = true;
       return summary;
     }
     told_waiting = false;
+    if (*end == SessionEnd::kJobOver) {
+      if (!options_.forever) return summary;
+      config::Log(LogLevel::kInfo, "worker",
+                  "job '" + name +
+                      "' is over: " + std::to_string(summary.pages - before) +
+                      " pages; waiting for the next job");
+      told_waiting = true;
+    }
   }
 }
 

@@ -24,6 +24,9 @@ struct WorkerOptions {
   // Take render tasks when the job renders pages and Chromium starts; false
   // (--no-render) leaves them to other workers.
   bool render = true;
+  // After a job is over, wait for the next one published on the same Redis
+  // (the same job name again with --job, else any job) instead of returning.
+  bool forever = false;
   // Number of SIGINT/SIGTERM received (may be null): the first stops taking
   // tasks, releases the ones not started and finishes the rest; the second
   // aborts the transfers in flight and releases their tasks too.
@@ -31,9 +34,9 @@ struct WorkerOptions {
 };
 
 struct WorkerSummary {
-  std::string job;
+  std::string job;       // the latest job worked on
   std::string id;        // hostname-pid, the consumer name
-  int64_t pages = 0;     // results sent
+  int64_t pages = 0;     // results sent, over all jobs
   bool stopped = false;  // by a signal; otherwise the job is over
 };
 
@@ -44,7 +47,8 @@ class Worker {
 
   // Connects (Unavailable when Redis cannot be reached, InvalidArgument when
   // it refuses the credentials), waits for the job to be published, and works
-  // until the master marks it over or a signal stops it. A job file the
+  // until the master marks it over (with `forever`, job after job) or a
+  // signal stops it. A job file the
   // worker cannot load is InvalidArgument; losing Redis for good is
   // Unavailable.
   config::Result<WorkerSummary> Run();

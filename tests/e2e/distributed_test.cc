@@ -14,7 +14,12 @@
 #include <regex>
 #include <thread>
 
+#include "tests/e2e/crawl_support.h"
 #include "tests/e2e/fleet_support.h"
+#include "tests/support/redis_server.h"
+#include "tests/support/subprocess.h"
+#include "tests/support/temp_dir.h"
+#include "tests/support/test_server.h"
 
 namespace crawlbox {
 namespace {
@@ -23,6 +28,7 @@ using e2e::ExpectSameAsLocalRun;
 using e2e::ExpectWorkersDone;
 using e2e::Fleet;
 using e2e::FleetApi;
+using e2e::kPassword;
 using e2e::MakeFleet;
 using e2e::StatusPort;
 using e2e::SummaryNumber;
@@ -34,8 +40,6 @@ using testing::ProcessResult;
 using testing::RedisServer;
 using testing::TempDir;
 using testing::TestServer;
-
-constexpr const char* kPassword = e2e::kFleetPassword;
 
 // Kills `process` (a worker or the master) with SIGKILL once the fleet has
 // stored 300 of the site's 2000 pages; returns the pages stored at that
@@ -147,10 +151,22 @@ TEST(DistributedTest, MasterKilledMidCrawlAndRestartedCompletesTheCrawl) {
   f->StartWorkers(3, 4);
   const int64_t stored =
       KillMidCrawl(*f, f->StartMaster(f->redis->Url()).get());
-  // The workers keep running and serve the new master (a new epoch).
+  // The workers keep running and serve the new master (a new epoch). The
+  // killed master's lock names a pid gone from this host: the new master
+  // takes it at once, long before its 10 s TTL runs out.
+  const auto restarted = std::chrono::steady_clock::now();
   auto master = f->StartMaster(f->redis->Url());
+  EXPECT_TRUE(WaitForPages(f->db, stored + 1, std::chrono::seconds(5)));
+  const double first_page_s = std::chrono::duration<double>(
+                                  std::chrono::steady_clock::now() - restarted)
+                                  .count();
+  std::printf("restarted master stored its first page after %.2f s\n",
+              first_page_s);
   ProcessResult m = master->Wait(60'000);
   ASSERT_EQ(m.exit_code, 0) << m.err;
+  EXPECT_NE(m.err.find("whose process is gone: taking it at once"),
+            std::string::npos)
+      << m.err;
   EXPECT_NE(m.err.find("finished: " + std::to_string(2000 - stored) + " pages"),
             std::string::npos)
       << "the second run stores exactly the pages the first did not\n"

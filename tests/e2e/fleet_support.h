@@ -33,6 +33,7 @@ using testing::TempDir;
 using testing::TestServer;
 
 inline constexpr const char* kFleetPassword = "fleet-key-7f3a";
+inline constexpr const char* kPassword = kFleetPassword;
 
 // A Redis server, the generated site and a job crawling it.
 struct Fleet {
@@ -69,14 +70,36 @@ struct Fleet {
         args, std::map<std::string, std::string>{}, master_dir);
   }
   std::string master_dir;  // of the latest master
-  void StartWorkers(int n, int concurrency) {
+  void StartWorkers(int n, int concurrency,
+                    const std::vector<std::string>& extra = {}) {
     for (int i = 0; i < n; ++i) {
+      std::vector<std::string> argv = {BuiltProgram("crawlbox"),
+                                       "worker",
+                                       "--redis",
+                                       redis->Url(),
+                                       "--concurrency",
+                                       std::to_string(concurrency)};
+      argv.insert(argv.end(), extra.begin(), extra.end());
       workers.push_back(std::make_unique<ChildProcess>(
-          std::vector<std::string>{BuiltProgram("crawlbox"), "worker",
-                                   "--redis", redis->Url(), "--concurrency",
-                                   std::to_string(concurrency)},
-          std::map<std::string, std::string>{}, ProcessDir()));
+          argv, std::map<std::string, std::string>{}, ProcessDir()));
     }
+  }
+  // Writes a job named `name` crawling the site (board records from every
+  // page) with `politeness` ([politeness] lines) to `path`.
+  void WriteJob(const std::string& path, const std::string& name,
+                const std::string& politeness) const {
+    std::ofstream(path) << "[job]\nname = \"" << name << "\"\nstart_urls = [\""
+                        << site->Url("/site/0.html") << "\"]\n"
+                        << "[fetch]\nconcurrency = 8\n"
+                        << "[politeness]\n"
+                        << politeness
+                        << "[[rules]]\nname = \"board\"\nurl = '/site/'\n"
+                           "pattern = "
+                           "'<dd>.*?board-index.*?>(?P<rank>\\d+)</i>.*?title="
+                           "\"(?P<title>[^\"]*)\".*?</dd>'\n"
+                           "follow = ['/site/\\d+\\.html$']\n"
+                           "[rules.fields]\nrank = { type = \"int\" }\n"
+                           "title = {}\n";
   }
 };
 
@@ -99,18 +122,7 @@ inline std::unique_ptr<Fleet> MakeFleet(int pages, milliseconds latency,
   f->site->SetLatency(latency);
   f->job = f->dir.File("job.toml");
   f->db = f->dir.File("dist.db");
-  std::ofstream(f->job) << "[job]\nname = \"dist\"\nstart_urls = [\""
-                        << f->site->Url("/site/0.html") << "\"]\n"
-                        << "[fetch]\nconcurrency = 8\n"
-                        << "[politeness]\n"
-                        << politeness
-                        << "[[rules]]\nname = \"board\"\nurl = '/site/'\n"
-                           "pattern = "
-                           "'<dd>.*?board-index.*?>(?P<rank>\\d+)</i>.*?title="
-                           "\"(?P<title>[^\"]*)\".*?</dd>'\n"
-                           "follow = ['/site/\\d+\\.html$']\n"
-                           "[rules.fields]\nrank = { type = \"int\" }\n"
-                           "title = {}\n";
+  f->WriteJob(f->job, "dist", politeness);
   return f;
 }
 
@@ -143,7 +155,8 @@ inline std::vector<std::string> Rows(const std::string& db,
 // The records, pages and frontier the fleet stored are exactly those of a
 // local run of the same job on the same site.
 inline void ExpectSameAsLocalRun(const Fleet& f) {
-  const std::string local = f.dir.File("local.db");
+  // Named after the fleet's database: a test may check two fleets' crawls.
+  const std::string local = f.db + ".local";
   f.site->SetLatency(milliseconds(0));  // the reference run need not be slow
   auto loaded = config::LoadJobFile(f.job);
   JobRun run = RunJob(loaded, local);
