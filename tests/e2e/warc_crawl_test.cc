@@ -18,6 +18,7 @@
 #include "crawler/archive/warc_record.h"
 #include "crawler/archive/warc_scan.h"
 #include "tests/e2e/crawl_support.h"
+#include "tests/e2e/warc_support.h"
 #include "tests/support/subprocess.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_server.h"
@@ -30,27 +31,6 @@ using testing::TempDir;
 using testing::TestServer;
 
 constexpr int kPages = 2000;
-
-std::vector<std::string> WarcFiles(const std::string& dir) {
-  std::vector<std::string> out;
-  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
-    if (entry.path().string().ends_with(".warc.gz"))
-      out.push_back(entry.path().string());
-  }
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
-// warc_check.py's report on `files`.
-nlohmann::json PythonCheck(const std::vector<std::string>& files) {
-  std::vector<std::string> argv = {
-      "/usr/bin/python3",
-      std::string(CRAWLBOX_SOURCE_DIR) + "/tests/support/warc_check.py"};
-  argv.insert(argv.end(), files.begin(), files.end());
-  testing::ProcessResult r = testing::RunProcess(argv, {}, 300'000);
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  return nlohmann::json::parse(r.out, nullptr, false);
-}
 
 TEST(WarcCrawlTest, EveryFileReadsToItsEndAndListsOneResponsePerPage) {
   testing::TestServerOptions options;
@@ -77,7 +57,7 @@ TEST(WarcCrawlTest, EveryFileReadsToItsEndAndListsOneResponsePerPage) {
   ASSERT_EQ(run.summary.state, "finished");
   const int64_t pages = e2e::CountDb(db, "SELECT count(*) FROM pages");
   ASSERT_EQ(pages, kPages + 1);
-  const std::vector<std::string> files = WarcFiles(warc_dir);
+  const std::vector<std::string> files = e2e::WarcFiles(warc_dir);
   ASSERT_GE(files.size(), 2u) << "files rotate at warc_max_bytes";
   for (const std::string& file : files) {
     EXPECT_FALSE(std::filesystem::exists(file + ".open"));
@@ -93,7 +73,7 @@ TEST(WarcCrawlTest, EveryFileReadsToItsEndAndListsOneResponsePerPage) {
   }
 
   // Python: digests, links, and the responses.
-  nlohmann::json check = PythonCheck(files);
+  nlohmann::json check = e2e::PythonWarcCheck(files);
   ASSERT_TRUE(check.is_object());
   EXPECT_EQ(check["problems"], nlohmann::json::array()) << check["problems"];
   EXPECT_EQ(check["counts"]["response"], pages);
@@ -105,25 +85,7 @@ TEST(WarcCrawlTest, EveryFileReadsToItsEndAndListsOneResponsePerPage) {
   std::string why;
   const std::string cli = testing::WarcioCli(&why);
   if (cli.empty()) GTEST_SKIP() << why;
-  std::multiset<std::string> listed;
-  for (const std::string& file : files) {
-    auto ours = crawler::ScanWarcFile(file, nullptr);
-    ASSERT_TRUE(ours.ok());
-    EXPECT_TRUE(ours->complete) << file << ": " << ours->tail_error;
-    testing::ProcessResult index = testing::RunWarcio(cli, {"index", file});
-    ASSERT_EQ(index.exit_code, 0) << index.err;
-    EXPECT_EQ(std::count(index.out.begin(), index.out.end(), '\n'),
-              ours->records)
-        << file;
-    testing::ProcessResult cdx = testing::RunWarcio(cli, {"cdx-index", file});
-    ASSERT_EQ(cdx.exit_code, 0) << cdx.err;
-    std::istringstream lines(cdx.out);
-    for (std::string line; std::getline(lines, line);) {
-      auto json = nlohmann::json::parse(line.substr(line.find('{')));
-      listed.insert(json["url"].get<std::string>() + " " +
-                    json["status"].get<std::string>());
-    }
-  }
+  const std::multiset<std::string> listed = e2e::WarcioResponses(cli, files);
   EXPECT_EQ(listed, expected);
 
   // The table points at each record; the gzip page is archived as sent.
@@ -131,6 +93,7 @@ TEST(WarcCrawlTest, EveryFileReadsToItsEndAndListsOneResponsePerPage) {
                          "SELECT count(*) FROM warc_records WHERE type = "
                          "'response'"),
             pages);
+  EXPECT_EQ(e2e::ExpectRecordsTablePointsAtRecords(db, warc_dir), 2 * pages);
   auto gzip = e2e::QueryDb(
       db,
       "SELECT w.file, w.offset, w.length FROM warc_records w JOIN pages p "
