@@ -14,6 +14,7 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 
 #include "crawler/archive/cdxj.h"
 #include "crawler/archive/warc_scan.h"
@@ -57,8 +58,23 @@ Status WriteIndex(const std::string& path, std::vector<std::string> lines) {
 
 }  // namespace
 
+std::vector<std::pair<std::string, std::string>> CrawlboxWarcinfo() {
+  return {{"software", "crawlbox/0.1"},
+          {"format", "WARC File Format 1.1"},
+          {"conformsTo",
+           "https://iipc.github.io/warc-specifications/specifications/"
+           "warc-format/warc-1.1/"}};
+}
+
 Status IndexWarcFile(const std::string& path) {
-  const std::string name = std::filesystem::path(path).filename().string();
+  return IndexWarcFile(path, path + ".cdxj");
+}
+
+Status IndexWarcFile(const std::string& path, const std::string& index_path) {
+  // The index names the file by its final name, without ".open".
+  std::string name = std::filesystem::path(path).filename().string();
+  if (name.ends_with(kOpenSuffix))
+    name.resize(name.size() - std::strlen(kOpenSuffix));
   std::vector<std::string> lines;
   auto scan = ScanWarcFile(
       path, [&](const WarcRecord& record, uint64_t offset, uint64_t length) {
@@ -66,7 +82,7 @@ Status IndexWarcFile(const std::string& path) {
           lines.push_back(std::move(*line));
       });
   if (!scan.ok()) return scan.status();
-  return WriteIndex(path + ".cdxj", std::move(lines));
+  return WriteIndex(index_path, std::move(lines));
 }
 
 Result<std::unique_ptr<WarcWriter>> WarcWriter::Open(
@@ -86,20 +102,39 @@ Result<std::unique_ptr<WarcWriter>> WarcWriter::Open(
   if (ec) return Status::IOError(options.dir + ": " + ec.message());
   std::sort(leftovers.begin(), leftovers.end());
   for (const auto& open_path : leftovers) {
-    auto scan = ScanWarcFile(open_path.string(), nullptr);
-    if (!scan.ok()) return scan.status();
-    if (!scan->complete &&
-        ::truncate(open_path.c_str(), static_cast<off_t>(scan->valid_bytes)) !=
-            0)
-      return Errno("truncate " + open_path.string());
     std::string final_path = open_path.string();
     final_path.resize(final_path.size() - std::strlen(kOpenSuffix));
+    const std::string final_name =
+        std::filesystem::path(final_path).filename().string();
+    uint64_t recorded = std::numeric_limits<uint64_t>::max();
+    if (options.recorded_end) {
+      auto end = options.recorded_end(final_name);
+      if (!end.ok()) return end.status();
+      recorded = *end;
+    }
+    // Keep whole records up to the recorded end, and the warcinfo record.
+    uint64_t keep = 0;
+    auto scan =
+        ScanWarcFile(open_path.string(),
+                     [&](const WarcRecord&, uint64_t offset, uint64_t length) {
+                       if (keep == 0 || offset + length <= recorded)
+                         keep = offset + length;
+                     });
+    if (!scan.ok()) return scan.status();
+    if (keep == 0) {
+      // Killed before its warcinfo record was whole: nothing to keep.
+      if (::unlink(open_path.c_str()) != 0)
+        return Errno("remove " + open_path.string());
+      continue;
+    }
+    if (keep < scan->file_bytes &&
+        ::truncate(open_path.c_str(), static_cast<off_t>(keep)) != 0)
+      return Errno("truncate " + open_path.string());
+    Status indexed = IndexWarcFile(open_path.string(), final_path + ".cdxj");
+    if (!indexed.ok()) return indexed;
     if (std::rename(open_path.c_str(), final_path.c_str()) != 0)
       return Errno("rename " + open_path.string());
-    Status indexed = IndexWarcFile(final_path);
-    if (!indexed.ok()) return indexed;
-    if (repaired != nullptr)
-      repaired->push_back(std::filesystem::path(final_path).filename());
+    if (repaired != nullptr) repaired->push_back(final_name);
   }
   return std::unique_ptr<WarcWriter>(new WarcWriter(std::move(options)));
 }
@@ -217,10 +252,19 @@ Status WarcWriter::Close() {
   fd_ = -1;
   if (!s.ok()) return s;
   const std::string path = options_.dir + "/" + name_;
+  s = WriteIndex(path + ".cdxj", std::move(index_));
+  if (!s.ok()) return s;
   if (std::rename((path + kOpenSuffix).c_str(), path.c_str()) != 0)
     return Errno("rename " + path + kOpenSuffix);
   closed_.push_back(name_);
-  return WriteIndex(path + ".cdxj", std::move(index_));
+  return Status::Ok();
+}
+
+void WarcWriter::Abandon() {
+  if (fd_ < 0) return;
+  ::close(fd_);
+  fd_ = -1;
+  index_.clear();
 }
 
 }  // namespace crawlbox::crawler

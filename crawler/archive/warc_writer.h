@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -31,7 +32,19 @@ struct WarcWriterOptions {
   // The fields of each file's warcinfo record (application/warc-fields), in
   // order, e.g. software, format, conformsTo, isPartOf.
   std::vector<std::pair<std::string, std::string>> info;
+  // For repairing a file a writer left open: the bytes of the file named
+  // `name` (its final name, no directory) that the caller recorded, i.e. the
+  // end of the last record its own commit lists. Records after that end were
+  // written but never recorded (a kill between Sync and the caller's commit):
+  // they are cut off with any torn tail, so that a page fetched again after
+  // the restart is not archived twice. The warcinfo record always stays.
+  // Null: every whole record stays. An error fails Open.
+  std::function<config::Result<uint64_t>(const std::string& name)> recorded_end;
 };
+
+// The warcinfo fields every crawlbox file starts with: software, format and
+// conformsTo (WARC 1.1).
+std::vector<std::pair<std::string, std::string>> CrawlboxWarcinfo();
 
 // Where a record went: its file's name (no directory), and its gzip member.
 struct WarcLocation {
@@ -45,8 +58,10 @@ class WarcWriter {
  public:
   // Opens `options.dir` for writing. Every "<prefix>-*.warc.gz.open" file in
   // it (a writer that died) is repaired first: cut after its last whole
-  // record, indexed and given its final name; their names are added to
-  // *repaired (may be null). IOError when the directory cannot be used.
+  // record (or its last recorded one, see recorded_end), indexed and given
+  // its final name; their names are added to *repaired (may be null). A file
+  // without even a whole warcinfo record is removed. IOError when the
+  // directory cannot be used.
   static config::Result<std::unique_ptr<WarcWriter>> Open(
       WarcWriterOptions options, std::vector<std::string>* repaired);
 
@@ -71,9 +86,15 @@ class WarcWriter {
   // waits for before it records that the records exist.
   config::Status Sync();
 
-  // Ends the current file, if any: synced, renamed to its final name, its
-  // index written. Idempotent.
+  // Ends the current file, if any: synced, its index written, renamed to its
+  // final name (in that order: a crash in between leaves a ".open" file that
+  // the next Open repairs and indexes again). Idempotent.
   config::Status Close();
+
+  // Stops writing without ending the file: it keeps its ".open" name, so the
+  // next Open repairs it against recorded_end. For a caller whose commit of
+  // the records written since the last Sync failed. Close() is then a no-op.
+  void Abandon();
 
   // Names of the files this writer closed, in order.
   const std::vector<std::string>& closed_files() const { return closed_; }
@@ -99,5 +120,9 @@ class WarcWriter {
 // for the .warc.gz file at `path`, read to its end: the index of a file this
 // writer did not close itself.
 config::Status IndexWarcFile(const std::string& path);
+// The same, written to `index_path` (a ".open" file's index under its final
+// name; the lines name the file without ".open").
+config::Status IndexWarcFile(const std::string& path,
+                             const std::string& index_path);
 
 }  // namespace crawlbox::crawler

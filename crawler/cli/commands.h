@@ -130,4 +130,14 @@ int CmdQuery(const std::string& db, const std::string& sql,
 int CmdExport(const std::string& db, const std::string& rule,
               OutputFormat format, const std::string& output);
 
+// `export-warc`: a WARC of a database's stored pages ([store] bodies).
+struct ExportWarcArgs {
+  std::string db;
+  std::string out;     // the folder; empty: "<db less .db>-export-warc"
+  std::string prefix;  // file names "<prefix>-<UTC time>-<serial>.warc.gz";
+                       // empty: "export"
+  uint64_t max_bytes = 1'000'000'000;  // rotate at this size
+};
+int CmdExportWarc(const ExportWarcArgs& args);
+
 }  // namespace crawlbox::crawler

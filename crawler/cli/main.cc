@@ -1,5 +1,5 @@
 // The crawlbox program: subcommands run, check, extract, query, export,
-// serve, master, worker.
+// export-warc, serve, master, worker.
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
@@ -218,6 +218,23 @@ int Main(int argc, char** argv) {
   export_cmd->add_option("-o,--output", export_output,
                          "Output file (default: standard output)");
 
+  crawlbox::crawler::ExportWarcArgs export_warc;
+  CLI::App* export_warc_cmd = app.add_subcommand(
+      "export-warc",
+      "Write the pages a database stored ([store] bodies) as WARC files, "
+      "rebuilt from their rows: not the bytes as received");
+  export_warc_cmd->add_option("DB", export_warc.db, "Database file")
+      ->required();
+  export_warc_cmd->add_option(
+      "-o,--output", export_warc.out,
+      "Folder for the files (default: <DB less .db>-export-warc)");
+  export_warc_cmd->add_option("--prefix", export_warc.prefix,
+                              "File name prefix (default: export)");
+  export_warc_cmd
+      ->add_option("--max-bytes", export_warc.max_bytes,
+                   "Begin a new file at this size (default: 1000000000)")
+      ->check(CLI::Range(uint64_t{1'000'000}, uint64_t{1'000'000'000'000}));
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -247,6 +264,7 @@ int Main(int argc, char** argv) {
   if (*extract_cmd) return crawlbox::crawler::CmdExtract(extract);
   if (*query_cmd)
     return crawlbox::crawler::CmdQuery(query_db, query_sql, query_format);
+  if (*export_warc_cmd) return crawlbox::crawler::CmdExportWarc(export_warc);
   if (*export_cmd) {
     return crawlbox::crawler::CmdExport(export_db, export_rule, export_format,
                                         export_output);

@@ -21,6 +21,7 @@
 #include "crawler/frontier/request_parts.h"
 #include "crawler/frontier/scope.h"
 #include "storage/queue_reader.h"
+#include "storage/reader.h"
 
 namespace crawlbox::crawler {
 
@@ -220,16 +221,31 @@ Status Engine::OpenArchive(int64_t crawl_id) {
   options.prefix = job_.store.warc_prefix;
   options.max_bytes = static_cast<uint64_t>(job_.store.warc_max_bytes);
   options.gzip_level = job_.store.warc_gzip_level;
-  options.info = {
-      {"software", "crawlbox/0.1"},
-      {"format", "WARC File Format 1.1"},
-      {"conformsTo",
-       "https://iipc.github.io/warc-specifications/specifications/"
-       "warc-format/warc-1.1/"},
-      {"isPartOf", job_.name},
-      {"crawl-run", std::to_string(crawl_id)},
-      {"robots", job_.politeness.robots ? "obey" : "ignore"},
-      {"http-header-user-agent", job_.fetch.user_agent},
+  options.info = CrawlboxWarcinfo();
+  options.info.insert(
+      options.info.end(),
+      {
+          {"isPartOf", job_.name},
+          {"crawl-run", std::to_string(crawl_id)},
+          {"robots", job_.politeness.robots ? "obey" : "ignore"},
+          {"http-header-user-agent", job_.fetch.user_agent},
+      });
+  // Records synced before a commit that a kill lost are not in
+  // warc_records: the repair cuts them, and their pages are fetched again.
+  auto reader = storage::Reader::Open(store_->path());
+  if (!reader.ok()) return reader.status();
+  options.recorded_end =
+      [&reader](const std::string& name) -> config::Result<uint64_t> {
+    uint64_t end = 0;
+    Status s = (*reader)->Query(
+        "SELECT max(offset + length) FROM warc_records WHERE file = ?1",
+        {storage::Value(name)}, [](const std::vector<std::string>&) {},
+        [&end](const std::vector<storage::Value>& row) {
+          if (const auto* v = std::get_if<int64_t>(&row[0]))
+            end = static_cast<uint64_t>(*v);
+        });
+    if (!s.ok()) return s;
+    return end;
   };
   std::vector<std::string> repaired;
   auto writer = WarcWriter::Open(std::move(options), &repaired);
@@ -238,7 +254,7 @@ Status Engine::OpenArchive(int64_t crawl_id) {
     config::Log(LogLevel::kWarning, "warc",
                 name +
                     " was left open by an interrupted run: cut after its "
-                    "last whole record, indexed and closed");
+                    "last record in warc_records, indexed and closed");
   }
   run_->archive = std::move(*writer);
   run_->store.SetArchive(run_->archive.get());

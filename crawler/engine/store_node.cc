@@ -92,28 +92,35 @@ RunTotals StoreNode::totals() const {
 
 bool StoreNode::WriteArchive(std::vector<storage::PageOutcome>* batch) {
   if (archive_ == nullptr) return true;
-  bool wrote = false;
+  // One Write for the whole batch: its records share one file, so a file is
+  // never closed (renamed, indexed) with records whose commit may yet fail
+  // or be lost to a kill; those stay in the ".open" file, and the next run's
+  // repair cuts what warc_records does not list.
+  std::vector<storage::ArchiveMember> members;
   for (storage::PageOutcome& p : *batch) {
-    if (p.archive.empty()) continue;
-    auto where = archive_->Write(p.archive);
-    if (!where.ok()) {
-      SetFatal(where.status());
-      return false;
-    }
-    for (size_t i = 0; i < where->size(); ++i) {
-      WarcLocation& at = (*where)[i];
-      p.archived.push_back(storage::ArchiveLocation{
-          std::move(p.archive[i].type), std::move(at.file),
-          static_cast<int64_t>(at.offset), static_cast<int64_t>(at.length),
-          std::move(p.archive[i].capture)});
-    }
-    counters_->Add("warc/records", static_cast<int64_t>(where->size()));
-    p.archive.clear();
-    wrote = true;
+    for (storage::ArchiveMember& m : p.archive) members.push_back(std::move(m));
   }
-  if (!wrote) return true;
+  if (members.empty()) return true;
+  auto where = archive_->Write(members);
+  if (!where.ok()) {
+    SetFatal(where.status());
+    return false;
+  }
+  size_t next = 0;
+  for (storage::PageOutcome& p : *batch) {
+    for (size_t i = 0; i < p.archive.size(); ++i, ++next) {
+      WarcLocation& at = (*where)[next];
+      p.archived.push_back(storage::ArchiveLocation{
+          std::move(members[next].type), std::move(at.file),
+          static_cast<int64_t>(at.offset), static_cast<int64_t>(at.length),
+          std::move(members[next].capture)});
+    }
+    p.archive.clear();
+  }
+  counters_->Add("warc/records", static_cast<int64_t>(where->size()));
   Status synced = archive_->Sync();
   if (!synced.ok()) {
+    archive_->Abandon();
     SetFatal(synced);
     return false;
   }
@@ -182,6 +189,9 @@ void StoreNode::Drain(const std::function<void()>& after_batch) {
                     ? Status::Ok()
                     : store_->CommitPages(crawl_id_, batch, &added);
     if (!st.ok()) {
+      // The batch's records are on disk but not in warc_records: the file
+      // stays ".open" for the next run's repair to cut them.
+      if (archive_ != nullptr) archive_->Abandon();
       SetFatal(st);
     } else if (!fatal()) {
       int64_t stored = 0;

@@ -1,6 +1,7 @@
 // The WARC writer on its own: record bytes, digests against an outside
 // SHA-1 (Python's hashlib, computed once: the vectors below), gzip members,
-// rotation, indexes, repair of a file a crash cut short, and warcio.js
+// rotation, indexes, repair of a file a crash cut short (and of records
+// written but never recorded by the caller), and warcio.js
 // reading every file to its end.
 #include "crawler/archive/warc_writer.h"
 
@@ -234,6 +235,72 @@ TEST(WarcWriterTest, AFileACrashCutShortIsRepairedOnOpen) {
   int lines = 0;
   for (std::string line; std::getline(index, line);) ++lines;
   EXPECT_EQ(lines, 5);
+}
+
+// A kill between Sync and the caller's commit: the records of pages the
+// caller never recorded are cut, so a page fetched again is archived once.
+TEST(WarcWriterTest, RepairCutsRecordsTheCallerNeverRecorded) {
+  TempDir dir;
+  WarcWriterOptions options;
+  options.dir = dir.path().string();
+  options.prefix = "test";
+  std::string name;
+  uint64_t recorded = 0;
+  {
+    auto writer = WarcWriter::Open(options, nullptr);
+    ASSERT_TRUE(writer.ok()) << writer.status().ToString();
+    for (int i = 0; i < 5; ++i) {
+      auto where = (*writer)->Write(
+          Exchange("http://a.test/p" + std::to_string(i), 200, "body"));
+      ASSERT_TRUE(where.ok());
+      ASSERT_TRUE((*writer)->Sync().ok());
+      name = (*where)[1].file;
+      // The caller's commit of the first three pairs made it.
+      if (i < 3) recorded = (*where)[1].offset + (*where)[1].length;
+    }
+    (*writer)->Abandon();  // as a kill leaves it: ".open", no index
+  }
+  const std::string path = dir.File(name);
+  ASSERT_TRUE(std::filesystem::exists(path + ".open"));
+  ASSERT_FALSE(std::filesystem::exists(path + ".cdxj"));
+  // A second file killed before its warcinfo record was whole.
+  const std::string torn = dir.File("test-20260101000000-00009.warc.gz");
+  std::ofstream(torn + ".open", std::ios::binary)
+      << GzipMember(SerializeWarcRecord(Exchange("http://a.test/", 200, "")[0]),
+                    6)
+             .substr(0, 20);
+
+  std::vector<std::string> asked;
+  options.recorded_end = [&](const std::string& file) {
+    asked.push_back(file);
+    return config::Result<uint64_t>(file == name ? recorded : 0);
+  };
+  std::vector<std::string> repaired;
+  auto writer = WarcWriter::Open(options, &repaired);
+  ASSERT_TRUE(writer.ok()) << writer.status().ToString();
+  EXPECT_EQ(repaired, std::vector<std::string>{name});
+  EXPECT_EQ(asked.size(), 2u) << "the caller is asked about every open file";
+  EXPECT_FALSE(std::filesystem::exists(torn + ".open"));
+  EXPECT_FALSE(std::filesystem::exists(torn)) << "nothing whole to keep";
+  std::vector<std::string> urls;
+  auto scan = ScanWarcFile(path, [&](const WarcRecord& r, uint64_t, uint64_t) {
+    if (r.type == "response") urls.emplace_back(*r.Field("WARC-Target-URI"));
+  });
+  ASSERT_TRUE(scan.ok());
+  EXPECT_TRUE(scan->complete);
+  EXPECT_EQ(scan->file_bytes, recorded);
+  EXPECT_EQ(scan->records, 7);  // warcinfo + 3 pairs
+  EXPECT_EQ(urls,
+            (std::vector<std::string>{"http://a.test/p0", "http://a.test/p1",
+                                      "http://a.test/p2"}));
+  std::istringstream index(ReadAll(path + ".cdxj"));
+  int lines = 0;
+  for (std::string line; std::getline(index, line);) {
+    EXPECT_NE(line.find("\"filename\":\"" + name + "\""), std::string::npos)
+        << line;
+    ++lines;
+  }
+  EXPECT_EQ(lines, 3);
 }
 
 TEST(WarcWriterTest, WarcioReadsEveryFileToItsEnd) {

@@ -28,6 +28,7 @@ using e2e::ExpectSameAsLocalRun;
 using e2e::ExpectWorkersDone;
 using e2e::Fleet;
 using e2e::FleetApi;
+using e2e::KillMidCrawl;
 using e2e::kPassword;
 using e2e::MakeFleet;
 using e2e::StatusPort;
@@ -40,19 +41,6 @@ using testing::ProcessResult;
 using testing::RedisServer;
 using testing::TempDir;
 using testing::TestServer;
-
-// Kills `process` (a worker or the master) with SIGKILL once the fleet has
-// stored 300 of the site's 2000 pages; returns the pages stored at that
-// moment.
-int64_t KillMidCrawl(const Fleet& f, ChildProcess* process) {
-  EXPECT_TRUE(WaitForPages(f.db, 300, std::chrono::seconds(30)));
-  process->Signal(SIGKILL);
-  ProcessResult killed = process->Wait(5'000);
-  EXPECT_EQ(killed.exit_code, 128 + SIGKILL);
-  const int64_t stored = e2e::CountDb(f.db, "SELECT count(*) FROM pages");
-  EXPECT_LT(stored, 2000) << "the kill came too late to test anything";
-  return stored;
-}
 
 TEST(DistributedTest, ThreeWorkersStoreEveryPageOnceWithTheRecordsOfALocalRun) {
   auto f = MakeFleet(2000, milliseconds(0),

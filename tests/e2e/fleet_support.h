@@ -4,11 +4,13 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <regex>
@@ -85,14 +87,16 @@ struct Fleet {
     }
   }
   // Writes a job named `name` crawling the site (board records from every
-  // page) with `politeness` ([politeness] lines) to `path`.
+  // page) with `politeness` ([politeness] lines) and `tables` (more TOML
+  // tables, such as [store], with their headers) to `path`.
   void WriteJob(const std::string& path, const std::string& name,
-                const std::string& politeness) const {
+                const std::string& politeness,
+                const std::string& tables = "") const {
     std::ofstream(path) << "[job]\nname = \"" << name << "\"\nstart_urls = [\""
                         << site->Url("/site/0.html") << "\"]\n"
                         << "[fetch]\nconcurrency = 8\n"
                         << "[politeness]\n"
-                        << politeness
+                        << politeness << tables
                         << "[[rules]]\nname = \"board\"\nurl = '/site/'\n"
                            "pattern = "
                            "'<dd>.*?board-index.*?>(?P<rank>\\d+)</i>.*?title="
@@ -106,7 +110,8 @@ struct Fleet {
 // Starts Redis and the site (latency per response, `pages` pages) and writes
 // the job; null when redis-server is missing (the caller skips).
 inline std::unique_ptr<Fleet> MakeFleet(int pages, milliseconds latency,
-                                        const std::string& politeness) {
+                                        const std::string& politeness,
+                                        const std::string& tables = "") {
   auto f = std::make_unique<Fleet>();
   auto redis = RedisServer::Start(kFleetPassword, f->dir.path().string());
   if (!redis.ok()) {
@@ -122,7 +127,7 @@ inline std::unique_ptr<Fleet> MakeFleet(int pages, milliseconds latency,
   f->site->SetLatency(latency);
   f->job = f->dir.File("job.toml");
   f->db = f->dir.File("dist.db");
-  f->WriteJob(f->job, "dist", politeness);
+  f->WriteJob(f->job, "dist", politeness, tables);
   return f;
 }
 
@@ -218,6 +223,20 @@ inline int StatusPort(const Fleet& f) {
     std::this_thread::sleep_for(milliseconds(50));
   }
   return 0;
+}
+
+// Kills `process` (a worker or the master) with SIGKILL once the fleet has
+// stored `after` of the site's `pages` pages; returns the pages stored at
+// that moment.
+inline int64_t KillMidCrawl(const Fleet& f, ChildProcess* process,
+                            int64_t after = 300, int64_t pages = 2000) {
+  EXPECT_TRUE(WaitForPages(f.db, after, std::chrono::seconds(30)));
+  process->Signal(SIGKILL);
+  ProcessResult killed = process->Wait(5'000);
+  EXPECT_EQ(killed.exit_code, 128 + SIGKILL);
+  const int64_t stored = CountDb(f.db, "SELECT count(*) FROM pages");
+  EXPECT_LT(stored, pages) << "the kill came too late to test anything";
+  return stored;
 }
 
 // /api/fleet of the master's status page; an empty object when unreachable.
