@@ -3,6 +3,8 @@
 // so that a bad value reads exactly as `crawlbox check` would report it.
 #pragma once
 
+#include <re2/re2.h>
+
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -10,7 +12,6 @@
 #include <vector>
 
 #include "config/status.h"
-#include "re2/re2.h"
 
 namespace crawlbox::config {
 
