@@ -217,6 +217,19 @@ struct CrawlRun {
   std::string stats_json;  // the run's counters as stored at its end; "" before
 };
 
+// One command given to a running crawl (storage table `controls`): the status
+// page's or `crawlbox ctl`'s pause, resume, stop, set, seed, pause_host or
+// resume_host.
+struct ControlRecord {
+  int64_t id = 0;        // set when read back
+  std::string at;        // ISO 8601 UTC; set by the database when written
+  int64_t crawl_id = 0;  // the run it was given to
+  std::string who;   // how it was let in: "token", "loopback"; never the token
+  std::string what;  // the command as a JSON object
+  bool applied = false;  // false: refused (bad value, no crawl), see message
+  std::string message;   // why it was refused, or ""
+};
+
 // A stored page with its stored body, for re-extraction.
 struct StoredPage {
   int64_t page_id = 0;

@@ -7,7 +7,7 @@ namespace crawlbox::storage {
 
 // Version stored in `PRAGMA user_version`; bumped with every incompatible
 // change.
-inline constexpr int kSchemaVersion = 9;
+inline constexpr int kSchemaVersion = 10;
 
 // Columns added to tables of an older schema (ALTER TABLE ... ADD COLUMN), as
 // {table, column, declaration}; kSchemaSql creates them in a new database.
@@ -40,6 +40,10 @@ inline constexpr AddedColumn kAddedColumns[] = {
     {"warc_records", "warc_date", "TEXT"},
     {"warc_records", "payload_digest", "TEXT"},
     {"warc_records", "body_hash", "TEXT"},
+    // Version 10: where the running crawl's status server listens (for
+    // `crawlbox ctl DB`); NULL once the run has ended. The controls table
+    // is new in 10 too (created by kSchemaSql).
+    {"crawls", "status_url", "TEXT"},
 };
 
 // Idempotent DDL for a fresh or current database.
@@ -52,7 +56,8 @@ CREATE TABLE IF NOT EXISTS crawls (
   started_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
   finished_at TEXT,
   state       TEXT NOT NULL DEFAULT 'running',
-  stats       TEXT
+  stats       TEXT,
+  status_url  TEXT
 );
 CREATE TABLE IF NOT EXISTS frontier (
   id              INTEGER PRIMARY KEY,
@@ -127,6 +132,15 @@ CREATE TABLE IF NOT EXISTS warc_records (
   body_hash      TEXT
 );
 CREATE INDEX IF NOT EXISTS warc_records_url ON warc_records(url_id);
+CREATE TABLE IF NOT EXISTS controls (
+  id       INTEGER PRIMARY KEY,
+  at       TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+  crawl_id INTEGER,
+  who      TEXT NOT NULL,
+  what     TEXT NOT NULL,
+  applied  INTEGER NOT NULL,
+  message  TEXT
+);
 CREATE TABLE IF NOT EXISTS dropped_items (
   rule        TEXT PRIMARY KEY,
   count       INTEGER NOT NULL,

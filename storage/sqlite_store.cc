@@ -313,7 +313,7 @@ Status SqliteStore::FinishCrawl(int64_t crawl_id, std::string_view state,
                                 std::string_view stats_json) {
   auto stmt = Statement::Prepare(
       db_,
-      "UPDATE crawls SET state = ?2, stats = ?3, "
+      "UPDATE crawls SET state = ?2, stats = ?3, status_url = NULL, "
       "finished_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?1");
   if (!stmt.ok()) return stmt.status();
   stmt->Bind(1, crawl_id);

@@ -38,6 +38,9 @@ class SqliteStore final : public Store {
   config::Status CommitPages(int64_t crawl_id,
                              std::span<const PageOutcome> batch,
                              std::vector<QueuedUrl>* added) override;
+  config::Status SetStatusUrl(int64_t crawl_id, std::string_view url) override;
+  config::Status RecordControl(const ControlRecord& record) override;
+  config::Result<std::vector<ControlRecord>> LoadControls() override;
   config::Result<std::optional<CrawlRun>> LastCrawl() override;
   config::Status Reset() override;
   config::Result<int64_t> RequeueAll() override;

@@ -42,7 +42,8 @@ Status SqliteStore::Reset() {
   if (!s.ok()) return s;
   s = Exec(db_,
            "DELETE FROM items; DELETE FROM bodies; DELETE FROM pages; "
-           "DELETE FROM dropped_items; DELETE FROM frontier;");
+           "DELETE FROM dropped_items; DELETE FROM frontier; "
+           "DELETE FROM controls;");
   if (!s.ok()) return s;
   return txn.Commit();
 }

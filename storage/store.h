@@ -86,11 +86,22 @@ class Store {
                                      std::span<const PageOutcome> batch,
                                      std::vector<QueuedUrl>* added) = 0;
 
+  // Where run `crawl_id`'s status server answers (its URL, without a
+  // token), for `crawlbox ctl DB`; "" clears it. FinishCrawl clears it too.
+  virtual config::Status SetStatusUrl(int64_t crawl_id,
+                                      std::string_view url) = 0;
+
+  // Appends one command given to the running crawl (storage/controls.h).
+  virtual config::Status RecordControl(const ControlRecord& record) = 0;
+  // Every command recorded since the last Reset(), oldest first.
+  virtual config::Result<std::vector<ControlRecord>> LoadControls() = 0;
+
   // The latest crawl run, or nullopt in a new database.
   virtual config::Result<std::optional<CrawlRun>> LastCrawl() = 0;
 
-  // Deletes every URL, page, body and item (`run --fresh`); the history of
-  // crawl runs stays.
+  // Deletes every URL, page, body, item and recorded control (`run
+  // --fresh`: the live settings start over from the job file too); the
+  // history of crawl runs stays.
   virtual config::Status Reset() = 0;
 
   // Queues every fetched, failed or blocked URL again with no tries made

@@ -72,6 +72,11 @@ td.empty { color: var(--muted); font-style: italic; }
 td.bad { color: var(--bad); }
 a { color: var(--accent); }
 .tabs { display: flex; flex-wrap: wrap; gap: 6px; margin-bottom: 8px; }
+.controls { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; margin: 6px 0; }
+.controls button { border: 1px solid var(--line); background: var(--bg); border-radius: 6px;
+  padding: 4px 12px; cursor: pointer; }
+.controls input { width: 9em; padding: 3px 6px; border: 1px solid var(--line); border-radius: 4px; }
+#control-message[data-ok="false"] { color: #8f1f1f; }
 .tabs button { border: 1px solid var(--line); background: var(--bg);
                color: var(--text); border-radius: 999px; padding: 3px 10px;
                font: inherit; font-size: .85rem; cursor: pointer; }

@@ -41,6 +41,25 @@ constexpr std::string_view kHtml = R"html(<!DOCTYPE html>
     <div id="progress-text" class="muted">–</div>
   </section>
 
+  <section class="panel" id="control-panel" hidden data-paused="false" data-seq="0">
+    <h2>Control <span id="control-state" class="muted"></span></h2>
+    <div class="controls">
+      <button type="button" id="pause">Pause</button>
+      <button type="button" id="resume">Resume</button>
+      <button type="button" id="stop">Stop</button>
+    </div>
+    <div class="controls">
+      <label>delay ms <input id="delay-ms" type="number" min="0" step="1"></label>
+      <button type="button" id="set-delay">Set delay</button>
+      <label>concurrency <input id="concurrency" type="number" min="1" step="1"></label>
+      <button type="button" id="set-concurrency">Set concurrency</button>
+      <label>deny <input id="deny-pattern" type="text" placeholder="regular expression"></label>
+      <button type="button" id="add-deny">Add deny pattern</button>
+    </div>
+    <div class="muted">deny patterns: <span id="deny-list">–</span> · paused hosts: <span id="paused-hosts">–</span></div>
+    <div id="control-message" class="muted" data-ok=""></div>
+  </section>
+
   <section class="cards">
     <div class="card"><div class="label">Pages done</div><div class="value" id="pages">–</div></div>
     <div class="card"><div class="label">Queued</div><div class="value" id="queued">–</div></div>

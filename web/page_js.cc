@@ -401,6 +401,63 @@ constexpr std::string_view kJs = R"js('use strict';
     el.textContent = text || '';
   }
 
+  // Controls: JSON with the custom header, which no cross-site form can
+  // send; the token travels as a bearer, never in the body.
+  function renderControl(s) {
+    const panel = $('control-panel');
+    panel.hidden = !s.running;
+    panel.setAttribute('data-paused', String(s.paused));
+    panel.setAttribute('data-delay-ms', String(s.politeness.delay_ms));
+    panel.setAttribute('data-concurrency', String(s.fetch.concurrency));
+    $('control-state').textContent = s.stopping ? 'stopping' : s.paused ? 'paused' : 'running';
+    $('delay-ms').placeholder = String(s.politeness.delay_ms);
+    $('concurrency').placeholder = String(s.fetch.concurrency);
+    $('deny-list').textContent = s.scope.deny.length ? s.scope.deny.join('  ') : 'none';
+    $('paused-hosts').textContent = s.paused_hosts.length ? s.paused_hosts.join(', ') : 'none';
+  }
+
+  async function control(body) {
+    const headers = { 'Content-Type': 'application/json', 'X-Crawlbox-Control': 'page' };
+    if (token) headers.Authorization = 'Bearer ' + token;
+    const message = $('control-message');
+    const panel = $('control-panel');
+    try {
+      const response = await fetch('/api/control', { method: 'POST', headers: headers,
+                                                     body: JSON.stringify(body), cache: 'no-store' });
+      let data = {};
+      try { data = await response.json(); } catch (e) { /* not JSON */ }
+      if (!response.ok) throw new Error(data.error || 'HTTP ' + response.status);
+      message.textContent = 'applied: ' + (body.key ? body.key : body.command);
+      message.setAttribute('data-ok', 'true');
+      renderControl(data);
+    } catch (e) {
+      message.textContent = e.message;
+      message.setAttribute('data-ok', 'false');
+    }
+    panel.setAttribute('data-seq', String(Number(panel.getAttribute('data-seq')) + 1));
+  }
+
+  function setFromInput(inputId, key) {
+    const text = $(inputId).value.trim();
+    if (!text) return;
+    // A number when it reads as one; the server words any other value's
+    // problem as the job file's check does.
+    const value = /^-?[0-9]+$/.test(text) ? Number(text) : text;
+    control({ command: 'set', key: key, value: value });
+  }
+
+  $('pause').addEventListener('click', () => control({ command: 'pause' }));
+  $('resume').addEventListener('click', () => control({ command: 'resume' }));
+  $('stop').addEventListener('click', () => {
+    control({ command: 'stop' });
+  });
+  $('set-delay').addEventListener('click', () => setFromInput('delay-ms', 'politeness.delay_ms'));
+  $('set-concurrency').addEventListener('click', () => setFromInput('concurrency', 'fetch.concurrency'));
+  $('add-deny').addEventListener('click', () => {
+    const pattern = $('deny-pattern').value;
+    if (pattern) control({ command: 'set', key: 'scope.deny', add: [pattern] });
+  });
+
   async function refreshItems() {
     const params = { limit: '20' };
     if (selectedRule) params.rule = selectedRule;
@@ -410,10 +467,12 @@ constexpr std::string_view kJs = R"js('use strict';
   async function refresh() {
     try {
       renderStatus(await getJson('/api/status'));
-      const [hosts, errors, fleet] = await Promise.all([getJson('/api/hosts', { limit: '50' }),
-                                                        getJson('/api/errors', { limit: '10' }),
-                                                        getJson('/api/fleet'),
-                                                        refreshItems()]);
+      const [hosts, errors, fleet, live] = await Promise.all([getJson('/api/hosts', { limit: '50' }),
+                                                              getJson('/api/errors', { limit: '10' }),
+                                                              getJson('/api/fleet'),
+                                                              getJson('/api/control'),
+                                                              refreshItems()]);
+      renderControl(live);
       renderFleet(fleet);
       renderHosts(hosts);
       renderFailures(errors);

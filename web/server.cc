@@ -16,6 +16,7 @@
 #include "config/log.h"
 #include "web/access.h"
 #include "web/api_json.h"
+#include "web/control_routes.h"
 #include "web/download.h"
 #include "web/metrics.h"
 #include "web/page.h"
@@ -224,6 +225,7 @@ struct StatusServer::Impl {
                  res.set_content(RenderMetrics(*data),
                                  "text/plain; version=0.0.4; charset=utf-8");
                }));
+    AddControlRoutes(&server, control, &token);
     server.set_error_handler(
         [](const httplib::Request&, httplib::Response& res) {
           // Only replace cpp-httplib's empty bodies (404, 405 ...), never a
@@ -237,6 +239,7 @@ struct StatusServer::Impl {
 
   StatusCollector collector;
   const StatusSource* source;  // null: the database alone
+  ControlTarget* control = nullptr;
   std::string db_path;
   httplib::Server server;
   std::string token;
@@ -252,6 +255,10 @@ StatusServer::StatusServer(std::string db_path, const StatusSource* source)
     : impl_(std::make_unique<Impl>(std::move(db_path), source)) {}
 
 StatusServer::~StatusServer() { Stop(); }
+
+void StatusServer::SetControl(ControlTarget* control) {
+  impl_->control = control;
+}
 
 Result<int> StatusServer::Start(const ServerOptions& options) {
   std::lock_guard<std::mutex> lock(impl_->mu);

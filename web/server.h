@@ -7,6 +7,7 @@
 #include <string>
 
 #include "config/status.h"
+#include "web/control.h"
 #include "web/status_source.h"
 
 namespace crawlbox::web {
@@ -30,6 +31,8 @@ struct ServerOptions {
 //   /api/items?rule=R&limit=N&offset=M   items, newest first (N 1..500)
 //   /api/fleet     a distributed crawl's workers and task counts
 //   /metrics       Prometheus text format
+//   /api/control   GET: the live settings; POST: a command for the running
+//                  crawl (web/control.h, web/control_routes.h)
 // Every response carries a Content-Security-Policy without inline script,
 // X-Content-Type-Options: nosniff, no-referrer and no-store.
 //
@@ -45,6 +48,10 @@ class StatusServer {
   ~StatusServer();
   StatusServer(const StatusServer&) = delete;
   StatusServer& operator=(const StatusServer&) = delete;
+
+  // Where POST /api/control sends commands (not owned; must outlive the
+  // server); without one they are answered 409. Before Start().
+  void SetControl(ControlTarget* control);
 
   // Binds and starts serving; returns the bound port. InvalidArgument when
   // the options break the bind rule (CheckBind: a non-loopback host without a

@@ -155,9 +155,14 @@ int CmdMaster(const MasterArgs& args) {
   }
   std::fprintf(stderr, "crawlbox master: job '%s' → %s, tasks on %s\n",
                job.name.c_str(), db.c_str(), address.Redacted().c_str());
+  // The master's Frontier feeds every worker: a control applies fleet-wide.
+  RunControl control(job, *parser);
+  control.SetDistributed(true);
+  options.engine.control = &control;
   Master master(job, *parser, store->get(), options);
   running = &master;
   RunStatusPage status_page(job, master.engine(), options.engine.stop_signals);
+  status_page.SetControl(&control);
   status_page.SetFleet([&master] { return FleetRows(master.fleet()); });
   if (!status_page.Start(status_settings, db, stderr)) return kExitFailure;
   auto summary = master.Run();

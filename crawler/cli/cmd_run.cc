@@ -13,6 +13,7 @@
 #include "crawler/cli/run_status.h"
 #include "crawler/cli/stop_signals.h"
 #include "crawler/engine/engine.h"
+#include "crawler/engine/run_control.h"
 #include "storage/store.h"
 
 namespace crawlbox::crawler {
@@ -53,8 +54,11 @@ int CmdRun(const RunArgs& args) {
   }
   std::fprintf(stderr, "crawlbox: job '%s' → %s\n", job.name.c_str(),
                db.c_str());
+  RunControl control(job, *parser);
+  options.control = &control;
   Engine engine(job, *parser, store->get(), options);
   RunStatusPage status_page(job, engine, stop_signals);
+  status_page.SetControl(&control);
   if (!status_page.Start(status_settings, db, stderr)) return kExitFailure;
   auto summary = engine.Run();
   progress.Finish();

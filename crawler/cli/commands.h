@@ -125,6 +125,17 @@ bool ResolveRedisOrReport(const char* command, const std::string& url,
                           const std::string& password_file,
                           RedisAddress* address, int* exit_code);
 
+// `crawlbox ctl`: a command for a running crawl through its status server
+// (web/control.h). Exit 0 applied, 2 a bad action or value (the server's
+// message), 1 when no running crawl answers.
+struct CtlArgs {
+  std::string target;    // a database file, or the status page's URL
+  std::string action;    // pause, resume, stop, set, seed, pause-host, ...
+  std::string argument;  // KEY=VALUE, URL or HOST
+  std::string token;     // else $CRAWLBOX_STATUS_TOKEN
+};
+int CmdCtl(const CtlArgs& args);
+
 int CmdQuery(const std::string& db, const std::string& sql,
              OutputFormat format);
 int CmdExport(const std::string& db, const std::string& rule,

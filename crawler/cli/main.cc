@@ -1,5 +1,5 @@
 // The crawlbox program: subcommands run, check, extract, query, export,
-// export-warc, serve, master, worker.
+// export-warc, serve, ctl, master, worker.
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
@@ -79,6 +79,23 @@ int Main(int argc, char** argv) {
   serve_cmd->add_option(
       "--status-token", serve.token,
       "Token every request must carry (required beyond loopback)");
+
+  crawlbox::crawler::CtlArgs ctl;
+  CLI::App* ctl_cmd = app.add_subcommand(
+      "ctl",
+      "Control a running crawl through its status page: pause, resume, stop, "
+      "set KEY=VALUE, seed URL, pause-host HOST, resume-host HOST, show");
+  ctl_cmd
+      ->add_option("TARGET", ctl.target,
+                   "The crawl's database file, or its status page's URL")
+      ->required();
+  ctl_cmd->add_option("ACTION", ctl.action, "What to do")->required();
+  ctl_cmd->add_option("ARG", ctl.argument,
+                      "KEY=VALUE for set (scope.deny+=P adds a deny pattern, "
+                      "scope.deny-=P removes one), URL for seed, HOST for "
+                      "pause-host and resume-host");
+  ctl_cmd->add_option("--token", ctl.token,
+                      "The status token (else $CRAWLBOX_STATUS_TOKEN)");
 
   // Both ends of distributed mode reach Redis the same way.
   auto add_redis_options = [](CLI::App* cmd, std::string* url,
@@ -260,6 +277,7 @@ int Main(int argc, char** argv) {
   if (*master_cmd) return crawlbox::crawler::CmdMaster(master);
   if (*worker_cmd) return crawlbox::crawler::CmdWorker(worker);
   if (*serve_cmd) return crawlbox::crawler::CmdServe(serve);
+  if (*ctl_cmd) return crawlbox::crawler::CmdCtl(ctl);
   if (*reextract_cmd) return crawlbox::crawler::CmdReextract(reextract);
   if (*extract_cmd) return crawlbox::crawler::CmdExtract(extract);
   if (*query_cmd)

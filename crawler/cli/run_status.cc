@@ -71,6 +71,7 @@ bool RunStatusPage::Start(const StatusPageSettings& settings,
                           const std::string& db, std::FILE* err) {
   if (!settings.enabled) return true;
   server_ = std::make_unique<web::StatusServer>(db, &source_);
+  server_->SetControl(control_);
   auto port = server_->Start(settings.server);
   if (!port.ok()) {
     std::fprintf(err, "crawlbox: status page: %s\n",
@@ -78,6 +79,7 @@ bool RunStatusPage::Start(const StatusPageSettings& settings,
     server_.reset();
     return false;
   }
+  if (control_ != nullptr) control_->SetStatusUrl(server_->Url());
   std::fprintf(err, "crawlbox: status page at %s%s\n", server_->Url().c_str(),
                settings.server.token.empty() ? "" : " (token required)");
   return true;

@@ -13,6 +13,7 @@
 #include "crawler/cli/commands.h"
 #include "crawler/engine/engine.h"
 #include "crawler/engine/engine_status.h"
+#include "crawler/engine/run_control.h"
 #include "web/server.h"
 
 namespace crawlbox::crawler {
@@ -43,6 +44,12 @@ class RunStatusPage {
              std::FILE* err);
   // The run ended in `state`; the page shows it until the server stops here.
   void Finish(const std::string& state);
+  // POST /api/control goes to `control` (not owned; must outlive this), and
+  // the server's URL is handed to it for the crawl run's row. Before Start().
+  void SetControl(RunControl* control) {
+    control_ = control;
+    source_.SetControl(control);
+  }
   // A master's page also lists its fleet (EngineStatus::SetFleet).
   void SetFleet(std::function<web::FleetData()> fleet) {
     source_.SetFleet(std::move(fleet));
@@ -50,6 +57,7 @@ class RunStatusPage {
 
  private:
   EngineStatus source_;
+  RunControl* control_ = nullptr;
   std::unique_ptr<web::StatusServer> server_;
 };
 

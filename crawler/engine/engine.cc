@@ -15,6 +15,7 @@
 #include "crawler/engine/page_processor.h"
 #include "crawler/engine/render_gate.h"
 #include "crawler/engine/render_policy.h"
+#include "crawler/engine/run_control.h"
 #include "crawler/engine/store_node.h"
 #include "crawler/fetch/retry_policy.h"
 #include "crawler/frontier/frontier.h"
@@ -89,6 +90,10 @@ class LocalStage : public FetchStage, public FetchGraphSink {
   }
   void Wakeup() override {
     if (graph_ != nullptr) graph_->Flush();
+  }
+  bool SetConcurrency(int concurrency) override {
+    if (graph_ != nullptr) graph_->SetConcurrency(concurrency);
+    return true;
   }
   void Stop() override {
     if (graph_ == nullptr) return;
@@ -292,6 +297,12 @@ Status Engine::Begin() {
     s = OpenArchive(*crawl_id);
     if (!s.ok()) return s;
   }
+  if (options_.control != nullptr) {
+    s = options_.control->Attach(
+        ControlledRun{*crawl_id, &run_->frontier, &run_->scope, &run_->store},
+        store_);
+    if (!s.ok()) return s;
+  }
   return run_->frontier.Start();
 }
 
@@ -310,6 +321,8 @@ std::string Engine::Watch(FetchStage* stage) {
     stage->Wakeup();
     int signals =
         options_.stop_signals != nullptr ? options_.stop_signals->load() : 0;
+    RunControl* control = options_.control;
+    if (control != nullptr && control->stop_requested()) ++signals;
     if (signals > seen_signals) {
       seen_signals = signals;
       state = "stopped";
@@ -322,11 +335,16 @@ std::string Engine::Watch(FetchStage* stage) {
     }
     if (!limit_reached) {
       std::string limit;
-      if (job_.limits.max_bytes > 0 &&
-          run.store.bytes() >= job_.limits.max_bytes) {
+      // A control may change both while the run goes on.
+      const int64_t max_bytes =
+          control != nullptr ? control->max_bytes() : job_.limits.max_bytes;
+      const int64_t max_duration_s = control != nullptr
+                                         ? control->max_duration_s()
+                                         : job_.limits.max_duration_s;
+      if (max_bytes > 0 && run.store.bytes() >= max_bytes) {
         limit = "max_bytes";
-      } else if (job_.limits.max_duration_s > 0 &&
-                 SecondsSince(run.start) >= job_.limits.max_duration_s) {
+      } else if (max_duration_s > 0 &&
+                 SecondsSince(run.start) >= max_duration_s) {
         limit = "max_duration_s";
       }
       if (!limit.empty()) {
@@ -363,6 +381,7 @@ void Engine::End(std::string_view state) {
 Result<RunSnapshot> Engine::Run() {
   Status s = Begin();
   if (!s.ok()) {
+    if (options_.control != nullptr) options_.control->Detach();
     if (run_ != nullptr) {
       End("failed");
       store_->FinishCrawl(run_->crawl_id, "failed", counters_.ToJson()).ok();
@@ -381,7 +400,12 @@ Result<RunSnapshot> Engine::Run() {
   s = stage->Start(StageContext{job_, parser_, run.processor, &run.frontier,
                                 &run.store, &counters_});
   std::string state = "failed";
-  if (s.ok()) state = Watch(stage);
+  if (s.ok()) {
+    if (options_.control != nullptr) options_.control->StageStarted(stage);
+    state = Watch(stage);
+  }
+  // Commands end before the stage's last drain commits what they posted.
+  if (options_.control != nullptr) options_.control->Detach();
   // No new outcomes after this; whatever was already received is committed.
   stage->Stop();
   if (run.archive != nullptr) {

@@ -25,6 +25,7 @@
 namespace crawlbox::crawler {
 
 class FetchStage;
+class RunControl;
 
 // A crawl run at one moment; the same names for the live numbers and for the
 // summary Run() returns.
@@ -69,6 +70,10 @@ struct EngineOptions {
   // a Fetcher and a parse node in this process. A Master passes its
   // dispatcher.
   FetchStage* stage = nullptr;
+  // Commands from the status server (not owned; may be null; must outlive
+  // Run()): attached once the run's objects exist, detached as it ends. A
+  // stop command counts as one more stop signal.
+  RunControl* control = nullptr;
 };
 
 // Single use: construct, Run() once. Snapshot() and counters() are

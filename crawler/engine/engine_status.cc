@@ -3,6 +3,8 @@
 
 #include <utility>
 
+#include "crawler/engine/run_control.h"
+
 namespace crawlbox::crawler {
 
 EngineStatus::EngineStatus(const config::Job& job, const Engine& engine,
@@ -37,7 +39,8 @@ web::LiveTotals EngineStatus::Totals() const {
     std::lock_guard<std::mutex> lock(mu_);
     if (!final_state_.empty()) {
       t.state = final_state_;
-    } else if (stop_signals_ != nullptr && stop_signals_->load() > 0) {
+    } else if ((stop_signals_ != nullptr && stop_signals_->load() > 0) ||
+               (control_ != nullptr && control_->stop_requested())) {
       t.state = "stopping";
     } else {
       // Between the end of Run() and SetFinalState() the run is still

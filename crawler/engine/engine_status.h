@@ -15,6 +15,8 @@
 
 namespace crawlbox::crawler {
 
+class RunControl;
+
 // Thread-safe. `job`, `engine` and `stop_signals` (may be null) must outlive
 // it.
 class EngineStatus : public web::StatusSource {
@@ -31,6 +33,10 @@ class EngineStatus : public web::StatusSource {
   std::map<std::string, int64_t> Counters() const override;
   web::FleetData Fleet() const override;
 
+  // A stop command of `control` (may be null; must outlive this) shows as
+  // "stopping" like a signal. Before the server starts.
+  void SetControl(const RunControl* control) { control_ = control; }
+
   // A master's fleet, shown by Fleet() (a local run has none). `fleet` is
   // called from the server's threads and must be thread-safe.
   void SetFleet(std::function<web::FleetData()> fleet);
@@ -39,6 +45,7 @@ class EngineStatus : public web::StatusSource {
   const config::Job& job_;
   const Engine& engine_;
   const std::atomic<int>* stop_signals_;
+  const RunControl* control_ = nullptr;
   mutable std::mutex mu_;
   std::string final_state_;
   std::function<web::FleetData()> fleet_;

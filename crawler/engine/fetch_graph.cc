@@ -107,4 +107,8 @@ int FetchGraph::in_flight() const {
   return fetcher_ != nullptr ? fetcher_->in_flight() : 0;
 }
 
+void FetchGraph::SetConcurrency(int concurrency) {
+  if (fetcher_ != nullptr) fetcher_->SetConcurrency(concurrency);
+}
+
 }  // namespace crawlbox::crawler

@@ -74,6 +74,9 @@ class FetchGraph {
   void Stop();
   // Transfers in flight now.
   int in_flight() const;
+  // fetch.concurrency changed while running (Fetcher::SetConcurrency). Any
+  // thread, between Start() and Stop().
+  void SetConcurrency(int concurrency);
 
  private:
   struct Graph;

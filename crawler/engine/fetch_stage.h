@@ -47,6 +47,12 @@ class FetchStage {
   // A page showed the session has ended: the [login] step should run again
   // before more pages are fetched. A stage without one ignores it.
   virtual void RequestLogin() {}
+  // fetch.concurrency changed while the crawl runs; false when this stage
+  // does not own its transfers (a master's workers each have their own).
+  virtual bool SetConcurrency(int concurrency) {
+    (void)concurrency;
+    return false;
+  }
   // Ends the stage: requests still out are abandoned (they stay queued in the
   // database), outcomes already received are drained. Nothing touches the
   // context after it returns.

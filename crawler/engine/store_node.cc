@@ -61,7 +61,34 @@ void StoreNode::Accept(Request request, storage::PageOutcome outcome) {
   if (pending_.fetch_add(1) == 0) oldest_ns_.store(NowNs());
 }
 
+void StoreNode::Post(Write write) {
+  std::lock_guard<std::mutex> lock(writes_mu_);
+  writes_.push_back(std::move(write));
+  has_writes_.store(true);
+}
+
+void StoreNode::RunWrites() {
+  if (!has_writes_.load()) return;
+  std::vector<Write> writes;
+  {
+    std::lock_guard<std::mutex> lock(writes_mu_);
+    writes.swap(writes_);
+    has_writes_.store(false);
+  }
+  std::vector<storage::QueuedUrl> added;
+  for (const Write& write : writes) {
+    if (fatal()) return;
+    Status st = write(store_, &added);
+    if (!st.ok()) return SetFatal(st);
+  }
+  if (added.empty()) return;
+  counters_->Add("store/new_urls", static_cast<int64_t>(added.size()));
+  Status st = frontier_->Finished({}, std::move(added));
+  if (!st.ok()) SetFatal(st);
+}
+
 bool StoreNode::Due() const {
+  if (has_writes_.load()) return true;
   const int64_t pending = pending_.load();
   if (pending >= static_cast<int64_t>(kMinBatch)) return true;
   if (frontier_->HasBlocked()) return true;
@@ -133,6 +160,7 @@ void StoreNode::Drain(const std::function<void()>& after_batch) {
   std::vector<Ended> ended;
   Pending next;
   while (true) {
+    RunWrites();
     requests.clear();
     batch.clear();
     size_t links = 0;

@@ -63,6 +63,15 @@ class StoreNode {
   // RecordsOnly): queued for the next Drain().
   void Accept(Request request, storage::PageOutcome outcome);
 
+  // A write for the store node's thread, the database's single writer (a
+  // control record, a control's new seeds): it runs at the next Drain(),
+  // before that batch. URLs it appends to *added are queued in the Frontier
+  // like discovered links. A failing write makes the node fatal.
+  // Thread-safe; the function must not throw.
+  using Write = std::function<config::Status(
+      storage::Store* store, std::vector<storage::QueuedUrl>* added)>;
+  void Post(Write write);
+
   // Whether a Drain() now would commit a batch worth its transaction: enough
   // outcomes wait (kMinBatch), or every request handed out is waiting here (no
   // more are coming soon), or the oldest has waited kMaxWait, or the Frontier
@@ -96,6 +105,8 @@ class StoreNode {
     storage::PageOutcome outcome;
   };
 
+  // Runs the writes Post() queued (Drain only).
+  void RunWrites();
   // Writes the batch's WARC records and syncs them; false (fatal set) when
   // the archive cannot be written.
   bool WriteArchive(std::vector<storage::PageOutcome>* batch);
@@ -111,6 +122,9 @@ class StoreNode {
   std::atomic<int64_t> oldest_ns_{0};
   SeenUrls seen_;                 // Drain() only
   std::vector<uint64_t> hashes_;  // Drain() only: the batch's links, hashed
+  std::mutex writes_mu_;
+  std::vector<Write> writes_;  // guarded by writes_mu_
+  std::atomic<bool> has_writes_{false};
   std::atomic<bool> fatal_{false};
   mutable std::mutex fatal_mu_;
   config::Status fatal_status_;

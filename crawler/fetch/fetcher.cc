@@ -301,7 +301,8 @@ Fetcher::Fetcher(const config::FetchSettings& settings, RequestSource* source,
                  ResponseCallback on_response)
     : settings_(settings),
       source_(source),
-      on_response_(std::move(on_response)) {}
+      on_response_(std::move(on_response)),
+      max_transfers_(settings.concurrency) {}
 
 Fetcher::~Fetcher() { Stop(); }
 
@@ -621,7 +622,8 @@ void Fetcher::Loop() {
       if (cookies_hook_) cookies_hook_(JarCookies(impl.share));
     }
     std::chrono::milliseconds wait(1000);
-    while (static_cast<int>(impl.active.size()) < settings_.concurrency) {
+    while (static_cast<int>(impl.active.size()) <
+           max_transfers_.load(std::memory_order_relaxed)) {
       std::optional<Request> next = source_->NextRequest(&wait);
       if (!next) break;
       if (diverter_ && next->kind == Request::Kind::kPage && diverter_(*next))

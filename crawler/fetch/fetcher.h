@@ -75,6 +75,13 @@ class Fetcher {
   void SetDiverter(Diverter diverter) { diverter_ = std::move(diverter); }
   // Transfers currently in flight.
   int in_flight() const { return in_flight_.load(std::memory_order_relaxed); }
+  // Transfers in flight at most from now on (fetch.concurrency changed while
+  // the crawl runs; >= 1). Any thread; transfers beyond a lowered bound
+  // finish.
+  void SetConcurrency(int concurrency) {
+    max_transfers_.store(concurrency, std::memory_order_relaxed);
+    Wakeup();
+  }
 
  private:
   struct Impl;
@@ -87,6 +94,7 @@ class Fetcher {
   std::thread thread_;
   std::atomic<bool> stop_{false};
   std::atomic<int> in_flight_{0};
+  std::atomic<int> max_transfers_;  // fetch.concurrency, live
   LoginStep login_step_;
   CookiesHook cookies_hook_;
   std::atomic<bool> login_requested_{false};

@@ -92,7 +92,7 @@ Request ToRequest(storage::QueuedUrl&& url) {
 
 Frontier::Frontier(const config::Job& job, storage::QueueReader* queue,
                    FrontierBounds bounds)
-    : settings_(std::make_unique<const Settings>(Settings{
+    : settings_(std::make_unique<Settings>(Settings{
           bounds.max_outstanding > 0 ? bounds.max_outstanding
                                      : 3 * job.fetch.concurrency,
           bounds.window > 0
@@ -119,7 +119,8 @@ Frontier::Frontier(const config::Job& job, storage::QueueReader* queue,
           std::chrono::seconds(job.politeness.robots_ttl_s),
           job.politeness.group_by == config::Politeness::GroupBy::kIp,
       })),
-      queue_(queue) {
+      queue_(queue),
+      outstanding_fixed_(bounds.max_outstanding > 0) {
   if (settings_->group_by_ip) {
     resolver_ = std::make_unique<HostResolver>(
         job.fetch.resolve, kResolverThreads,
@@ -137,6 +138,7 @@ Frontier::Host& Frontier::HostFor(const std::string& name) {
     slot = std::make_unique<Host>();
     Host& host = *slot;
     host.name = name;
+    host.paused = paused_hosts_.contains(name);
     if (!settings_->robots) host.robots_state = Host::Robots::kReady;
     if (!settings_->group_by_ip) {
       JoinGroup(host, name);
@@ -210,7 +212,7 @@ bool Frontier::HasWork(const Host& host) const {
 
 std::optional<Frontier::Clock::time_point> Frontier::ReadyTime(
     const Host& host) const {
-  if (host.group == nullptr || !HasWork(host) ||
+  if (host.group == nullptr || host.paused || !HasWork(host) ||
       host.group->in_flight >= settings_->per_host_concurrency) {
     return std::nullopt;
   }
@@ -268,7 +270,7 @@ std::optional<Request> Frontier::NextRequest(milliseconds* wait) {
 
 std::optional<Request> Frontier::NextRequestLocked(milliseconds* wait) {
   *wait = milliseconds(1000);
-  if (closed_ ||
+  if (closed_ || paused_ ||
       outstanding_ >= static_cast<size_t>(settings_->max_outstanding)) {
     return std::nullopt;
   }
@@ -350,6 +352,14 @@ std::optional<Request> Frontier::NextRequestLocked(milliseconds* wait) {
       Schedule(host);
       continue;
     }
+    if (live_deny_ != nullptr && live_deny_->MatchesAdded(url.url)) {
+      // Queued before a control denied it: recorded, never requested.
+      blocked_.push_back(BlockedRequest{ToRequest(std::move(url)),
+                                        "denied_by_control", false});
+      ++outstanding_;
+      Schedule(host);
+      continue;
+    }
     if (settings_->robots && (host.robots == nullptr ||
                               !host.robots->Allowed(settings_->robots_token,
                                                     PathAndQuery(url.url)))) {
@@ -374,7 +384,10 @@ std::optional<Request> Frontier::NextRequestLocked(milliseconds* wait) {
     Schedule(host);
     ++outstanding_;
     // The budget counts pages, not tries: a retry was counted the first time.
-    if (page_budget_ > 0 && url.attempts == 0) --page_budget_;
+    if (url.attempts == 0) {
+      ++pages_counted_;
+      if (page_budget_ > 0) --page_budget_;
+    }
     return ToRequest(std::move(url));
   }
   return std::nullopt;

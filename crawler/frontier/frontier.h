@@ -26,11 +26,13 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "config/job.h"
 #include "config/status.h"
 #include "crawler/fetch/request.h"
+#include "crawler/frontier/live_deny.h"
 #include "parser/robots.h"
 #include "storage/queue_reader.h"
 #include "storage/rows.h"
@@ -200,6 +202,32 @@ class Frontier : public RequestSource {
   // Copies the numbers under the lock; with `hosts`, every host too (O(hosts)).
   FrontierSnapshot Snapshot(bool hosts = false) const;
 
+  // Live controls (crawler/frontier/frontier_control.cc), from any thread;
+  // each applies from the next request handed out. Called before Start()
+  // they set the run up as the job file would.
+  //
+  // While paused nothing is handed out, robots.txt included; requests out
+  // end as usual. A paused crawl is not idle while anything is queued.
+  void SetPaused(bool paused);
+  // The same for one host (lowercase, as requests name it); a host not seen
+  // yet is paused when it appears.
+  void SetHostPaused(const std::string& host, bool paused);
+  // politeness.delay_ms and per_host_concurrency: every window starts over
+  // from the new delay (raised by its hosts' Crawl-delays; adaptive again
+  // from there), and a start planned further out than the new delay moves
+  // in.
+  void SetPoliteness(std::chrono::milliseconds delay, int per_host_concurrency);
+  // fetch.concurrency: the bound on requests handed out follows it (3 ×),
+  // unless FrontierBounds fixed that bound.
+  void SetConcurrency(int concurrency);
+  // limits.max_pages (0 = none), counting the pages of earlier runs as
+  // Start() does.
+  void SetMaxPages(int64_t max_pages);
+  // URLs matching a pattern a control added to `deny` (not owned; it must
+  // outlive the Frontier) are never handed out: they come out of
+  // TakeBlocked() with reason "denied_by_control". Before Start().
+  void SetLiveDeny(const LiveDeny* deny);
+
  private:
   struct Settings;
   struct Group;
@@ -254,7 +282,8 @@ class Frontier : public RequestSource {
   // constructor).
   config::Status Refill();
 
-  const std::unique_ptr<const Settings> settings_;
+  // Live controls change some of them, under mu_.
+  const std::unique_ptr<Settings> settings_;
   storage::QueueReader* const queue_;
   mutable std::mutex mu_;
   std::condition_variable changed_;
@@ -274,6 +303,13 @@ class Frontier : public RequestSource {
   bool closed_ = false;
   std::unordered_map<std::string, std::unique_ptr<Group>> groups_;
   size_t resolving_ = 0;  // hosts whose address is being looked up
+  bool paused_ = false;
+  std::unordered_set<std::string> paused_hosts_;
+  // Pages handed out (first tries) plus those fetched by earlier runs: what
+  // limits.max_pages counts.
+  int64_t pages_counted_ = 0;
+  bool outstanding_fixed_ = false;  // FrontierBounds set max_outstanding
+  const LiveDeny* live_deny_ = nullptr;
   // Last: destroyed first, so no lookup ends into a half-destroyed Frontier.
   std::unique_ptr<HostResolver> resolver_;  // group_by = "ip" only
 };

@@ -44,16 +44,14 @@ Status Frontier::Start() {
     st = queue_->CountFetchedByHost(&fetched_per_host);
     if (!st.ok()) return st;
   }
-  int64_t fetched = 0;
-  if (settings_->max_pages > 0) {
-    auto count = queue_->CountFetched();
-    if (!count.ok()) return count.status();
-    fetched = *count;
-  }
+  // Counted whatever the job's max_pages: a control may set one later.
+  auto fetched = queue_->CountFetched();
+  if (!fetched.ok()) return fetched.status();
   {
     std::lock_guard<std::mutex> lock(mu_);
+    pages_counted_ = *fetched;
     page_budget_ = settings_->max_pages > 0
-                       ? std::max<int64_t>(0, settings_->max_pages - fetched)
+                       ? std::max<int64_t>(0, settings_->max_pages - *fetched)
                        : -1;
     for (const auto& [name, count] : fetched_per_host)
       HostFor(name).fetched = count;

@@ -77,8 +77,12 @@ std::string_view Scope::Rejects(std::string_view url,
     return "path_repeats";
   }
   re2::StringPiece text(url.data(), url.size());
-  for (const auto& deny : scope_.deny) {
-    if (re2::RE2::PartialMatch(text, *deny)) return "deny";
+  if (live_deny_ != nullptr && live_deny_->changed()) {
+    if (live_deny_->Matches(url)) return "deny";
+  } else {
+    for (const auto& deny : scope_.deny) {
+      if (re2::RE2::PartialMatch(text, *deny)) return "deny";
+    }
   }
   if (scope_.allow.empty()) return "";
   for (const auto& allow : scope_.allow) {

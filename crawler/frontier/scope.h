@@ -8,11 +8,13 @@
 #include <vector>
 
 #include "config/job.h"
+#include "crawler/frontier/live_deny.h"
 #include "parser/url.h"
 
 namespace crawlbox::crawler {
 
-// Immutable after construction; safe for concurrent use.
+// Immutable after construction (its deny patterns may follow a LiveDeny);
+// safe for concurrent use.
 class Scope {
  public:
   // Allowed hosts are the job's, or the seeds' hosts when the job lists none.
@@ -27,10 +29,16 @@ class Scope {
   // first of Rejects' tests alone.
   bool AllowsHost(std::string_view host) const;
 
+  // From now on the deny patterns are those of `deny` (not owned; must
+  // outlive the Scope) once a control has changed them. Before links are
+  // tested.
+  void SetLiveDeny(const LiveDeny* deny) { live_deny_ = deny; }
+
  private:
   const config::Scope& scope_;
   const config::Limits& limits_;
   std::vector<std::string> hosts_;
+  const LiveDeny* live_deny_ = nullptr;
 };
 
 }  // namespace crawlbox::crawler

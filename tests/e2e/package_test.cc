@@ -214,7 +214,8 @@ void PackageTest::BashCompletesSubcommandsAndTheirFlags() {
         .out;
   };
   EXPECT_EQ(complete("crawlbox ru", 1), "run\n");
-  EXPECT_EQ(complete("crawlbox ex", 1), "extract export\n");
+  EXPECT_EQ(complete("crawlbox exp", 1), "export export-warc\n");
+  EXPECT_EQ(complete("crawlbox ct", 1), "ctl\n");
   EXPECT_EQ(complete("crawlbox run --rec", 2), "--recrawl\n");
   EXPECT_EQ(complete("crawlbox -v worker --redis-p", 3),
             "--redis-password-file\n");
