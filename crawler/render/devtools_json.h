@@ -15,9 +15,4 @@ std::string StringField(const nlohmann::json& object, const char* key);
 // The value at `key` of `object`, or a null value when absent.
 const nlohmann::json& Field(const nlohmann::json& object, const char* key);
 
-// A body Chromium hands over base64-encoded (Network.getResponseBody's
-// base64Encoded: one it does not take for text), decoded; nullopt when
-// `text` is not base64.
-std::optional<std::string> FromBase64(std::string_view text);
-
 }  // namespace crawlbox::crawler

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "config/base64.h"
 #include "crawler/render/devtools_json.h"
 
 namespace crawlbox::crawler {
@@ -165,7 +166,7 @@ std::shared_ptr<const WireCapture> NavigationCapture::Finish(
   if (reply.outcome != Browser::Outcome::kOk) return nullptr;
   std::string body = StringField(reply.result, "body");
   if (Field(reply.result, "base64Encoded") == json(true)) {
-    std::optional<std::string> decoded = FromBase64(body);
+    std::optional<std::string> decoded = config::FromBase64(body);
     if (!decoded) return nullptr;
     body = std::move(*decoded);
   }
