@@ -19,6 +19,7 @@
 
 #include "crawler/render/browser.h"
 #include "crawler/render/cookie_sync.h"
+#include "crawler/render/devtools_json.h"
 #include "crawler/render/interceptor.h"
 #include "crawler/render/navigation_capture.h"
 
@@ -44,20 +45,6 @@ constexpr auto kTabIdle = std::chrono::seconds(2);
 const char* const kMediaPatterns[] = {
     "*.png",  "*.jpg",   "*.jpeg", "*.gif", "*.webp", "*.svg",  "*.ico",
     "*.woff", "*.woff2", "*.ttf",  "*.otf", "*.mp4",  "*.webm", "*.mp3"};
-
-std::string StringField(const json& object, const char* key) {
-  if (!object.is_object()) return "";
-  auto it = object.find(key);
-  if (it == object.end() || !it->is_string()) return "";
-  return it->get<std::string>();
-}
-
-const json& Field(const json& object, const char* key) {
-  static const json kNull;
-  if (!object.is_object()) return kNull;
-  auto it = object.find(key);
-  return it == object.end() ? kNull : *it;
-}
 
 double MillisSince(Clock::time_point start) {
   return std::chrono::duration<double, std::milli>(Clock::now() - start)
