@@ -196,6 +196,11 @@ std::unique_ptr<PageParser> PageParser::Compile(
             std::make_unique<Selector>(std::move(selector).value());
       }
     }
+    for (const auto& pattern : rule.follow) {
+      const std::string& text = pattern->pattern();
+      if (text == "." || text == ".*" || text.empty())
+        compiled.follows_every_key = true;
+    }
     compiled.json = CompileJsonRule(rule, r, problems);
     CompileElementRule(r, &compiled, problems);
     CompileFormFollows(r, &compiled, problems);
@@ -583,7 +588,9 @@ void PageParser::ExtractLinks(const std::vector<const CompiledRule*>& rules,
       }
       const auto index = static_cast<size_t>(compiled - rules_.data());
       const uint64_t bit = index < 64 ? uint64_t{1} << index : 0;
-      if ((link->follow_known & bit) != 0) {
+      if (compiled->follows_every_key) {
+        follow = true;
+      } else if ((link->follow_known & bit) != 0) {
         follow = (link->follows & bit) != 0;
       } else {
         re2::StringPiece text(link->key);
