@@ -171,6 +171,8 @@ class PageParser {
   // written into `*out` (every field set), whose strings' capacity is reused.
   void ResolveHref(std::string_view href, const Url& base,
                    ResolvedHref* out) const;
+  // Sets `*out` to the http(s) URL `url`: its kind, crawl key and host.
+  void SetHttpKey(const Url& url, ResolvedHref* out) const;
 
   const config::Job& job_;
   uint64_t id_;  // unique among the parsers of this process

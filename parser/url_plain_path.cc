@@ -10,40 +10,37 @@
 // it is up to '#'; the fragment state percent-encodes the rest.
 #include "parser/url_plain_path.h"
 
+#include <array>
+
 #include "parser/url_encoding.h"
 
 namespace crawlbox::parser {
 namespace {
 
-// Bytes of a path segment that the path percent-encode set keeps as they are.
-bool IsPlainPathByte(char c) {
-  if (IsAsciiAlpha(c) || IsAsciiDigit(c)) return true;
-  switch (c) {
-    case '-':
-    case '.':
-    case '_':
-    case '~':
-    case '!':
-    case '$':
-    case '&':
-    case '(':
-    case ')':
-    case '*':
-    case '+':
-    case ',':
-    case ';':
-    case '=':
-    case ':':
-    case '@':
-      return true;
-    default:
-      return false;
+constexpr unsigned char kPathByte = 1;   // kept as it is in a path segment
+constexpr unsigned char kQueryByte = 2;  // kept as it is in a special query
+
+constexpr std::array<unsigned char, 256> MakeClasses() {
+  std::array<unsigned char, 256> classes{};
+  for (int c = 0; c < 256; ++c) {
+    const bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                       (c >= '0' && c <= '9');
+    bool path = alnum;
+    for (char p : std::string_view("-._~!$&()*+,;=:@")) path = path || c == p;
+    classes[static_cast<size_t>(c)] = static_cast<unsigned char>(
+        (path ? kPathByte : 0) |
+        (path || c == '/' || c == '?' ? kQueryByte : 0));
   }
+  return classes;
+}
+constexpr std::array<unsigned char, 256> kClasses = MakeClasses();
+
+bool Has(char c, unsigned char cls) {
+  return (kClasses[static_cast<unsigned char>(c)] & cls) != 0;
 }
 
-// Bytes of a query that the special-query percent-encode set keeps.
-bool IsPlainQueryByte(char c) {
-  return IsPlainPathByte(c) || c == '/' || c == '?';
+bool IsDotSegment(std::string_view segment) {
+  return segment == "." || segment == "..";
 }
 
 }  // namespace
@@ -53,44 +50,49 @@ bool ParsePlainAbsolutePath(std::string_view input, const Url& base, Url* out) {
       base.has_opaque_path || !base.has_host) {
     return false;
   }
-  if (input.size() > 1 && (input[1] == '/' || input[1] == '\\')) return false;
-  const size_t hash = input.find('#');
-  const std::string_view before_fragment = input.substr(0, hash);
-  const size_t question = before_fragment.find('?');
-  const std::string_view path = before_fragment.substr(0, question);
+  const size_t n = input.size();
+  size_t i = 1;
   size_t segment_start = 1;
-  for (size_t i = 1; i <= path.size(); ++i) {
-    if (i == path.size() || path[i] == '/') {
-      const std::string_view segment =
-          path.substr(segment_start, i - segment_start);
-      if (segment == "." || segment == "..") return false;
+  for (; i < n; ++i) {
+    const char c = input[i];
+    if (c == '/') {
+      if (IsDotSegment(input.substr(segment_start, i - segment_start)) ||
+          i == 1) {
+        return false;  // "/./", "/../" and "//host"
+      }
       segment_start = i + 1;
-    } else if (!IsPlainPathByte(path[i])) {
+    } else if (c == '?' || c == '#') {
+      break;
+    } else if (!Has(c, kPathByte)) {
       return false;
     }
   }
-  std::string_view query;
-  if (question != std::string_view::npos) {
-    query = before_fragment.substr(question + 1);
-    for (char c : query) {
-      if (!IsPlainQueryByte(c)) return false;
+  if (IsDotSegment(input.substr(segment_start, i - segment_start)))
+    return false;
+  const size_t path_end = i;
+  if (i < n && input[i] == '?') {
+    for (++i; i < n && input[i] != '#'; ++i) {
+      if (!Has(input[i], kQueryByte)) return false;
     }
   }
-  out->scheme = base.scheme;
-  out->username = base.username;
-  out->password = base.password;
-  out->host = base.host;
+  const size_t hash = i;
+  out->scheme.assign(base.scheme);
+  out->username.assign(base.username);
+  out->password.assign(base.password);
+  out->host.assign(base.host);
   out->has_host = true;
   out->port = base.port;
   out->has_opaque_path = false;
-  out->path.assign(path);
-  if (question != std::string_view::npos) {
-    out->query.emplace(query);
+  out->path.assign(input.data(), path_end);
+  if (path_end < hash) {
+    if (!out->query) out->query.emplace();
+    out->query->assign(input.data() + path_end + 1, hash - path_end - 1);
   } else {
     out->query.reset();
   }
-  if (hash != std::string_view::npos) {
-    out->fragment.emplace();
+  if (hash < n) {
+    if (!out->fragment) out->fragment.emplace();
+    out->fragment->clear();
     AppendPercentEncoded(input.substr(hash + 1), PercentEncodeSet::kFragment,
                          &*out->fragment);
   } else {

@@ -1,9 +1,9 @@
-// Internal to parser/url: the basic URL parser's result for the commonest
-// href of a crawled page, "/seg/seg[?query][#fragment]" against an http(s)
-// base, computed without running the state machine. On a large site most
-// links are such hrefs and are seen once per parse thread, so the link cache
-// misses them; running every byte through the parser's states cost about a
-// tenth of a crawl's CPU.
+// Internal to parser/ (url.cc and PageParser::ResolveHref): the basic URL
+// parser's result for the commonest href of a crawled page,
+// "/seg/seg[?query][#fragment]" against an http(s) base, computed without
+// running the state machine. On a large site most links are such hrefs and are
+// seen once per parse thread, so the link cache misses them; running every byte
+// through the parser's states cost about a tenth of a crawl's CPU.
 #pragma once
 
 #include <string_view>
@@ -17,7 +17,9 @@ namespace crawlbox::parser {
 // the path and query states copy unchanged, with no "." or ".." segment, and
 // `base` is an http(s) URL with a host: sets `*out` to exactly what the state
 // machine would make of `input` against `base` and returns true. Otherwise
-// returns false and leaves `*out` alone.
+// returns false and leaves `*out` alone. An input it takes has no byte that
+// ParseUrl trims or drops (spaces, controls, tabs, newlines), so callers may
+// pass an href untrimmed.
 bool ParsePlainAbsolutePath(std::string_view input, const Url& base, Url* out);
 
 // ParseUrl without this shortcut: every input through the state machine. For
