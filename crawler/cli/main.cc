@@ -248,16 +248,14 @@ int main(int argc, char** argv) {
   // leave them fragmented: a million-page crawl ended with 2 to 3 MB more
   // peak RSS than with the threshold fixed, at the same CPU.
   mallopt(M_MMAP_THRESHOLD, 128 * 1024);
-  // Two arenas instead of one per thread: the Fetcher, the parse threads and
-  // the store node (which runs on whichever parse thread is free, SQLite's
-  // page cache with it) each kept their own high-water mark, and memory freed
-  // in one arena was never reused by another. On the realistic 50,000-page
-  // site the peak fell from 34.6 to 32.8 MB (medians of 5 interleaved runs)
-  // at no measurable CPU: 0.34 more futex calls a page. One arena saved
-  // 4.5 MB, but the threads then contended for its lock (twice the system
-  // time in 4 runs of 5); on a million-page crawl two arenas took only 0.3 to
-  // 0.5 MB off the peak.
-  mallopt(M_ARENA_MAX, 2);
+  // glibc's default number of arenas (one per thread) stays. Fewer arenas
+  // would take memory off the peak, since each of the Fetcher, the parse
+  // threads and the store node keeps its own high-water mark: on the
+  // realistic 50,000-page site two arenas peaked at 32.8 MB instead of 34.6
+  // and one at 31.4, and on a million-page crawl two took 0.3 to 0.5 MB off.
+  // But the threads then contend for the arena locks: with two, 13% more CPU
+  // a page (system time 0.82 -> 1.21 s, three times the futex calls), with
+  // one, twice the system time.
 #endif
   crawlbox::crawler::FetchLibraryScope curl;
   int code = 1;
