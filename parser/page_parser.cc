@@ -23,6 +23,7 @@
 #include "parser/link_cache.h"
 #include "parser/link_scanner.h"
 #include "parser/url_encoding.h"
+#include "parser/url_plain_path.h"
 
 namespace crawlbox::parser {
 
@@ -195,6 +196,11 @@ std::unique_ptr<PageParser> PageParser::Compile(
         compiled.select =
             std::make_unique<Selector>(std::move(selector).value());
       }
+    }
+    for (const auto& pattern : rule.follow) {
+      const std::string& text = pattern->pattern();
+      if (text == "." || text == ".*" || text.empty())
+        compiled.follows_every_key = true;
     }
     compiled.json = CompileJsonRule(rule, r, problems);
     CompileElementRule(r, &compiled, problems);
@@ -479,6 +485,14 @@ void PageParser::ResolveHref(std::string_view href, const Url& base,
   out->host.clear();
   out->follow_known = 0;
   out->follows = 0;
+  // Most hrefs of a large site are plain "/seg/seg" links that miss the link
+  // cache: ParseUrl's shortcut for them, into a Url whose strings keep their
+  // capacity from link to link, without ParseUrl's result to build and move.
+  thread_local Url plain;
+  if (ParsePlainAbsolutePath(href, base, &plain)) {
+    SetHttpKey(plain, out);
+    return;
+  }
   auto resolved = ParseUrl(href, &base);
   if (!resolved.ok()) return;
   // javascript:, mailto: and friends are not errors, just not ours to follow.
@@ -486,15 +500,19 @@ void PageParser::ResolveHref(std::string_view href, const Url& base,
     out->kind = ResolvedHref::Kind::kOther;
     return;
   }
+  SetHttpKey(*resolved, out);
+}
+
+void PageParser::SetHttpKey(const Url& url, ResolvedHref* out) const {
   out->kind = ResolvedHref::Kind::kHttp;
   // Most hrefs of a large site miss the link cache: the slot's key is
   // rewritten in place rather than replaced by a new allocation.
   if (job_.scope.strip_query_params.empty()) {
-    NormalizeForCrawl(*resolved, &out->key);
+    NormalizeForCrawl(url, &out->key);
   } else {
-    out->key = CrawlKey(*resolved);
+    out->key = CrawlKey(url);
   }
-  out->host.assign(resolved->host);
+  out->host.assign(url.host);
 }
 
 void PageParser::ExtractLinks(const std::vector<const CompiledRule*>& rules,
@@ -583,7 +601,9 @@ void PageParser::ExtractLinks(const std::vector<const CompiledRule*>& rules,
       }
       const auto index = static_cast<size_t>(compiled - rules_.data());
       const uint64_t bit = index < 64 ? uint64_t{1} << index : 0;
-      if ((link->follow_known & bit) != 0) {
+      if (compiled->follows_every_key) {
+        follow = true;
+      } else if ((link->follow_known & bit) != 0) {
         follow = (link->follows & bit) != 0;
       } else {
         re2::StringPiece text(link->key);

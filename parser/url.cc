@@ -10,6 +10,7 @@
 
 #include "parser/url_encoding.h"
 #include "parser/url_host.h"
+#include "parser/url_plain_path.h"
 
 namespace crawlbox::parser {
 namespace {
@@ -636,7 +637,10 @@ Url UrlParser::Build() && {
 
 bool Url::IsSpecial() const { return IsSpecialScheme(scheme); }
 
-config::Result<Url> ParseUrl(std::string_view input, const Url* base) {
+namespace {
+
+config::Result<Url> Parse(std::string_view input, const Url* base,
+                          bool shortcut) {
   std::string_view trimmed = input;
   while (!trimmed.empty() && IsC0ControlOrSpace(trimmed.front())) {
     trimmed.remove_prefix(1);
@@ -654,12 +658,26 @@ config::Result<Url> ParseUrl(std::string_view input, const Url* base) {
     }
     trimmed = cleaned;
   }
+  if (shortcut && base != nullptr) {
+    Url url;
+    if (ParsePlainAbsolutePath(trimmed, *base, &url)) return url;
+  }
   UrlParser parser(trimmed, base);
   if (!parser.Run()) {
     return config::Status::InvalidArgument(parser.error() + ": " +
                                            EscapeForMessage(input));
   }
   return std::move(parser).Build();
+}
+
+}  // namespace
+
+config::Result<Url> ParseUrl(std::string_view input, const Url* base) {
+  return Parse(input, base, true);
+}
+
+config::Result<Url> ParseUrlByStates(std::string_view input, const Url* base) {
+  return Parse(input, base, false);
 }
 
 }  // namespace crawlbox::parser

@@ -483,5 +483,27 @@ TEST(UrlTest, ConformsToWptUrlTestData) {
   ASSERT_GE(rate, 95.0);
 }
 
+TEST(UrlTest, FindsTabsAndNewlinesAnywhere) {
+  // HasTabOrNewline tests words of eight bytes: every position of a byte
+  // relative to the words, next to bytes just below, at and above '\r'.
+  const std::string bytes = "a\t\n\r\x01\x0c\x0e\x7f\x80\xff";
+  std::mt19937 rng(7);
+  std::uniform_int_distribution<size_t> length(0, 40);
+  std::uniform_int_distribution<size_t> pick(0, bytes.size() - 1);
+  int with = 0;
+  for (int i = 0; i < 20000; ++i) {
+    std::string s;
+    for (size_t n = length(rng); n > 0; --n) {
+      s += rng() % 8 == 0 ? bytes[pick(rng)] : 'x';
+    }
+    const bool expected = s.find_first_of("\t\n\r") != std::string::npos;
+    ASSERT_EQ(HasTabOrNewline(s), expected) << i;
+    with += expected ? 1 : 0;
+  }
+  EXPECT_GT(with, 1000);
+  EXPECT_FALSE(HasTabOrNewline("0123456789abcdef\x0e\x0e\x01\x80"));
+  EXPECT_TRUE(HasTabOrNewline("0123456789abcdef0123456\r"));
+}
+
 }  // namespace
 }  // namespace crawlbox::parser
