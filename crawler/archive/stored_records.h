@@ -18,9 +18,9 @@ struct StoredResponse {
   std::string content_type;
   std::string etag;
   std::string last_modified;
-  std::string location;   // a redirect's target
-  std::string stored_at;  // pages.fetched_at, e.g. "2026-12-07T10:00:00.123Z"
-  std::string body;       // decoded, as the parser saw it
+  std::string location;    // a redirect's target
+  std::string stored_at;   // pages.fetched_at, e.g. "2026-12-07T10:00:00.123Z"
+  std::string body;        // decoded, as the parser saw it
   bool truncated = false;  // cut at fetch.max_body_bytes
 };
 

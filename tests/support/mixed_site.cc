@@ -67,20 +67,6 @@ constexpr char kShellHead[] = R"html(<!DOCTYPE html>
 </html>
 )html";
 
-// A number in 1..limit without leading zeros, else nullopt.
-std::optional<int> ParseIndex(const std::string& text, int limit) {
-  if (text.empty() || text.size() > 9 || text[0] == '0') return std::nullopt;
-  const int value = std::stoi(text);
-  if (value > limit) return std::nullopt;
-  return value;
-}
-
-std::string OneDecimal(double value) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof(buffer), "%.1f", value);
-  return buffer;
-}
-
 std::string PageHref(int page) { return "/mixed/page/" + std::to_string(page); }
 
 std::string StaticPage(int page, int pages) {

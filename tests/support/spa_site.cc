@@ -151,21 +151,6 @@ document.getElementById("app").textContent = "held " + keep.length;
 </html>
 )html";
 
-// A number in 1..limit written without leading zeros, else nullopt: one
-// spelling per page, as a crawler's seen-URL set expects.
-std::optional<int> ParseIndex(const std::string& text, int limit) {
-  if (text.empty() || text.size() > 9 || text[0] == '0') return std::nullopt;
-  const int value = std::stoi(text);
-  if (value > limit) return std::nullopt;
-  return value;
-}
-
-std::string OneDecimal(double value) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof(buffer), "%.1f", value);
-  return buffer;
-}
-
 void SetNotFound(httplib::Response& res, const std::string& path) {
   res.status = 404;
   res.set_content("not found: " + path + "\n", kText);
@@ -219,6 +204,19 @@ std::string FilmPage(const SpaEntry& entry) {
 }
 
 }  // namespace
+
+std::optional<int> ParseIndex(const std::string& text, int limit) {
+  if (text.empty() || text.size() > 9 || text[0] == '0') return std::nullopt;
+  const int value = std::stoi(text);
+  if (value > limit) return std::nullopt;
+  return value;
+}
+
+std::string OneDecimal(double value) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof(buffer), "%.1f", value);
+  return buffer;
+}
 
 std::vector<SpaEntry> SpaEntries(int page) {
   std::vector<SpaEntry> entries;

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -42,6 +43,14 @@ struct SpaEntry {
 // a TestServer has), cycled; aborts as DemoFilms() does on a broken checkout.
 // Thread-safe.
 std::vector<SpaEntry> SpaEntries(int page);
+
+// A page or rank number of a route (the SPA's and the mixed site's): 1..limit
+// written without leading zeros, else nullopt; one spelling per page, as a
+// crawler's seen-URL set expects.
+std::optional<int> ParseIndex(const std::string& text, int limit);
+
+// `value` with one decimal, as both sites print a score.
+std::string OneDecimal(double value);
 
 // The body of /spa/api/page/<page>.json, compact, keys in this order:
 //   {"page":3,"pages":200,"entries":[{"rank":21,"title":"...","score":9.1},
