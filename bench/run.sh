@@ -28,6 +28,7 @@ usage: bench/run.sh [--scenario main|latency|frontier|parse|scale|render|warc|al
                     [--scale-sizes N,N,...] [--scale-runs N] [--scale-site plain|realistic]
                     [--render-tabs N] [--mixed-pages N] [--quick] [--no-build]
                     [--build-dir DIR] [--keep-work] [--no-peers]
+       bench/run.sh --scenario distributed [bench/distributed.sh's options]
   --scenario S      what to run (default all); frontier also runs main's crawlbox for its
                     baseline; all is main, latency, frontier, parse and scale: render is
                     left out (it needs Chromium, Node and the npm registry, and takes about
@@ -62,6 +63,12 @@ USAGE
 }
 
 bad_usage() { echo "bench: $*" >&2; usage >&2; exit 2; }
+# The fleet's scaling benchmark has its own script and options.
+if [ "${1:-}" = --scenario ] && [ "${2:-}" = distributed ]; then
+  shift 2
+  cd "$caller_dir"
+  exec bash "$root/bench/distributed.sh" "$@"
+fi
 scenario=all
 runs="" pages="" scale_sizes="" scale_runs="" mixed_pages=""
 render_tabs=4
