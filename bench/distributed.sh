@@ -68,6 +68,7 @@ case "$scenario" in all|latency|cpu) ;; *) bad_usage "--scenario is all, latency
 IFS=',' read -r -a worker_counts <<<"$workers_list"
 for w in "${worker_counts[@]}"; do number --workers "$w"; done
 [ "${#worker_counts[@]}" -gt 0 ] || bad_usage "--workers lists no count"
+max_workers="$(printf '%s\n' "${worker_counts[@]}" | sort -n | tail -n 1)"
 
 log() { echo "bench: $*" >&2; }
 die() { log "$*"; exit 1; }
@@ -77,7 +78,9 @@ for tool in redis-server redis-cli python3 sqlite3 /usr/bin/time; do
 done
 if [ "$build" -eq 1 ]; then
   bash scripts/setup.sh >/dev/null || die "scripts/setup.sh failed"
-  bash scripts/build.sh "$build_dir" >/dev/null || die "the build failed (scripts/build.sh)"
+  # The two programs it runs, not the tests.
+  BUILD_TARGETS="crawlbox crawlbox-testsite" bash scripts/build.sh "$build_dir" >/dev/null ||
+    die "the build failed (scripts/build.sh $build_dir)"
 fi
 [ -x "$build_dir/crawlbox" ] && [ -x "$build_dir/crawlbox-testsite" ] ||
   die "$build_dir has no crawlbox / crawlbox-testsite (build it, or drop --no-build)"
@@ -91,9 +94,10 @@ testsite="$work/crawlbox-testsite"
 # Every process this script started and that may still run. A worker or master runs under GNU
 # time, so its pid here is time's: stopping it stops time's child first.
 pids=()
-stop_all() {
+# stop_pids PID...: SIGTERM to each (and its children), SIGKILL to what is left after 3 s.
+stop_pids() {
   local pid child all=() alive
-  for pid in "${pids[@]+"${pids[@]}"}"; do
+  for pid in "$@"; do
     for child in $(pgrep -P "$pid" 2>/dev/null || true); do all+=("$child"); done
     all+=("$pid")
   done
@@ -107,7 +111,10 @@ stop_all() {
     sleep 0.1
   done
   for pid in "${all[@]}"; do kill -0 "$pid" 2>/dev/null && kill -9 "$pid" 2>/dev/null; done
-  for pid in "${pids[@]+"${pids[@]}"}"; do wait "$pid" 2>/dev/null || true; done
+  for pid in "$@"; do wait "$pid" 2>/dev/null || true; done
+}
+stop_all() {
+  stop_pids "${pids[@]+"${pids[@]}"}"
   pids=()
 }
 cleanup() {
@@ -190,7 +197,8 @@ stop_site() {
 
 # The job of a scenario: the bench job with per-host limits above the fleet's transfers.
 make_job() {
-  local src="$1" dst="$2" limit=$(( concurrency * 8 > 256 ? concurrency * 8 : 256 ))
+  local src="$1" dst="$2" limit=$(( 2 * concurrency * max_workers ))
+  [ "$limit" -ge 256 ] || limit=256
   sed -e "0,/^name = .*/s//name = \"distbench\"/" \
     -e "s/^per_host_concurrency = .*/per_host_concurrency = $limit/" "$src" >"$dst"
   SITE=http://127.0.0.1:1 DB="$work/check.db" "$crawlbox" check "$dst" >/dev/null ||
@@ -262,7 +270,22 @@ one_run() {
     sampler=$!
     pids+=("$sampler")
   fi
-  wait "$mpid" || code=$?
+  # A run that hangs (a worker or the master stuck) is stopped, not waited for forever.
+  local limit=$(( 60 + want_pages / 50 )) deadline running
+  deadline=$(( SECONDS + limit ))
+  while :; do
+    running=0
+    for i in "$mpid" "${wpids[@]}"; do kill -0 "$i" 2>/dev/null && running=1; done
+    [ "$running" -eq 1 ] || break
+    if [ "$SECONDS" -ge "$deadline" ]; then
+      log "$scen, $workers workers, run $run: not over after $limit s; stopping it"
+      stop_pids "$mpid" "${wpids[@]}"
+      code=124
+      break
+    fi
+    sleep 0.2
+  done
+  wait "$mpid" || code=$(( code ? code : $? ))
   [ -z "$sampler" ] || wait "$sampler" || true
   for i in "${wpids[@]}"; do wait "$i" || code=$(( code ? code : 100 )); done
   pids=("$redis_pid" "$site_pid")
@@ -310,7 +333,6 @@ wants() { [ "$scenario" = all ] || [ "$scenario" = "$1" ]; }
 
 if wants latency; then
   make_job "$root/bench/latency.toml" "$work/latency.toml"
-  max_workers="$(printf '%s\n' "${worker_counts[@]}" | sort -n | tail -n 1)"
   # ~1 KB pages, 10 links each, no board entries: the work per page is small, the wait long.
   # A keep-alive connection holds a server thread: 512 threads for up to 8 x 16 connections
   # and the ones curl opens again after the server's 100 requests per connection.

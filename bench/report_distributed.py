@@ -148,6 +148,8 @@ def main():
            "CPU is user + system (GNU time for master and workers, /proc for the site, "
            "INFO cpu for Redis); \"other processes\" is what the rest of the machine used "
            "meanwhile.", ""]
+    if not rows:
+        out += ["No run completed (see the benchmark's messages).", ""]
     targets = []
     for scen, title in SCENARIOS:
         section, target = scenario_section(rows, scen, title)
