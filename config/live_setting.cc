@@ -5,6 +5,7 @@
 
 #include <cstdio>
 #include <functional>
+#include <type_traits>
 #include <utility>
 
 #include "config/job_loader.h"
@@ -16,19 +17,44 @@ namespace {
 struct LiveKey {
   const char* key;  // "section.leaf"
   std::function<int64_t(const Job&)> read;
+  // limits.* keys only (null otherwise): the value in a Limits.
+  std::function<int64_t(const Limits&)> get;
+  std::function<void(Limits*, int64_t)> set;
 };
+
+// A limits.* key: every one is an integer of [limits], int or int64_t.
+template <auto kMember>
+LiveKey LimitKey(const char* key) {
+  using Field = std::remove_reference_t<decltype(Limits{}.*kMember)>;
+  return LiveKey{
+      key, [](const Job& j) -> int64_t { return j.limits.*kMember; },
+      [](const Limits& l) -> int64_t { return l.*kMember; },
+      // The value passed the loader's range check for this very field.
+      [](Limits* l, int64_t v) { l->*kMember = static_cast<Field>(v); }};
+}
 
 const std::vector<LiveKey>& Keys() {
   static const std::vector<LiveKey> keys = {
       {"politeness.delay_ms",
-       [](const Job& j) { return j.politeness.delay_ms; }},
+       [](const Job& j) { return j.politeness.delay_ms; }, nullptr, nullptr},
       {"politeness.per_host_concurrency",
-       [](const Job& j) { return j.politeness.per_host_concurrency; }},
-      {"fetch.concurrency", [](const Job& j) { return j.fetch.concurrency; }},
-      {"limits.max_pages", [](const Job& j) { return j.limits.max_pages; }},
-      {"limits.max_bytes", [](const Job& j) { return j.limits.max_bytes; }},
-      {"limits.max_duration_s",
-       [](const Job& j) { return j.limits.max_duration_s; }},
+       [](const Job& j) -> int64_t {
+         return j.politeness.per_host_concurrency;
+       },
+       nullptr, nullptr},
+      {"fetch.concurrency",
+       [](const Job& j) -> int64_t { return j.fetch.concurrency; }, nullptr,
+       nullptr},
+      LimitKey<&Limits::max_pages>("limits.max_pages"),
+      LimitKey<&Limits::max_depth>("limits.max_depth"),
+      LimitKey<&Limits::max_pages_per_host>("limits.max_pages_per_host"),
+      LimitKey<&Limits::max_bytes>("limits.max_bytes"),
+      LimitKey<&Limits::max_duration_s>("limits.max_duration_s"),
+      LimitKey<&Limits::max_url_length>("limits.max_url_length"),
+      LimitKey<&Limits::max_path_repeats>("limits.max_path_repeats"),
+      LimitKey<&Limits::max_query_params>("limits.max_query_params"),
+      LimitKey<&Limits::max_records_per_page>("limits.max_records_per_page"),
+      LimitKey<&Limits::max_links_per_page>("limits.max_links_per_page"),
   };
   return keys;
 }
@@ -103,6 +129,19 @@ Result<int64_t> CheckLiveSetting(std::string_view key,
                                    loaded.problems.front().got);
   }
   return live->read(loaded.job);
+}
+
+std::optional<int64_t> GetLimit(const Limits& limits, std::string_view key) {
+  const LiveKey* live = Find(key);
+  if (live == nullptr || !live->get) return std::nullopt;
+  return live->get(limits);
+}
+
+bool SetLimit(std::string_view key, int64_t value, Limits* limits) {
+  const LiveKey* live = Find(key);
+  if (live == nullptr || !live->set) return false;
+  live->set(limits, value);
+  return true;
 }
 
 Result<std::vector<std::shared_ptr<const re2::RE2>>> CheckDenyPatterns(

@@ -7,19 +7,20 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "config/job.h"
 #include "config/status.h"
 
 namespace crawlbox::config {
 
 // The keys a running crawl accepts, dotted as in the job file:
-// politeness.delay_ms, politeness.per_host_concurrency, fetch.concurrency,
-// limits.max_pages, limits.max_bytes and limits.max_duration_s.
-// (scope.deny changes through CheckDenyPatterns.) The other limits shape
-// each page's parse and are read from the job file only.
+// politeness.delay_ms, politeness.per_host_concurrency, fetch.concurrency
+// and every key of [limits] (limits.max_pages, limits.max_depth, ...).
+// (scope.deny changes through CheckDenyPatterns.)
 bool IsLiveKey(std::string_view key);
 // Every live key, in a fixed order (for messages and the API).
 const std::vector<std::string>& LiveKeys();
@@ -32,6 +33,13 @@ const std::vector<std::string>& LiveKeys();
 // An unknown key is InvalidArgument naming the live keys.
 Result<int64_t> CheckLiveSetting(std::string_view key,
                                  std::string_view toml_value);
+
+// The value of the limits.* key `key` ("limits.max_depth") in `limits`;
+// nullopt when `key` is not one.
+std::optional<int64_t> GetLimit(const Limits& limits, std::string_view key);
+// Sets the limits.* key `key` of *limits to `value`, which CheckLiveSetting
+// accepted for that key. False (nothing changed) when `key` is not one.
+bool SetLimit(std::string_view key, int64_t value, Limits* limits);
 
 // Compiles deny patterns as scope.deny would (RE2, partial match). On
 // failure InvalidArgument with the first problem as `crawlbox check` prints

@@ -508,7 +508,7 @@ void PageParser::ExtractForms(const CompiledRule& compiled, const Document& doc,
                               const Url& page_url, const Url& base,
                               Parsed* out) const {
   const config::Rule& rule = *compiled.rule;
-  const size_t max_links = static_cast<size_t>(job_.limits.max_links_per_page);
+  const size_t max_links = static_cast<size_t>(max_links_per_page());
   std::vector<const GumboNode*> forms;
   for (const CompiledForm& follow : compiled.forms) {
     follow.select.Select(doc.root(), &forms);

@@ -177,7 +177,7 @@ class JsonRunner {
     std::vector<const nlohmann::json*> records;
     rule.records.Select(doc_, &records);
     const auto max_items =
-        static_cast<size_t>(page_.job->limits.max_records_per_page);
+        static_cast<size_t>(page_.parser->max_records_per_page());
     for (size_t r = 0; r < records.size(); ++r) {
       if (out_->items.size() >= max_items) {
         AddCut(out_, "records", static_cast<int64_t>(records.size() - r));
@@ -211,7 +211,7 @@ class JsonRunner {
   void Follow(const JsonRule& rule) {
     const auto& patterns = rule.rule->follow;
     const auto max_links =
-        static_cast<size_t>(page_.job->limits.max_links_per_page);
+        static_cast<size_t>(page_.parser->max_links_per_page());
     for (const JsonPath& query : rule.follow) {
       query.Select(doc_, &nodes_);
       for (size_t i = 0; i < nodes_.size(); ++i) {

@@ -106,7 +106,10 @@ bool IsTextContent(std::string_view content_type) {
   return type.ends_with("+xml") || type.ends_with("+json");
 }
 
-PageParser::PageParser(const config::Job& job) : job_(job) {
+PageParser::PageParser(const config::Job& job)
+    : job_(job),
+      max_records_per_page_(job.limits.max_records_per_page),
+      max_links_per_page_(job.limits.max_links_per_page) {
   // Ids tell the per-thread link caches which parser filled them; a parser
   // made later at the same address must not see its predecessor's entries.
   static std::atomic<uint64_t> next_id{1};
@@ -399,8 +402,7 @@ void PageParser::ExtractItems(const CompiledRule& compiled,
   std::vector<re2::StringPiece> groups(ngroups);
   re2::StringPiece text(body.data(), body.size());
   size_t pos = 0;
-  const size_t max_items =
-      static_cast<size_t>(job_.limits.max_records_per_page);
+  const size_t max_items = static_cast<size_t>(max_records_per_page());
   int64_t cut = 0;
   while (pos <= body.size() &&
          re.Match(text, pos, body.size(), re2::RE2::UNANCHORED, groups.data(),
@@ -460,8 +462,7 @@ void PageParser::ExtractElements(const CompiledRule& compiled,
                                  Parsed* out) const {
   const config::Rule& rule = *compiled.rule;
   std::vector<const GumboNode*> matches;
-  const size_t max_items =
-      static_cast<size_t>(job_.limits.max_records_per_page);
+  const size_t max_items = static_cast<size_t>(max_records_per_page());
   for (size_t r = 0; r < records.size(); ++r) {
     if (out->items.size() >= max_items) {
       AddCut(out, "records", static_cast<int64_t>(records.size() - r));
@@ -565,7 +566,7 @@ void PageParser::ExtractLinks(const std::vector<const CompiledRule*>& rules,
   cache.SetOwner(id_);
   const std::optional<LinkScope> scope = LinkCacheScope(*base);
   ResolvedHref uncached;
-  const size_t max_links = static_cast<size_t>(job_.limits.max_links_per_page);
+  const size_t max_links = static_cast<size_t>(max_links_per_page());
   KeptUrls kept(out->links, std::min(hrefs.size(), max_links));
   out->links.reserve(out->links.size() + std::min(hrefs.size(), max_links));
   const bool obey_rel = job_.politeness.nofollow_links;

@@ -3,6 +3,7 @@
 // parts of a job that config/ cannot check (seed URLs, CSS selectors).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -92,6 +93,23 @@ class PageParser {
       std::string_view body, const config::FormFollow& form,
       const std::vector<std::pair<std::string, std::string>>& values) const;
 
+  // limits.max_records_per_page and limits.max_links_per_page as they stand
+  // now: the job's until SetPageLimits. Any thread.
+  int max_records_per_page() const {
+    return max_records_per_page_.load(std::memory_order_relaxed);
+  }
+  int max_links_per_page() const {
+    return max_links_per_page_.load(std::memory_order_relaxed);
+  }
+  // From now on pages are cut at these bounds (a control changed one; each
+  // >= 1, as the job loader checks). Any thread; a page being parsed may
+  // still be cut at the old ones.
+  void SetPageLimits(int max_records_per_page, int max_links_per_page) {
+    max_records_per_page_.store(max_records_per_page,
+                                std::memory_order_relaxed);
+    max_links_per_page_.store(max_links_per_page, std::memory_order_relaxed);
+  }
+
   // True when a rule of that name exists.
   bool HasRule(std::string_view name) const;
 
@@ -176,6 +194,8 @@ class PageParser {
 
   const config::Job& job_;
   uint64_t id_;  // unique among the parsers of this process
+  std::atomic<int> max_records_per_page_;
+  std::atomic<int> max_links_per_page_;
   std::vector<Url> seeds_;
   std::vector<CompiledRule> rules_;
   std::string ua_token_;  // product token of fetch.user_agent, lowercase

@@ -152,6 +152,11 @@ Status ParseControl(std::string_view text, ControlCommand* command) {
 }
 
 std::string LiveSettingsJson(const LiveSettings& s) {
+  json limits = json::object();
+  for (const std::string& key : config::LiveKeys()) {
+    if (auto value = config::GetLimit(s.limits, key))
+      limits[key.substr(key.find('.') + 1)] = *value;
+  }
   json out = {
       {"running", s.running},
       {"paused", s.paused},
@@ -161,10 +166,7 @@ std::string LiveSettingsJson(const LiveSettings& s) {
        {{"delay_ms", s.delay_ms},
         {"per_host_concurrency", s.per_host_concurrency}}},
       {"fetch", {{"concurrency", s.concurrency}}},
-      {"limits",
-       {{"max_pages", s.max_pages},
-        {"max_bytes", s.max_bytes},
-        {"max_duration_s", s.max_duration_s}}},
+      {"limits", limits},
       {"scope", {{"deny", s.deny}}},
       {"paused_hosts", s.paused_hosts},
   };

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "config/job.h"
 #include "config/status.h"
 
 namespace crawlbox::web {
@@ -53,10 +54,9 @@ struct LiveSettings {
   bool stopping = false;  // a stop (signal or command) arrived
   int64_t delay_ms = 0;
   int64_t per_host_concurrency = 0;
-  int64_t concurrency = 0;  // fetch.concurrency
-  int64_t max_pages = 0;
-  int64_t max_bytes = 0;
-  int64_t max_duration_s = 0;
+  // fetch.concurrency; a master's is each worker's, forwarded to them all.
+  int64_t concurrency = 0;
+  config::Limits limits;          // every key of [limits] as it stands now
   std::vector<std::string> deny;  // scope.deny in force, the job's first
   std::vector<std::string> paused_hosts;
   bool distributed = false;  // a master: the fleet follows the controls

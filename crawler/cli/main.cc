@@ -91,7 +91,9 @@ int Main(int argc, char** argv) {
       ->required();
   ctl_cmd->add_option("ACTION", ctl.action, "What to do")->required();
   ctl_cmd->add_option("ARG", ctl.argument,
-                      "KEY=VALUE for set (scope.deny+=P adds a deny pattern, "
+                      "KEY=VALUE for set (politeness.delay_ms, "
+                      "politeness.per_host_concurrency, fetch.concurrency or "
+                      "any limits.* key; scope.deny+=P adds a deny pattern, "
                       "scope.deny-=P removes one), URL for seed, HOST for "
                       "pause-host and resume-host");
   ctl_cmd->add_option("--token", ctl.token,

@@ -31,10 +31,10 @@ void MergeCaptured(const parser::PageParser& parser, const config::Job& job,
   const bool obey = job.politeness.meta_robots;
   const bool want_items = !(obey && page->robots.noindex);
   const bool want_links = !(obey && page->robots.nofollow);
-  const size_t max_records = static_cast<size_t>(
-      std::max<int64_t>(job.limits.max_records_per_page, 0));
+  const size_t max_records =
+      static_cast<size_t>(std::max(parser.max_records_per_page(), 0));
   const size_t max_links =
-      static_cast<size_t>(std::max<int64_t>(job.limits.max_links_per_page, 0));
+      static_cast<size_t>(std::max(parser.max_links_per_page(), 0));
   std::unordered_set<std::string> seen;
   for (const parser::Link& link : page->links) seen.insert(link.url);
 

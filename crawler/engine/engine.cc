@@ -91,9 +91,8 @@ class LocalStage : public FetchStage, public FetchGraphSink {
   void Wakeup() override {
     if (graph_ != nullptr) graph_->Flush();
   }
-  bool SetConcurrency(int concurrency) override {
+  void SetConcurrency(int concurrency) override {
     if (graph_ != nullptr) graph_->SetConcurrency(concurrency);
-    return true;
   }
   void Stop() override {
     if (graph_ == nullptr) return;

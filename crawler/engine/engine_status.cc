@@ -55,10 +55,13 @@ web::LiveTotals EngineStatus::Totals() const {
   t.queued = static_cast<int64_t>(s.queued);
   t.in_flight = static_cast<int64_t>(s.in_flight);
   t.elapsed_s = s.seconds;
-  t.page_budget = job_.limits.max_pages > 0 ? s.page_budget : -1;
-  t.max_pages = job_.limits.max_pages;
-  t.max_bytes = job_.limits.max_bytes;
-  t.max_duration_s = job_.limits.max_duration_s;
+  // As controls left them: the page's ETA follows a limit changed live.
+  const config::Limits limits =
+      control_ != nullptr ? control_->limits() : job_.limits;
+  t.page_budget = limits.max_pages > 0 ? s.page_budget : -1;
+  t.max_pages = limits.max_pages;
+  t.max_bytes = limits.max_bytes;
+  t.max_duration_s = limits.max_duration_s;
   return t;
 }
 

@@ -47,12 +47,14 @@ class FetchStage {
   // A page showed the session has ended: the [login] step should run again
   // before more pages are fetched. A stage without one ignores it.
   virtual void RequestLogin() {}
-  // fetch.concurrency changed while the crawl runs; false when this stage
-  // does not own its transfers (a master's workers each have their own).
-  virtual bool SetConcurrency(int concurrency) {
-    (void)concurrency;
-    return false;
-  }
+  // fetch.concurrency changed while the crawl runs: the transfers this stage
+  // keeps in flight at most (a master's: each of its workers'). Any thread.
+  virtual void SetConcurrency(int concurrency) = 0;
+  // A control changed the job's limits while the crawl runs. A local stage
+  // ignores it: its parse node shares the run's Scope and PageParser, which
+  // the control changes itself. A master's passes them to its workers,
+  // whose parse nodes have their own. Any thread.
+  virtual void SetLimits(const config::Limits& limits) { (void)limits; }
   // Ends the stage: requests still out are abandoned (they stay queued in the
   // database), outcomes already received are drained. Nothing touches the
   // context after it returns.

@@ -368,8 +368,7 @@ void PageProcessor::Extract(const Response& r, storage::PageOutcome* result,
   if (parsed.encoding_errors) counters_->Add("parse/invalid_encoding");
   if (parsed.bad_links > 0) counters_->Add("parse/bad_url", parsed.bad_links);
   const int depth = r.request.depth + 1;
-  const bool too_deep =
-      job_.limits.max_depth >= 0 && depth > job_.limits.max_depth;
+  const bool too_deep = scope_.TooDeep(depth);
   // Rejections are counted once per reason and page: a counter update takes
   // a lock that every parse thread shares.
   std::string_view last_rejected;

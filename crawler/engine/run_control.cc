@@ -26,7 +26,7 @@ ControlResult Bad(std::string message) {
 
 }  // namespace
 
-RunControl::RunControl(const config::Job& job, const parser::PageParser& parser)
+RunControl::RunControl(const config::Job& job, parser::PageParser& parser)
     : job_(job),
       parser_(parser),
       deny_(job.scope.deny),
@@ -35,7 +35,7 @@ RunControl::RunControl(const config::Job& job, const parser::PageParser& parser)
       delay_ms_(job.politeness.delay_ms),
       per_host_concurrency_(job.politeness.per_host_concurrency),
       concurrency_(job.fetch.concurrency),
-      max_pages_(job.limits.max_pages) {}
+      limits_(job.limits) {}
 
 void RunControl::SetStatusUrl(std::string url) {
   std::lock_guard<std::mutex> lock(mu_);
@@ -85,8 +85,13 @@ Status RunControl::Attach(const ControlledRun& run, storage::Store* store) {
 void RunControl::StageStarted(FetchStage* stage) {
   std::lock_guard<std::mutex> lock(mu_);
   stage_ = stage;
-  if (concurrency_ != job_.fetch.concurrency && !distributed_)
+  // A master's workers may run another concurrency than the job's
+  // (--concurrency): only a value a control set is theirs to follow.
+  if (distributed_ ? concurrency_set_
+                   : concurrency_ != job_.fetch.concurrency) {
     stage_->SetConcurrency(static_cast<int>(concurrency_));
+  }
+  if (limits_set_) stage_->SetLimits(limits_);
 }
 
 void RunControl::Detach() {
@@ -210,25 +215,45 @@ ControlResult RunControl::ApplyLocked(const ControlCommand& command,
     frontier.SetPoliteness(std::chrono::milliseconds(delay_ms_),
                            static_cast<int>(per_host_concurrency_));
   } else if (key == "fetch.concurrency") {
-    if (distributed_) {
-      return ControlResult{409,
-                           "fetch.concurrency: each worker of a fleet keeps "
-                           "its own (crawlbox worker --concurrency)"};
-    }
+    // A master's: each worker's, which the Dispatcher forwards to them all.
     concurrency_ = v;
+    concurrency_set_ = true;
     frontier.SetConcurrency(static_cast<int>(v));
     if (stage_ != nullptr) stage_->SetConcurrency(static_cast<int>(v));
-  } else if (key == "limits.max_pages") {
-    max_pages_ = v;
-    frontier.SetMaxPages(v);
-  } else if (key == "limits.max_bytes") {
-    max_bytes_.store(v);
-  } else if (key == "limits.max_duration_s") {
-    max_duration_s_.store(v);
+  } else if (config::SetLimit(key, v, &limits_)) {
+    limits_set_ = true;
+    ApplyLimitLocked(key);
   } else {
     return Bad(key + ": not a live key");  // ParseControl let it through
   }
   return {};
+}
+
+void RunControl::ApplyLimitLocked(const std::string& key) {
+  Frontier& frontier = *run_.frontier;
+  if (key == "limits.max_pages") {
+    frontier.SetMaxPages(limits_.max_pages);
+  } else if (key == "limits.max_pages_per_host") {
+    frontier.SetMaxPagesPerHost(limits_.max_pages_per_host);
+    // A host no longer over the limit has its URLs loaded again by the
+    // Frontier's next refill, which runs on the store node's thread after
+    // its writes: an empty one asks for it.
+    run_.store->Post([](storage::Store*, std::vector<storage::QueuedUrl>*) {
+      return Status::Ok();
+    });
+  } else if (key == "limits.max_bytes") {
+    max_bytes_.store(limits_.max_bytes);
+  } else if (key == "limits.max_duration_s") {
+    max_duration_s_.store(limits_.max_duration_s);
+  } else {
+    // The rest bound each page's links and records: the parse node's scope
+    // (max_depth and the trap checks) and parser, here and, through the
+    // Dispatcher, on a master's workers, which parse its pages.
+    run_.scope->SetLimits(limits_);
+    parser_.SetPageLimits(limits_.max_records_per_page,
+                          limits_.max_links_per_page);
+    if (stage_ != nullptr) stage_->SetLimits(limits_);
+  }
 }
 
 web::LiveSettings RunControl::Settings() const {
@@ -240,9 +265,7 @@ web::LiveSettings RunControl::Settings() const {
   s.delay_ms = delay_ms_;
   s.per_host_concurrency = per_host_concurrency_;
   s.concurrency = concurrency_;
-  s.max_pages = max_pages_;
-  s.max_bytes = max_bytes_.load();
-  s.max_duration_s = max_duration_s_.load();
+  s.limits = limits_;
   s.deny = deny_.Patterns();
   s.paused_hosts.assign(paused_hosts_.begin(), paused_hosts_.end());
   s.distributed = distributed_;

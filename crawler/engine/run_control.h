@@ -40,12 +40,14 @@ struct ControlledRun {
 // `parser` must outlive it.
 class RunControl : public web::ControlTarget {
  public:
-  RunControl(const config::Job& job, const parser::PageParser& parser);
+  // The control changes `parser`'s page limits (records and links per page).
+  RunControl(const config::Job& job, parser::PageParser& parser);
 
   // Where this run's status server answers (without its token), written to
   // the crawl run's row at Attach() for `crawlbox ctl DB`. Before the run.
   void SetStatusUrl(std::string url);
-  // A master: the fleet's workers fetch, so fetch.concurrency is theirs.
+  // A master: the fleet's workers fetch and parse, so fetch.concurrency and
+  // the limits they apply reach them through the stage (the Dispatcher).
   void SetDistributed(bool distributed);
 
   // The engine side. Attach: the run's objects exist and the Frontier has not
@@ -54,7 +56,8 @@ class RunControl : public web::ControlTarget {
   // order (logging what they change), and takes commands from now on.
   // Fails when `store` cannot be read or written.
   config::Status Attach(const ControlledRun& run, storage::Store* store);
-  // The fetch stage runs: a replayed fetch.concurrency reaches its Fetcher.
+  // The fetch stage runs: a replayed fetch.concurrency reaches its Fetcher
+  // (a master's: its workers), and replayed limits a master's workers.
   void StageStarted(FetchStage* stage);
   // The run is ending: commands are answered 409 from now on. Commands
   // applied before are committed by the store node's last drain.
@@ -65,6 +68,11 @@ class RunControl : public web::ControlTarget {
   // limits.max_bytes and max_duration_s as they stand now (0 = none).
   int64_t max_bytes() const { return max_bytes_.load(); }
   int64_t max_duration_s() const { return max_duration_s_.load(); }
+  // Every limit as it stands now (the job's until a control changes one).
+  config::Limits limits() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return limits_;
+  }
 
   // web::ControlTarget.
   web::ControlResult Apply(const web::ControlCommand& command) override;
@@ -77,12 +85,14 @@ class RunControl : public web::ControlTarget {
   // leaves everything as it was.
   web::ControlResult ApplyLocked(const web::ControlCommand& command,
                                  bool replay);
+  // Applies limits_'s `key` (just changed) to the run (mu_ held, attached).
+  void ApplyLimitLocked(const std::string& key);
   // Queues the record of `command` for the store node (mu_ held, attached).
   void RecordLocked(const web::ControlCommand& command, bool applied,
                     const std::string& message);
 
   const config::Job& job_;
-  const parser::PageParser& parser_;
+  parser::PageParser& parser_;
   LiveDeny deny_;
   std::atomic<bool> stop_{false};
   std::atomic<int64_t> max_bytes_;
@@ -96,7 +106,9 @@ class RunControl : public web::ControlTarget {
   int64_t delay_ms_;
   int64_t per_host_concurrency_;
   int64_t concurrency_;
-  int64_t max_pages_;
+  bool concurrency_set_ = false;  // by a control (recorded ones included)
+  config::Limits limits_;         // the job's, as controls changed them
+  bool limits_set_ = false;
   std::set<std::string> paused_hosts_;
 };
 

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include "config/live_setting.h"
 #include "config/log.h"
 
 namespace crawlbox::crawler {
@@ -30,6 +31,8 @@ constexpr milliseconds kMaxBlock{50};
 // The worker table is read this often, so that a worker is declared lost at
 // most a quarter interval after its limit.
 constexpr milliseconds kWorkersEvery = kHeartbeatInterval / 4;
+// The live settings are written again this often while there are any.
+constexpr milliseconds kLiveEvery{3000};
 // Entries of a lost worker listed per XPENDING.
 constexpr int kPendingBatch = 512;
 constexpr const char* kReclaimer = "crawlbox-master";
@@ -143,6 +146,7 @@ void Dispatcher::Loop() {
       next_heartbeats = now + kWorkersEvery;
       s = ReadWorkers();
     }
+    if (s.ok()) s = PublishLive();
   }
   if (fenced_) {
     // Master::Run says who took the job over.
@@ -465,6 +469,34 @@ Status Dispatcher::ReadWorkers() {
   workers_ = std::move(workers);
   redis_rtt_s_ = std::chrono::duration<double>(now - sent).count();
   return Status::Ok();
+}
+
+void Dispatcher::SetConcurrency(int concurrency) {
+  std::lock_guard<std::mutex> lock(mu_);
+  live_["fetch.concurrency"] = concurrency;
+  live_changed_.store(true);
+}
+
+void Dispatcher::SetLimits(const config::Limits& limits) {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const std::string& key : config::LiveKeys()) {
+    if (auto value = config::GetLimit(limits, key)) live_[key] = *value;
+  }
+  live_changed_.store(true);
+}
+
+Status Dispatcher::PublishLive() {
+  const Clock::time_point now = Clock::now();
+  if (!live_changed_.exchange(false) && now < next_live_) return Status::Ok();
+  next_live_ = now + kLiveEvery;
+  std::string text;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (live_.empty()) return Status::Ok();
+    text = EncodeLiveSettings(live_);
+  }
+  auto reply = redis_->Command({"HSET", keys_.job, "live", text});
+  return reply.ok() ? Status::Ok() : reply.status();
 }
 
 }  // namespace crawlbox::crawler

@@ -9,6 +9,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -64,6 +65,13 @@ class Dispatcher : public FetchStage {
   // the task counts.
   FleetStatus fleet() const;
 
+  // A control set fetch.concurrency (each worker's, whatever its
+  // --concurrency) or changed the limits: forwarded to every worker, those
+  // that join later included, through the job hash's `live` field, which
+  // workers read with each heartbeat. Any thread.
+  void SetConcurrency(int concurrency) override;
+  void SetLimits(const config::Limits& limits) override;
+
  private:
   struct Outstanding {
     Request request;
@@ -95,6 +103,9 @@ class Dispatcher : public FetchStage {
   // newer epoch showed up in a stream).
   bool StillOurs();
   void GiveUp(Outstanding task);
+  // Writes live_ to the job hash when a control changed it, and every few
+  // seconds while it holds anything (a restarted Redis may have lost it).
+  config::Status PublishLive();
 
   const DispatcherOptions options_;
   const FleetKeys keys_;
@@ -119,6 +130,9 @@ class Dispatcher : public FetchStage {
   int64_t pending_ = 0, dispatched_ = 0, reclaimed_ = 0, reclaimed_lost_ = 0,
           duplicates_ = 0, results_ = 0;
   double redis_rtt_s_ = 0;
+  std::map<std::string, int64_t> live_;  // dotted key → value
+  std::atomic<bool> live_changed_{false};
+  std::chrono::steady_clock::time_point next_live_{};  // dispatch thread
 };
 
 }  // namespace crawlbox::crawler

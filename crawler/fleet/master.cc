@@ -97,6 +97,9 @@ Result<RunSnapshot> Master::Run() {
   Status s = RunAll(
       redis->get(),
       {{"DEL", keys.tasks, keys.render, keys.results},
+       // The previous run's live settings: this run's controls (the recorded
+       // ones replayed) publish their own.
+       {"HDEL", keys.job, "live"},
        {"XGROUP", "CREATE", keys.tasks, FleetKeys::kGroup, "0", "MKSTREAM"},
        {"XGROUP", "CREATE", keys.render, FleetKeys::kGroup, "0", "MKSTREAM"},
        {"HSET", keys.job, "text", job_.text, "file", job_.file, "env",

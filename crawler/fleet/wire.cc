@@ -402,4 +402,17 @@ Result<WorkerStatus> DecodeWorkerStatus(std::string_view text) {
   }
 }
 
+std::string EncodeLiveSettings(const std::map<std::string, int64_t>& live) {
+  return Dump(json(live));
+}
+
+Result<std::map<std::string, int64_t>> DecodeLiveSettings(
+    std::string_view text) {
+  try {
+    return json::parse(text).get<std::map<std::string, int64_t>>();
+  } catch (const json::exception& e) {
+    return Status::Corruption(std::string("not live settings: ") + e.what());
+  }
+}
+
 }  // namespace crawlbox::crawler

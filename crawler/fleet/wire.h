@@ -66,4 +66,12 @@ config::Result<TaskResult> DecodeResult(std::string_view text);
 std::string EncodeWorkerStatus(const WorkerStatus& status);
 config::Result<WorkerStatus> DecodeWorkerStatus(std::string_view text);
 
+// The live settings a master's controls set, as its workers apply them
+// (the job hash's `live` field): JSON of dotted job key → value
+// ({"fetch.concurrency":4,"limits.max_depth":2}), and back (Corruption when
+// it is not one; the values are the worker's to check).
+std::string EncodeLiveSettings(const std::map<std::string, int64_t>& live);
+config::Result<std::map<std::string, int64_t>> DecodeLiveSettings(
+    std::string_view text);
+
 }  // namespace crawlbox::crawler

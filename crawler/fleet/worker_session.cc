@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <thread>
 
+#include "config/live_setting.h"
 #include "config/log.h"
 #include "crawler/engine/login_step.h"
 #include "crawler/fetch/retry_policy.h"
@@ -302,6 +303,49 @@ void WorkerSession::Release(const std::vector<Held>& tasks) {
               "released " + std::to_string(tasks.size()) + " tasks");
 }
 
+void WorkerSession::ApplyLive(const std::string& text, FetchGraph* graph,
+                              Scope* scope, parser::PageParser* parser) {
+  int concurrency =
+      options_.concurrency > 0 ? options_.concurrency : job_.fetch.concurrency;
+  config::Limits limits = job_.limits;
+  std::string applied;
+  auto live = text.empty() ? Result<std::map<std::string, int64_t>>(
+                                 std::map<std::string, int64_t>{})
+                           : DecodeLiveSettings(text);
+  if (!live.ok()) {
+    config::Log(
+        LogLevel::kWarning, "worker",
+        "ignoring the master's live settings: " + live.status().message());
+    return;
+  }
+  for (const auto& [key, value] : *live) {
+    // Redis is shared: a value is applied only if the job file could hold it.
+    auto checked = config::CheckLiveSetting(key, std::to_string(value));
+    if (!checked.ok()) {
+      config::Log(
+          LogLevel::kWarning, "worker",
+          "ignoring a live setting from Redis: " + checked.status().message());
+      continue;
+    }
+    if (key == "fetch.concurrency") {
+      concurrency = static_cast<int>(*checked);
+    } else if (!config::SetLimit(key, *checked, &limits)) {
+      continue;  // the master's politeness: not a worker's
+    }
+    applied +=
+        (applied.empty() ? "" : ", ") + key + "=" + std::to_string(*checked);
+  }
+  // Tasks are read up to the new bound; transfers past a lowered one finish.
+  concurrency_ = concurrency;
+  graph->SetConcurrency(concurrency);
+  scope->SetLimits(limits);
+  parser->SetPageLimits(limits.max_records_per_page, limits.max_links_per_page);
+  config::Log(
+      LogLevel::kInfo, "worker",
+      "live settings from the master: " +
+          (applied.empty() ? std::string("none (the job's)") : applied));
+}
+
 bool WorkerSession::StartRenderer(FetchGraph* graph,
                                   const parser::PageParser& parser) {
   if (!render_policy_.Any()) return false;
@@ -398,6 +442,7 @@ Result<SessionEnd> WorkerSession::Run(int64_t* pages) {
   Clock::time_point next_renew = Clock::now() + renew_every;
   Clock::time_point next_check = Clock::now();
   std::string text = job_.text;
+  std::string live;  // the master's live settings as last applied
   while (s.ok()) {
     const int signals = Signals(options_.stop_signals);
     if (signals >= 2) break;
@@ -429,6 +474,9 @@ Result<SessionEnd> WorkerSession::Run(int64_t* pages) {
         draining = true;
         end = SessionEnd::kJobChanged;
         Release(TakeQueued());
+      } else if (!draining && (*job)["live"] != live) {
+        live = (*job)["live"];
+        ApplyLive(live, &graph, &scope, parser.get());
       }
     }
     if (now >= next_renew) {

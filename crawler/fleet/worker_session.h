@@ -36,6 +36,8 @@
 
 namespace crawlbox::crawler {
 
+class Scope;
+
 // The machine's hostname.
 std::string Hostname();
 
@@ -139,6 +141,11 @@ class WorkerSession : public RequestSource, public FetchGraphSink {
   // render tasks.
   bool StartRenderer(FetchGraph* graph, const parser::PageParser& parser);
   config::Status Renew();
+  // Applies the master's live settings (`text`: the job hash's live field,
+  // "" when none): the job's values and --concurrency, with each value a
+  // control set on top, checked as the job file's. Reader thread.
+  void ApplyLive(const std::string& text, FetchGraph* graph, Scope* scope,
+                 parser::PageParser* parser);
   // Sends the heartbeat, re-registering first when the master has declared
   // this worker lost.
   config::Status Heartbeat(const std::string& state);
@@ -164,7 +171,7 @@ class WorkerSession : public RequestSource, public FetchGraphSink {
   const FleetKeys keys_;
   const config::Job job_;
   const std::chrono::milliseconds lease_;
-  int concurrency_ = 0;
+  int concurrency_ = 0;  // tasks held at most: --concurrency, or live
   const RenderPolicy render_policy_{job_};
   // When this worker renders; the gate outlives the renderer that asks it.
   std::unique_ptr<RenderGate> gate_;

@@ -250,8 +250,15 @@ void Frontier::Schedule(Host& host) {
 
 void Frontier::Exhaust(Host& host) {
   host.exhausted = true;
-  abandoned_ += static_cast<int64_t>(host.queue.size() + host.retries.size()) +
-                host.in_db;
+  const int64_t dropped =
+      static_cast<int64_t>(host.queue.size() + host.retries.size()) +
+      host.in_db;
+  abandoned_ += dropped;
+  host.abandoned += dropped;
+  // Should a control lift the limit, the window is read again from its first
+  // URL not handed out: those handed out (lower ids) may still be in flight.
+  // Retries waiting here stay queued in the database for the next run.
+  if (!host.queue.empty()) host.cursor = host.queue.front().id - 1;
   in_memory_ -= host.queue.size();
   retrying_ -= host.retries.size();
   in_db_ -= host.in_db;
@@ -377,8 +384,9 @@ std::optional<Request> Frontier::NextRequestLocked(milliseconds* wait) {
       continue;
     }
     Take(host, now);
-    if (settings_->max_pages_per_host > 0 &&
-        ++host.fetched >= settings_->max_pages_per_host) {
+    // Counted whatever the job's max_pages_per_host: a control may set one.
+    if (++host.fetched >= settings_->max_pages_per_host &&
+        settings_->max_pages_per_host > 0) {
       Exhaust(host);
     }
     Schedule(host);

@@ -223,6 +223,11 @@ class Frontier : public RequestSource {
   // limits.max_pages (0 = none), counting the pages of earlier runs as
   // Start() does.
   void SetMaxPages(int64_t max_pages);
+  // limits.max_pages_per_host (0 = none), counted as Start() does: a host
+  // now at or past it hands out nothing more (its URLs stay queued in the
+  // database); one that was, and is no longer, is loaded again at the next
+  // Finished().
+  void SetMaxPagesPerHost(int64_t max_pages_per_host);
   // URLs matching a pattern a control added to `deny` (not owned; it must
   // outlive the Frontier) are never handed out: they come out of
   // TakeBlocked() with reason "denied_by_control". Before Start().

@@ -1,5 +1,5 @@
 // The Frontier's live controls: pause, per-host pause, politeness, the bound
-// on work out, the page budget and the deny patterns added while it runs.
+// on work out, the page budgets and the deny patterns added while it runs.
 #include <algorithm>
 
 #include "crawler/frontier/frontier.h"
@@ -65,6 +65,31 @@ void Frontier::SetMaxPages(int64_t max_pages) {
   page_budget_ =
       max_pages > 0 ? std::max<int64_t>(0, max_pages - pages_counted_) : -1;
   for (auto& [name, host] : hosts_) Schedule(*host);
+  NotifyIfIdle();
+}
+
+void Frontier::SetMaxPagesPerHost(int64_t max_pages_per_host) {
+  std::lock_guard<std::mutex> lock(mu_);
+  settings_->max_pages_per_host = max_pages_per_host;
+  for (auto& [name, host_ptr] : hosts_) {
+    Host& host = *host_ptr;
+    const bool over =
+        max_pages_per_host > 0 && host.fetched >= max_pages_per_host;
+    if (over && !host.exhausted) {
+      Exhaust(host);
+    } else if (!over && host.exhausted) {
+      // What it dropped is still queued in the database: the next Refill
+      // (the store node's thread, which alone loads windows) reads it again,
+      // after the cursor Exhaust() left.
+      host.exhausted = false;
+      host.in_db += host.abandoned;
+      in_db_ += host.abandoned;
+      abandoned_ -= host.abandoned;
+      host.abandoned = 0;
+      host.refill_listed = host.in_db > 0;
+    }
+    Schedule(host);
+  }
   NotifyIfIdle();
 }
 

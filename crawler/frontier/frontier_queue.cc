@@ -39,12 +39,11 @@ Status Frontier::Start() {
   std::vector<std::pair<std::string, int64_t>> queued_per_host;
   Status st = queue_->CountQueuedByHost(&queued_per_host);
   if (!st.ok()) return st;
+  // Both counted whatever the job's max_pages and max_pages_per_host: a
+  // control may set them later.
   std::vector<std::pair<std::string, int64_t>> fetched_per_host;
-  if (settings_->max_pages_per_host > 0) {
-    st = queue_->CountFetchedByHost(&fetched_per_host);
-    if (!st.ok()) return st;
-  }
-  // Counted whatever the job's max_pages: a control may set one later.
+  st = queue_->CountFetchedByHost(&fetched_per_host);
+  if (!st.ok()) return st;
   auto fetched = queue_->CountFetched();
   if (!fetched.ok()) return fetched.status();
   {
@@ -90,6 +89,7 @@ Status Frontier::Finished(std::span<const Ended> ended,
       Host& host = HostFor(url.host);
       if (host.exhausted) {
         ++abandoned_;
+        ++host.abandoned;
         continue;
       }
       // Once anything of a host waits in the database, its newer URLs wait
@@ -125,6 +125,7 @@ Status Frontier::Finished(std::span<const Ended> ended,
       Host& host = HostFor(end.request.host);
       if (host.exhausted) {
         ++abandoned_;
+        ++host.abandoned;
         continue;
       }
       host.retries.emplace(now + milliseconds(retry->backoff_ms),

@@ -80,7 +80,10 @@ struct Frontier::Host {
   uint64_t ready_seq = 0;  // seq of its live entry in ready_; 0 = none
   int64_t fetched = 0;     // requests handed out, earlier runs included
   bool exhausted = false;  // reached max_pages_per_host
-  bool paused = false;     // by a control: nothing of it is handed out
+  // Its queued URLs dropped while exhausted (of Frontier::abandoned_): back in
+  // in_db when a control raises max_pages_per_host past `fetched`.
+  int64_t abandoned = 0;
+  bool paused = false;  // by a control: nothing of it is handed out
   // Its robots.txt's Crawl-delay (capped), 0 when none; raises its group's
   // base_delay.
   std::chrono::milliseconds crawl_delay{0};

@@ -50,13 +50,24 @@ int QueryParams(std::string_view url) {
 }  // namespace
 
 Scope::Scope(const config::Job& job, const std::vector<parser::Url>& seeds)
-    : scope_(job.scope), limits_(job.limits) {
+    : scope_(job.scope),
+      max_depth_(job.limits.max_depth),
+      max_url_length_(job.limits.max_url_length),
+      max_path_repeats_(job.limits.max_path_repeats),
+      max_query_params_(job.limits.max_query_params) {
   hosts_ = scope_.allowed_hosts;
   if (hosts_.empty()) {
     for (const parser::Url& seed : seeds) hosts_.push_back(seed.host);
   }
   std::sort(hosts_.begin(), hosts_.end());
   hosts_.erase(std::unique(hosts_.begin(), hosts_.end()), hosts_.end());
+}
+
+void Scope::SetLimits(const config::Limits& limits) {
+  max_depth_.store(limits.max_depth, std::memory_order_relaxed);
+  max_url_length_.store(limits.max_url_length, std::memory_order_relaxed);
+  max_path_repeats_.store(limits.max_path_repeats, std::memory_order_relaxed);
+  max_query_params_.store(limits.max_query_params, std::memory_order_relaxed);
 }
 
 bool Scope::AllowsHost(std::string_view host) const {
@@ -66,14 +77,19 @@ bool Scope::AllowsHost(std::string_view host) const {
 std::string_view Scope::Rejects(std::string_view url,
                                 std::string_view host) const {
   if (!AllowsHost(host)) return "host";
-  if (static_cast<int64_t>(url.size()) > limits_.max_url_length)
+  // Relaxed loads: a control's new limit needs no ordering with the rest.
+  if (static_cast<int64_t>(url.size()) >
+      max_url_length_.load(std::memory_order_relaxed)) {
     return "url_too_long";
-  if (limits_.max_query_params > 0 &&
-      QueryParams(url) > limits_.max_query_params) {
+  }
+  const int max_query_params =
+      max_query_params_.load(std::memory_order_relaxed);
+  if (max_query_params > 0 && QueryParams(url) > max_query_params) {
     return "query_params";
   }
-  if (limits_.max_path_repeats > 0 &&
-      PathRepeats(url, limits_.max_path_repeats)) {
+  const int max_path_repeats =
+      max_path_repeats_.load(std::memory_order_relaxed);
+  if (max_path_repeats > 0 && PathRepeats(url, max_path_repeats)) {
     return "path_repeats";
   }
   re2::StringPiece text(url.data(), url.size());

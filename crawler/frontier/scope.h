@@ -3,6 +3,7 @@
 // a segment, query explosions).
 #pragma once
 
+#include <atomic>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -13,8 +14,9 @@
 
 namespace crawlbox::crawler {
 
-// Immutable after construction (its deny patterns may follow a LiveDeny);
-// safe for concurrent use.
+// Fixed after construction but for its deny patterns (which may follow a
+// LiveDeny) and the link limits a control changes (SetLimits); safe for
+// concurrent use.
 class Scope {
  public:
   // Allowed hosts are the job's, or the seeds' hosts when the job lists none.
@@ -29,6 +31,18 @@ class Scope {
   // first of Rejects' tests alone.
   bool AllowsHost(std::string_view host) const;
 
+  // Whether a link found on a page at `depth` - 1 (so at `depth` hops from a
+  // seed) lies beyond limits.max_depth.
+  bool TooDeep(int depth) const {
+    const int max = max_depth_.load(std::memory_order_relaxed);
+    return max >= 0 && depth > max;
+  }
+
+  // From now on links are tested against the max_depth, max_url_length,
+  // max_path_repeats and max_query_params of `limits` (a control changed
+  // one). Any thread; a page being processed may still see the old ones.
+  void SetLimits(const config::Limits& limits);
+
   // From now on the deny patterns are those of `deny` (not owned; must
   // outlive the Scope) once a control has changed them. Before links are
   // tested.
@@ -36,7 +50,10 @@ class Scope {
 
  private:
   const config::Scope& scope_;
-  const config::Limits& limits_;
+  std::atomic<int> max_depth_;
+  std::atomic<int> max_url_length_;
+  std::atomic<int> max_path_repeats_;
+  std::atomic<int> max_query_params_;
   std::vector<std::string> hosts_;
   const LiveDeny* live_deny_ = nullptr;
 };

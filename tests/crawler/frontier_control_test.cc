@@ -1,7 +1,7 @@
 // The Frontier's live controls (crawler/frontier/frontier_control.cc): pause
-// and per-host pause, a delay lowered while a host waits, a page budget set
-// mid-run, and queued URLs that a deny pattern added live keeps from being
-// requested.
+// and per-host pause, a delay lowered while a host waits, a page budget and a
+// per-host limit set mid-run, and queued URLs that a deny pattern added live
+// keeps from being requested.
 #include <gtest/gtest.h>
 
 #include "config/live_setting.h"
@@ -96,6 +96,37 @@ TEST_F(FrontierControlTest, APageBudgetSetMidRunCountsWhatWasHandedOut) {
   EXPECT_EQ(frontier.Snapshot().page_budget, 0);
   frontier.SetMaxPages(0);
   EXPECT_TRUE(Next(frontier).has_value());
+}
+
+TEST_F(FrontierControlTest, APerHostLimitSetMidRunStopsAndLiftedResumes) {
+  Add("a.test", 6);  // /0 ../5
+  Add("b.test", 2);
+  Frontier frontier(job_, reader_.get());
+  frontier.SetHostPaused("b.test", true);
+  ASSERT_TRUE(frontier.Start().ok());
+  std::vector<std::string> handed;
+  for (int i = 0; i < 2; ++i) {
+    auto r = Next(frontier);
+    ASSERT_TRUE(r.has_value());
+    handed.push_back(r->url);
+  }
+  // Counted although the job had no limit: a.test is at 2 already.
+  frontier.SetMaxPagesPerHost(2);
+  frontier.SetHostPaused("b.test", false);
+  while (auto r = Next(frontier)) handed.push_back(r->url);
+  EXPECT_EQ(handed,
+            (std::vector<std::string>{"http://a.test/0", "http://a.test/1",
+                                      "http://b.test/0", "http://b.test/1"}));
+  // Lifted: a.test's URLs come back from the database at the next refill,
+  // those handed out (still in flight here) not again.
+  frontier.SetMaxPagesPerHost(0);
+  EXPECT_FALSE(Next(frontier).has_value());
+  ASSERT_TRUE(frontier.Finished({}, {}).ok());
+  handed.clear();
+  while (auto r = Next(frontier)) handed.push_back(r->url);
+  EXPECT_EQ(handed,
+            (std::vector<std::string>{"http://a.test/2", "http://a.test/3",
+                                      "http://a.test/4", "http://a.test/5"}));
 }
 
 TEST_F(FrontierControlTest, QueuedUrlsMatchingAnAddedDenyPatternAreBlocked) {

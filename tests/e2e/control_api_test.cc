@@ -28,19 +28,10 @@ httplib::Headers WithToken() {
 }
 
 // What `crawlbox check` prints for a job whose politeness.delay_ms is
-// `value`, without "crawlbox: file:line:col: ".
+// `value`.
 std::string CheckMessage(const TempDir& dir, const std::string& value) {
-  const std::string job = dir.File("bad.toml");
-  std::ofstream(job) << "[job]\nname = \"bad\"\nstart_urls = "
-                        "[\"http://127.0.0.1/\"]\n[politeness]\ndelay_ms = "
-                     << value << "\n";
-  ProcessResult r =
-      testing::RunProcess({BuiltProgram("crawlbox"), "check", job});
-  const size_t at = r.err.find("politeness.delay_ms");
-  if (r.exit_code != 2 || at == std::string::npos)
-    return "(check: " + r.err + ")";
-  std::string line = r.err.substr(at);
-  return line.substr(0, line.find('\n'));
+  return control_test::CheckMessage(dir.File("bad.toml"), "politeness",
+                                    "delay_ms", value);
 }
 
 ProcessResult Ctl(const std::vector<std::string>& args,

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "storage/reader.h"
+#include "tests/support/subprocess.h"
 #include "tests/support/test_server.h"
 
 namespace crawlbox::control_test {
@@ -26,6 +27,14 @@ inline constexpr char kFollowSite[] =
     "[[rules]]\nname = \"page\"\nurl = '/site/'\n"
     "follow = ['/site/\\d+\\.html$']\n"
     "pattern = '<title>(?P<title>[^<]*)</title>'\n";
+
+// A test server with the generated site of `pages` pages.
+inline testing::TestServerOptions SiteOf(int pages) {
+  testing::TestServerOptions options;
+  options.site = testing::SiteOptions{};
+  options.site->pages = pages;
+  return options;
+}
 
 inline std::string ReadText(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -47,6 +56,26 @@ inline int WaitForPort(const std::string& err_path, size_t after = 0) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   return 0;
+}
+
+// What `crawlbox check` prints for a job (written to `job_path`) whose
+// [section] key is `value`, without "crawlbox: file:line:col: ": the words
+// a control with that value must be refused with.
+inline std::string CheckMessage(const std::string& job_path,
+                                const std::string& section,
+                                const std::string& key,
+                                const std::string& value) {
+  std::ofstream(job_path) << "[job]\nname = \"bad\"\nstart_urls = "
+                             "[\"http://127.0.0.1/\"]\n["
+                          << section << "]\n"
+                          << key << " = " << value << "\n";
+  testing::ProcessResult r = testing::RunProcess(
+      {testing::BuiltProgram("crawlbox"), "check", job_path});
+  const size_t at = r.err.find(section + "." + key);
+  if (r.exit_code != 2 || at == std::string::npos)
+    return "(check: " + r.err + ")";
+  std::string line = r.err.substr(at);
+  return line.substr(0, line.find('\n'));
 }
 
 struct Reply {
@@ -97,6 +126,18 @@ bool WaitFor(Pred pred, std::chrono::milliseconds timeout) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   return pred();
+}
+
+// The most requests `server` handled at once during `window`, counted after
+// `settle` (transfers started under an older bound end meanwhile). Forgets
+// the server's request log.
+inline int ConcurrentDuring(testing::TestServer& server,
+                            std::chrono::milliseconds settle,
+                            std::chrono::milliseconds window) {
+  std::this_thread::sleep_for(settle);
+  server.ResetCounts();
+  std::this_thread::sleep_for(window);
+  return server.MaxConcurrent();
 }
 
 // The rows of the controls table: what, who, applied.

@@ -38,6 +38,16 @@ TEST(ControlTest, ParsesEveryCommand) {
        "limits.max_pages",
        0,
        {}},
+      {R"({"command":"set","key":"limits.max_depth","value":-1})",
+       Kind::kSet,
+       "limits.max_depth",
+       -1,
+       {}},
+      {R"({"command":"set","key":"limits.max_links_per_page","value":50})",
+       Kind::kSet,
+       "limits.max_links_per_page",
+       50,
+       {}},
       {R"({"command":"set","key":"scope.deny","add":["/private/"]})",
        Kind::kDeny,
        "scope.deny",
@@ -100,6 +110,13 @@ TEST(ControlTest, RefusesWithTheLoadersMessage) {
        "politeness.delay_ms: expected an integer in 0..3600000, got a string"},
       {R"({"command":"set","key":"fetch.concurrency","value":0})",
        "fetch.concurrency: expected an integer in 1..10000, got 0"},
+      {R"({"command":"set","key":"limits.max_depth","value":-2})",
+       "limits.max_depth: expected an integer >= -1, got -2"},
+      {R"({"command":"set","key":"limits.max_url_length","value":15})",
+       "limits.max_url_length: expected an integer in 16..1000000, got 15"},
+      {R"({"command":"set","key":"limits.max_records_per_page","value":0})",
+       "limits.max_records_per_page: expected an integer in 1..10000000, got "
+       "0"},
       {R"({"command":"set","key":"politeness.delay_ms"})",
        "politeness.delay_ms: expected a value, got nothing"},
       {R"({"command":"set","key":"scope.deny","add":["(unclosed"]})", nullptr},
@@ -123,10 +140,12 @@ TEST(ControlTest, RefusesWithTheLoadersMessage) {
   // A key a running crawl cannot change names those it can.
   ControlCommand command;
   config::Status s = ParseControl(
-      R"({"command":"set","key":"limits.max_depth","value":3})", &command);
+      R"({"command":"set","key":"fetch.timeout_ms","value":3})", &command);
   ASSERT_FALSE(s.ok());
-  EXPECT_NE(s.message().find("politeness.delay_ms"), std::string::npos)
-      << s.message();
+  for (const char* key :
+       {"politeness.delay_ms", "limits.max_depth", "limits.max_query_params"}) {
+    EXPECT_NE(s.message().find(key), std::string::npos) << s.message();
+  }
 }
 
 TEST(ControlTest, LiveSettingsJsonHasEverySetting) {
@@ -135,6 +154,8 @@ TEST(ControlTest, LiveSettingsJsonHasEverySetting) {
   settings.paused = true;
   settings.delay_ms = 250;
   settings.concurrency = 4;
+  settings.limits.max_depth = 3;
+  settings.limits.max_pages_per_host = 7;
   settings.deny = {"/a/", "/b/"};
   settings.paused_hosts = {"x.test"};
   nlohmann::json j = nlohmann::json::parse(LiveSettingsJson(settings));
@@ -142,6 +163,12 @@ TEST(ControlTest, LiveSettingsJsonHasEverySetting) {
   EXPECT_EQ(j["paused"], true);
   EXPECT_EQ(j["politeness"]["delay_ms"], 250);
   EXPECT_EQ(j["fetch"]["concurrency"], 4);
+  // Every key of [limits], the defaults included.
+  EXPECT_EQ(j["limits"].size(), 10u) << j["limits"].dump();
+  EXPECT_EQ(j["limits"]["max_depth"], 3);
+  EXPECT_EQ(j["limits"]["max_pages_per_host"], 7);
+  EXPECT_EQ(j["limits"]["max_url_length"], 2048);
+  EXPECT_EQ(j["limits"]["max_records_per_page"], 10000);
   EXPECT_EQ(j["scope"]["deny"], nlohmann::json({"/a/", "/b/"}));
   EXPECT_EQ(j["paused_hosts"], nlohmann::json({"x.test"}));
 }
