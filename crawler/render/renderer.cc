@@ -38,9 +38,9 @@ constexpr auto kCloseTimeout = std::chrono::seconds(2);
 constexpr auto kLaunchTimeout = std::chrono::seconds(30);
 constexpr auto kNetworkIdle = std::chrono::milliseconds(500);
 constexpr auto kSelectorPoll = std::chrono::milliseconds(50);
-// A tab with no page for this long is closed: its renderer process is 30 to
-// 60 MB. Pages take the most recently used tab, so under a light load the
-// same few tabs do the work and the rest go.
+// A tab with no page for this long is closed (with the last one, the
+// renderer processes go). Pages take the most recently used tab, so under a
+// light load the same few tabs do the work and the rest go.
 constexpr auto kTabIdle = std::chrono::seconds(2);
 // How long a renderer gets to answer a trivial command after its page timed
 // out before it is taken for hung (a script that never yields).
