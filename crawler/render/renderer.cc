@@ -23,6 +23,7 @@
 #include "crawler/render/devtools_json.h"
 #include "crawler/render/interceptor.h"
 #include "crawler/render/navigation_capture.h"
+#include "crawler/render/tab_anchor.h"
 
 namespace crawlbox::crawler {
 namespace {
@@ -90,14 +91,9 @@ struct Renderer::Impl {
   // The browser to begin a page on, launching one when there is none, it
   // died, or it rendered recycle_browser_after pages. Counts the page.
   config::Result<std::shared_ptr<Browser>> AcquireBrowser(bool count_page);
-  // A tab opened by the anchor when `related` (see OpenRelated), else one of
-  // its own browsing instance.
+  // A tab opened by the anchor when `related`, else one of its own browsing
+  // instance (and renderer process).
   config::Result<Tab> OpenTab(std::shared_ptr<Browser> browser, bool related);
-  // A new blank page target opened by the anchor tab of `browser` (opened
-  // first when there is none or it crashed), so that it is in the anchor's
-  // browsing instance; "" when that failed, saying why in *error.
-  std::string OpenRelated(const std::shared_ptr<Browser>& browser,
-                          Clock::time_point deadline, std::string* error);
   void CloseTab(Tab& tab);
   // Stops a script that keeps the tab's renderer process (and so every tab
   // of its site) busy: after a timeout, a renderer that does not answer at
@@ -129,15 +125,7 @@ struct Renderer::Impl {
   int64_t browser_starts = 0;
   std::vector<std::thread> workers;
   std::mutex launch_mu;  // one launch at a time
-  // The blank tab that opens every other (Target.createTarget would give
-  // each tab a browsing instance, and so a renderer process, of its own);
-  // one tab opened at a time. Closed with the last tab.
-  std::mutex anchor_mu;
-  std::optional<Tab> anchor;  // guarded by anchor_mu
-  int open_tabs = 0;          // guarded by anchor_mu
-  // The anchor's new tabs handed out, until closed: one not attached yet
-  // looks like a new one. Guarded by anchor_mu.
-  std::set<std::string> claimed;
+  TabAnchor anchor;      // opens the tabs, so that one site's share a process
 };
 
 config::Result<std::shared_ptr<Browser>> Renderer::Impl::AcquireBrowser(
@@ -184,7 +172,7 @@ config::Result<Tab> Renderer::Impl::OpenTab(std::shared_ptr<Browser> b,
     return config::Status::Unavailable("opening a tab: " + reply.error);
   };
   std::string error;
-  if (related) tab.target_id = OpenRelated(b, deadline, &error);
+  if (related) tab.target_id = anchor.OpenTab(b, deadline, &error);
   if (tab.target_id.empty()) {
     if (related && !b->alive()) {
       CloseTab(tab);
@@ -196,10 +184,7 @@ config::Result<Tab> Renderer::Impl::OpenTab(std::shared_ptr<Browser> b,
         "Target.createTarget", json{{"url", "about:blank"}}, "", deadline);
     if (created.outcome != Outcome::kOk) return fail(created);
     tab.target_id = StringField(created.result, "targetId");
-  }
-  {
-    std::lock_guard lock(anchor_mu);
-    ++open_tabs;
+    anchor.Opened();
   }
   Browser::Reply reply = b->Call(
       "Target.attachToTarget",
@@ -247,75 +232,6 @@ config::Result<Tab> Renderer::Impl::OpenTab(std::shared_ptr<Browser> b,
   return tab;
 }
 
-std::string Renderer::Impl::OpenRelated(const std::shared_ptr<Browser>& b,
-                                        Clock::time_point deadline,
-                                        std::string* error) {
-  std::lock_guard lock(anchor_mu);
-  if (anchor && (anchor->browser != b || b->SessionGone(anchor->session_id))) {
-    if (anchor->browser->alive())
-      (void)anchor->browser->Post("Target.closeTarget",
-                                  json{{"targetId", anchor->target_id}}, "");
-    anchor->browser->Unwatch(anchor->session_id);
-    anchor.reset();
-  }
-  if (!anchor) {
-    Tab fresh;
-    fresh.browser = b;
-    Browser::Reply reply = b->Call("Target.createTarget",
-                                   json{{"url", "about:blank"}}, "", deadline);
-    if (reply.outcome != Outcome::kOk) {
-      *error = reply.error;
-      return "";
-    }
-    fresh.target_id = StringField(reply.result, "targetId");
-    reply = b->Call("Target.attachToTarget",
-                    json{{"targetId", fresh.target_id}, {"flatten", true}}, "",
-                    deadline);
-    if (reply.outcome != Outcome::kOk) {
-      (void)b->Post("Target.closeTarget", json{{"targetId", fresh.target_id}},
-                    "");
-      *error = reply.error;
-      return "";
-    }
-    fresh.session_id = StringField(reply.result, "sessionId");
-    b->Watch(fresh.session_id, fresh.target_id);  // to see it crash
-    anchor = std::move(fresh);
-  }
-  // A tab opened by script with its opener is in the opener's browsing
-  // instance, where pages of one site share a renderer process.
-  Clock::time_point quick = std::min(deadline, Clock::now() + kCloseTimeout);
-  Browser::Reply opened = b->Call(
-      "Runtime.evaluate",
-      json{{"expression", "window.open('about:blank', '_blank') !== null"},
-           {"userGesture", true},
-           {"returnByValue", true}},
-      anchor->session_id, quick);
-  if (opened.outcome != Outcome::kOk ||
-      Field(Field(opened.result, "result"), "value") != json(true)) {
-    *error = "window.open in the anchor tab failed: " + opened.error;
-    return "";
-  }
-  // The one page the anchor opened that nobody attached to yet.
-  while (Clock::now() < quick) {
-    Browser::Reply targets =
-        b->Call("Target.getTargets", json::object(), "", quick);
-    if (targets.outcome != Outcome::kOk) break;
-    const json& infos = Field(targets.result, "targetInfos");
-    if (infos.is_array()) {
-      for (const json& info : infos) {
-        if (StringField(info, "type") == "page" &&
-            StringField(info, "openerId") == anchor->target_id &&
-            Field(info, "attached") != json(true) &&
-            claimed.insert(StringField(info, "targetId")).second)
-          return StringField(info, "targetId");
-      }
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  *error = "the anchor tab's new tab did not appear";
-  return "";
-}
-
 void Renderer::Impl::CloseTab(Tab& tab) {
   if (!tab.browser) return;
   if (tab.browser->alive() && !tab.target_id.empty()) {
@@ -324,24 +240,7 @@ void Renderer::Impl::CloseTab(Tab& tab) {
                             Clock::now() + kCloseTimeout);
   }
   if (!tab.session_id.empty()) tab.browser->Unwatch(tab.session_id);
-  std::optional<Tab> last;
-  {
-    std::lock_guard lock(anchor_mu);
-    claimed.erase(tab.target_id);
-    if (!tab.target_id.empty() && --open_tabs == 0 && anchor) {
-      last = std::move(anchor);
-      anchor.reset();
-    }
-  }
-  if (last) {
-    // With the last tab the anchor goes too, and with it the renderer
-    // processes.
-    if (last->browser->alive())
-      (void)last->browser->Call("Target.closeTarget",
-                                json{{"targetId", last->target_id}}, "",
-                                Clock::now() + kCloseTimeout);
-    last->browser->Unwatch(last->session_id);
-  }
+  if (!tab.target_id.empty()) anchor.Closed(tab.target_id);
   tab.browser.reset();
 }
 
@@ -455,20 +354,18 @@ PageEnd Renderer::Impl::RenderPage(Tab& tab, const RenderOptions& options,
       continue;
     }
     const json& p = event.params;
-    if (event.session != session) {
-      // A frame of another site (its own process and session): only its
-      // requests count, for network idle. The document request of such a
-      // frame begins in the page's session and ends in the frame's.
-      if (event.method == "Network.requestWillBeSent") {
-        if (requests.insert(StringField(p, "requestId")).second)
-          last_change = Clock::now();
-      } else if (event.method == "Network.loadingFinished" ||
-                 event.method == "Network.loadingFailed") {
-        if (requests.erase(StringField(p, "requestId")) > 0)
-          last_change = Clock::now();
-      }
-      continue;
+    // Requests count for network idle whichever session they come from: a
+    // frame of another site has its own process and session, and its
+    // document request begins in the page's session and ends in the frame's.
+    if (event.method == "Network.requestWillBeSent") {
+      if (requests.insert(StringField(p, "requestId")).second)
+        last_change = Clock::now();
+    } else if (event.method == "Network.loadingFinished" ||
+               event.method == "Network.loadingFailed") {
+      if (requests.erase(StringField(p, "requestId")) > 0)
+        last_change = Clock::now();
     }
+    if (event.session != session) continue;  // nothing else of a frame's
     capture.OnEvent(event.method, p);
     if (settings.archive) navigation.OnEvent(event.method, p);
     if (event.method == "Page.frameNavigated") {
@@ -485,13 +382,6 @@ PageEnd Renderer::Impl::RenderPage(Tab& tab, const RenderOptions& options,
                  StringField(p, "frameId") == frame_id))) {
       loaded = true;
       last_change = Clock::now();
-    } else if (event.method == "Network.requestWillBeSent") {
-      if (requests.insert(StringField(p, "requestId")).second)
-        last_change = Clock::now();
-    } else if (event.method == "Network.loadingFinished" ||
-               event.method == "Network.loadingFailed") {
-      if (requests.erase(StringField(p, "requestId")) > 0)
-        last_change = Clock::now();
     } else if (event.method == "Network.responseReceived" &&
                StringField(p, "type") == "Document" &&
                StringField(p, "frameId") == frame_id) {
@@ -766,12 +656,7 @@ void Renderer::Stop() {
   }
   for (IdleTab& t : idle) t.tab.browser->Unwatch(t.tab.session_id);
   idle.clear();
-  {
-    std::lock_guard lock(impl_->anchor_mu);
-    if (impl_->anchor)
-      impl_->anchor->browser->Unwatch(impl_->anchor->session_id);
-    impl_->anchor.reset();
-  }
+  impl_->anchor.Drop();
   // The last references: each destructor reaps its browser and removes its
   // temporary profile.
   current.reset();
