@@ -308,6 +308,7 @@ void Browser::Dispatch(std::string_view text) {
   if (!gone.empty()) {
     gone_sessions_.insert(gone);
     handlers_.erase(gone);
+    forward_to_.erase(gone);
     cv_.notify_all();
     return;
   }
@@ -319,13 +320,16 @@ void Browser::Dispatch(std::string_view text) {
       // job's gate, whose locks must not nest inside ours.
       std::shared_ptr<EventHandler> handler = it->second;
       lock.unlock();
-      (*handler)(Event{std::move(method), std::move(params)});
+      (*handler)(Event{std::move(method), std::move(params), session});
       return;
     }
   }
-  auto queue = events_.find(session);
+  auto forward = forward_to_.find(session);
+  auto queue =
+      events_.find(forward == forward_to_.end() ? session : forward->second);
   if (queue == events_.end()) return;
-  queue->second.push_back(Event{std::move(method), std::move(params)});
+  queue->second.push_back(
+      Event{std::move(method), std::move(params), std::move(session)});
   cv_.notify_all();
 }
 
@@ -423,10 +427,18 @@ void Browser::Handle(const std::string& session_id, const std::string& method,
       std::make_shared<EventHandler>(std::move(handler));
 }
 
+void Browser::Forward(const std::string& child, const std::string& parent) {
+  std::lock_guard lock(mu_);
+  forward_to_[child] = parent;
+}
+
 void Browser::Unwatch(const std::string& session_id) {
   std::lock_guard lock(mu_);
   events_.erase(session_id);
   handlers_.erase(session_id);
+  forward_to_.erase(session_id);
+  std::erase_if(forward_to_,
+                [&](const auto& entry) { return entry.second == session_id; });
   for (auto it = session_of_target_.begin(); it != session_of_target_.end();)
     it = it->second == session_id ? session_of_target_.erase(it) : ++it;
 }

@@ -56,6 +56,7 @@ class Browser {
   struct Event {
     std::string method;
     nlohmann::json params;
+    std::string session;  // the session it came from (see Forward)
   };
   // Answers events on the pipe's reader thread, as they arrive: it must not
   // block, so it may Post() but never Call() (the answer it would wait for is
@@ -91,6 +92,11 @@ class Browser {
   // Until Unwatch, or the session detaches.
   void Handle(const std::string& session_id, const std::string& method,
               EventHandler handler);
+  // From now on, the events of `child` (a frame of another site, attached
+  // under `parent`) that no handler takes are kept with `parent`'s, as
+  // events of `child` (Event::session). Until `child` detaches or `parent`
+  // is unwatched.
+  void Forward(const std::string& child, const std::string& parent);
   // Stops keeping (and handling) the events of `session_id`.
   void Unwatch(const std::string& session_id);
   // Forgets the events kept so far for `session_id`.
@@ -145,6 +151,7 @@ class Browser {
   std::map<std::string, std::map<std::string, std::shared_ptr<EventHandler>>>
       handlers_;
   std::map<std::string, std::string> session_of_target_;
+  std::map<std::string, std::string> forward_to_;  // child → parent session
   std::set<std::string> gone_sessions_;
 
   std::mutex write_mu_;

@@ -199,12 +199,13 @@ void PageCapture::Finish(Browser& browser, const std::string& session_id,
     // Events that queued while the renderer waited for the selector and read
     // the DOM: requests may have begun or ended meanwhile.
     while (browser.NextEvent(session_id, Clock::now(), &event) == Outcome::kOk)
-      OnEvent(event.method, event.params);
+      if (event.session == session_id) OnEvent(event.method, event.params);
     ReadFinished(browser, session_id, deadline);
     Outcome got = Outcome::kOk;
     while (!tracked_.empty()) {
       got = browser.NextEvent(session_id, deadline, &event);
       if (got != Outcome::kOk) break;
+      if (event.session != session_id) continue;  // a frame of another site
       OnEvent(event.method, event.params);
       ReadFinished(browser, session_id, deadline);
     }

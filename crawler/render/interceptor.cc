@@ -19,12 +19,13 @@ using json = nlohmann::json;
 
 Interceptor::Interceptor(Browser* browser, std::string session_id,
                          std::string frame_id, LoadGate documents,
-                         LoadGate subresources)
+                         LoadGate subresources, FrameSetup frame_setup)
     : browser_(browser),
       session_id_(std::move(session_id)),
       main_frame_(std::move(frame_id)),
       documents_(std::move(documents)),
-      subresources_(std::move(subresources)) {}
+      subresources_(std::move(subresources)),
+      frame_setup_(std::move(frame_setup)) {}
 
 json Interceptor::Patterns() const {
   // Documents pause twice: before they are sent (a frame or a script's
@@ -56,7 +57,8 @@ json Interceptor::AutoAttach() {
 
 config::Result<std::shared_ptr<Interceptor>> Interceptor::Attach(
     Browser& browser, const std::string& session_id, LoadGate documents,
-    LoadGate subresources, Browser::Clock::time_point deadline) {
+    LoadGate subresources, FrameSetup frame_setup,
+    Browser::Clock::time_point deadline) {
   Browser::Reply tree =
       browser.Call("Page.getFrameTree", json::object(), session_id, deadline);
   if (tree.outcome != Browser::Outcome::kOk)
@@ -67,9 +69,9 @@ config::Result<std::shared_ptr<Interceptor>> Interceptor::Attach(
     frame_id = StringField((*it)["frame"], "id");
   if (frame_id.empty())
     return config::Status::Unavailable("Page.getFrameTree named no frame");
-  std::shared_ptr<Interceptor> interceptor(
-      new Interceptor(&browser, session_id, std::move(frame_id),
-                      std::move(documents), std::move(subresources)));
+  std::shared_ptr<Interceptor> interceptor(new Interceptor(
+      &browser, session_id, std::move(frame_id), std::move(documents),
+      std::move(subresources), std::move(frame_setup)));
   // The handlers are in place before the first request can pause.
   interceptor->HandleOn(session_id);
   Browser::Reply enabled =
@@ -101,8 +103,11 @@ void Interceptor::OnAttached(const Browser::Event& event) {
   const std::string child = StringField(event.params, "sessionId");
   if (child.empty()) return;
   HandleOn(child);
+  browser_->Forward(child, session_id_);
   // One session's commands run in order: the frame resumes only once its
   // requests pause, and frames of its own are attached in turn.
+  for (const auto& [method, params] : frame_setup_)
+    browser_->Post(method, params, child);
   browser_->Post("Fetch.enable", json{{"patterns", Patterns()}}, child);
   browser_->Post("Target.setAutoAttach", AutoAttach(), child);
   browser_->Post("Runtime.runIfWaitingForDebugger", json::object(), child);

@@ -28,6 +28,10 @@ namespace crawlbox::crawler {
 // refused.
 using LoadGate = std::function<bool(std::string_view url)>;
 
+// Commands (method, params) for each frame of another site as it attaches,
+// before it resumes.
+using FrameSetup = std::vector<std::pair<std::string, nlohmann::json>>;
+
 // The answer that ended a navigation: a 3xx with a Location header.
 struct InterceptedRedirect {
   int status = 0;
@@ -46,13 +50,15 @@ class Interceptor : public std::enable_shared_from_this<Interceptor> {
   // `documents` or `subresources` null allows all of that kind. A request a
   // gate refuses is never sent: it fails (net::ERR_BLOCKED_BY_CLIENT), or,
   // when a script sends the main frame elsewhere, the navigation is aborted
-  // and the page stays. Returns the
+  // and the page stays. Each such frame also gets `frame_setup`, and its
+  // events go with the page session's (Browser::Forward). Returns the
   // interceptor, which stays in force until the session is unwatched (the
   // browser keeps its handlers); Unavailable, saying why, when the browser
   // refused. `browser` must outlive the session.
   static config::Result<std::shared_ptr<Interceptor>> Attach(
       Browser& browser, const std::string& session_id, LoadGate documents,
-      LoadGate subresources, Browser::Clock::time_point deadline);
+      LoadGate subresources, FrameSetup frame_setup,
+      Browser::Clock::time_point deadline);
 
   Interceptor(const Interceptor&) = delete;
   Interceptor& operator=(const Interceptor&) = delete;
@@ -69,7 +75,8 @@ class Interceptor : public std::enable_shared_from_this<Interceptor> {
 
  private:
   Interceptor(Browser* browser, std::string session_id, std::string frame_id,
-              LoadGate documents, LoadGate subresources);
+              LoadGate documents, LoadGate subresources,
+              FrameSetup frame_setup);
   // Fetch.enable's request patterns.
   nlohmann::json Patterns() const;
   // Target.setAutoAttach's parameters: frames of other sites, paused.
@@ -88,6 +95,7 @@ class Interceptor : public std::enable_shared_from_this<Interceptor> {
   const std::string main_frame_;  // the page's frame id
   const LoadGate documents_;
   const LoadGate subresources_;
+  const FrameSetup frame_setup_;
 
   mutable std::mutex mu_;
   bool navigating_ = false;   // the main frame's next document is the page

@@ -1,9 +1,10 @@
 // The tab pool and the per-page procedure: navigate, wait for the load (or
 // network idle) and an optional selector, read the DOM; every wait has the
 // page's deadline, and a tab that timed out or crashed is never reused.
-// Memory: every tab is a renderer process of its own (a crash or hang stays
-// in its tab), all in the browser's default context; memory pressure is
-// signalled after each page, and a tab left idle is closed.
+// Memory: the tabs are opened by one blank anchor tab (window.open), so they
+// are one browsing instance and tabs on the same site share a renderer
+// process; memory pressure is signalled after each page, and a tab left idle
+// is closed (the anchor with the last one).
 #include "crawler/render/renderer.h"
 
 #include <algorithm>
@@ -22,6 +23,7 @@
 #include "crawler/render/devtools_json.h"
 #include "crawler/render/interceptor.h"
 #include "crawler/render/navigation_capture.h"
+#include "crawler/render/tab_anchor.h"
 
 namespace crawlbox::crawler {
 namespace {
@@ -37,10 +39,13 @@ constexpr auto kCloseTimeout = std::chrono::seconds(2);
 constexpr auto kLaunchTimeout = std::chrono::seconds(30);
 constexpr auto kNetworkIdle = std::chrono::milliseconds(500);
 constexpr auto kSelectorPoll = std::chrono::milliseconds(50);
-// A tab with no page for this long is closed: its renderer process is 30 to
-// 60 MB. Pages take the most recently used tab, so under a light load the
-// same few tabs do the work and the rest go.
+// A tab with no page for this long is closed (with the last one, the
+// renderer processes go). Pages take the most recently used tab, so under a
+// light load the same few tabs do the work and the rest go.
 constexpr auto kTabIdle = std::chrono::seconds(2);
+// How long a renderer gets to answer a trivial command after its page timed
+// out before it is taken for hung (a script that never yields).
+constexpr auto kHungProbe = std::chrono::milliseconds(500);
 
 const char* const kMediaPatterns[] = {
     "*.png",  "*.jpg",   "*.jpeg", "*.gif", "*.webp", "*.svg",  "*.ico",
@@ -52,8 +57,10 @@ double MillisSince(Clock::time_point start) {
 }
 
 // One page target and its session. Tabs share the browser's default context
-// (its cookies and disk cache, as the Fetcher's requests share a cookie jar),
-// but not a renderer process: a hung or crashed page takes only its own tab.
+// (its cookies and disk cache, as the Fetcher's requests share a cookie jar)
+// and, for pages of one site, a renderer process: a crash there fails the
+// pages of every tab on it (they are retried), and a script that never
+// yields is stopped (Runtime.terminateExecution) when its page times out.
 struct Tab {
   std::shared_ptr<Browser> browser;
   std::string target_id;
@@ -84,8 +91,14 @@ struct Renderer::Impl {
   // The browser to begin a page on, launching one when there is none, it
   // died, or it rendered recycle_browser_after pages. Counts the page.
   config::Result<std::shared_ptr<Browser>> AcquireBrowser(bool count_page);
-  config::Result<Tab> OpenTab(std::shared_ptr<Browser> browser);
+  // A tab opened by the anchor when `related`, else one of its own browsing
+  // instance (and renderer process).
+  config::Result<Tab> OpenTab(std::shared_ptr<Browser> browser, bool related);
   void CloseTab(Tab& tab);
+  // Stops a script that keeps the tab's renderer process (and so every tab
+  // of its site) busy: after a timeout, a renderer that does not answer at
+  // once is running one.
+  void StopHungScript(Tab& tab);
   void Worker();
   // Leaves a tab that rendered a page, once the page was delivered, with as
   // little memory as Chromium can give back.
@@ -112,6 +125,7 @@ struct Renderer::Impl {
   int64_t browser_starts = 0;
   std::vector<std::thread> workers;
   std::mutex launch_mu;  // one launch at a time
+  TabAnchor anchor;      // opens the tabs, so that one site's share a process
 };
 
 config::Result<std::shared_ptr<Browser>> Renderer::Impl::AcquireBrowser(
@@ -145,7 +159,8 @@ config::Result<std::shared_ptr<Browser>> Renderer::Impl::AcquireBrowser(
   return fresh;
 }
 
-config::Result<Tab> Renderer::Impl::OpenTab(std::shared_ptr<Browser> b) {
+config::Result<Tab> Renderer::Impl::OpenTab(std::shared_ptr<Browser> b,
+                                            bool related) {
   Clock::time_point deadline = Clock::now() + kTabSetupTimeout;
   Tab tab;
   tab.browser = b;
@@ -156,13 +171,24 @@ config::Result<Tab> Renderer::Impl::OpenTab(std::shared_ptr<Browser> b) {
     CloseTab(tab);
     return config::Status::Unavailable("opening a tab: " + reply.error);
   };
-  Browser::Reply reply = b->Call("Target.createTarget",
-                                 json{{"url", "about:blank"}}, "", deadline);
-  if (reply.outcome != Outcome::kOk) return fail(reply);
-  tab.target_id = StringField(reply.result, "targetId");
-  reply = b->Call("Target.attachToTarget",
-                  json{{"targetId", tab.target_id}, {"flatten", true}}, "",
-                  deadline);
+  std::string error;
+  if (related) tab.target_id = anchor.OpenTab(b, deadline, &error);
+  if (tab.target_id.empty()) {
+    if (related && !b->alive()) {
+      CloseTab(tab);
+      return config::Status::Unavailable("opening a tab: " + error);
+    }
+    // A tab of its own browsing instance still renders, in a process of
+    // its own.
+    Browser::Reply created = b->Call(
+        "Target.createTarget", json{{"url", "about:blank"}}, "", deadline);
+    if (created.outcome != Outcome::kOk) return fail(created);
+    tab.target_id = StringField(created.result, "targetId");
+    anchor.Opened();
+  }
+  Browser::Reply reply = b->Call(
+      "Target.attachToTarget",
+      json{{"targetId", tab.target_id}, {"flatten", true}}, "", deadline);
   if (reply.outcome != Outcome::kOk) return fail(reply);
   tab.session_id = StringField(reply.result, "sessionId");
   b->Watch(tab.session_id, tab.target_id);
@@ -172,6 +198,8 @@ config::Result<Tab> Renderer::Impl::OpenTab(std::shared_ptr<Browser> b) {
     for (const char* pattern : kMediaPatterns) blocked.push_back(pattern);
   for (const std::string& pattern : settings.block) blocked.push_back(pattern);
   std::vector<std::pair<const char*, json>> setup = {
+      // The anchor's pages must not reach each other through it.
+      {"Runtime.evaluate", json{{"expression", "window.opener = null"}}},
       {"Inspector.enable", json::object()},
       {"Page.enable", json::object()},
       {"Network.enable", json::object()},
@@ -182,13 +210,19 @@ config::Result<Tab> Renderer::Impl::OpenTab(std::shared_ptr<Browser> b) {
                      json{{"userAgent", settings.user_agent}}});
   if (!blocked.empty())
     setup.push_back({"Network.setBlockedURLs", json{{"urls", blocked}}});
+  // A frame of another site gets the page's network settings, and its
+  // events, for network idle.
+  FrameSetup frame_setup = {{"Network.enable", json::object()}};
+  for (const auto& [method, params] : setup)
+    if (std::string_view(method).starts_with("Network.set"))
+      frame_setup.emplace_back(method, params);
   for (auto& [method, params] : setup) {
     reply = b->Call(method, std::move(params), tab.session_id, deadline);
     if (reply.outcome != Outcome::kOk) return fail(reply);
   }
-  auto interceptor =
-      Interceptor::Attach(*b, tab.session_id, settings.allow_document,
-                          settings.allow_subresource, deadline);
+  auto interceptor = Interceptor::Attach(
+      *b, tab.session_id, settings.allow_document, settings.allow_subresource,
+      std::move(frame_setup), deadline);
   if (!interceptor.ok()) {
     CloseTab(tab);
     return config::Status::Unavailable("opening a tab: " +
@@ -201,14 +235,28 @@ config::Result<Tab> Renderer::Impl::OpenTab(std::shared_ptr<Browser> b) {
 void Renderer::Impl::CloseTab(Tab& tab) {
   if (!tab.browser) return;
   if (tab.browser->alive() && !tab.target_id.empty()) {
-    // Closing the tab ends its renderer process, also one whose script never
-    // yields: no other tab shares it.
     (void)tab.browser->Call("Target.closeTarget",
                             json{{"targetId", tab.target_id}}, "",
                             Clock::now() + kCloseTimeout);
   }
   if (!tab.session_id.empty()) tab.browser->Unwatch(tab.session_id);
+  if (!tab.target_id.empty()) anchor.Closed(tab.target_id);
   tab.browser.reset();
+}
+
+void Renderer::Impl::StopHungScript(Tab& tab) {
+  if (!tab.browser || !tab.browser->alive() ||
+      tab.browser->SessionGone(tab.session_id))
+    return;
+  Browser::Reply probe =
+      tab.browser->Call("Runtime.evaluate", json{{"expression", "0"}},
+                        tab.session_id, Clock::now() + kHungProbe);
+  // Handled on the renderer's IO thread, so it reaches a busy main thread.
+  // Only then: with no script running it would end the next one, which may
+  // be another tab's.
+  if (probe.outcome == Outcome::kTimeout)
+    (void)tab.browser->Post("Runtime.terminateExecution", json::object(),
+                            tab.session_id);
 }
 
 PageEnd Renderer::Impl::RenderPage(Tab& tab, const RenderOptions& options,
@@ -258,7 +306,8 @@ PageEnd Renderer::Impl::RenderPage(Tab& tab, const RenderOptions& options,
                                    StringField(nav.result, "frameId"));
       Browser::Event event;
       while (b.NextEvent(session, Clock::now(), &event) == Outcome::kOk)
-        navigation.OnEvent(event.method, event.params);
+        if (event.session == session)
+          navigation.OnEvent(event.method, event.params);
       response->wire = navigation.Redirect(response->request.url,
                                            redirect->status, redirect->headers);
     }
@@ -305,6 +354,18 @@ PageEnd Renderer::Impl::RenderPage(Tab& tab, const RenderOptions& options,
       continue;
     }
     const json& p = event.params;
+    // Requests count for network idle whichever session they come from: a
+    // frame of another site has its own process and session, and its
+    // document request begins in the page's session and ends in the frame's.
+    if (event.method == "Network.requestWillBeSent") {
+      if (requests.insert(StringField(p, "requestId")).second)
+        last_change = Clock::now();
+    } else if (event.method == "Network.loadingFinished" ||
+               event.method == "Network.loadingFailed") {
+      if (requests.erase(StringField(p, "requestId")) > 0)
+        last_change = Clock::now();
+    }
+    if (event.session != session) continue;  // nothing else of a frame's
     capture.OnEvent(event.method, p);
     if (settings.archive) navigation.OnEvent(event.method, p);
     if (event.method == "Page.frameNavigated") {
@@ -321,13 +382,6 @@ PageEnd Renderer::Impl::RenderPage(Tab& tab, const RenderOptions& options,
                  StringField(p, "frameId") == frame_id))) {
       loaded = true;
       last_change = Clock::now();
-    } else if (event.method == "Network.requestWillBeSent") {
-      if (requests.insert(StringField(p, "requestId")).second)
-        last_change = Clock::now();
-    } else if (event.method == "Network.loadingFinished" ||
-               event.method == "Network.loadingFailed") {
-      if (requests.erase(StringField(p, "requestId")) > 0)
-        last_change = Clock::now();
     } else if (event.method == "Network.responseReceived" &&
                StringField(p, "type") == "Document" &&
                StringField(p, "frameId") == frame_id) {
@@ -428,30 +482,37 @@ Response Renderer::Impl::RenderOne(std::optional<Tab>& tab, Job job) {
     CloseTab(*tab);
     tab.reset();
   }
-  if (!tab) {
-    auto opened = OpenTab(current);
+  // A page tried before may be one that hung or crashed its renderer, and
+  // with it the other tabs of its site: it gets a tab (and so a renderer
+  // process) of its own, closed after it, and the pool's tab waits.
+  const bool alone = response.request.attempts > 0;
+  std::optional<Tab> own;
+  std::optional<Tab>& use = alone ? own : tab;
+  if (!use) {
+    auto opened = OpenTab(current, /*related=*/!alone);
     if (!opened.ok()) {
       response.error = FetchError::kRenderCrash;
       response.error_detail = opened.status().message();
       return finish();
     }
-    tab = std::move(opened.value());
+    use = std::move(opened.value());
   }
-  ++tab->pages;
+  ++use->pages;
   Clock::time_point deadline =
       start +
       std::chrono::milliseconds(std::max<int64_t>(settings.timeout_ms, 1));
   PageEnd end = PageEnd::kCrash;
   try {
-    end = RenderPage(*tab, job.options, deadline, &response);
+    end = RenderPage(*use, job.options, deadline, &response);
   } catch (const std::exception& e) {  // nlohmann on a malformed message
     response.error = FetchError::kOther;
     response.error_detail = std::string("render: ") + e.what();
     end = PageEnd::kTimeout;  // the tab's state is unknown: replace it
   }
-  if (end != PageEnd::kDone) {
-    CloseTab(*tab);
-    tab.reset();
+  if (end == PageEnd::kTimeout) StopHungScript(*use);
+  if (end != PageEnd::kDone || alone) {
+    CloseTab(*use);
+    use.reset();
   }
   if (!response.ok()) {
     response.status = 0;
@@ -595,6 +656,7 @@ void Renderer::Stop() {
   }
   for (IdleTab& t : idle) t.tab.browser->Unwatch(t.tab.session_id);
   idle.clear();
+  impl_->anchor.Drop();
   // The last references: each destructor reaps its browser and removes its
   // temporary profile.
   current.reset();

@@ -27,8 +27,10 @@ struct RenderSettings {
   // "--js-flags=--max-old-space-size=512" to bound each tab's script heap).
   std::vector<std::string> chromium_flags;
   // Pages rendered at once (one tab each), all in one browser process and its
-  // default browser context; each tab has a renderer process of its own. A
-  // tab without a page for 2 s is closed, and opened again when needed.
+  // default browser context. The tabs are opened by one blank tab, so tabs
+  // showing pages of one site share a renderer process; a page tried before
+  // (a retry) gets a tab and process of its own. A tab without a page for
+  // 2 s is closed, and opened again when needed.
   int tabs = 4;
   // Per page, from navigation to reading the DOM, milliseconds. A page past it
   // fails kRenderTimeout and its tab is replaced.
@@ -74,7 +76,8 @@ struct RenderSettings {
 struct RenderOptions {
   // A CSS selector to wait for after the load (polled every 50 ms); "" = none.
   std::string wait_for;
-  // Wait until no request has been in flight for 500 ms after the load
+  // Wait until no request (of the page or any of its frames, those of other
+  // sites included) has been in flight for 500 ms after the load
   // (wait_until = "networkidle"); else the load event is enough ("load").
   bool network_idle = false;
 };
@@ -90,8 +93,10 @@ struct RenderOptions {
 // Fetcher does not follow a page's: its Response has that status and
 // headers, final_url the page's URL and no body. Failures are Responses with
 // an error: kDns/kConnect (navigation failed, error_detail holds Chromium's
-// net::ERR_*), kRenderTimeout (the page's tab is replaced), kRenderCrash (the
-// browser or tab died; it is restarted and queued pages continue).
+// net::ERR_*), kRenderTimeout (the page's tab is replaced, and a script of it
+// that never yields is stopped), kRenderCrash (the browser or the tab's
+// renderer process died, which fails the pages of every tab it served; it is
+// restarted and queued pages continue).
 //
 // Thread-safe: Render, in_flight and the counters may be called from any
 // thread, Done included. Start and Stop must not be called from Done.

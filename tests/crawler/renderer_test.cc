@@ -1,6 +1,7 @@
 // Tests of crawler/render/renderer.h against headless Chromium and the local
 // TestServer: scripts run before the DOM is read, timeouts, a killed browser,
-// a crashed tab beside a working one, idle tabs closed,
+// tabs of one site sharing a renderer process (and its crash) beside another
+// site's, network idle with a frame of another site, idle tabs closed,
 // no process left behind, blocked images, concurrency and the user agent.
 #include "crawler/render/renderer.h"
 
@@ -141,6 +142,39 @@ TEST_F(RendererTest, RendersTheDomAfterScriptsRan) {
   ASSERT_TRUE(idle.ok()) << idle.error_detail;
   EXPECT_NE(idle.body.find("<li>one</li>"), std::string::npos) << idle.body;
   EXPECT_EQ(renderer.in_flight(), 0);
+}
+
+TEST_F(RendererTest, NetworkIdleWaitsForTheRequestsOfAFrameOfAnotherSite) {
+  // 127.0.0.2 is another site: Chromium runs its frame in a process (and a
+  // DevTools session) of its own, whose requests the page's session does
+  // not see. The frame's fetch() does not hold up the load event.
+  testing::TestServerOptions other;
+  other.host = "127.0.0.2";
+  testing::TestServer outside(other);
+  outside.Get("/frame", [](const httplib::Request&, const std::smatch&,
+                           httplib::Response& res) {
+    res.set_content(
+        "<html><body>frame<script>fetch('/delay/700')</script></body></html>",
+        "text/html");
+  });
+  const std::string page = "<html><body><iframe src=\"" +
+                           outside.Url("/frame") + "\"></iframe></body></html>";
+  server_.Get("/framed", [page](const httplib::Request&, const std::smatch&,
+                                httplib::Response& res) {
+    res.set_content(page, "text/html");
+  });
+  Renderer renderer(Settings(), collector_.Done());
+  ASSERT_OK(renderer.Start());
+
+  Response framed =
+      RenderOne(renderer, server_.Url("/framed"), RenderOptions{"", true});
+  ASSERT_TRUE(framed.ok()) << FetchErrorName(framed.error) << " "
+                           << framed.error_detail;
+  EXPECT_EQ(outside.Hits("/delay/700"), 1);
+  // The frame's request took 700 ms, then 500 ms without one.
+  EXPECT_GE(framed.render_ms, 1200);
+  EXPECT_LT(framed.render_ms, 10'000);
+  EXPECT_NE(framed.body.find("<iframe"), std::string::npos);
 }
 
 TEST_F(RendererTest, KilledBrowserFailsItsRenderAndIsRestarted) {
@@ -392,31 +426,55 @@ TEST_F(RendererTest, ScriptThatNeverEndsTimesOutAndTheNextPageRenders) {
   EXPECT_NE(next.body.find("<li>one</li>"), std::string::npos);
 }
 
-TEST_F(RendererTest, ACrashedTabLeavesThePagesOfTheOtherTabsAlone) {
-  // Every tab is in the browser's default context, and the two pages are of
-  // one site: still each tab must have a renderer process of its own.
-  Renderer renderer(Settings(), collector_.Done());
+TEST_F(RendererTest, TabsOfOneSiteShareARendererProcessAndItsCrash) {
+  // Two pages of 127.0.0.1 and one of 127.0.0.2 (another site), each held
+  // open by a script that takes 2 s to arrive.
+  testing::TestServerOptions other;
+  other.host = "127.0.0.2";
+  testing::TestServer outside(other);
+  for (testing::TestServer* server : {&server_, &outside})
+    server->Get("/slow", [](const httplib::Request&, const std::smatch&,
+                            httplib::Response& res) {
+      res.set_content(
+          "<html><body>slow<script src=\"/delay/5000\"></script></body></html>",
+          "text/html");
+    });
+  RenderSettings settings = Settings();
+  settings.tabs = 3;
+  Renderer renderer(settings, collector_.Done());
   ASSERT_OK(renderer.Start());
   const pid_t pgrp = renderer.browser_pid();
-  renderer.Render(Get(server_.Url("/loop")), {});
-  ASSERT_TRUE(Eventually([&] { return server_.Hits("/loop") == 1; },
+  renderer.Render(Get(server_.Url("/slow?1")), {});
+  renderer.Render(Get(server_.Url("/slow?2")), {});
+  // Served (counted once answered), so the documents commit and wait for
+  // their script.
+  ASSERT_TRUE(Eventually(
+      [&] { return server_.Hits("/slow?1") + server_.Hits("/slow?2") == 2; },
+      milliseconds(5000)));
+  std::this_thread::sleep_for(milliseconds(500));
+  std::vector<pid_t> shared = RendererPids(pgrp);
+  ASSERT_EQ(shared.size(), 1u) << "two tabs of one site, one process";
+  renderer.Render(Get(outside.Url("/slow")), {});
+  ASSERT_TRUE(Eventually([&] { return outside.Hits("/slow") == 1; },
                          milliseconds(5000)));
-  std::this_thread::sleep_for(milliseconds(300));  // the script is running
-  std::vector<pid_t> looping = RendererPids(pgrp);
-  ASSERT_EQ(looping.size(), 1u);
-  renderer.Render(Get(server_.Url("/delay/1500")), {});
-  ASSERT_TRUE(Eventually([&] { return server_.Hits("/delay/1500") == 1; },
-                         milliseconds(5000)));
-  ASSERT_EQ(RendererPids(pgrp).size(), 2u);
-  ASSERT_EQ(kill(looping[0], SIGKILL), 0);
+  std::this_thread::sleep_for(milliseconds(500));
+  ASSERT_EQ(RendererPids(pgrp).size(), 2u) << "another site, another process";
+  ASSERT_EQ(kill(shared[0], SIGKILL), 0);
 
-  std::vector<Response> got = collector_.WaitFor(2);
-  ASSERT_EQ(got.size(), 2u);
-  if (got[0].request.url != server_.Url("/loop")) std::swap(got[0], got[1]);
-  EXPECT_EQ(got[0].error, FetchError::kRenderCrash)
-      << FetchErrorName(got[0].error) << " " << got[0].error_detail;
-  EXPECT_TRUE(got[1].ok()) << got[1].error_detail;
-  EXPECT_EQ(got[1].status, 200);
+  std::vector<Response> got = collector_.WaitFor(3);
+  ASSERT_EQ(got.size(), 3u);
+  for (const Response& response : got) {
+    if (response.request.url == outside.Url("/slow")) {
+      EXPECT_TRUE(response.ok()) << response.error_detail;
+      EXPECT_EQ(response.status, 200);
+    } else {
+      EXPECT_EQ(response.error, FetchError::kRenderCrash)
+          << response.request.url << " " << FetchErrorName(response.error);
+    }
+  }
+  // The next page of the crashed site renders in the same browser.
+  Response next = RenderOne(renderer, server_.Url("/app"));
+  EXPECT_TRUE(next.ok()) << next.error_detail;
   EXPECT_EQ(renderer.browser_starts(), 1);
 }
 
