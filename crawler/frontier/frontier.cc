@@ -94,7 +94,7 @@ Frontier::Frontier(const config::Job& job, storage::QueueReader* queue,
                    FrontierBounds bounds)
     : settings_(std::make_unique<Settings>(Settings{
           bounds.max_outstanding > 0 ? bounds.max_outstanding
-                                     : 3 * job.fetch.concurrency,
+                                     : 2 * job.fetch.concurrency,
           bounds.window > 0
               ? bounds.window
               : std::max<size_t>(

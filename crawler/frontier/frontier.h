@@ -42,8 +42,10 @@ namespace crawlbox::crawler {
 // What the Frontier may hold, beyond the job's settings; 0 = the default
 // derived from the job.
 struct FrontierBounds {
-  // Requests handed out and not yet ended; default 3 × fetch.concurrency (the
-  // transfers in flight plus the responses waiting to be parsed and stored).
+  // Requests handed out and not yet ended; default 2 × fetch.concurrency (the
+  // transfers in flight plus as many responses waiting to be parsed and
+  // stored). Each waiting outcome holds its links and records: 3 × cost 2.2
+  // to 2.9 MB more peak RSS on the realistic bench crawl, for no more pages/s.
   int max_outstanding = 0;
   // Queued URLs in memory, all hosts together (default max(4096, 8 ×
   // fetch.concurrency)) and for one host (default max(512, 4 ×

@@ -56,7 +56,7 @@ void Frontier::SetPoliteness(milliseconds delay, int per_host_concurrency) {
 
 void Frontier::SetConcurrency(int concurrency) {
   std::lock_guard<std::mutex> lock(mu_);
-  if (!outstanding_fixed_) settings_->max_outstanding = 3 * concurrency;
+  if (!outstanding_fixed_) settings_->max_outstanding = 2 * concurrency;
 }
 
 void Frontier::SetMaxPages(int64_t max_pages) {
