@@ -142,6 +142,8 @@ TEST(FleetRedisTest, RedisGoneLongerThanTheTimeoutStopsTheFleetAndARerunEnds) {
   ProcessResult w = f->workers[0]->Wait(30'000);
   EXPECT_EQ(w.exit_code, 1) << w.err;
   EXPECT_EQ(Count(w.err, gave_up), 1u) << w.err;
+  std::printf("gave up %.1f s after the kill; the master said:\n%s",
+              seconds, m.err.c_str());
 
   // Consistent: every stored page is a frontier row done, the run failed.
   const int64_t stored = CountDb(f->db, "SELECT count(*) FROM pages");
