@@ -64,16 +64,17 @@ void ExpectOneOutageLogged(const std::string& err, const std::string& who) {
   EXPECT_EQ(err.find(e2e::kFleetPassword), std::string::npos) << err;
 }
 
-// Kills Redis once 150 pages are stored, keeps it down a second, restarts it
-// on its port: the crawl must finish exact, master and workers exit 0.
-void CrawlThroughARedisRestart(e2e::Fleet& f) {
+// Kills Redis once 150 pages are stored, keeps it down for `down`, restarts
+// it on its port: the crawl must finish exact, master and workers exit 0, and
+// no worker is declared lost for heartbeats it could not send meanwhile.
+void CrawlThroughARedisRestart(e2e::Fleet& f, milliseconds down) {
   f.StartWorkers(2, 4);
   auto master = f.StartMaster(f.redis->Url());
   ASSERT_TRUE(WaitForPages(f.db, 150, std::chrono::seconds(30)));
   f.redis->Kill();
   const int64_t stored = CountDb(f.db, "SELECT count(*) FROM pages");
   EXPECT_LT(stored, kPages) << "the kill came too late to test anything";
-  std::this_thread::sleep_for(milliseconds(1000));
+  std::this_thread::sleep_for(down);
   ASSERT_TRUE(f.redis->Restart().ok());
 
   ProcessResult m = master->Wait(90'000);
@@ -87,6 +88,7 @@ void CrawlThroughARedisRestart(e2e::Fleet& f) {
               Lines(m.err, "Redis").c_str());
   EXPECT_NE(m.err.find("published again under epoch"), std::string::npos)
       << m.err;
+  EXPECT_EQ(m.err.find("declared lost"), std::string::npos) << m.err;
   for (auto& worker : f.workers) {
     ProcessResult w = worker->Wait(15'000);
     EXPECT_EQ(w.exit_code, 0) << w.err;
@@ -104,7 +106,8 @@ TEST(FleetRedisTest, RedisKilledAndRestartedWithAofMidCrawlIsRiddenOutExactly) {
       kPages, kLatency, kPoliteness, "",
       {"--appendonly", "yes", "--appendfsync", "everysec", "--save", ""});
   CRAWLBOX_SKIP_WITHOUT_REDIS(f);
-  CrawlThroughARedisRestart(*f);
+  // Down longer than the workers' 3 missed heartbeats.
+  CrawlThroughARedisRestart(*f, milliseconds(3500));
 }
 
 TEST(FleetRedisTest,
@@ -112,7 +115,7 @@ TEST(FleetRedisTest,
   auto f = MakeFleet(kPages, kLatency, kPoliteness, "",
                      {"--save", "", "--appendonly", "no"});
   CRAWLBOX_SKIP_WITHOUT_REDIS(f);
-  CrawlThroughARedisRestart(*f);
+  CrawlThroughARedisRestart(*f, milliseconds(1000));
 }
 
 TEST(FleetRedisTest, RedisGoneLongerThanTheTimeoutStopsTheFleetAndARerunEnds) {
@@ -142,8 +145,8 @@ TEST(FleetRedisTest, RedisGoneLongerThanTheTimeoutStopsTheFleetAndARerunEnds) {
   ProcessResult w = f->workers[0]->Wait(30'000);
   EXPECT_EQ(w.exit_code, 1) << w.err;
   EXPECT_EQ(Count(w.err, gave_up), 1u) << w.err;
-  std::printf("gave up %.1f s after the kill; the master said:\n%s",
-              seconds, m.err.c_str());
+  std::printf("gave up %.1f s after the kill; the master said:\n%s", seconds,
+              m.err.c_str());
 
   // Consistent: every stored page is a frontier row done, the run failed.
   const int64_t stored = CountDb(f->db, "SELECT count(*) FROM pages");
