@@ -428,8 +428,8 @@ Result<SessionEnd> WorkerSession::Run(int64_t* pages) {
       if (reader_->connected()) break;
       s = outage_->Wait(reader_, s,
                         [this] { return Signals(options_.stop_signals) > 0; });
-      // Stopped meanwhile: nothing can be given back or sent; stop at once.
       if (!s.ok()) break;
+      // Stopped meanwhile: nothing can be given back or sent; stop at once.
       if (Signals(options_.stop_signals) > 0) {
         redis_away = true;
         break;
