@@ -23,7 +23,7 @@ if [ "${SANITIZE:-0}" = "1" ]; then
   # PerHostPolitenessHoldsAcrossAllWorkersTogether measures request spacing
   # across processes, which ASan's slowdown distorts even then: it runs in
   # the -Werror build only.
-  fleet='^(DistributedTest|FleetLoginTest|FleetRenderTest|FleetHeartbeatTest|FleetLockTest|FleetWarcTest)\.|^WarcExtrasTest\.AFleet|^WarcRevisitTest\.Fleet'
+  fleet='^(DistributedTest|FleetLoginTest|FleetRenderTest|FleetHeartbeatTest|FleetLockTest|FleetRedisTest|FleetWarcTest)\.|^WarcExtrasTest\.AFleet|^WarcRevisitTest\.Fleet'
   ctest --output-on-failure -j "$jobs" --timeout 900 -E "$fleet"
   ctest --output-on-failure -j 1 --timeout 900 -R "$fleet" \
     -E 'PerHostPolitenessHoldsAcrossAllWorkersTogether'

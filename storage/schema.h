@@ -141,6 +141,11 @@ CREATE TABLE IF NOT EXISTS controls (
   applied  INTEGER NOT NULL,
   message  TEXT
 );
+CREATE TABLE IF NOT EXISTS fleet_epochs (
+  epoch INTEGER PRIMARY KEY,
+  at    TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+  cause TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS dropped_items (
   rule        TEXT PRIMARY KEY,
   count       INTEGER NOT NULL,

@@ -15,6 +15,7 @@
 #include "crawler/fleet/master.h"
 #include "crawler/fleet/master_lock.h"
 #include "crawler/fleet/redis_client.h"
+#include "storage/fleet_epochs.h"
 #include "storage/reader.h"
 #include "storage/store.h"
 
@@ -110,6 +111,13 @@ int CmdMaster(const MasterArgs& args) {
   lock_options.job_name = job.name;
   lock_options.take_over = args.take_over;
   DescribeDatabase(db, &lock_options);
+  auto latest_epoch = storage::LatestFleetEpoch(db);
+  if (!latest_epoch.ok()) {
+    std::fprintf(stderr, "crawlbox master: cannot read the database: %s\n",
+                 latest_epoch.status().ToString().c_str());
+    return kExitFailure;
+  }
+  lock_options.min_epoch = *latest_epoch;
   auto lock = MasterLock::Acquire(address, lock_options);
   if (!lock.ok()) {
     std::fprintf(stderr, "crawlbox master: %s\n",
@@ -135,6 +143,7 @@ int CmdMaster(const MasterArgs& args) {
   options.lease = std::chrono::milliseconds(args.lease_ms);
   options.max_outstanding = args.max_outstanding;
   options.heartbeat_misses = args.heartbeat_misses;
+  options.redis_timeout = std::chrono::seconds(args.redis_timeout_s);
   options.lock = lock->get();
   options.engine.stop_signals = InstallStopHandlers();
   ProgressLine progress(stderr, isatty(STDERR_FILENO) != 0, job.limits);

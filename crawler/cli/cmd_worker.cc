@@ -2,6 +2,7 @@
 // over (with --forever, job after job) or a signal stops this worker. Its
 // output is log lines only, never a progress line, so a journal or a file
 // reads the same as a terminal.
+#include <chrono>
 #include <cstdio>
 
 #include "crawler/cli/commands.h"
@@ -24,6 +25,7 @@ int CmdWorker(const WorkerArgs& args) {
   options.concurrency = args.concurrency;
   options.render = !args.no_render;
   options.forever = args.forever;
+  options.redis_timeout = std::chrono::seconds(args.redis_timeout_s);
   options.stop_signals = InstallStopHandlers();
   Worker worker(options);
   auto summary = worker.Run();

@@ -97,6 +97,9 @@ struct MasterArgs {
   RunArgs run;
   std::string redis_url;
   std::string redis_password_file;
+  // Redis away this long ends the master (exit 1); shorter outages are
+  // ridden out.
+  int redis_timeout_s = 300;
   int64_t lease_ms = 30'000;  // a silent worker's tasks are handed out again
   int max_outstanding = 0;    // tasks handed out at once; 0 = automatic
   // A worker that misses this many heartbeats in a row is declared lost.
@@ -109,8 +112,9 @@ int CmdMaster(const MasterArgs& args);
 struct WorkerArgs {
   std::string redis_url;
   std::string redis_password_file;
-  std::string job;      // empty: the one job published
-  int concurrency = 0;  // 0: the job's fetch.concurrency
+  int redis_timeout_s = 300;  // as the master's
+  std::string job;            // empty: the one job published
+  int concurrency = 0;        // 0: the job's fetch.concurrency
   bool no_render = false;
   // After a job is over, wait for the next one instead of exiting; a signal
   // then ends the worker with exit 0.

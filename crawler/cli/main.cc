@@ -101,13 +101,17 @@ int Main(int argc, char** argv) {
 
   // Both ends of distributed mode reach Redis the same way.
   auto add_redis_options = [](CLI::App* cmd, std::string* url,
-                              std::string* password_file) {
+                              std::string* password_file, int* timeout_s) {
     cmd->add_option("--redis", *url,
                     "redis://[[user]:password@]host[:port][/db]")
         ->required();
     cmd->add_option("--redis-password-file", *password_file,
                     "Read the Redis password from this file's first line "
                     "(else the URL's, else $CRAWLBOX_REDIS_PASSWORD)");
+    cmd->add_option("--redis-timeout-s", *timeout_s,
+                    "Give up (exit 1) when Redis has been unreachable this "
+                    "long; shorter outages are ridden out (default 300)")
+        ->check(CLI::Range(1, 86'400));
   };
 
   crawlbox::crawler::MasterArgs master;
@@ -116,7 +120,8 @@ int Main(int argc, char** argv) {
       "Run a job's crawl with workers on other machines doing the fetching "
       "(through Redis); this process owns the database");
   add_crawl_options(master_cmd, &master.run);
-  add_redis_options(master_cmd, &master.redis_url, &master.redis_password_file);
+  add_redis_options(master_cmd, &master.redis_url, &master.redis_password_file,
+                    &master.redis_timeout_s);
   master_cmd->add_flag("--recrawl", master.run.recrawl,
                        "Revisit every known page, as `run --recrawl` does");
   master_cmd
@@ -144,7 +149,8 @@ int Main(int argc, char** argv) {
   CLI::App* worker_cmd = app.add_subcommand(
       "worker",
       "Fetch and parse for a master: tasks from Redis, results back to it");
-  add_redis_options(worker_cmd, &worker.redis_url, &worker.redis_password_file);
+  add_redis_options(worker_cmd, &worker.redis_url, &worker.redis_password_file,
+                    &worker.redis_timeout_s);
   worker_cmd->add_option("--job", worker.job,
                          "The job to work on (default: the one published)");
   worker_cmd

@@ -68,6 +68,9 @@ std::string NextStreamId(const std::string& id) {
 Dispatcher::Dispatcher(DispatcherOptions options)
     : options_(std::move(options)),
       keys_(options_.job_name),
+      outage_("master", options_.redis_timeout,
+              "the database is consistent: run the master again once Redis "
+              "is back to resume"),
       watch_(options_.heartbeat_misses, kHeartbeatInterval) {}
 
 Dispatcher::~Dispatcher() { Stop(); }
@@ -119,7 +122,7 @@ void Dispatcher::Loop() {
   Clock::time_point next_reclaim = Clock::now() + reclaim_every;
   Clock::time_point next_heartbeats = Clock::now();
   Status s;
-  while (!stop_.load() && s.ok()) {
+  while (!stop_.load()) {
     if (options_.lock != nullptr && !options_.lock->held()) {
       fenced_ = true;
       break;
@@ -127,18 +130,18 @@ void Dispatcher::Loop() {
     milliseconds wait = kMaxBlock;
     const int64_t before = dispatched_;
     s = Dispatch(&wait);
-    if (!s.ok()) break;
     const bool woken = wake_.exchange(false);
     if (woken) context_->store->Drain();
-    // Block for results only when there is nothing else to do: no task just
-    // sent, no wakeup pending; never past the next host's start time.
-    milliseconds block = woken || dispatched_ != before
-                             ? milliseconds(0)
-                             : std::clamp(wait, milliseconds(1), kMaxBlock);
-    s = ReadResults(block);
-    if (!s.ok()) break;
+    if (s.ok()) {
+      // Block for results only when there is nothing else to do: no task
+      // just sent, no wakeup pending; never past the next host's start time.
+      milliseconds block = woken || dispatched_ != before
+                               ? milliseconds(0)
+                               : std::clamp(wait, milliseconds(1), kMaxBlock);
+      s = ReadResults(block);
+    }
     const Clock::time_point now = Clock::now();
-    if (now >= next_reclaim) {
+    if (s.ok() && now >= next_reclaim) {
       next_reclaim = now + reclaim_every;
       s = Reclaim();
     }
@@ -147,11 +150,17 @@ void Dispatcher::Loop() {
       s = ReadWorkers();
     }
     if (s.ok()) s = PublishLive();
+    if (s.ok()) continue;
+    // An error reply is a bug or a misconfigured Redis: no wait cures it.
+    if (fenced_ || redis_->connected()) break;
+    s = Recover(s);
+    if (!s.ok()) break;
   }
   if (fenced_) {
     // Master::Run says who took the job over.
     s = Status::Unavailable("job '" + options_.job_name + "' taken over");
-  } else if (!s.ok()) {
+  } else if (!s.ok() && !outage_.active()) {
+    // A give-up is said once, by the master's last line.
     config::Log(LogLevel::kError, "master", s.message());
   }
   if (!s.ok()) context_->store->SetFatal(s);

@@ -3,12 +3,15 @@
 // workers' results into the outcomes a local parse node would produce (each
 // task answered once: duplicates and results of older epochs are dropped), and
 // claims back the tasks of a worker that missed its heartbeats at once, and
-// those a silent worker has held longer than the lease (the backstop).
+// those a silent worker has held longer than the lease (the backstop). It
+// rides out Redis outages: once Redis is back it opens a new epoch and
+// publishes the job and every outstanding task again, whatever Redis kept.
 #pragma once
 
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -23,6 +26,7 @@
 #include "crawler/fleet/heartbeats.h"
 #include "crawler/fleet/master_lock.h"
 #include "crawler/fleet/redis_client.h"
+#include "crawler/fleet/redis_outage.h"
 #include "crawler/fleet/wire.h"
 
 namespace crawlbox::crawler {
@@ -44,6 +48,17 @@ struct DispatcherOptions {
   // master's, the dispatcher stops at once and touches Redis no more: it
   // trims no result and acknowledges no task of a newer epoch.
   MasterLock* lock = nullptr;
+  // Redis away this long ends the run (the store's fatal error, one line
+  // saying so); shorter outages are ridden out.
+  std::chrono::milliseconds redis_timeout = kDefaultRedisTimeout;
+  // The master's database, where each new epoch is recorded before it is
+  // used (storage/fleet_epochs.h); "" records none (tests of the dispatcher
+  // alone).
+  std::string database;
+  // Publishes the job under `epoch` on `redis` with fresh, empty streams and
+  // their consumer groups; the master's (required for recovery). Unavailable
+  // when Redis is lost again.
+  std::function<config::Status(RedisClient* redis, int64_t epoch)> publish;
 };
 
 // The Engine drives it through FetchStage; fleet() may be called from any
@@ -64,6 +79,8 @@ class Dispatcher : public FetchStage {
   // The fleet now: workers (from their heartbeats, at most a second old) and
   // the task counts.
   FleetStatus fleet() const;
+  // After Stop(): the run ended while Redis was away (it gave up).
+  bool redis_lost() const { return outage_.active(); }
 
   // A control set fetch.concurrency (each worker's, whatever its
   // --concurrency) or changed the limits: forwarded to every worker, those
@@ -102,6 +119,15 @@ class Dispatcher : public FetchStage {
   // False once the job is another master's, checked against Redis now (a
   // newer epoch showed up in a stream).
   bool StillOurs();
+  // Rides out the outage that `cause` (a lost connection) began: waits for
+  // Redis, then Republish(). OK when the work goes on or Stop() was called
+  // meanwhile; else the give-up, the take-over or a database error.
+  config::Status Recover(config::Status cause);
+  // Opens a new epoch (the lock's, recorded in the database first), publishes
+  // the job under it and hands every outstanding task out again: the results
+  // of the old epoch, in Redis or in flight, are dropped as stale. Says what
+  // it did in *done.
+  config::Status Republish(std::string* done);
   void GiveUp(Outstanding task);
   // Writes live_ to the job hash when a control changed it, and every few
   // seconds while it holds anything (a restarted Redis may have lost it).
@@ -118,6 +144,7 @@ class Dispatcher : public FetchStage {
   std::atomic<bool> stop_{false};
   std::atomic<bool> wake_{false};
   bool fenced_ = false;  // stopped because the job was taken over
+  RedisOutage outage_;
 
   // Dispatch thread only.
   std::unordered_map<int64_t, Outstanding> outstanding_;

@@ -13,7 +13,9 @@ namespace crawlbox::crawler {
 //   job      hash: text (the job file), file, env (JSON of the ${VARS} the
 //            job names, as the master expanded them), epoch, lease_ms, state
 //            (running | stopped | finished | failed), master (host:pid)
-//   epoch    integer, INCRed by each master start
+//   epoch    integer, the highest epoch a master of the job opened (each
+//            master's own comes from its database, storage/fleet_epochs.h;
+//            this keeps masters of different databases apart)
 //   tasks    stream of Tasks ("t" = JSON), read by consumer group `workers`
 //   render   stream of the Tasks whose page is rendered (the job's
 //            RenderPolicy wants it), same group: read only by workers that

@@ -46,4 +46,8 @@ std::vector<std::string> WorkerWatch::Observe(
   return declared;
 }
 
+void WorkerWatch::Restart(Clock::time_point now) {
+  for (auto& [id, seen] : seen_) seen.changed_at = now;
+}
+
 }  // namespace crawlbox::crawler

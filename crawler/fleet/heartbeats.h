@@ -44,6 +44,12 @@ class WorkerWatch {
 
   // True when `id` was declared lost.
   bool Declared(const std::string& id) const { return declared_.count(id) > 0; }
+  // Every id declared lost so far.
+  const std::unordered_set<std::string>& declared() const { return declared_; }
+
+  // Starts every worker's clock again at `now`: after a Redis outage, during
+  // which no heartbeat could arrive, no worker is declared lost for it.
+  void Restart(Clock::time_point now);
 
   // How long a heartbeat may stay unchanged: misses × interval.
   std::chrono::milliseconds limit() const { return limit_; }

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "config/log.h"
+#include "storage/fleet_epochs.h"
 
 namespace crawlbox::crawler {
 
@@ -49,13 +50,15 @@ std::string HostAndPid() {
   return std::string(host) + ":" + std::to_string(getpid());
 }
 
-// Runs the commands; any error reply fails the call, naming its command.
+// Runs the commands; any error reply fails the call, naming its command,
+// but for a group that exists already.
 Status RunAll(RedisClient* redis,
               const std::vector<std::vector<std::string>>& commands) {
   auto replies = redis->Pipeline(commands);
   if (!replies.ok()) return replies.status();
   for (size_t i = 0; i < replies->size(); ++i) {
-    if ((*replies)[i].is_error()) {
+    if ((*replies)[i].is_error() &&
+        !(*replies)[i].str.starts_with("BUSYGROUP")) {
       return Status::Unavailable("Redis " + commands[i][0] + ": " +
                                  (*replies)[i].str);
     }
@@ -67,13 +70,18 @@ Status RunAll(RedisClient* redis,
 
 Master::Master(const config::Job& job, const parser::PageParser& parser,
                storage::Store* store, MasterOptions options)
-    : job_(job), options_(std::move(options)) {
+    : job_(job), database_(store->path()), options_(std::move(options)) {
   DispatcherOptions dispatch;
   dispatch.redis = options_.redis;
   dispatch.job_name = job_.name;
   dispatch.lease = options_.lease;
   dispatch.heartbeat_misses = options_.heartbeat_misses;
   dispatch.lock = options_.lock;
+  dispatch.redis_timeout = options_.redis_timeout;
+  dispatch.database = database_;
+  dispatch.publish = [this](RedisClient* redis, int64_t epoch) {
+    return Publish(redis, epoch, "running");
+  };
   dispatcher_ = std::make_unique<Dispatcher>(dispatch);
   EngineOptions engine_options = options_.engine;
   engine_options.stage = dispatcher_.get();
@@ -85,29 +93,47 @@ Master::Master(const config::Job& job, const parser::PageParser& parser,
 
 Master::~Master() = default;
 
+std::vector<std::string> Master::JobHash(int64_t epoch,
+                                         const std::string& state) const {
+  return {"HSET",     FleetKeys(job_.name).job,
+          "text",     job_.text,
+          "file",     job_.file,
+          "env",      ReferencedEnvironment(job_.text, job_.login.password_env),
+          "epoch",    std::to_string(epoch),
+          "lease_ms", std::to_string(options_.lease.count()),
+          "state",    state,
+          "master",   HostAndPid()};
+}
+
+Status Master::Publish(RedisClient* redis, int64_t epoch,
+                       const std::string& state) const {
+  const FleetKeys keys(job_.name);
+  // A new epoch starts with empty streams: tasks of a previous master run
+  // would otherwise be fetched for nothing, and its results are dropped
+  // anyway (their URLs are still queued in the database).
+  return RunAll(
+      redis,
+      {{"DEL", keys.tasks, keys.render, keys.results},
+       // An earlier run's live settings: this run's controls (the recorded
+       // ones replayed) publish their own, again after a Redis outage.
+       {"HDEL", keys.job, "live"},
+       {"XGROUP", "CREATE", keys.tasks, FleetKeys::kGroup, "0", "MKSTREAM"},
+       {"XGROUP", "CREATE", keys.render, FleetKeys::kGroup, "0", "MKSTREAM"},
+       JobHash(epoch, state),
+       {"SADD", FleetKeys::kJobs, job_.name}});
+}
+
 Result<RunSnapshot> Master::Run() {
   auto redis = RedisClient::Connect(options_.redis);
   if (!redis.ok()) return redis.status();
   const FleetKeys keys(job_.name);
   assert(options_.lock != nullptr);
   const int64_t epoch = options_.lock->epoch();
-  // A new epoch starts with empty streams: tasks of a previous master run
-  // would otherwise be fetched for nothing, and its results are dropped
-  // anyway (their URLs are still queued in the database).
-  Status s = RunAll(
-      redis->get(),
-      {{"DEL", keys.tasks, keys.render, keys.results},
-       // The previous run's live settings: this run's controls (the recorded
-       // ones replayed) publish their own.
-       {"HDEL", keys.job, "live"},
-       {"XGROUP", "CREATE", keys.tasks, FleetKeys::kGroup, "0", "MKSTREAM"},
-       {"XGROUP", "CREATE", keys.render, FleetKeys::kGroup, "0", "MKSTREAM"},
-       {"HSET", keys.job, "text", job_.text, "file", job_.file, "env",
-        ReferencedEnvironment(job_.text, job_.login.password_env), "epoch",
-        std::to_string(epoch), "lease_ms",
-        std::to_string(options_.lease.count()), "state", "running", "master",
-        HostAndPid()},
-       {"SADD", FleetKeys::kJobs, job_.name}});
+  // Before anything carries it: the next master, or this one after a Redis
+  // outage, opens a higher one even if Redis forgot this one.
+  Status s = storage::RecordFleetEpoch(database_, epoch, "start");
+  if (!s.ok()) return s;
+  s = Publish(redis->get(), epoch, "running");
   if (!s.ok()) return s;
   config::Log(LogLevel::kInfo, "master",
               "job '" + job_.name + "' published on " +
@@ -121,16 +147,33 @@ Result<RunSnapshot> Master::Run() {
   Status owned = options_.lock->Renew();
   if (!options_.lock->held()) return owned;
 
+  // Gave up on Redis: there is nobody to tell.
+  if (dispatcher_->redis_lost()) return summary;
+
   const std::string state = summary.ok() ? summary->state : "failed";
+  // The whole job hash, not its state alone: Redis may have lost it in an
+  // outage the crawl's last results outran, and workers need its text.
   std::vector<std::vector<std::string>> end = {
-      {"HSET", keys.job, "state", state}};
+      JobHash(options_.lock->epoch(), state)};
   if (state == "finished") {
     // Workers see the state within a second and exit.
     end.push_back({"SREM", FleetKeys::kJobs, job_.name});
     end.push_back({"DEL", keys.tasks, keys.render, keys.results});
   }
+  RedisOutage outage("master", options_.redis_timeout,
+                     "the crawl is stored, but workers were not told that "
+                     "job '" +
+                         job_.name + "' is " + state);
   s = RunAll(redis->get(), end);
-  if (!s.ok()) s = RunAll(redis->get(), end);  // once more, reconnected
+  // This connection was idle during the crawl and may predate an outage the
+  // crawl rode out: the next call reconnects.
+  if (!s.ok() && !(*redis)->connected()) s = RunAll(redis->get(), end);
+  while (!s.ok() && !(*redis)->connected()) {
+    s = outage.Wait(redis->get(), s, {});
+    if (!s.ok()) break;
+    s = RunAll(redis->get(), end);
+  }
+  if (s.ok()) outage.End("job marked " + state);
   if (!s.ok()) {
     config::Log(LogLevel::kWarning, "master",
                 "could not mark the job " + state + ": " + s.message());

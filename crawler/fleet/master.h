@@ -6,6 +6,8 @@
 
 #include <chrono>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "config/job.h"
 #include "config/status.h"
@@ -33,8 +35,13 @@ struct MasterOptions {
   // fetch.concurrency), enough for several workers of the job's concurrency.
   int max_outstanding = 0;
   // The job's lock, taken before the database was opened (not owned; must
-  // outlive the master; required): its epoch is the run's.
+  // outlive the master; required): its epoch is the run's first, recorded in
+  // the database before it is published.
   MasterLock* lock = nullptr;
+  // Redis away this long fails the run (--redis-timeout-s); a shorter outage
+  // is ridden out: the job and its outstanding tasks are published again
+  // under a new epoch once Redis is back.
+  std::chrono::milliseconds redis_timeout = kDefaultRedisTimeout;
   // Signals and the progress callback, as for a local run (its stage and
   // max_outstanding are the master's).
   EngineOptions engine;
@@ -49,14 +56,16 @@ class Master {
   ~Master();
 
   // Connects to Redis (Unavailable when it cannot be reached, InvalidArgument
-  // when it refuses the credentials), publishes the job under the lock's
-  // epoch (the previous run's tasks and results are dropped; what it did not
-  // store is still queued in the database), runs the crawl, and when it
-  // finished marks the job over so that workers exit. A crawl stopped by a
-  // signal leaves the job published: workers wait for the next master. When
-  // another master takes the job over, the crawl stops at once, Redis is
-  // left to the new master, and the result is Unavailable with one line
-  // naming it.
+  // when it refuses the credentials), records the lock's epoch in the
+  // database and publishes the job under it (the previous run's tasks and
+  // results are dropped; what it did not store is still queued in the
+  // database), runs the crawl, and when it finished marks the job over so
+  // that workers exit. A crawl stopped by a signal leaves the job published:
+  // workers wait for the next master. When another master takes the job
+  // over, the crawl stops at once, Redis is left to the new master, and the
+  // result is Unavailable with one line naming it. Redis away longer than
+  // redis_timeout: Unavailable with one line saying so (the database is
+  // consistent; a rerun resumes).
   config::Result<RunSnapshot> Run();
 
   // The fleet now; empty before Run() has connected.
@@ -66,7 +75,16 @@ class Master {
   const Engine& engine() const { return *engine_; }
 
  private:
+  // The HSET of the job hash (fleet.h) under `epoch` in `state`.
+  std::vector<std::string> JobHash(int64_t epoch,
+                                   const std::string& state) const;
+  // Publishes the job under `epoch`: fresh streams with their groups, the
+  // job hash in `state`.
+  config::Status Publish(RedisClient* redis, int64_t epoch,
+                         const std::string& state) const;
+
   const config::Job& job_;
+  const std::string database_;
   MasterOptions options_;
   std::unique_ptr<Dispatcher> dispatcher_;
   std::unique_ptr<Engine> engine_;

@@ -54,6 +54,15 @@ end
 return v
 )lua";
 
+// Opens an epoch: one above both the job's counter and ARGV[1] (the master's
+// own latest), and raises the counter to it.
+constexpr const char* kEpochScript = R"lua(
+local e = math.max(tonumber(redis.call('GET', KEYS[1]) or '0') or 0,
+                   tonumber(ARGV[1])) + 1
+redis.call('SET', KEYS[1], e)
+return e
+)lua";
+
 constexpr const char* kReleaseScript = R"lua(
 if redis.call('GET', KEYS[1]) == ARGV[1] then
   return redis.call('DEL', KEYS[1])
@@ -157,7 +166,8 @@ Result<std::unique_ptr<MasterLock>> MasterLock::Acquire(
   auto redis = RedisClient::Connect(address);
   if (!redis.ok()) return redis.status();
   const FleetKeys keys(options.job_name);
-  auto epoch = (*redis)->Command({"INCR", keys.epoch});
+  auto epoch = (*redis)->Command({"EVAL", kEpochScript, "1", keys.epoch,
+                                  std::to_string(options.min_epoch)});
   if (!epoch.ok()) return epoch.status();
   MasterLockHolder self{Hostname(), getpid(), epoch->integer, options.database};
   const std::string value = EncodeHolder(self);
@@ -233,15 +243,39 @@ Status MasterLock::Renew() {
   if (!held_) return Status::Unavailable(lost_message_);
   auto reply = redis_->Command({"EVAL", kRenewScript, "2", key_, epoch_key_,
                                 value_, std::to_string(options_.ttl.count()),
-                                std::to_string(epoch_)});
+                                std::to_string(epoch_.load())});
   if (!reply.ok()) return reply.status();
   if (reply->type == RedisReply::Type::kInteger) return Status::Ok();
+  return Lost(reply->str);
+}
+
+Status MasterLock::Lost(const std::string& value) {
   lost_message_ = "job '" + options_.job_name + "' was taken over by " +
-                  (reply->str.empty() ? std::string("a newer master")
-                                      : DecodeHolder(reply->str).Describe()) +
+                  (value.empty() ? std::string("a newer master")
+                                 : DecodeHolder(value).Describe()) +
                   "; this master stopped (its database is consistent)";
   held_ = false;
   return Status::Unavailable(lost_message_);
+}
+
+Result<int64_t> MasterLock::Advance() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!held_) return Status::Unavailable(lost_message_);
+  auto epoch = redis_->Command(
+      {"EVAL", kEpochScript, "1", epoch_key_, std::to_string(epoch_.load())});
+  if (!epoch.ok()) return epoch.status();
+  MasterLockHolder self = DecodeHolder(value_);
+  self.epoch = epoch->integer;
+  std::string value = EncodeHolder(self);
+  // Ours still (Redis kept it), or gone (Redis lost it, or it expired while
+  // Redis was away): either way ours again, under the new epoch.
+  auto taken = redis_->Command({"EVAL", kTakeScript, "1", key_, value_, value,
+                                std::to_string(options_.ttl.count())});
+  if (!taken.ok()) return taken.status();
+  if (taken->type != RedisReply::Type::kInteger) return Lost(taken->str);
+  value_ = std::move(value);
+  epoch_ = self.epoch;
+  return self.epoch;
 }
 
 void MasterLock::Release() {

@@ -3,6 +3,8 @@
 // naming the master's host, pid, epoch and database), renews it every second
 // with a compare-and-renew script, and deletes it on exit only if it is still
 // its own. A master whose lock was taken over learns it on its next renewal.
+// After a Redis outage the master opens a new epoch and takes the lock again
+// under it (Advance).
 #pragma once
 
 #include <atomic>
@@ -34,6 +36,10 @@ struct MasterLockOptions {
   std::chrono::milliseconds ttl{10'000};
   // How often the lock is renewed: how late a master taken over stops.
   std::chrono::milliseconds renew_every{1'000};
+  // The highest epoch the master's database has recorded
+  // (storage/fleet_epochs.h): the new one is above it even when Redis lost
+  // its counter.
+  int64_t min_epoch = 0;
 };
 
 // What the lock's value says about the master holding it.
@@ -50,8 +56,10 @@ struct MasterLockHolder {
 // own, from Acquire() until destroyed.
 class MasterLock {
  public:
-  // Connects, starts this master's epoch (INCR crawlbox:<job>:epoch: higher
-  // than any master's before it, which fences them) and takes the lock:
+  // Connects, starts this master's epoch (one above both min_epoch and
+  // crawlbox:<job>:epoch, which it raises: higher than any master's before
+  // it, of this database or, while Redis keeps its data, of any other, which
+  // fences them) and takes the lock:
   //  - when it is free;
   //  - when its holder ran on this host and its process is gone (a master
   //    killed and restarted), at once;
@@ -70,7 +78,7 @@ class MasterLock {
   MasterLock& operator=(const MasterLock&) = delete;
 
   // The master's epoch, the lock's fencing token.
-  int64_t epoch() const { return epoch_; }
+  int64_t epoch() const { return epoch_.load(); }
   // False once a renewal found the lock another master's; never true again.
   bool held() const { return held_.load(); }
   // Renews now. OK while the lock is ours (one that expired while nobody took
@@ -78,6 +86,12 @@ class MasterLock {
   // cannot be reached (held() stays as it was), and once another master holds
   // it, with one line saying who took the job over (held() turns false).
   config::Status Renew();
+  // Opens a new epoch (one above both the current one and the job's epoch
+  // counter in Redis, which it raises) and takes the lock again under it,
+  // whether Redis kept the old one or lost it. Returns the new epoch;
+  // Unavailable when Redis cannot be reached (nothing changed), or once
+  // another master holds the lock (held() turns false, as for Renew).
+  config::Result<int64_t> Advance();
   // Deletes the lock if it is still ours (also done by the destructor).
   void Release();
 
@@ -85,14 +99,17 @@ class MasterLock {
   MasterLock(std::unique_ptr<RedisClient> redis, MasterLockOptions options,
              int64_t epoch, std::string value);
   void RenewLoop();
+  // Sets lost_message_ and held_ for a lock found holding `value` (mu_
+  // held).
+  config::Status Lost(const std::string& value);
 
   const MasterLockOptions options_;
   const std::string key_, epoch_key_;
-  const int64_t epoch_;
-  const std::string value_;  // ours: JSON of host, pid, epoch, database
+  std::atomic<int64_t> epoch_;
   std::atomic<bool> held_{true};
 
-  std::mutex mu_;  // guards redis_, lost_message_, stop_
+  std::mutex mu_;      // guards redis_, value_, lost_message_, stop_
+  std::string value_;  // ours: JSON of host, pid, epoch, database
   std::unique_ptr<RedisClient> redis_;
   std::string lost_message_;
   bool stop_ = false;

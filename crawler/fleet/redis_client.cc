@@ -90,6 +90,13 @@ RedisReply Convert(const redisReply* r) {
   return out;
 }
 
+// Error replies of a server that is up but cannot serve this connection yet:
+// loading its data after a restart, or a replica during a failover.
+bool NotServing(const std::string& error) {
+  return error.starts_with("LOADING") || error.starts_with("READONLY") ||
+         error.starts_with("MASTERDOWN");
+}
+
 timeval ToTimeval(std::chrono::milliseconds ms) {
   timeval tv;
   tv.tv_sec = static_cast<time_t>(ms.count() / 1000);
@@ -320,6 +327,15 @@ Result<std::vector<RedisReply>> RedisClient::Pipeline(
     auto* reply = static_cast<redisReply*>(raw);
     out.push_back(Convert(reply));
     freeReplyObject(reply);
+  }
+  for (const RedisReply& reply : out) {
+    if (!reply.is_error() || !NotServing(reply.str)) continue;
+    // A restarted server loading its data, or a former primary: the next
+    // call reconnects, and finds the new primary once DNS or a proxy points
+    // there.
+    context_.reset();
+    return Status::Unavailable("Redis at " + address_.Redacted() +
+                               " cannot serve: " + reply.str);
   }
   return out;
 }

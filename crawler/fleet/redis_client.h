@@ -71,7 +71,9 @@ class RedisClient {
 
   // Runs one command (arguments are binary-safe). An error reply is a non-OK
   // Status (InvalidArgument, Redis's text, the command's name); a lost
-  // connection is Unavailable, and the next call reconnects first.
+  // connection is Unavailable, and the next call reconnects first. A server
+  // that cannot serve yet (LOADING its data after a restart, READONLY or
+  // MASTERDOWN during a failover) counts as a lost connection.
   config::Result<RedisReply> Command(const std::vector<std::string>& args);
 
   // Runs the commands in one round trip, in order. Error replies stay in the
@@ -81,6 +83,9 @@ class RedisClient {
       const std::vector<std::vector<std::string>>& commands);
 
   const RedisAddress& address() const { return address_; }
+  // False once a call found the connection lost (or could not open it), until
+  // a call reconnects: how a caller tells an outage from an error reply.
+  bool connected() const { return context_ != nullptr; }
 
  private:
   struct Context;

@@ -13,6 +13,7 @@
 
 #include "config/job_loader.h"
 #include "config/log.h"
+#include "crawler/fleet/redis_outage.h"
 #include "crawler/fleet/worker_session.h"
 
 namespace crawlbox::crawler {
@@ -46,16 +47,31 @@ Result<WorkerSummary> Worker::Run() {
   RedisClient* redis = reader->get();
   WorkerSummary summary;
   summary.id = Hostname() + "-" + std::to_string(getpid());
+  RedisOutage outage("worker", options_.redis_timeout,
+                     "this worker stopped (the master hands its tasks to "
+                     "others)");
+  const auto stopping = [this] {
+    return options_.stop_signals != nullptr && *options_.stop_signals > 0;
+  };
+  // A lost connection waits for Redis: OK to go on, else why to stop.
+  const auto ride_out = [&](const Status& cause) {
+    if (redis->connected()) return cause;
+    return outage.Wait(redis, cause, stopping);
+  };
   bool told_waiting = false;
   while (true) {
-    if (options_.stop_signals != nullptr && *options_.stop_signals > 0) {
+    if (stopping()) {
       summary.stopped = true;
       return summary;
     }
     std::string name = options_.job;
     if (name.empty()) {
       auto jobs = redis->Command({"SMEMBERS", FleetKeys::kJobs});
-      if (!jobs.ok()) return jobs.status();
+      if (!jobs.ok()) {
+        Status s = ride_out(jobs.status());
+        if (!s.ok()) return s;
+        continue;
+      }
       if (jobs->elements.size() > 1) {
         std::string names;
         for (const RedisReply& j : jobs->elements)
@@ -68,9 +84,14 @@ Result<WorkerSummary> Worker::Run() {
     std::map<std::string, std::string> fields;
     if (!name.empty()) {
       auto job = ReadJob(redis, FleetKeys(name));
-      if (!job.ok()) return job.status();
+      if (!job.ok()) {
+        Status s = ride_out(job.status());
+        if (!s.ok()) return s;
+        continue;
+      }
       fields = std::move(*job);
     }
+    outage.End();
     if (fields.count("text") == 0) {
       if (!told_waiting) {
         config::Log(
@@ -115,7 +136,7 @@ Result<WorkerSummary> Worker::Run() {
                 summary.id + " working on job '" + name + "' (epoch " +
                     std::to_string(epoch) + ") from " +
                     options_.redis.Redacted());
-    WorkerSession session(options_, redis, summary.id, name,
+    WorkerSession session(options_, redis, &outage, summary.id, name,
                           std::move(loaded.job),
                           milliseconds(lease_ms > 0 ? lease_ms : 30'000));
     const int64_t before = summary.pages;

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <string>
 
@@ -27,6 +28,9 @@ struct WorkerOptions {
   // After a job is over, wait for the next one published on the same Redis
   // (the same job name again with --job, else any job) instead of returning.
   bool forever = false;
+  // Redis away this long ends the worker (Run() fails with Unavailable);
+  // shorter outages are ridden out.
+  std::chrono::milliseconds redis_timeout{300'000};
   // Number of SIGINT/SIGTERM received (may be null): the first stops taking
   // tasks, releases the ones not started and finishes the rest; the second
   // aborts the transfers in flight and releases their tasks too.
@@ -48,9 +52,10 @@ class Worker {
   // Connects (Unavailable when Redis cannot be reached, InvalidArgument when
   // it refuses the credentials), waits for the job to be published, and works
   // until the master marks it over (with `forever`, job after job) or a
-  // signal stops it. A job file the
-  // worker cannot load is InvalidArgument; losing Redis for good is
-  // Unavailable.
+  // signal stops it. A job file the worker cannot load is InvalidArgument.
+  // It rides out Redis outages (reconnecting with backoff, one log line as
+  // each starts and one as it ends); one longer than redis_timeout is
+  // Unavailable, with one line saying so.
   config::Result<WorkerSummary> Run();
 
  private:

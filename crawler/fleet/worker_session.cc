@@ -145,7 +145,12 @@ Status WorkerSession::Renew() {
   for (auto& [stream, command] : commands) {
     command.push_back("JUSTID");
     auto reply = reader_->Command(command);
-    if (!reply.ok()) return reply.status();
+    // NOGROUP: Redis lost the stream, or the master is publishing it again
+    // under a new epoch; these tasks are stale then.
+    if (!reply.ok() &&
+        reply.status().message().find("NOGROUP") == std::string::npos) {
+      return reply.status();
+    }
   }
   return Status::Ok();
 }
@@ -254,10 +259,16 @@ void WorkerSession::Flush() {
     commands.push_back(std::move(ack_del.second));
   }
   auto replies = writer_->Pipeline(commands);
+  // This connection may predate an outage the reader rode out: the next
+  // call reconnects (a result sent twice is dropped by the master).
+  if (!replies.ok() && !writer_->connected())
+    replies = writer_->Pipeline(commands);
   if (!replies.ok()) {
     // The tasks stay pending in the group: the master claims them back after
-    // the lease, since they are no longer renewed.
-    config::Log(LogLevel::kWarning, "worker",
+    // the lease, since they are no longer renewed, or hands them out again
+    // under a new epoch after an outage (which the reader logs).
+    config::Log(writer_->connected() ? LogLevel::kWarning : LogLevel::kDebug,
+                "worker",
                 "could not send " + std::to_string(batch.size()) +
                     " results: " + replies.status().message());
   }
@@ -442,8 +453,9 @@ Result<SessionEnd> WorkerSession::Run(int64_t* pages) {
   Clock::time_point next_renew = Clock::now() + renew_every;
   Clock::time_point next_check = Clock::now();
   std::string text = job_.text;
-  std::string live;  // the master's live settings as last applied
-  while (s.ok()) {
+  std::string live;         // the master's live settings as last applied
+  bool redis_away = false;  // stopped during an outage
+  while (true) {
     const int signals = Signals(options_.stop_signals);
     if (signals >= 2) break;
     if (signals == 1 && !draining) {
@@ -456,16 +468,35 @@ Result<SessionEnd> WorkerSession::Run(int64_t* pages) {
       Release(queued);
     }
     const Clock::time_point now = Clock::now();
+    if (!s.ok()) {
+      // Anything but a lost connection (an error reply) ends the session.
+      if (reader_->connected()) break;
+      s = outage_->Wait(reader_, s,
+                        [this] { return Signals(options_.stop_signals) > 0; });
+      if (!s.ok()) break;
+      // Stopped meanwhile: nothing can be given back or sent; stop at once.
+      if (Signals(options_.stop_signals) > 0) {
+        redis_away = true;
+        break;
+      }
+      // Heartbeat (re-registering the worker) and renew at once.
+      next_check = next_renew = now;
+      continue;
+    }
     if (now >= next_check) {
       next_check = now + kHeartbeatInterval;
       s = Heartbeat(draining ? "stopping" : "working");
-      if (!s.ok()) break;
+      if (!s.ok()) continue;
       auto job = ReadJob(reader_, keys_);
       if (!job.ok()) {
         s = job.status();
-        break;
+        continue;
       }
-      if (!draining && (*job)["state"] == "finished") {
+      outage_->End();
+      if (job->count("text") == 0) {
+        // Redis lost the job: its master publishes it again once it is back
+        // (under a new epoch, whose tasks this session takes like any).
+      } else if (!draining && (*job)["state"] == "finished") {
         draining = true;
         end = SessionEnd::kJobOver;
       } else if (!draining && (*job)["text"] != text) {
@@ -482,7 +513,7 @@ Result<SessionEnd> WorkerSession::Run(int64_t* pages) {
     if (now >= next_renew) {
       next_renew = now + renew_every;
       s = Renew();
-      if (!s.ok()) break;
+      if (!s.ok()) continue;
     }
     size_t held;
     int render_held;
@@ -504,10 +535,11 @@ Result<SessionEnd> WorkerSession::Run(int64_t* pages) {
     }
     Status read = ReadTasks(std::max(fetch_free, 0), std::max(render_free, 0));
     if (!read.ok()) {
-      if (read.message().find("NOGROUP") == std::string::npos &&
-          read.message().find("UNBLOCKED") == std::string::npos) {
+      if (!reader_->connected() ||
+          (read.message().find("NOGROUP") == std::string::npos &&
+           read.message().find("UNBLOCKED") == std::string::npos)) {
         s = read;
-        break;
+        continue;
       }
       // The task stream is gone: the master is starting a new epoch or has
       // just finished. The next check of the job tells which.
@@ -533,7 +565,7 @@ Result<SessionEnd> WorkerSession::Run(int64_t* pages) {
     render_held_ = 0;
     queue_.clear();
   }
-  if (s.ok()) {
+  if (s.ok() && !redis_away) {
     Release(left);
     Heartbeat("left").ok();
   }

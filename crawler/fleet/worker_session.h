@@ -4,7 +4,10 @@
 // worker renders, only while it has free transfer slots or tabs (a task never
 // waits here while the master counts its host's delay); it renews the lease
 // of the tasks it holds and sends heartbeats, and re-registers under a new id
-// when the master has declared it lost. The FetchGraph's serial node
+// when the master has declared it lost. A Redis outage is ridden out: the
+// tasks taken go on, the results that cannot be sent are dropped (the master
+// hands their tasks out again under a new epoch), and the heartbeat
+// re-registers the worker once Redis is back. The FetchGraph's serial node
 // XADDs the results and then XACKs their tasks on a second connection.
 #pragma once
 
@@ -30,6 +33,7 @@
 #include "crawler/engine/render_policy.h"
 #include "crawler/fleet/fleet.h"
 #include "crawler/fleet/redis_client.h"
+#include "crawler/fleet/redis_outage.h"
 #include "crawler/fleet/wire.h"
 #include "crawler/fleet/worker.h"
 #include "crawler/render/renderer.h"
@@ -52,11 +56,15 @@ enum class SessionEnd { kJobOver, kStopped, kJobChanged };
 // Run() once.
 class WorkerSession : public RequestSource, public FetchGraphSink {
  public:
+  // `reader` and `outage` (the worker's, for the reader's connection) must
+  // outlive the session.
   WorkerSession(const WorkerOptions& options, RedisClient* reader,
-                std::string id, const std::string& job_name, config::Job job,
+                RedisOutage* outage, std::string id,
+                const std::string& job_name, config::Job job,
                 std::chrono::milliseconds lease)
       : options_(options),
         reader_(reader),
+        outage_(outage),
         id_(std::move(id)),
         keys_(job_name),
         job_(std::move(job)),
@@ -164,6 +172,7 @@ class WorkerSession : public RequestSource, public FetchGraphSink {
 
   const WorkerOptions& options_;
   RedisClient* reader_;                  // this thread's
+  RedisOutage* outage_;                  // of reader_
   std::unique_ptr<RedisClient> writer_;  // the serial node's
   // The consumer name; changed by the reader thread (under mu_) when it
   // re-registers.

@@ -208,5 +208,44 @@ TEST_F(MasterLockTest, AnExpiredLockIsTakenBackUnlessANewerEpochStarted) {
   EXPECT_EQ(LockValue(), "");
 }
 
+TEST_F(MasterLockTest, EpochsRiseAboveTheDatabaseAndAcrossARedisReset) {
+  // The database has seen epoch 41; Redis never heard of this job.
+  MasterLockOptions options = Options();
+  options.min_epoch = 41;
+  auto lock = MasterLock::Acquire(address_, options);
+  ASSERT_TRUE(lock.ok()) << lock.status().ToString();
+  EXPECT_EQ((*lock)->epoch(), 42);
+
+  // Redis kept everything: a new epoch, and the lock under it.
+  auto advanced = (*lock)->Advance();
+  ASSERT_TRUE(advanced.ok()) << advanced.status().ToString();
+  EXPECT_EQ(*advanced, 43);
+  EXPECT_EQ((*lock)->epoch(), 43);
+  EXPECT_EQ(nlohmann::json::parse(LockValue())["epoch"], 43);
+
+  // Redis lost everything (a restart without persistence): the counter starts
+  // over, the master's epochs do not, and the lock is its own again.
+  ASSERT_TRUE(redis_->Command({"FLUSHALL"}).ok());
+  advanced = (*lock)->Advance();
+  ASSERT_TRUE(advanced.ok()) << advanced.status().ToString();
+  EXPECT_EQ(*advanced, 44);
+  EXPECT_EQ(nlohmann::json::parse(LockValue())["epoch"], 44);
+  EXPECT_TRUE((*lock)->Renew().ok());
+  EXPECT_TRUE((*lock)->held());
+
+  // Another master holds the lock by now: Advance fences this one.
+  ASSERT_TRUE(redis_
+                  ->Command({"SET", FleetKeys("dist").master,
+                             R"({"host":"h2","pid":7,"epoch":50})"})
+                  .ok());
+  advanced = (*lock)->Advance();
+  ASSERT_FALSE(advanced.ok());
+  EXPECT_NE(advanced.status().message().find("taken over by the master on host "
+                                             "h2 (pid 7, epoch 50)"),
+            std::string::npos)
+      << advanced.status().message();
+  EXPECT_FALSE((*lock)->held());
+}
+
 }  // namespace
 }  // namespace crawlbox::crawler

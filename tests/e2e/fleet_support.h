@@ -107,13 +107,16 @@ struct Fleet {
   }
 };
 
-// Starts Redis and the site (latency per response, `pages` pages) and writes
-// the job; null when redis-server is missing (the caller skips).
-inline std::unique_ptr<Fleet> MakeFleet(int pages, milliseconds latency,
-                                        const std::string& politeness,
-                                        const std::string& tables = "") {
+// Starts Redis (with `redis_options`, RedisServer::Start) and the site
+// (latency per response, `pages` pages) and writes the job; null when
+// redis-server is missing (the caller skips).
+inline std::unique_ptr<Fleet> MakeFleet(
+    int pages, milliseconds latency, const std::string& politeness,
+    const std::string& tables = "",
+    const std::vector<std::string>& redis_options = {}) {
   auto f = std::make_unique<Fleet>();
-  auto redis = RedisServer::Start(kFleetPassword, f->dir.path().string());
+  auto redis =
+      RedisServer::Start(kFleetPassword, f->dir.path().string(), redis_options);
   if (!redis.ok()) {
     if (redis.status().code() == config::Status::Code::kNotFound) return {};
     ADD_FAILURE() << redis.status().ToString();

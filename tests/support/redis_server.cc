@@ -4,6 +4,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -69,38 +70,63 @@ int FreeLoopbackPort() {
 }
 
 config::Result<std::unique_ptr<RedisServer>> RedisServer::Start(
-    const std::string& password, const std::string& dir) {
+    const std::string& password, const std::string& dir,
+    const std::vector<std::string>& options) {
   if (!std::filesystem::exists(kRedisServer)) {
     return config::Status::NotFound(
         "redis-server is not installed (Debian package redis-server)");
   }
   std::unique_ptr<RedisServer> server(new RedisServer());
   server->password_ = password;
+  server->options_ =
+      options.empty()
+          ? std::vector<std::string>{"--save", "", "--appendonly", "no"}
+          : options;
   // The port is free when picked but could be taken before redis binds it:
   // then redis exits and another port is tried.
   for (int attempt = 0; attempt < 5; ++attempt) {
     const int port = FreeLoopbackPort();
     if (port == 0) continue;
-    const std::string run_dir = dir + "/redis-" + std::to_string(port);
-    std::filesystem::create_directories(run_dir);
-    server->process_ = std::make_unique<ChildProcess>(
-        std::vector<std::string>{kRedisServer, "--port", std::to_string(port),
-                                 "--bind", "127.0.0.1", "--requirepass",
-                                 password, "--save", "", "--appendonly", "no",
-                                 "--dir", run_dir},
-        std::map<std::string, std::string>{}, run_dir);
-    const auto deadline =
-        std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (std::chrono::steady_clock::now() < deadline) {
-      if (Answers(port, password)) {
-        server->port_ = port;
-        return server;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    server->process_.reset();
+    server->dir_ = dir + "/redis-" + std::to_string(port);
+    std::filesystem::create_directories(server->dir_);
+    if (server->Launch(port)) return server;
   }
   return config::Status::Unavailable("redis-server did not answer PING");
+}
+
+bool RedisServer::Launch(int port) {
+  std::vector<std::string> argv = {
+      kRedisServer, "--port",    std::to_string(port),
+      "--bind",     "127.0.0.1", "--requirepass",
+      password_,    "--dir",     dir_};
+  argv.insert(argv.end(), options_.begin(), options_.end());
+  process_ = std::make_unique<ChildProcess>(
+      argv, std::map<std::string, std::string>{}, dir_);
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (Answers(port, password_)) {
+      port_ = port;
+      return true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  process_.reset();
+  return false;
+}
+
+void RedisServer::Kill() {
+  if (process_ == nullptr) return;
+  process_->Signal(SIGKILL);
+  process_->Wait(10'000);
+  process_.reset();
+}
+
+config::Status RedisServer::Restart() {
+  Kill();
+  if (Launch(port_)) return config::Status::Ok();
+  return config::Status::Unavailable("redis-server did not come back on port " +
+                                     std::to_string(port_));
 }
 
 RedisServer::~RedisServer() = default;

@@ -1,10 +1,12 @@
 // RedisServer: a real redis-server (Debian's) for the distributed tests,
-// started on a free loopback port with a password, no persistence, and its
-// files in a directory of its own; stopped with the object.
+// started on a free loopback port with a password, no persistence (unless
+// asked), and its files in a directory of its own; killed and restarted on
+// the same port on demand; stopped with the object.
 #pragma once
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "config/status.h"
 #include "tests/support/subprocess.h"
@@ -16,9 +18,19 @@ class RedisServer {
   // Starts redis-server requiring `password` and waits until it answers PING.
   // NotFound when no redis-server is installed (tests GTEST_SKIP then),
   // Unavailable when it does not come up.
+  // `options` replace the default "--save '' --appendonly no" (e.g. AOF on
+  // with "--appendonly yes --appendfsync everysec").
   static config::Result<std::unique_ptr<RedisServer>> Start(
-      const std::string& password, const std::string& dir);
-  ~RedisServer();  // kills it (SIGKILL: nothing is persisted anyway)
+      const std::string& password, const std::string& dir,
+      const std::vector<std::string>& options = {});
+  ~RedisServer();  // kills it (SIGKILL)
+
+  // Kills the server with SIGKILL and waits for its exit.
+  void Kill();
+  // Starts it again on the same port, with the same options and directory
+  // (its AOF, if any, is loaded), and waits until it answers PING;
+  // Unavailable when it does not.
+  config::Status Restart();
   RedisServer(const RedisServer&) = delete;
   RedisServer& operator=(const RedisServer&) = delete;
 
@@ -33,7 +45,12 @@ class RedisServer {
  private:
   RedisServer() = default;
 
+  // Starts the process on `port`; true once it answers.
+  bool Launch(int port);
+
   std::string password_;
+  std::string dir_;
+  std::vector<std::string> options_;
   int port_ = 0;
   std::unique_ptr<ChildProcess> process_;
 };
