@@ -91,9 +91,13 @@ std::vector<std::string> BrowserArgs(const BrowserOptions& options,
       "--no-startup-window",
       // The omnibox popups are WebUI renderers of their own, one per window:
       // 40 to 50 MB each. The spare renderer is started ahead for a
-      // navigation that in a crawl always has one already. Same-site tabs
-      // could share a renderer process (ProcessPerSiteUpToMainFrameThreshold),
-      // and then a page that hangs or crashes would take the others with it.
+      // navigation that in a crawl always has one already. The pool's tabs
+      // share a process per site already, as one browsing instance opened by
+      // the anchor tab (tab_anchor.h). ProcessPerSiteUpToMainFrameThreshold
+      // stays off: it lets a tab of a browsing instance of its own join its
+      // site's process (up to a few main frames), and such a tab is what a
+      // page tried before gets, so that a page which hangs or crashes its
+      // renderer takes only itself down.
       "--disable-features=Translate,MediaRouter,WebUIOmniboxPopup,"
       "WebUIOmniboxAimPopup,SpareRendererForSitePerProcess,"
       "ProcessPerSiteUpToMainFrameThreshold",
