@@ -197,12 +197,13 @@ def main():
         pss = rss = 0
         breakdown = {}
         for pid in live:
+            # Read every time: a process may exec another program (/usr/bin/chromium is a
+            # shell script that execs the browser). Read before the memory, so that a process
+            # ending between the two reads is counted as what it was, not as "gone".
+            command_line = args_of(pid)
             p, r = memory_kb(pid)
             pss += p
             rss += r
-            # Read every time: a process may exec another program (/usr/bin/chromium is a
-            # shell script that execs the browser).
-            command_line = args_of(pid)
             kind = kind_of(command_line)
             if kind == "chromium browser" and browser_args is None:
                 browser_args = command_line
