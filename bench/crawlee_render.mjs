@@ -61,8 +61,9 @@ function chromiumArgs() {
     '--enable-features=NetworkServiceInProcess2', '--in-process-gpu',
     '--disable-software-rasterizer', '--blink-settings=imagesEnabled=false',
   ];
-  // Chromium refuses to start as root with its sandbox on; crawlbox turns it off then too.
-  if (process.getuid && process.getuid() === 0) args.push('--no-sandbox');
+  // Chromium refuses to start as root with its sandbox on; crawlbox turns it off then too,
+  // and then starts every process from one zygote.
+  if (process.getuid && process.getuid() === 0) args.push('--no-sandbox', '--no-unsandboxed-zygote');
   return args;
 }
 

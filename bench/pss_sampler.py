@@ -20,7 +20,8 @@ peak_pss_kb, peak_rss_sum_kb (the sum of RSS at the same moments, which counts s
 once per process), peak_breakdown ({kind: [processes, PSS KB]} at that peak: the command's
 own program, the Chromium browser, renderers, GPU and utility processes), peak_procs,
 processes (how many were seen in all), max_rss_kb (the largest single process), samples, left_over,
-sampler_cpu_s (the sampler's own CPU, not in cpu_s) and exit_code. The sampler exits with
+sampler_cpu_s (the sampler's own CPU, not in cpu_s), exit_code and browser_args (the command
+line of the first Chromium browser process seen, so that two runs' flags can be compared). The sampler exits with
 COMMAND's exit code (128 + N when a signal N ended it).
 
 --describe prints FILE.json as one line for bench/run.sh: "WALL_S CPU_S MAX_RSS_KB" and then
@@ -88,18 +89,25 @@ def memory_kb(pid):
     return pss, rss
 
 
-def kind_of(pid):
-    """What a process is, for the breakdown: a Chromium process by its --type (renderers of
-    Chrome's own WebUI apart), else the program's name."""
+def args_of(pid):
+    """The process's command line as a list; None when it is gone."""
     try:
         with open(f"/proc/{pid}/cmdline", "rb") as f:
             argv = f.read().split(b"\0")
     except OSError:
-        return "gone"
+        return None
     args = [a.decode("utf-8", "replace") for a in argv if a]
     if len(args) == 1 and " --" in args[0]:
         # Chromium's child processes rewrite their command line into one string.
         args = args[0].split(" ")
+    return args
+
+
+def kind_of(args):
+    """What a process is (args: its command line), for the breakdown: a Chromium process by
+    its --type (renderers of Chrome's own WebUI apart), else the program's name."""
+    if args is None:
+        return "gone"
     if not args:
         return "other"
     program = os.path.basename(args[0])
@@ -165,6 +173,7 @@ def main():
 
     peak_pss = peak_rss = peak_procs = samples = 0
     peak_breakdown = {}
+    browser_args = None
     seen = set()
     exit_status = None
     wall_s = 0.0
@@ -188,12 +197,17 @@ def main():
         pss = rss = 0
         breakdown = {}
         for pid in live:
+            # Read every time: a process may exec another program (/usr/bin/chromium is a
+            # shell script that execs the browser). Read before the memory, so that a process
+            # ending between the two reads is counted as what it was, not as "gone".
+            command_line = args_of(pid)
             p, r = memory_kb(pid)
             pss += p
             rss += r
-            # Read every time: a process may exec another program (/usr/bin/chromium is a
-            # shell script that execs the browser).
-            entry = breakdown.setdefault(kind_of(pid), [0, 0])
+            kind = kind_of(command_line)
+            if kind == "chromium browser" and browser_args is None:
+                browser_args = command_line
+            entry = breakdown.setdefault(kind, [0, 0])
             seen.add(pid)
             entry[0] += 1
             entry[1] += p
@@ -237,6 +251,7 @@ def main():
         "left_over": left_over,
         "sampler_cpu_s": round(own.ru_utime + own.ru_stime, 2),
         "exit_code": code,
+        "browser_args": browser_args or [],
     }
     with open(args.out, "w", encoding="utf-8") as f:
         json.dump(result, f)

@@ -2,6 +2,7 @@
 crawlbox against Crawlee's PuppeteerCrawler on the SPA site, and crawlbox on the mixed site
 rendering only the pages that need it against rendering every page."""
 
+import json
 import os
 
 from report_common import MB, bar_panel, md_table, median_of, num, render, runs_of, stats, triple
@@ -66,6 +67,42 @@ SYSTEM_HEADER = ["system", "runs", "pages", "pages/s median", "min", "max", "wal
                  "CPU s median", "min", "max", "CPU ms/page", "peak PSS MB median", "min", "max",
                  "peak RSS sum MB", "largest process RSS MB", "processes at peak",
                  "testsite CPU s", "sampler CPU s"]
+
+
+# Flags whose value is a path or a string of the run, compared by name only.
+PER_RUN_FLAGS = ("--user-data-dir", "--disk-cache-dir", "--user-agent")
+
+
+def chromium_flags(work, name):
+    """The flags of the Chromium browser process of the run NAME (its sampler's browser_args),
+    as a set; None when the sampler saw none."""
+    try:
+        with open(os.path.join(work, "logs", f"{name}.tree.json"), encoding="utf-8") as f:
+            args = json.load(f).get("browser_args") or []
+    except (OSError, ValueError):
+        return None
+    flags = set()
+    for arg in args[1:]:
+        name_only = arg.split("=", 1)[0]
+        flags.add(name_only if name_only in PER_RUN_FLAGS else arg)
+    return flags or None
+
+
+def flag_lines(work, rounds):
+    """A paragraph on how the two browsers' command lines differ, from the first round both
+    sides' samplers saw a browser in."""
+    for run in rounds:
+        ours = chromium_flags(work, f"render-crawlbox-{run}")
+        theirs = chromium_flags(work, f"render-crawlee-{run}")
+        if ours is None or theirs is None:
+            continue
+        def listed(flags):
+            return ", ".join(f"`{f}`" for f in sorted(flags)) or "none"
+        return ["", f"Chromium's command lines (round {run}, as the browser process got them, "
+                "Debian's wrapper's flags included; profile, cache and user agent compared by "
+                f"name): {len(ours & theirs)} flags on both; only crawlbox's: "
+                f"{listed(ours - theirs)}; only Crawlee's: {listed(theirs - ours)}."]
+    return []
 
 
 def render_sections(rows, info, work, chart_path):
@@ -174,6 +211,7 @@ def render_sections(rows, info, work, chart_path):
                      ("peak PSS crawlbox / Crawlee", pss_ratio),
                      ("CPU s crawlbox / Crawlee", cpu_ratio)) if value) + ".",
     ]
+    section += flag_lines(work, sorted({r["run"] for r in cb}))
     if rounds:
         section += ["", "Round by round:", "",
                     md_table(["round", "crawlbox pages/s", "Crawlee pages/s", "ratio",
