@@ -158,7 +158,9 @@ Result<RunSnapshot> Master::Run() {
   if (state == "finished") {
     // Workers see the state within a second and exit.
     end.push_back({"SREM", FleetKeys::kJobs, job_.name});
-    end.push_back({"DEL", keys.tasks, keys.render, keys.results});
+    // The lost set too: the names in it were never reused, and are of no
+    // use to the next run.
+    end.push_back({"DEL", keys.tasks, keys.render, keys.results, keys.lost});
   }
   RedisOutage outage("master", options_.redis_timeout,
                      "the crawl is stored, but workers were not told that "

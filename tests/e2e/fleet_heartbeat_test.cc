@@ -13,6 +13,7 @@
 #include <string>
 #include <thread>
 
+#include "crawler/fleet/redis_client.h"
 #include "tests/e2e/fleet_support.h"
 #include "tests/support/prometheus_text.h"
 
@@ -97,6 +98,17 @@ double TimedCrawl(int pages, bool kill, std::unique_ptr<e2e::Fleet>* out) {
               std::string::npos)
         << m.err;
     EXPECT_GT(SummaryNumber(m.err, "claimed back"), 0) << m.err;
+    // The finished job leaves no set of lost workers behind in Redis.
+    auto address = crawler::ParseRedisUrl(f->redis->Url());
+    EXPECT_TRUE(address.ok());
+    if (address.ok()) {
+      auto client = crawler::RedisClient::Connect(*address);
+      EXPECT_TRUE(client.ok());
+      if (client.ok()) {
+        auto exists = (*client)->Command({"EXISTS", "crawlbox:dist:lost"});
+        EXPECT_TRUE(exists.ok() && exists->integer == 0);
+      }
+    }
   }
   ExpectWorkersDone(*f, kill ? 1 : 0);
   *out = std::move(f);
