@@ -56,6 +56,16 @@ constexpr std::string_view kHtml = R"html(<!DOCTYPE html>
       <label>deny <input id="deny-pattern" type="text" placeholder="regular expression"></label>
       <button type="button" id="add-deny">Add deny pattern</button>
     </div>
+    <div class="controls">
+      <label>key <input id="set-key" type="text" placeholder="limits.max_pages"></label>
+      <label>value <input id="set-value" type="text"></label>
+      <button type="button" id="set-key-value">Set</button>
+      <label>host <input id="host-name" type="text" placeholder="example.com"></label>
+      <button type="button" id="pause-host">Pause host</button>
+      <button type="button" id="resume-host">Resume host</button>
+      <label>seed <input id="seed-url" type="text" placeholder="https://…"></label>
+      <button type="button" id="add-seed">Add seed</button>
+    </div>
     <div class="muted">deny patterns: <span id="deny-list">–</span> · paused hosts: <span id="paused-hosts">–</span></div>
     <div id="control-message" class="muted" data-ok=""></div>
   </section>

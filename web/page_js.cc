@@ -457,6 +457,21 @@ constexpr std::string_view kJs = R"js('use strict';
     const pattern = $('deny-pattern').value;
     if (pattern) control({ command: 'set', key: 'scope.deny', add: [pattern] });
   });
+  // Any live key (the list is in GET /api/control's answer and the README).
+  $('set-key-value').addEventListener('click', () => {
+    const key = $('set-key').value.trim();
+    if (key) setFromInput('set-value', key);
+  });
+  for (const [button, command] of [['pause-host', 'pause_host'], ['resume-host', 'resume_host']]) {
+    $(button).addEventListener('click', () => {
+      const host = $('host-name').value.trim();
+      if (host) control({ command: command, host: host });
+    });
+  }
+  $('add-seed').addEventListener('click', () => {
+    const url = $('seed-url').value.trim();
+    if (url) control({ command: 'seed', url: url });
+  });
 
   async function refreshItems() {
     const params = { limit: '20' };

@@ -183,6 +183,24 @@ TEST(ControlPageTest, PausesResumesRetunesDeniesAndStopsFromThePage) {
   std::printf("request gap: %.0f ms at delay 250, %.0f ms at delay 20\n",
               slow_gap, fast_gap);
 
+  // Any live key by name, a host paused and resumed, a seed added.
+  page.Type("set-key", "limits.max_pages");
+  page.Type("set-value", "100000");
+  ASSERT_TRUE(page.Click("set-key-value"));
+  page.Type("host-name", "127.0.0.1");
+  ASSERT_TRUE(page.Click("pause-host"));
+  EXPECT_EQ(page.Eval("document.getElementById('paused-hosts').textContent"),
+            "127.0.0.1");
+  ASSERT_TRUE(page.Click("resume-host"));
+  EXPECT_EQ(page.Eval("document.getElementById('paused-hosts').textContent"),
+            "none");
+  page.Type("seed-url", server.Url("/site/1999.html"));
+  ASSERT_TRUE(page.Click("add-seed"));
+  // A bad value is refused with the job file's words, and not applied.
+  page.Type("set-key", "limits.max_depth");
+  page.Type("set-value", "-7");
+  EXPECT_FALSE(page.Click("set-key-value"));
+
   // Stop from the page: a graceful stop, exit 130 as after SIGINT.
   ASSERT_TRUE(page.Click("stop"));
   ProcessResult stopped = crawl.Wait(30'000);
@@ -206,14 +224,18 @@ TEST(ControlPageTest, PausesResumesRetunesDeniesAndStopsFromThePage) {
               static_cast<long long>(blocked));
   std::vector<std::string> seen;
   for (const ControlRow& row : ControlRows(db)) {
-    EXPECT_TRUE(row.applied) << row.what.dump();
+    const std::string key = row.what.value("key", "");
+    // The refused value is logged too, as not applied, with its reason.
+    EXPECT_EQ(row.applied, key != "limits.max_depth")
+        << row.what.dump() << " " << row.message;
     EXPECT_EQ(row.who, "loopback/page");
-    seen.push_back(row.what.value("command", "") + " " +
-                   row.what.value("key", ""));
+    seen.push_back(row.what.value("command", "") + " " + key);
   }
-  EXPECT_EQ(seen, (std::vector<std::string>{"pause ", "resume ",
-                                            "set politeness.delay_ms",
-                                            "set scope.deny", "stop "}));
+  EXPECT_EQ(seen,
+            (std::vector<std::string>{
+                "pause ", "resume ", "set politeness.delay_ms",
+                "set scope.deny", "set limits.max_pages", "pause_host ",
+                "resume_host ", "seed ", "set limits.max_depth", "stop "}));
 }
 
 }  // namespace
